@@ -1,0 +1,29 @@
+# The two set-up commands of the README. Each creates .venv (Python >= 3.12) if missing.
+VENV := .venv
+PY := $(VENV)/bin/python
+EXTRAS ?= test
+SCENARIO ?= base
+OUT ?= out/$(SCENARIO)
+
+.PHONY: run test lint docs bench setup clean
+
+setup:
+	@tools/bootstrap $(EXTRAS)
+
+run: setup           ## run the built-in default scenario, write out/base/
+	$(VENV)/bin/mutualsim run $(SCENARIO) --out $(OUT)
+
+test: setup          ## the full test suite (what CI runs)
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check sim tests benchmarks
+
+docs: setup          ## regenerate docs/parameters.md from the registry
+	$(VENV)/bin/mutualsim params --markdown > docs/parameters.md
+
+bench: setup
+	$(PY) benchmarks/person_update.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

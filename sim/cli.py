@@ -1,0 +1,190 @@
+"""The ``mutualsim`` command line: run | scenarios | params | validate.
+
+Bad input (a scenario file, a flag, a --set) ends with one line on stderr naming the file and
+key, and exit code 2; nothing already written is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.scenario import ScenarioError, describe_bundled, load_scenario, parse_override
+
+EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A bad flag or argument; reported in one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not usage + message
+        raise UsageError(f"{self.prog}: {message}")
+
+
+# --- run --------------------------------------------------------------------------------------
+
+def _add_run(sub) -> None:
+    p = sub.add_parser("run", help="run one scenario and write its outputs",
+                       description="Run a scenario (a bundled name or a TOML path) and write "
+                                   "timeseries.csv, summary.json, events.jsonl and "
+                                   "dashboard.png.")
+    p.add_argument("scenario", nargs="?", default="base",
+                   help="bundled scenario name or path to a .toml file (default: base)")
+    p.add_argument("--months", type=_positive_int, help="override the horizon (months)")
+    p.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a parameter, e.g. --set membership.staff.rule=opt_out "
+                        "(repeatable)")
+    p.add_argument("--out", type=Path, help="output folder (default: out/<scenario>)")
+    p.add_argument("--no-dashboard", action="store_true", help="skip dashboard.png")
+    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=_cmd_run)
+
+
+def _cmd_run(args) -> int:
+    from sim.simulate import run
+
+    overrides = dict(parse_override(text) for text in args.overrides)
+    scenario = load_scenario(args.scenario, overrides)  # all input checked before any output
+    if args.months is not None:
+        scenario = scenario.with_overrides({"months": args.months}, origin="--months")
+    result = run(scenario, seed=args.seed)
+    out = args.out or Path("out") / scenario.name
+    files = result.write(out, dashboard=not args.no_dashboard)
+    if not args.quiet:
+        print(human_summary(result))
+        print(f"wrote {', '.join(str(f) for f in files)}")
+    return 0
+
+
+def human_summary(result) -> str:
+    from sim.events import RULE_WORDS
+    from sim.metrics import IDEAL_TYPE_LABELS
+
+    f, s = result.final, result.summary
+    par = s["scenario"]["parameters"]
+    title = s["scenario"]["about"].get("title", s["scenario"]["name"])
+    ladder = "/".join(f"{100 * f[f'staff_engagement_{k}']:.0f}" for k in range(5))
+    lines = [
+        f"{title} — scenario '{s['scenario']['name']}', seed {s['seed']}, {s['months']} months",
+        f"  staff            {f['headcount']} in post, "
+        f"{100 * f['transferred_in_share']:.0f} % transferred in under TUPE",
+        f"  staff membership {100 * f['staff_membership_rate']:5.1f} %  "
+        f"({RULE_WORDS[par['membership.staff.rule']]})",
+        f"  user membership  {100 * f['user_membership_rate']:5.1f} %  "
+        f"({RULE_WORDS[par['membership.users.rule']]})",
+        f"  active staff     {100 * f['active_share']:5.1f} %  (ladder 0-4: {ladder} %)",
+        f"  ownership        {f['mean_ownership']:.2f} psychological (staff), "
+        f"satisfaction {f['satisfaction_staff']:.2f}",
+        f"  ideal type       {IDEAL_TYPE_LABELS[f['ideal_type']]} (legal-formal "
+        f"{f['legal_formal_index']:.2f}, cultural-psychological "
+        f"{f['cultural_psychological_index']:.2f})",
+    ]
+    return "\n".join(lines)
+
+
+# --- scenarios, params, validate ----------------------------------------------------------------
+
+def _add_scenarios(sub) -> None:
+    p = sub.add_parser("scenarios", help="list the bundled scenarios")
+    p.set_defaults(func=_cmd_scenarios)
+
+
+def _cmd_scenarios(args) -> int:
+    rows = describe_bundled()
+    width = max(len(name) for name, _ in rows)
+    for name, text in rows:
+        print(f"{name:<{width}}  {text}")
+    return 0
+
+
+def _add_params(sub) -> None:
+    p = sub.add_parser("params", help="print the parameter registry")
+    p.add_argument("--markdown", action="store_true", help="print docs/parameters.md")
+    p.add_argument("filter", nargs="?", default="", help="only keys containing this text")
+    p.set_defaults(func=_cmd_params)
+
+
+def _cmd_params(args) -> int:
+    from sim.params import REGISTRY, _fmt, markdown_table
+
+    if args.markdown:
+        sys.stdout.write(markdown_table())
+        return 0
+    for p in REGISTRY.values():
+        if args.filter in p.key:
+            print(f"{p.key}  = {_fmt(p.default)}  [{p.unit}; {p.range_text}]")
+            print(f"    {p.doc}")
+            print(f"    source: {p.source}")
+    return 0
+
+
+def _add_validate(sub) -> None:
+    p = sub.add_parser("validate", help="check scenario files without running them")
+    p.add_argument("scenarios", nargs="+", help="bundled names or .toml paths")
+    p.set_defaults(func=_cmd_validate)
+
+
+def _cmd_validate(args) -> int:
+    for ref in args.scenarios:
+        scenario = load_scenario(ref)
+        print(f"ok  {ref}  ({' <- '.join(Path(f).name for f in scenario.chain)})")
+    return 0
+
+
+# --- plumbing ------------------------------------------------------------------------------------
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got '{text}'") \
+            from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be non-negative, got {value}")
+    return value
+
+
+# Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
+COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mutualsim", description="Simulate public service mutuals.")
+    from sim import __version__
+
+    parser.add_argument("--version", action="version", version=f"mutualsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except (UsageError, ScenarioError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per monthly process of MODEL.md §3 (steps 5-7 so far)."""

@@ -1,0 +1,114 @@
+"""Monthly outputs, the two ownership indices and the Figure 5.1 ideal type (MODEL.md §4).
+
+Every name in :data:`COLUMNS` is a column of ``timeseries.csv`` and a key of the final metrics
+in ``summary.json``.
+
+The **legal-formal ownership index** (0-1) weighs four things named in MODEL.md §4:
+0.4 × staff membership share, 0.2 × voting constituencies (staff and users with a membership
+rule, half each), 0.2 × elected board seats (staff + user seats as a share of the board, full
+at one third), 0.2 × representative-body powers (none 0, advisory 1/3, approves strategy 2/3,
+appoints the board 1). The **cultural-psychological index** (0-1) is 0.5 × mean staff
+psychological ownership + 0.5 × active staff share (rung ≥ 3) relative to
+``indices.active_share_full``. Figure 5.1's four ideal types are the quadrants at
+``indices.threshold`` on both (§5.5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.params import REP_BODY_POWERS
+
+IDEAL_TYPES = {
+    (False, False): "stewardship-1",   # neither legal nor cultural-psychological ownership
+    (False, True): "stewardship-2",    # strong cultural-psychological ownership only
+    (True, False): "democratic-1",     # legal-formal ownership without the culture
+    (True, True): "democratic-2",      # both: the mutual 'ideal'
+}
+
+IDEAL_TYPE_LABELS = {
+    "stewardship-1": "Stewardship mode 1",
+    "stewardship-2": "Stewardship mode 2",
+    "democratic-1": "Democratic stakeholder mode 1",
+    "democratic-2": "Democratic stakeholder mode 2",
+}
+
+COLUMNS = [
+    "month", "headcount", "vacancies", "hires", "leavers", "transferred_in_share",
+    "staff_membership_rate", "staff_joins", "staff_opt_outs",
+    "user_membership_rate", "user_joins", "user_opt_outs",
+    *[f"staff_engagement_{k}" for k in range(5)], "active_share",
+    *[f"user_engagement_{k}" for k in range(5)], "user_active_share",
+    "mean_ownership", "user_mean_ownership", "satisfaction_staff", "satisfaction_users",
+    "transferred_mean_engagement", "recruited_mean_engagement",
+    "representatives", "representative_vacancy_rate",
+    "legal_formal_index", "cultural_psychological_index", "ideal_type",
+]
+
+
+def _share(mask: np.ndarray, alive: np.ndarray) -> float:
+    n = np.count_nonzero(alive)
+    return float(np.count_nonzero(mask & alive) / n) if n else 0.0
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> float:
+    return float(values[mask].mean()) if np.any(mask) else 0.0
+
+
+def legal_formal_index(model, staff_membership_rate: float) -> float:
+    p = model.p
+    voting = 0.5 * (p["membership.staff.rule"] != "none") + \
+        0.5 * (p["membership.users.rule"] != "none")
+    elected = (p["governance.board.staff_seats"] + p["governance.board.user_seats"]) / \
+        p["governance.board.size"]
+    powers = REP_BODY_POWERS.index(p["governance.rep_body.powers"]) / (len(REP_BODY_POWERS) - 1)
+    return float(0.4 * staff_membership_rate + 0.2 * voting + 0.2 * min(1.0, 3 * elected)
+                 + 0.2 * powers)
+
+
+def cultural_psychological_index(mean_ownership: float, active_share: float, p) -> float:
+    return float(0.5 * mean_ownership
+                 + 0.5 * min(1.0, active_share / p["indices.active_share_full"]))
+
+
+def ideal_type(legal: float, cultural: float, threshold: float) -> str:
+    return IDEAL_TYPES[(legal >= threshold, cultural >= threshold)]
+
+
+def compute(model) -> dict:
+    """All of this month's outputs, by column name."""
+    s, u, p, counts = model.staff, model.users, model.p, model.month_counts
+    alive = s.alive
+    headcount = int(np.count_nonzero(alive))
+    out: dict = {"month": model.month, "headcount": headcount,
+                 "vacancies": max(0, model.staff_target - headcount),
+                 "hires": counts.get("hires", 0), "leavers": counts.get("leavers", 0),
+                 "transferred_in_share": _share(s.tupe, alive),
+                 "staff_membership_rate": _share(s.member, alive),
+                 "staff_joins": counts.get("staff_joins", 0),
+                 "staff_opt_outs": counts.get("staff_opt_outs", 0),
+                 "user_membership_rate": _share(u.member, u.alive),
+                 "user_joins": counts.get("user_joins", 0),
+                 "user_opt_outs": counts.get("user_opt_outs", 0)}
+    for prefix, cols in (("staff_engagement", s), ("user_engagement", u)):
+        n = max(1, np.count_nonzero(cols.alive))
+        dist = np.bincount(cols.engagement[cols.alive], minlength=5) / n
+        out.update({f"{prefix}_{k}": float(dist[k]) for k in range(5)})
+    out["active_share"] = _share(s.engagement >= 3, alive)
+    out["user_active_share"] = _share(u.engagement >= 3, u.alive)
+    out["mean_ownership"] = _mean(s.ownership, alive)
+    out["user_mean_ownership"] = _mean(u.ownership, u.alive)
+    out["satisfaction_staff"] = _mean(s.satisfaction, alive)
+    out["satisfaction_users"] = _mean(u.satisfaction, u.alive)
+    out["transferred_mean_engagement"] = _mean(s.engagement.astype(float), alive & s.tupe)
+    out["recruited_mean_engagement"] = _mean(s.engagement.astype(float), alive & ~s.tupe)
+    seats = p["engagement.representative_seats"]
+    reps = seats - model.free_representative_seats()
+    out["representatives"] = reps
+    out["representative_vacancy_rate"] = 1.0 - reps / seats if seats else 0.0
+    legal = legal_formal_index(model, out["staff_membership_rate"])
+    cultural = cultural_psychological_index(out["mean_ownership"], out["active_share"], p)
+    out["legal_formal_index"] = legal
+    out["cultural_psychological_index"] = cultural
+    out["ideal_type"] = ideal_type(legal, cultural, p["indices.threshold"])
+    return out

@@ -1,0 +1,233 @@
+"""MutualModel: one public service mutual, its staff and its service users, month by month."""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import mesa
+import numpy as np
+from mesa.time import Priority, Schedule
+
+from sim import events, metrics
+from sim.agents import ServiceUser, StaffMember
+from sim.mechanisms import engagement, membership, workforce
+from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
+from sim.scenario import Scenario, load_scenario
+
+
+class MutualModel(mesa.Model):
+    """A public service mutual under its membership rules (MODEL.md §2-§4).
+
+    Build it from a resolved :class:`~sim.scenario.Scenario` (or a bundled scenario name or a
+    path) and a seed: ``MutualModel("opt_out", rng=42)``. One step is one month.
+
+    Seams for the funding and governance sides: ``workload``, ``pay_index``, ``voice_heard``
+    and ``staff_target`` are set from parameters here and become outputs of those mechanisms.
+    """
+
+    def __init__(self, scenario: Scenario | str | None = None, rng=None,
+                 overrides: dict | None = None):
+        super().__init__(rng=rng)
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario or "base")
+        if overrides:
+            scenario = scenario.with_overrides(overrides)
+        self.scenario_def = scenario
+        self.p = p = scenario.values
+        self.months = p["months"]
+
+        # seams (constants until the funding and governance mechanisms drive them)
+        self.workload = p["workforce.workload"]
+        self.pay_index = p["workforce.pay_index"]
+        self.voice_heard = p["engagement.voice_heard"]
+        self.staff_target = p["organisation.staff"]
+
+        self.n_sites = p["organisation.sites"]
+        self.n_teams = max(1, math.ceil(self.staff_target / p["organisation.team_size"]))
+        self.team_site = np.arange(self.n_teams) % self.n_sites
+        self.staff_rules = membership.Rules.for_constituency(p, "staff")
+        self.user_rules = membership.Rules.for_constituency(p, "users")
+
+        self.staff = Columns(STAFF_SCHEMA, capacity=int(self.staff_target * 1.5) + 8)
+        self.users = Columns(USER_SCHEMA, capacity=p["organisation.users"] + 1)
+        self.events: list[dict] = []
+        self.month_counts: dict[str, int] = {}
+        self.year_counts: dict[str, int] = {}
+        self.milestones: dict[tuple[str, float], bool] = {}  # which side of each milestone
+
+        self._populate_staff()
+        self._populate_users()
+
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: partial(_reporter, name) for name in metrics.COLUMNS})
+        self.latest: dict = {}
+        self.schedule_recurring(self.year_end, Schedule(interval=12, start=12))
+        self.schedule_recurring(self.observe, Schedule(interval=1, start=1),
+                                priority=Priority.LOW)
+        events.starting(self)
+        self.observe()
+
+    # --- the month -------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One month, in the order of MODEL.md §3 (steps 1-4 and 8-9 arrive with the funding
+        and governance sides; observation runs after, at low priority)."""
+        self.month_counts = {}
+        workforce.turn_over(self)   # 5. recruitment, attrition, tenure
+        membership.update(self)     # 6. joins and opt-outs per rule and constituency
+        engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
+        for key, value in self.month_counts.items():
+            self.year_counts[key] = self.year_counts.get(key, 0) + value
+        if self.month >= self.months:
+            self.running = False
+
+    def year_end(self) -> None:
+        """Once a year, after the month's processes (MODEL.md §3 step 8 lands here with the
+        governance side); for now it only tidies the person columns."""
+        if self.staff.dead_share() > 0.3:
+            self.staff.compact()
+
+    def observe(self) -> None:
+        """Record this month's outputs and events (MODEL.md §3 step 10)."""
+        previous = self.latest
+        self.latest = metrics.compute(self)
+        self.datacollector.collect(self)
+        events.detect(self, previous, self.latest)
+        if self.month and self.month % 12 == 0:
+            events.annual(self)
+            self.year_counts = {}
+
+    @property
+    def month(self) -> int:
+        return int(round(self.time))
+
+    def log(self, kind: str, text: str) -> None:
+        """Add a plain-language event ("month 14: ...") to the run's event log."""
+        self.events.append({"month": self.month, "kind": kind, "text": text})
+
+    # --- people come and go ----------------------------------------------------------------
+
+    def add_staff(self, n: int, tupe: bool, fixed_term: int | None = None,
+                  tenure: np.ndarray | int = 0, teams: np.ndarray | None = None) -> np.ndarray:
+        """Recruit (or, with ``tupe=True``, transfer in under TUPE) ``n`` staff; return rows.
+
+        ``fixed_term`` is how many of them hold fixed-term posts (default: drawn at the
+        workforce's share)."""
+        p, rng = self.p, self.rng
+        if teams is None:
+            teams = self._teams_with_vacancies(n)
+        affinity = rng.beta(5, 3, n)
+        deficit = np.minimum(affinity, p["workforce.tupe_affinity_gap"] if tupe else 0.0)
+        affinity = affinity - deficit
+        if fixed_term is None:
+            fixed_term = rng.random(n) < p["workforce.fixed_term_share"]
+        else:
+            fixed_term = rng.permutation(np.arange(n) < fixed_term)
+        rows = self.staff.append(
+            n, site=self.team_site[teams], team=teams, fixed_term=fixed_term,
+            part_time=rng.random(n) < p["workforce.part_time_share"],
+            tenure=tenure, tupe=tupe, affinity=affinity, tupe_deficit=deficit,
+            confidence=rng.beta(2, 3, n),
+            ownership=self._ownership_start(affinity),
+            satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
+                                 + p["satisfaction.voice_weight"] * (self.voice_heard - 0.5)
+                                 - p["satisfaction.workload_weight"] * (self.workload - 1)
+                                 + p["satisfaction.pay_weight"] * (self.pay_index - 1), 0, 1),
+        )
+        self._attach(StaffMember, self.staff, rows)
+        return rows
+
+    def remove_staff(self, rows: np.ndarray) -> None:
+        """Staff leave: their agents are removed and their rows marked as gone."""
+        for agent in self.staff.agents[rows]:
+            agent.remove()
+        self.staff.alive[rows] = False
+        self.staff.member[rows] = False
+        self.staff.engagement[rows] = 0
+
+    def free_representative_seats(self) -> int:
+        """Representative roles (rung 4) not yet taken (§4.2: seats can stay vacant)."""
+        taken = (np.count_nonzero(self.staff.alive & (self.staff.engagement == 4))
+                 + np.count_nonzero(self.users.alive & (self.users.engagement == 4)))
+        return max(0, self.p["engagement.representative_seats"] - int(taken))
+
+    def _teams_with_vacancies(self, n: int) -> np.ndarray:
+        size = max(1, math.ceil(self.staff_target / self.n_teams))
+        counts = np.bincount(self.staff.team[self.staff.alive], minlength=self.n_teams)
+        gaps = np.maximum(size - counts[: self.n_teams], 0)
+        pool = np.repeat(np.arange(self.n_teams), gaps)
+        if len(pool) < n:  # more hires than gaps: spread the rest at random
+            pool = np.concatenate([pool, self.rng.integers(0, self.n_teams, n - len(pool))])
+        return self.rng.permutation(pool)[:n]
+
+    def _ownership_start(self, affinity: np.ndarray) -> np.ndarray:
+        p = self.p
+        w_other = p["ownership.voice_weight"] + p["ownership.member_weight"] + \
+            p["ownership.engagement_weight"]
+        return np.clip((1 - w_other) * affinity + p["ownership.voice_weight"] * self.voice_heard,
+                       0, 1)
+
+    def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
+        agents = agent_cls.create_agents(self, len(rows), row=list(rows)).to_list()
+        cols._agents[rows] = agents
+
+    # --- month 0 ---------------------------------------------------------------------------
+
+    def _populate_staff(self) -> None:
+        """The starting workforce: recent TUPE transfers plus recruits with settled tenure."""
+        p, rng, n = self.p, self.rng, self.staff_target
+        n_tupe = int(rng.binomial(n, p["workforce.tupe_share"]))
+        teams = self.rng.permutation(np.arange(n) % self.n_teams)
+        mean_stay = 1.0 / max(workforce.monthly_hazard(p["workforce.attrition_per_year"]), 1e-3)
+        tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int), 480)
+        self.add_staff(n_tupe, tupe=True, tenure=rng.integers(0, 7, n_tupe), teams=teams[:n_tupe])
+        rows = self.add_staff(n - n_tupe, tupe=False, tenure=tenure, teams=teams[n_tupe:])
+        s = self.staff
+        ft = s.fixed_term[rows]
+        s.tenure[rows[ft]] %= p["workforce.fixed_term_months"]
+
+        eligible_for = s.tenure - p["membership.staff.probation_months"]
+        eligible_for = np.where(membership.staff_eligible(s, p), eligible_for, -1)
+        s.member[:], s.defaulted[:] = membership.initial_members(
+            self.staff_rules, eligible_for, p["membership.staff.history_months"],
+            p["membership.staff.enrol_existing"], rng)
+        s.ownership[:] = self._ownership_start(s.affinity) + \
+            p["ownership.member_weight"] * s.member
+        self._settle_engagement(s, engagement.staff_drive, rows)
+
+    def _populate_users(self) -> None:
+        p, rng = self.p, self.rng
+        n = p["organisation.users"]
+        if n == 0:
+            return
+        affinity = rng.beta(3, 3, n)
+        rows = self.users.append(
+            n, site=rng.integers(0, self.n_sites, n), vulnerability=rng.beta(2, 5, n),
+            aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
+            confidence=rng.beta(2, 4, n), ownership=self._ownership_start(affinity),
+            satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
+        u = self.users
+        history = p["membership.users.history_months"]
+        eligible_for = np.where(u.aware, history, -1)
+        u.member[:], u.defaulted[:] = membership.initial_members(
+            self.user_rules, eligible_for, history, True, rng)
+        u.ownership[:] += p["ownership.member_weight"] * u.member
+        self._attach(ServiceUser, u, rows)
+        self._settle_engagement(u, engagement.user_drive, rows,
+                                rate_factor=p["engagement.user_rate_factor"],
+                                ceiling=np.where(u.aware, 3, 1))
+
+    def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None) -> None:
+        """Start people on the rung their ladder settles at (a few passes let peer effects
+        settle too); rung 4 is filled later through free seats."""
+        for _ in range(3):
+            level = engagement.stationary_levels(drive_fn(self)[rows], self.p, self.rng,
+                                                 rate_factor)
+            if ceiling is not None:
+                level = np.minimum(level, ceiling[rows])
+            cols.engagement[rows] = level
+
+
+def _reporter(name: str, model: MutualModel):
+    return model.latest[name]

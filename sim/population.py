@@ -1,0 +1,144 @@
+"""Columnar person state: the hot per-person variables live here, one numpy array each.
+
+Mesa agents (``sim/agents.py``) stay the identity and the API (a trainer can inspect
+``agent.engagement``), but every monthly person-level rule reads and writes these arrays in
+one vectorised operation (see ARCHITECTURE.md "Speed"). Rows of people who have left are
+flagged ``alive = False`` and squeezed out now and then by :meth:`Columns.compact`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+STAFF_SCHEMA: dict[str, type] = {
+    "alive": bool,
+    "site": np.int32,
+    "team": np.int32,
+    "fixed_term": bool,     # on a fixed-term contract (§5.4)
+    "part_time": bool,
+    "tenure": np.int32,     # months with the mutual (for TUPE staff: since the transfer)
+    "tupe": bool,           # origin: transferred in under TUPE rather than recruited (§3.5)
+    "affinity": float,      # mission affinity 0-1
+    "tupe_deficit": float,  # affinity still lost to an unwanted transfer; fades (§5.4)
+    "confidence": float,    # confidence and skills to take part 0-1 (§5.4)
+    "ownership": float,     # psychological ownership 0-1 (§5.5)
+    "satisfaction": float,  # 0-1
+    "member": bool,         # legal-formal membership
+    "defaulted": bool,      # the opt-out/automatic default has been applied to this person
+    "engagement": np.int8,  # ladder rung 0-4 (MODEL.md §2)
+}
+
+USER_SCHEMA: dict[str, type] = {
+    "alive": bool,
+    "site": np.int32,        # locality, served from this site
+    "vulnerability": float,  # 0-1; vulnerable users take part less (§5.4, Cases 1, 2)
+    "aware": bool,           # sees the organisation as a mutual, not a public body (§5.4)
+    "affinity": float,
+    "confidence": float,
+    "ownership": float,
+    "satisfaction": float,
+    "member": bool,
+    "defaulted": bool,
+    "engagement": np.int8,
+}
+
+
+class Columns:
+    """A growable table of equal-length numpy arrays, one per person attribute.
+
+    ``cols.ownership`` is a view of the live prefix of the array; assigning through it
+    (``cols.ownership[mask] = x``) writes the store. ``agents`` holds each row's Mesa agent.
+    """
+
+    def __init__(self, schema: dict[str, type], capacity: int = 64):
+        self._schema = schema
+        self._n = 0
+        self._data = {name: np.zeros(max(capacity, 1), dtype=dt) for name, dt in schema.items()}
+        self._agents = np.empty(max(capacity, 1), dtype=object)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        data = self.__dict__.get("_data")
+        if data is None or name not in data:
+            raise AttributeError(name)
+        return data[name][: self._n]
+
+    def __setattr__(self, name: str, value) -> None:
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            # `cols.x += y` rebinds the attribute: write into the store instead
+            view = data[name][: self._n]
+            if value is not view:
+                view[...] = value
+            return
+        super().__setattr__(name, value)
+
+    @property
+    def agents(self) -> np.ndarray:
+        return self._agents[: self._n]
+
+    @property
+    def size(self) -> int:
+        return self._n
+
+    def count(self) -> int:
+        """Number of live rows (people currently present)."""
+        return int(np.count_nonzero(self.alive))
+
+    def append(self, n: int, **values) -> np.ndarray:
+        """Add ``n`` rows with the given column values (scalars or length-n arrays)."""
+        unknown = set(values) - set(self._schema)
+        if unknown:
+            raise KeyError(f"unknown columns {sorted(unknown)}")
+        start, stop = self._n, self._n + n
+        if stop > len(self._agents):
+            self._grow(stop)
+        for name, arr in self._data.items():
+            arr[start:stop] = values.get(name, True if name == "alive" else 0)
+        self._n = stop
+        return np.arange(start, stop)
+
+    def _grow(self, needed: int) -> None:
+        cap = max(needed, 2 * len(self._agents))
+        for name, arr in self._data.items():
+            new = np.zeros(cap, dtype=arr.dtype)
+            new[: self._n] = arr[: self._n]
+            self._data[name] = new
+        agents = np.empty(cap, dtype=object)
+        agents[: self._n] = self._agents[: self._n]
+        self._agents = agents
+
+    def compact(self) -> None:
+        """Drop the rows of people who have left, and tell each agent its new row."""
+        keep = np.flatnonzero(self.alive)
+        n = len(keep)
+        for arr in self._data.values():
+            arr[:n] = arr[keep]
+        self._agents[:n] = self._agents[keep]
+        self._agents[n : self._n] = None
+        self._n = n
+        for row, agent in enumerate(self._agents[:n]):
+            agent.row = row
+
+    def dead_share(self) -> float:
+        return 1.0 - self.count() / self._n if self._n else 0.0
+
+
+def group_mean(groups: np.ndarray, values: np.ndarray, alive: np.ndarray,
+               n_groups: int, exclude_self: bool = True) -> np.ndarray:
+    """Each person's mean of ``values`` over the live members of their group.
+
+    With ``exclude_self`` the person's own value is left out (a peer mean); people alone
+    in their group get 0.
+    """
+    w = alive.astype(float)
+    total = np.bincount(groups, weights=values * w, minlength=n_groups)[groups]
+    count = np.bincount(groups, weights=w, minlength=n_groups)[groups]
+    if exclude_self:
+        total = total - values * w
+        count = count - w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(count > 0, total / np.maximum(count, 1e-12), 0.0)
+    return out

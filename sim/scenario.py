@@ -1,0 +1,243 @@
+"""Scenarios: TOML files that set parameters, inherit with ``extends`` and take overrides.
+
+A scenario file looks like::
+
+    extends = "base"                  # a bundled name or a path relative to this file
+    [about]
+    title = "Opt-out staff membership"
+    description = "One line for `mutualsim scenarios`."
+    notice = "What to watch for."     # NetLogo-style 'THINGS TO NOTICE'
+    try = "What to change next."      # 'THINGS TO TRY'
+    [membership.staff]
+    rule = "opt_out"
+
+Every key must be in the parameter registry (``sim/params.py``). Problems raise
+:class:`ScenarioError` whose message is one line naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.params import REGISTRY, Param, defaults
+
+ABOUT_KEYS = ("title", "description", "notice", "try")
+
+
+class ScenarioError(ValueError):
+    """Bad scenario input; the message is a single line fit for the terminal."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A fully resolved scenario: every registered parameter has a value."""
+
+    name: str
+    values: dict[str, Any]
+    about: dict[str, str] = field(default_factory=dict)
+    chain: tuple[str, ...] = ()  # files read, most derived first
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def with_overrides(self, overrides: dict[str, Any], origin: str = "--set") -> Scenario:
+        """A copy with some values replaced (each checked like a file value)."""
+        values = dict(self.values)
+        for key, value in overrides.items():
+            values[key] = check_value(origin, key, value)
+        return Scenario(self.name, values, self.about, self.chain)
+
+    def nested(self) -> dict[str, Any]:
+        """The values as nested tables, the shape of a TOML file."""
+        out: dict[str, Any] = {}
+        for key, value in self.values.items():
+            *parents, leaf = key.split(".")
+            node = out
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "about": self.about, "files": list(self.chain),
+                "parameters": dict(self.values)}
+
+
+# --- where bundled scenarios live -----------------------------------------------------------
+
+def bundled_dir(kind: str = "scenarios") -> Path:
+    """The folder of bundled scenarios (or experiments), in a wheel or in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_bundled" / kind, here.parent / kind):
+        if candidate.is_dir():
+            return candidate
+    raise ScenarioError(f"bundled {kind} folder not found next to {here}")
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in bundled_dir().glob("*.toml"))
+
+
+def describe_bundled() -> list[tuple[str, str]]:
+    """(name, one-line description) for every bundled scenario."""
+    out = []
+    for name in bundled_names():
+        path = bundled_dir() / f"{name}.toml"
+        about = _read_toml(path).get("about", {})
+        out.append((name, str(about.get("description", about.get("title", "")))))
+    return out
+
+
+# --- loading --------------------------------------------------------------------------------
+
+def load_scenario(name_or_path: str | Path = "base",
+                  overrides: dict[str, Any] | None = None) -> Scenario:
+    """Resolve a bundled name or a path into a :class:`Scenario` (defaults filled in)."""
+    path = _locate(str(name_or_path), relative_to=None, origin="scenario")
+    layers: list[tuple[Path, dict[str, Any]]] = []
+    seen: list[Path] = []
+    while path is not None:
+        if path in seen:
+            cycle = " -> ".join(p.name for p in [*seen, path])
+            raise ScenarioError(f"{seen[-1]}: extends: cycle ({cycle})")
+        seen.append(path)
+        data = _read_toml(path)
+        parent = data.pop("extends", None)
+        layers.append((path, data))
+        if parent is None:
+            path = None
+        elif not isinstance(parent, str):
+            raise ScenarioError(f"{path}: extends: must be a scenario name or path (a string)")
+        else:
+            path = _locate(parent, relative_to=path.parent, origin=f"{path}: extends")
+
+    values = defaults()
+    about: dict[str, str] = {}
+    for file, data in reversed(layers):  # base first, most derived last
+        file_about = data.pop("about", {})
+        _check_about(file, file_about)
+        about.update(file_about)
+        for key, value in _flatten(data):
+            values[key] = check_value(str(file), key, value)
+    scenario = Scenario(layers[0][0].stem, values, about, tuple(str(p) for p, _ in layers))
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
+    return scenario
+
+
+def _locate(ref: str, relative_to: Path | None, origin: str) -> Path:
+    candidates = []
+    if ref.endswith(".toml") or "/" in ref or "\\" in ref:
+        candidates.append((relative_to / ref) if relative_to else Path(ref))
+        if relative_to is not None:
+            candidates.append(Path(ref))
+    else:
+        if relative_to is not None:
+            candidates.append(relative_to / f"{ref}.toml")
+        candidates.append(bundled_dir() / f"{ref}.toml")
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    known = bundled_names()
+    hint = difflib.get_close_matches(ref, known, n=1)
+    tip = f" — did you mean '{hint[0]}'?" if hint else f" (bundled: {', '.join(known)})"
+    raise ScenarioError(f"{origin}: '{ref}' not found: no such file or bundled scenario{tip}")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _check_about(file: Path, about: Any) -> None:
+    if not isinstance(about, dict):
+        raise ScenarioError(f"{file}: about: must be a table")
+    for key, value in about.items():
+        if key not in ABOUT_KEYS:
+            raise ScenarioError(f"{file}: about.{key}: unknown key (allowed: "
+                                f"{', '.join(ABOUT_KEYS)})")
+        if not isinstance(value, str):
+            raise ScenarioError(f"{file}: about.{key}: must be text")
+
+
+def _flatten(data: dict[str, Any], prefix: str = ""):
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict) and full not in REGISTRY:
+            yield from _flatten(value, f"{full}.")
+        else:
+            yield full, value
+
+
+# --- checking values ------------------------------------------------------------------------
+
+def check_value(origin: str, key: str, value: Any) -> Any:
+    """Return ``value`` converted to the parameter's type, or raise a one-line ScenarioError."""
+    param = REGISTRY.get(key)
+    if param is None:
+        raise ScenarioError(f"{origin}: {key}: unknown parameter{_did_you_mean(key)}")
+    return _coerce(origin, param, value)
+
+
+def _coerce(origin: str, p: Param, value: Any) -> Any:
+    where = f"{origin}: {p.key}"
+    kind = p.kind
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ScenarioError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise ScenarioError(f"{where}: expected one of {', '.join(p.choices or ())}, "
+                                f"got {value!r}")
+        if p.choices and value not in p.choices:
+            hint = difflib.get_close_matches(value, p.choices, n=1)
+            tip = f" — did you mean '{hint[0]}'?" if hint else ""
+            raise ScenarioError(f"{where}: '{value}' is not one of "
+                                f"{', '.join(p.choices)}{tip}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(f"{where}: expected a number ({p.unit}), got {value!r}")
+    if kind is int:
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ScenarioError(f"{where}: expected a whole number ({p.unit}), got {value}")
+            value = int(value)
+    else:
+        value = float(value)
+    if value != value:  # NaN
+        raise ScenarioError(f"{where}: NaN is not allowed")
+    if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
+        raise ScenarioError(f"{where}: {value} is out of range {p.range_text} ({p.unit})")
+    return value
+
+
+def _did_you_mean(key: str) -> str:
+    hint = difflib.get_close_matches(key, list(REGISTRY), n=1, cutoff=0.6)
+    if not hint:  # try the last part alone, e.g. 'staff.rule' typed as 'rules'
+        leaf = key.rsplit(".", 1)[-1]
+        hint = [k for k in REGISTRY if k.rsplit(".", 1)[-1] == leaf][:1]
+    return f" — did you mean '{hint[0]}'?" if hint else ""
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``key=value`` from the command line; the value is read as TOML, else as text."""
+    if "=" not in text:
+        raise ScenarioError(f"--set {text}: expected key=value")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    if not key:
+        raise ScenarioError(f"--set {text}: missing key before '='")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
