@@ -62,8 +62,9 @@ def detect(model, prev: dict, cur: dict) -> None:
         model.log("membership", f"{cur['staff_opt_outs']} member(s) of staff actively opted "
                                 "out of membership.")
     if cur["ideal_type"] != prev["ideal_type"]:
-        model.log("ideal_type", f"the organisation moved from {IDEAL_TYPE_LABELS[prev['ideal_type']]}"
-                                f" to {IDEAL_TYPE_LABELS[cur['ideal_type']]} (Figure 5.1).")
+        before, after = IDEAL_TYPE_LABELS[prev["ideal_type"]], IDEAL_TYPE_LABELS[cur["ideal_type"]]
+        model.log("ideal_type", f"the organisation moved from {before} to {after} "
+                                "(Figure 5.1).")
     if prev["representative_vacancy_rate"] < 0.25 <= cur["representative_vacancy_rate"]:
         model.log("governance", f"{_pct(cur['representative_vacancy_rate'])} of representative "
                                 "seats are vacant: too few confident, active candidates.")

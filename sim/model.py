@@ -22,8 +22,9 @@ class MutualModel(mesa.Model):
     Build it from a resolved :class:`~sim.scenario.Scenario` (or a bundled scenario name or a
     path) and a seed: ``MutualModel("opt_out", rng=42)``. One step is one month.
 
-    Seams for the funding and governance sides: ``workload``, ``pay_index``, ``voice_heard``
-    and ``staff_target`` are set from parameters here and become outputs of those mechanisms.
+    Seams for the funding and governance sides: ``workload``, ``pay_index``, ``voice_heard``,
+    ``staff_target`` and ``decision_latency`` are set from parameters (or zero) here and become
+    outputs of those mechanisms.
     """
 
     def __init__(self, scenario: Scenario | str | None = None, rng=None,
@@ -42,6 +43,8 @@ class MutualModel(mesa.Model):
         self.pay_index = p["workforce.pay_index"]
         self.voice_heard = p["engagement.voice_heard"]
         self.staff_target = p["organisation.staff"]
+        # months a decision takes at each level (§5.2); the governance side sets these
+        self.decision_latency = {"strategy": 0.0, "policy": 0.0, "operations": 0.0}
 
         self.n_sites = p["organisation.sites"]
         self.n_teams = max(1, math.ceil(self.staff_target / p["organisation.team_size"]))
