@@ -172,8 +172,8 @@ class MutualModel(mesa.Model):
                        0, 1)
 
     def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
-        agents = agent_cls.create_agents(self, len(rows), row=list(rows)).to_list()
-        cols._agents[rows] = agents
+        """Create the Mesa agents for new rows (a plain loop: no AgentSet is needed here)."""
+        cols._agents[rows] = [agent_cls(self, row) for row in rows.tolist()]
 
     # --- month 0 ---------------------------------------------------------------------------
 

@@ -131,14 +131,12 @@ def group_mean(groups: np.ndarray, values: np.ndarray, alive: np.ndarray,
     """Each person's mean of ``values`` over the live members of their group.
 
     With ``exclude_self`` the person's own value is left out (a peer mean); people alone
-    in their group get 0.
+    in their group get 0. Dead rows count in no group.
     """
-    w = alive.astype(float)
-    total = np.bincount(groups, weights=values * w, minlength=n_groups)[groups]
-    count = np.bincount(groups, weights=w, minlength=n_groups)[groups]
+    live_groups = np.where(alive, groups, n_groups)  # the dead go to an extra, unused group
+    total = np.bincount(live_groups, weights=values, minlength=n_groups + 1)[groups]
+    count = np.bincount(live_groups, minlength=n_groups + 1)[groups].astype(float)
     if exclude_self:
-        total = total - values * w
-        count = count - w
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(count > 0, total / np.maximum(count, 1e-12), 0.0)
-    return out
+        total = total - values * alive
+        count = count - alive
+    return np.divide(total, count, out=np.zeros_like(total), where=count > 0)

@@ -64,9 +64,9 @@ def user_drive(model) -> np.ndarray:
 
 def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0):
     """(up, down) monthly chances for each person from their rung and drive."""
-    d = p["engagement.step_difficulty"]
+    rung_factor = p["engagement.step_difficulty"] ** np.arange(TOP + 1, dtype=float)
     tilt = np.exp(np.clip(drive, -20, 20))
-    up = rate_factor * p["engagement.up_rate"] * d ** level.astype(float) * tilt
+    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level] * tilt
     down = p["engagement.down_rate"] / tilt
     up = np.where(level >= TOP, 0.0, np.minimum(up, 0.9))
     down = np.where(level <= 0, 0.0, np.minimum(down, 0.9))

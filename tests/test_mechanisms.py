@@ -1,0 +1,149 @@
+"""The person-level mechanisms, one rule at a time."""
+
+import numpy as np
+import pytest
+
+import sim
+from sim.mechanisms import engagement, membership
+from sim.population import STAFF_SCHEMA, Columns, group_mean
+from sim.scenario import load_scenario
+
+
+def make_model(**overrides):
+    base = {"organisation.users": 0, "organisation.staff": 200}
+    return sim.MutualModel("base", rng=3, overrides={**base, **overrides})
+
+
+def test_columns_grow_compact_and_keep_agents_pointing_at_their_rows():
+    model = make_model()
+    staff = model.staff
+    before = {a.unique_id: (a.affinity, a.tenure) for a in staff.agents}
+    gone = np.arange(0, staff.size, 3)
+    model.remove_staff(gone)
+    staff.compact()
+    assert staff.size == staff.count() == 200 - len(gone)
+    for agent in staff.agents:
+        assert (agent.affinity, agent.tenure) == before[agent.unique_id]
+    assert len(model.agents) == staff.size  # removed agents left the Mesa model too
+
+
+def test_in_place_column_arithmetic_writes_the_store():
+    cols = Columns(STAFF_SCHEMA, capacity=2)
+    cols.append(5, affinity=0.5)
+    cols.affinity += 0.25          # rebinding must not detach the view
+    cols.append(3, affinity=0.1)   # growing copies the store
+    assert np.allclose(cols.affinity, [0.75] * 5 + [0.1] * 3)
+
+
+def test_group_mean_leaves_out_self_and_the_dead():
+    groups = np.array([0, 0, 0, 1, 1])
+    values = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
+    alive = np.array([True, True, False, True, True])
+    peers = group_mean(groups, values, alive, 2)
+    assert np.allclose(peers[:2], [2.0, 1.0])
+    assert np.allclose(peers[3:], [10.0, 4.0])
+    assert np.allclose(group_mean(groups, values, alive, 2, exclude_self=False)[0], 1.5)
+
+
+def test_agent_attributes_are_rows_of_the_columns():
+    model = make_model()
+    agent = model.staff.agents[7]
+    agent.ownership = 0.9
+    assert model.staff.ownership[7] == 0.9
+    assert isinstance(agent, sim.agents.StaffMember)
+    assert agent.engagement_label in sim.agents.LADDER
+
+
+@pytest.mark.parametrize("rule", ["opt_in", "opt_out", "automatic", "none"])
+def test_only_eligible_staff_are_ever_members(rule):
+    model = make_model(**{"membership.staff.rule": rule, "months": 24})
+    for _ in range(24):
+        model.step()
+        s = model.staff
+        eligible = membership.staff_eligible(s, model.p)
+        assert not (s.member & s.alive & ~eligible).any()
+    if rule == "none":
+        assert not model.staff.member.any()
+
+
+def test_automatic_membership_has_no_way_out():
+    model = make_model(**{"membership.staff.rule": "automatic",
+                          "membership.staff.opt_out_rate": 0.1})
+    for _ in range(24):
+        model.step()
+        assert model.month_counts["staff_opt_outs"] == 0
+        s = model.staff
+        assert (s.member == membership.staff_eligible(s, model.p)).all()
+
+
+def test_opt_out_enrols_at_the_end_of_probation_and_lets_people_leave():
+    model = make_model(**{"membership.staff.rule": "opt_out",
+                          "membership.staff.opt_out_rate": 0.05})
+    outs = 0
+    for _ in range(36):
+        model.step()
+        outs += model.month_counts["staff_opt_outs"]
+    assert outs > 0  # a high opt-out rate really lets people out ...
+    s = model.staff
+    left = s.alive & s.defaulted & ~s.member
+    assert left.any()  # ... and they are not re-enrolled
+    assert not (s.alive & ~s.defaulted & membership.staff_eligible(s, model.p)).any()
+
+
+def test_opt_in_join_hazard_follows_its_levers():
+    p = load_scenario("base").values
+    rules = membership.Rules.for_constituency(p, "staff")
+    h0 = rules.join_hazard(0.0)
+    assert h0 == pytest.approx(p["membership.staff.base_join_rate"]
+                               * (1 + p["membership.staff.promotion_effect"]
+                                  * p["membership.staff.promotion"]))
+    assert rules.join_hazard(0.5) == pytest.approx(h0 * (1 + 0.5 * rules.peer_effect))
+
+
+def test_stationary_levels_match_a_long_simulation_of_the_ladder():
+    """The month-0 rungs are drawn from the ladder's long-run distribution: check it against
+    simulating the same birth-death chain for many months."""
+    p = load_scenario("base").values
+    rng = np.random.default_rng(0)
+    drive = np.full(20_000, 0.3)
+    drawn = np.bincount(engagement.stationary_levels(drive, p, rng), minlength=4) / 20_000
+    level = np.zeros(20_000, dtype=np.int8)
+    for _ in range(600):
+        up, down = engagement.rung_chances(level, drive, p)
+        r = rng.random(level.size)
+        up_now = (r < up) & (level < 3)
+        level[up_now] += 1
+        level[~up_now & (r > 1 - down)] -= 1
+    simulated = np.bincount(level, minlength=4) / 20_000
+    assert np.allclose(drawn, simulated, atol=0.015), (drawn, simulated)
+
+
+def test_workload_pushes_engagement_down():
+    light = [sim.run("base", seed=s, overrides={"workforce.workload": 0.8}).final["active_share"]
+             for s in range(3)]
+    heavy = [sim.run("base", seed=s, overrides={"workforce.workload": 1.5}).final["active_share"]
+             for s in range(3)]
+    assert np.mean(heavy) < np.mean(light)
+
+
+def test_dispersion_across_sites_lowers_engagement_at_remote_sites():
+    model = sim.run("base", seed=1, overrides={"organisation.sites": 30},
+                    keep_model=True).model
+    s = model.staff
+    hq, remote = s.alive & (s.site == 0), s.alive & (s.site != 0)
+    assert s.engagement[hq].mean() > s.engagement[remote].mean()
+
+
+def test_fixed_term_posts_keep_their_share():
+    ts = sim.run("base", seed=2).timeseries
+    model = sim.run("base", seed=2, keep_model=True).model
+    s = model.staff
+    share = (s.fixed_term & s.alive).sum() / s.count()
+    assert abs(share - model.p["workforce.fixed_term_share"]) < 0.05
+    assert (ts["headcount"] > 0.85 * model.staff_target).all()
+
+
+def test_representatives_never_exceed_seats():
+    ts = sim.run("base", seed=4, overrides={"engagement.representative_seats": 5,
+                                             "engagement.pipeline_investment": 1000.0}).timeseries
+    assert ts["representatives"].max() <= 5

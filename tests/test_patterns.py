@@ -1,0 +1,133 @@
+"""The calibration patterns of MODEL.md §6 that the people side must reproduce (default levers),
+and the monotone responses of the levers. Each claim is checked over several seeds with a
+tolerance taken from the spread between seeds."""
+
+import numpy as np
+import pytest
+
+import sim
+
+from .conftest import SEEDS, mean_and_sem, runs
+
+
+@pytest.fixture(scope="module")
+def opt_out_runs():
+    return runs("opt_out")
+
+
+@pytest.fixture(scope="module")
+def opt_in_runs():
+    return runs("opt_in")
+
+
+def test_p1_opt_out_membership_settles_near_75_to_80_percent(opt_out_runs):
+    """P1 (§4.1, Case 4): 'around about 75 %, maybe 80 %' within a few years of the switch."""
+    settled = [r.timeseries["staff_membership_rate"].iloc[36:].mean() for r in opt_out_runs]
+    mean, sem = mean_and_sem(settled)
+    assert 0.75 - 2 * sem <= mean <= 0.80 + 2 * sem, (mean, sem)
+
+
+def test_p1_active_opt_outs_are_very_rare(opt_out_runs):
+    """P1: 'we've never had anybody opt-out, ever' — fewer than 1 in 200 members a year."""
+    for r in opt_out_runs:
+        ts = r.timeseries
+        members = (ts["staff_membership_rate"] * ts["headcount"]).mean()
+        per_year = ts["staff_opt_outs"].sum() / (len(ts) / 12)
+        assert per_year < members / 200, (per_year, members)
+
+
+def test_p2_opt_in_with_little_promotion_stays_below_5_percent(opt_in_runs):
+    """P2 (Table 4.1, Case 3): take-up 'very low (<5% of staff)'."""
+    for r in opt_in_runs:
+        assert r.timeseries["staff_membership_rate"].max() < 0.05
+
+
+def _members_by_tenure(model):
+    s = model.staff
+    eligible = sim.mechanisms.membership.staff_eligible(s, model.p)
+    tenure, member = s.tenure[eligible], s.member[eligible]
+    return tenure, member
+
+
+def test_p3_opt_in_membership_rises_with_tenure():
+    """P3 (§4.1 inertia): the longer people have been eligible, the likelier they have joined."""
+    bands = [(0, 24), (24, 72), (72, 10_000)]
+    rates = np.zeros((len(SEEDS), len(bands)))
+    for i, seed in enumerate(SEEDS):
+        model = sim.run("base", seed=seed, keep_model=True).model
+        tenure, member = _members_by_tenure(model)
+        rates[i] = [member[(tenure >= lo) & (tenure < hi)].mean() for lo, hi in bands]
+    mean = rates.mean(axis=0)
+    assert mean[0] < mean[1] < mean[2], mean
+
+
+def test_p3_opt_out_membership_is_high_from_the_end_of_probation(opt_out_runs):
+    """P3: under opt-out, staff are members as soon as probation ends."""
+    model = sim.run("opt_out", seed=0, keep_model=True).model
+    tenure, member = _members_by_tenure(model)
+    probation = model.p["membership.staff.probation_months"]
+    just_eligible = (tenure >= probation) & (tenure < probation + 12)
+    assert just_eligible.sum() > 10
+    assert member[just_eligible].mean() > 0.95
+
+
+def test_p4_membership_far_exceeds_active_participation(opt_out_runs):
+    """P4 (§5.4): formal membership does not translate into active engagement."""
+    for r in opt_out_runs:
+        f = r.final
+        assert f["staff_membership_rate"] > 3 * f["active_share"]
+
+
+def test_p4_large_user_membership_is_largely_passive():
+    """P4 (Case 9): 'user membership ran to tens of thousands ... largely passive'."""
+    overrides = {"membership.users.rule": "opt_in", "membership.users.promotion": 0.6,
+                 "organisation.users": 20_000}
+    for r in runs("base", seeds=range(3), overrides=overrides, keep_model=True):
+        u = r.model.users
+        members = u.member & u.alive
+        assert members.sum() > 2_000  # a large membership ...
+        assert (u.engagement[members] >= 3).mean() < 0.1  # ... that is mostly passive
+        assert r.final["user_membership_rate"] > 5 * r.final["user_active_share"]
+
+
+def test_p10_transferred_staff_engage_less_at_first_and_the_gap_narrows():
+    """P10 (§5.4, Cases 3 and 4): the TUPE cohort starts less engaged than colleagues who were
+    recruited; the gap narrows as they leave or accept."""
+    gaps = {12: [], 96: []}
+    for seed in SEEDS:
+        model = sim.MutualModel("base", rng=seed)
+        tupe_ids = {a.unique_id for a in model.staff.agents[model.staff.tupe]}
+        for month in range(1, 97):
+            model.step()
+            if month in gaps:
+                s = model.staff
+                ids = np.array([a.unique_id if a is not None else -1 for a in s.agents])
+                in_tupe = np.isin(ids, list(tupe_ids)) & s.alive
+                from_start = s.alive & (s.tenure >= month) & ~s.tupe  # recruits there at month 0
+                gaps[month].append(s.engagement[in_tupe].mean()
+                                   - s.engagement[from_start].mean())
+    early, late = np.array(gaps[12]), np.array(gaps[96])
+    assert (early < 0).all(), early
+    narrowing = np.abs(early) - np.abs(late)
+    mean, sem = mean_and_sem(narrowing)
+    assert mean - 2 * sem > 0, (early, late)
+
+
+def _final_mean(key, scenario, overrides, seeds=range(4)):
+    return np.mean([r.final[key] for r in runs(scenario, seeds=seeds, overrides=overrides)])
+
+
+@pytest.mark.parametrize("lever,levels", [
+    ("membership.staff.promotion", [0.0, 0.3, 0.6, 1.0]),
+    ("membership.staff.incentive", [0.0, 0.4, 1.0]),
+])
+def test_more_promotion_or_incentive_means_more_opt_in_members(lever, levels):
+    rates = [_final_mean("staff_membership_rate", "opt_in", {lever: v}) for v in levels]
+    assert all(np.diff(rates) > 0), rates
+
+
+def test_more_pipeline_investment_means_more_staff_at_rung_3_or_above():
+    levels = [0.0, 100.0, 300.0, 1000.0]
+    active = [_final_mean("active_share", "base", {"engagement.pipeline_investment": v})
+              for v in levels]
+    assert all(np.diff(active) > 0), active
