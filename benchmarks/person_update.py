@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sim  # noqa: E402
 from per_agent import PerAgentModel  # noqa: E402
+
+import sim  # noqa: E402
 from sim.mechanisms import engagement, membership  # noqa: E402
 
 
