@@ -122,7 +122,8 @@ def test_charts_draw_only_the_columns_that_exist():
     slim = ts[["month", "staff_membership_rate", "legal_formal_index",
                "cultural_psychological_index"]]
     for figure in (charts.membership(slim, 120), charts.ladder(slim, 120),
-                   charts.ownership(slim, 120), charts.quadrant(ts, 0.5), charts.people(model)):
+                   charts.ownership(slim, 120), charts.quadrant(ts, 0.5), charts.people(model),
+                   charts.compare([("A: x", ts), ("B: y", ts)], 120)):
         figure.savefig(os.devnull, format="png")
 
 

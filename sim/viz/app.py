@@ -194,7 +194,8 @@ def ModelView(view: dict, horizon: int, deps, compact: bool):
                         style={"font-weight": "bold", "font-size": "1.1em"})
         solara.Text(f"Staff membership {100 * latest['staff_membership_rate']:.0f} % · active "
                     f"{100 * latest['active_share']:.0f} % · ownership "
-                    f"{latest['mean_ownership']:.2f} · {ideal}", classes=["headline"])
+                    f"{latest['mean_ownership']:.2f} · {ideal}", classes=["summary-line"],
+                    style={"font-size": "1em"})
         figures = [(charts.membership(ts, horizon), "membership"),
                    (charts.ladder(ts, horizon), "ladder"),
                    (charts.ownership(ts, horizon), "ownership"),
@@ -291,6 +292,8 @@ def Page():
         if len(views) == 1:
             ModelView(views[0], w.horizon, deps, compact=False)
         else:
+            Chart(charts.compare([(v["label"], v["ts"]) for v in views], w.horizon),
+                  "compare", deps)
             with solara.Columns([1, 1], classes=["compare-view"]):
                 for view in views:
                     ModelView(view, w.horizon, deps, compact=True)

@@ -71,6 +71,22 @@ def membership(ts: pd.DataFrame, horizon: int) -> Figure:
     return fig
 
 
+def compare(series: list[tuple[str, pd.DataFrame]], horizon: int) -> Figure:
+    """Copies A and B on one chart: membership (solid) and active staff (dashed)."""
+    fig, ax = _figure()
+    for (label, ts), colour in zip(series, ("tab:blue", "tab:orange"), strict=False):
+        name = label.split(":")[0]
+        ax.plot(ts["month"], 100 * ts["staff_membership_rate"], color=colour,
+                label=f"{name}: staff members")
+        ax.plot(ts["month"], 100 * ts["active_share"], color=colour, ls="--",
+                label=f"{name}: active staff")
+    ax.set(title="A and B: the only difference is one lever", ylabel="% of staff",
+           ylim=(0, 100))
+    _months_axis(ax, series[0][1], horizon)
+    _legend(ax, loc="upper left")
+    return fig
+
+
 def ladder(ts: pd.DataFrame, horizon: int, who: str = "staff") -> Figure:
     """Share of people on each rung of the engagement ladder (§5.4), stacked."""
     fig, ax = _figure()
