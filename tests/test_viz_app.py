@@ -7,6 +7,7 @@ assets installed by the set-up (workshop rooms often have no wifi). Needs Debian
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -184,6 +185,24 @@ def test_a_lever_cannot_be_pushed_past_its_registry_range(app):
         for key in ["Home"] + ["ArrowLeft", "PageDown"] * 5:
             page.keyboard.press(key)
         expect(caption).to_have_text("Voice heard: 0 (index 0–1; 0 – 1)")
+        assert not problems, problems
+
+
+@needs_chromium
+def test_play_runs_month_after_month_and_pause_stops_it(app):
+    port, _, _ = app
+    expect = playwright.expect
+    with browser_page(port) as (page, problems):
+        status = page.locator(".status")
+        expect(status).to_contain_text("Month 0 of 120")
+        page.click(".btn-play")
+        expect(status).to_contain_text(re.compile(r"Month ([3-9]|\d\d+) of 120"))
+        page.click(".btn-play")  # now labelled Pause
+        expect(page.locator(".btn-play")).to_have_text("Play")
+        page.wait_for_timeout(1500)
+        paused_at = status.inner_text()
+        page.wait_for_timeout(2500)
+        assert status.inner_text() == paused_at
         assert not problems, problems
 
 
