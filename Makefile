@@ -1,7 +1,7 @@
 # The two set-up commands of the README. Each creates .venv (Python >= 3.12) if missing.
 VENV := .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= test
+EXTRAS ?= test,viz
 SCENARIO ?= base
 OUT ?= out/$(SCENARIO)
 
