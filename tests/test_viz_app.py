@@ -98,12 +98,19 @@ def app():
 
 
 def _screenshot(page, name):
-    """The page from the top (Solara scrolls inner panels, not the document), for the README."""
-    (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
+    """The page from the top (Solara scrolls inner panels, not the document).
+
+    Saved to out/screenshots/ on every run; `make screenshots` (MUTUALSIM_SCREENSHOTS=docs)
+    saves them to docs/img/, where the README shows them, so a plain test run leaves the
+    tracked images alone."""
+    folder = ROOT / ("docs/img" if os.environ.get("MUTUALSIM_SCREENSHOTS") == "docs"
+                     else "out/screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1500, "height": 1350})
     page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
     page.wait_for_timeout(1000)
-    page.screenshot(path=ROOT / "docs" / "img" / name)
+    page.screenshot(path=folder / name)
+    assert (folder / name).stat().st_size > 10_000
 
 
 def _chart(page, name):
