@@ -144,7 +144,7 @@ class MutualModel(mesa.Model):
 
     def remove_staff(self, rows: np.ndarray) -> None:
         """Staff leave: their agents are removed and their rows marked as gone."""
-        for agent in self.staff.agents[rows]:
+        for agent in self.staff.agents_at(rows):
             agent.remove()
         self.staff.alive[rows] = False
         self.staff.member[rows] = False
@@ -174,7 +174,7 @@ class MutualModel(mesa.Model):
 
     def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
         """Create the Mesa agents for new rows (a plain loop: no AgentSet is needed here)."""
-        cols._agents[rows] = [agent_cls(self, row) for row in rows.tolist()]
+        cols.set_agents(rows, [agent_cls(self, row) for row in rows.tolist()])
 
     # --- month 0 ---------------------------------------------------------------------------
 

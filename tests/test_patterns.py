@@ -96,7 +96,7 @@ def test_p10_transferred_staff_engage_less_at_first_and_the_gap_narrows():
     gaps = {12: [], 96: []}
     for seed in SEEDS:
         model = sim.MutualModel("base", rng=seed)
-        tupe_ids = {a.unique_id for a in model.staff.agents[model.staff.tupe]}
+        tupe_ids = {a.unique_id for a in model.staff.agents_at(model.staff.tupe)}
         for month in range(1, 97):
             model.step()
             if month in gaps:
