@@ -225,8 +225,11 @@ def heatmap(exp: Experiment, means: pd.DataFrame, out: str) -> Figure:
     image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", origin="lower", cmap="viridis")
     ax.set_xticks(range(grid.shape[1]), [_fmt(v) for v in grid.columns], rotation=45)
     ax.set_yticks(range(grid.shape[0]), [_fmt(v) for v in grid.index])
-    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
-        ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="white")
+    values = grid.to_numpy(dtype=float)
+    middle = np.nanmin(values) + 0.5 * (np.nanmax(values) - np.nanmin(values))
+    for (i, j), value in np.ndenumerate(values):  # dark text on the light (high) cells
+        ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=8,
+                color="black" if value > middle else "white")
     ax.set(xlabel=x, ylabel=y, title=f"{out} (mean)")
     fig.colorbar(image, ax=ax)
     return fig

@@ -75,7 +75,8 @@ class Store:
         _atomic_bytes(store.root / "spec.toml", spec_text.encode())
         store._write_parquet(store.root / "design.parquet", design)
         store._write_parquet(store.root / "runs.parquet", runs)
-        store.write_manifest({**manifest, "created": now(), "sessions": []})
+        store.write_manifest({**manifest, "created": now(), "started": None, "finished": None,
+                              "sessions": []})
         return store
 
     def _check_same(self, manifest: dict) -> None:
@@ -128,7 +129,7 @@ class Store:
     def begin_session(self, info: dict) -> None:
         manifest = self.manifest()
         manifest["sessions"].append({"started": now(), "host": socket.gethostname(), **info})
-        manifest.setdefault("started", manifest["sessions"][-1]["started"])
+        manifest["started"] = manifest.get("started") or manifest["sessions"][-1]["started"]
         self.session = len(manifest["sessions"]) - 1
         self.write_manifest(manifest)
 
