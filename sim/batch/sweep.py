@@ -45,7 +45,8 @@ class SweepOutcome:
                 f"{self.elapsed_s:.1f} s on {self.executor}")
         if self.failed:
             run_id, error = self.failed[0]
-            text += f"; first failure: run {run_id}: {error} (all: analyze or status/ parts)"
+            text += (f"; first failure: run {run_id}: {error} (all of them: `mutualsim analyze "
+                     f"{self.out}` writes failures.csv)")
         return text
 
 
