@@ -183,3 +183,28 @@ def test_progress_line_reports_done_failed_rate_and_time_left(capsys):
     quiet.update(ok=1)
     quiet.close()
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_sweep_joins_a_running_dask_cluster_by_address(tmp_path):
+    from distributed import LocalCluster
+
+    body = "[set]\nnoise = 1.0\n[vary.x1]\nvalues = [-1.0, 0.0, 1.0]"
+    spec = ishigami_spec(tmp_path, "grid", body, extra="replications = 4")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "serial"), "--executor", "serial",
+                 "--quiet"]) == 0
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster:
+        assert main(["sweep", str(spec), "--out", str(tmp_path / "joined"), "--scheduler",
+                     cluster.scheduler_address, "--quiet"]) == 0
+    manifest = json.loads((tmp_path / "joined" / "manifest.json").read_text())
+    assert manifest["sessions"][0]["executor"].startswith("dask cluster at ")
+    for got, want in zip(stored(tmp_path / "joined"), stored(tmp_path / "serial"), strict=True):
+        pd.testing.assert_frame_equal(got, want)
+
+
+def test_scheduler_with_a_non_dask_executor_is_refused_in_one_line(tmp_path, capsys):
+    spec = ishigami_spec(tmp_path, "grid", "[vary.x1]\nvalues = [0.0]")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o"), "--executor", "serial",
+                 "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--scheduler needs --executor dask" in capsys.readouterr().err
