@@ -7,6 +7,7 @@ therefore flat in the number of runs (benchmarks/README.md, "Batch engine").
 
 from __future__ import annotations
 
+import os
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from sim.batch.progress import Progress
 from sim.batch.runs import RunContext, RunTask, execute_chunk, runs_table, tasks
 from sim.batch.spec import ExperimentSpec
 from sim.batch.store import FORMAT, Store, provenance
+
+RECYCLE_AFTER_RUNS = 1000  # a local worker process is replaced after about this many runs
 
 
 @dataclass
@@ -66,14 +69,16 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
         todo = [int(i) for i in runs["run_id"] if int(i) not in done]
         outcome = SweepOutcome(Path(out), len(runs), len(done))
         started = time.monotonic()
-        with open_pool(executor, workers, scheduler) as pool:
+        chunk = chunk_size or _auto_chunk(len(todo), workers or os.cpu_count() or 1)
+        recycle = max(1, RECYCLE_AFTER_RUNS // chunk)
+        with open_pool(executor, workers, scheduler, tasks_per_process=recycle) as pool:
             outcome.executor = pool.description
             store.begin_session({"executor": pool.description, "workers": pool.workers,
                                  "retries": retries, "to_run": len(todo),
                                  "git_commit": provenance()["git_commit"]})
             bar = Progress(len(runs), len(done), enabled=progress)
             engine = _Engine(pool, RunContext.of(spec, scenario), store, retries, bar,
-                             chunk_size or _auto_chunk(len(todo), pool.workers),
+                             chunk,
                              flush_every, flush_seconds)
             try:
                 engine.run(tasks(runs, design, iter(todo)), outcome)
