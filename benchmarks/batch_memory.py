@@ -9,7 +9,9 @@ hypercube of N runs of a small organisation over 12 months, and samples the resi
 results are held in memory, the workers' peak is one model at a time.
 
 ``efficiency`` times the same sweep serially in-process and on W local processes:
-efficiency = T_serial / (W × T_parallel). Pool start-up is inside the parallel time.
+efficiency = T_serial / (W × T_parallel). Pool start-up is inside the parallel time. It also
+reports the median run time in each mode and the workers' utilisation (time spent in runs /
+(W × T_parallel)), which tells engine overhead apart from cores that are busy with other work.
 
 Not a test: timings depend on the machine and its load (printed with the results).
 """
@@ -84,6 +86,7 @@ def measure_memory(runs: int, workers: int | None) -> dict:
 
 def measure_efficiency(runs: int, workers: int) -> dict:
     from sim.batch.spec import load_spec
+    from sim.batch.store import Store
     from sim.batch.sweep import sweep
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,9 +94,16 @@ def measure_efficiency(runs: int, workers: int) -> dict:
         serial = sweep(spec, f"{tmp}/serial", executor="serial", progress=False).elapsed_s
         parallel = sweep(spec, f"{tmp}/process", executor="process", workers=workers,
                          progress=False).elapsed_s
+        serial_run = Store(f"{tmp}/serial").status()["duration_s"]
+        worker_run = Store(f"{tmp}/process").status()["duration_s"]
+    # Utilisation separates the engine's overhead (start-up, dispatch, idle workers) from
+    # cores being slower in parallel (other load, shared caches): busy time / available time.
     return {"runs": runs, "workers": workers, "serial_s": round(serial, 1),
             "parallel_s": round(parallel, 1),
-            "efficiency": round(serial / (workers * parallel), 3)}
+            "efficiency": round(serial / (workers * parallel), 3),
+            "median_run_s_serial": round(float(serial_run.median()), 3),
+            "median_run_s_in_workers": round(float(worker_run.median()), 3),
+            "worker_utilisation": round(float(worker_run.sum()) / (workers * parallel), 3)}
 
 
 def _mib(n: int) -> float:
