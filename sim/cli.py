@@ -1,4 +1,4 @@
-"""The ``mutualsim`` command line: run | scenarios | params | validate | viz.
+"""The ``mutualsim`` command line: run | scenarios | params | validate | sweep | analyze | viz.
 
 Bad input (a scenario file, a flag, a --set) ends with one line on stderr naming the file and
 key, and exit code 2; nothing already written is touched.
@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.batch.cli import add_analyze, add_sweep
 from sim.scenario import ScenarioError, describe_bundled, load_scenario, parse_override
 
 EXIT_BAD_INPUT = 2
@@ -166,7 +167,8 @@ def _add_viz(sub) -> None:
 
 
 # Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
-COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate, _add_viz]
+COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate,
+                            add_sweep, add_analyze, _add_viz]
 
 
 def build_parser() -> argparse.ArgumentParser:

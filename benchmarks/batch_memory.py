@@ -1,0 +1,129 @@
+"""Batch engine benchmarks: memory against the number of runs, and parallel efficiency.
+
+    .venv/bin/python benchmarks/batch_memory.py memory --runs 1000 20000
+    .venv/bin/python benchmarks/batch_memory.py efficiency --runs 200 --workers 2
+
+``memory`` runs a real ``mutualsim sweep`` subprocess (process executor, all cores) on a Latin
+hypercube of N runs of a small organisation over 12 months, and samples the resident memory
+(RSS) of the parent and of each worker every 0.1 s; the peak of the parent is what grows if
+results are held in memory, the workers' peak is one model at a time.
+
+``efficiency`` times the same sweep serially in-process and on W local processes:
+efficiency = T_serial / (W × T_parallel). Pool start-up is inside the parallel time. It also
+reports the median run time in each mode and the workers' utilisation (time spent in runs /
+(W × T_parallel)), which tells engine overhead apart from cores that are busy with other work.
+
+Not a test: timings depend on the machine and its load (printed with the results).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SPEC = """
+[experiment]
+title = "benchmark"
+design = "lhs"
+samples = {runs}
+seed = 1
+months = {months}
+outputs = ["staff_membership_rate", "active_share", "mean_ownership", "headcount"]
+timeseries = ["staff_membership_rate", "active_share"]
+
+[set]
+"organisation.staff" = {staff}
+"organisation.users" = {users}
+"organisation.sites" = 2
+
+[vary."membership.staff.promotion"]
+range = [0.0, 1.0]
+[vary."membership.staff.peer_effect"]
+range = [0.0, 6.0]
+"""
+
+
+def write_spec(folder: Path, runs: int, months: int, staff: int, users: int) -> Path:
+    path = folder / f"bench_{runs}.toml"
+    path.write_text(SPEC.format(runs=runs, months=months, staff=staff, users=users))
+    return path
+
+
+def measure_memory(runs: int, workers: int | None) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = write_spec(Path(tmp), runs, months=12, staff=30, users=100)
+        cmd = [sys.executable, "-m", "sim", "sweep", str(spec), "--out", f"{tmp}/out", "--quiet"]
+        if workers:
+            cmd += ["--workers", str(workers)]
+        start = time.monotonic()
+        proc = psutil.Popen(cmd, cwd=ROOT)
+        parent_peak = worker_peak = tree_peak = 0
+        while proc.poll() is None:
+            try:
+                parent = proc.memory_info().rss
+                children = [c.memory_info().rss for c in proc.children(recursive=True)]
+            except psutil.Error:
+                continue
+            parent_peak = max(parent_peak, parent)
+            worker_peak = max([worker_peak, *children])
+            tree_peak = max(tree_peak, parent + sum(children))
+            time.sleep(0.1)
+        elapsed = time.monotonic() - start
+        parts = len(list(Path(tmp, "out", "summary").glob("*.parquet")))
+        return {"runs": runs, "exit": proc.returncode, "seconds": round(elapsed, 1),
+                "parent_peak_mib": _mib(parent_peak), "worker_peak_mib": _mib(worker_peak),
+                "tree_peak_mib": _mib(tree_peak), "part_files": parts}
+
+
+def measure_efficiency(runs: int, workers: int) -> dict:
+    from sim.batch.spec import load_spec
+    from sim.batch.store import Store
+    from sim.batch.sweep import sweep
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = load_spec(write_spec(Path(tmp), runs, months=60, staff=100, users=500))
+        serial = sweep(spec, f"{tmp}/serial", executor="serial", progress=False).elapsed_s
+        parallel = sweep(spec, f"{tmp}/process", executor="process", workers=workers,
+                         progress=False).elapsed_s
+        serial_run = Store(f"{tmp}/serial").status()["duration_s"]
+        worker_run = Store(f"{tmp}/process").status()["duration_s"]
+    # Utilisation separates the engine's overhead (start-up, dispatch, idle workers) from
+    # cores being slower in parallel (other load, shared caches): busy time / available time.
+    return {"runs": runs, "workers": workers, "serial_s": round(serial, 1),
+            "parallel_s": round(parallel, 1),
+            "efficiency": round(serial / (workers * parallel), 3),
+            "median_run_s_serial": round(float(serial_run.median()), 3),
+            "median_run_s_in_workers": round(float(worker_run.median()), 3),
+            "worker_utilisation": round(float(worker_run.sum()) / (workers * parallel), 3)}
+
+
+def _mib(n: int) -> float:
+    return round(n / 2**20, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("memory", "efficiency"))
+    parser.add_argument("--runs", type=int, nargs="+", default=[1000, 20000])
+    parser.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args()
+    for runs in args.runs:
+        if args.what == "memory":
+            row = measure_memory(runs, args.workers)
+        else:
+            row = measure_efficiency(runs, args.workers or 2)
+        load = [round(x, 2) for x in os.getloadavg()]  # the machine may be shared
+        print(json.dumps({**row, "cpus": os.cpu_count(), "load_average_after": load}),
+              flush=True)
+
+if __name__ == "__main__":
+    main()

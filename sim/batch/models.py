@@ -1,0 +1,80 @@
+"""How the batch engine finds the model it runs: one ``run`` function named in the spec.
+
+The engine knows a model only through ``run(scenario, seed=SeedSequence, months=...,
+overrides={...}) -> RunResult`` (``.summary["final"]``: scalar outputs by name;
+``.timeseries``: one row per month). The default is the mutual model, ``sim.simulate:run``.
+Another model (a test function with known answers, or a variant of ours) is plugged in with
+``model = "package.module:function"`` in the spec; its module may declare
+
+- ``REGISTRY``: ``{key: sim.params.Param}``, the parameters a spec may vary (default: ours);
+- ``OUTPUTS``: the output names its runs report (default: ``sim.metrics.COLUMNS``);
+- ``load_scenario(ref)``: how a scenario reference is resolved (default: the reference is
+  passed to ``run`` unchanged).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+DEFAULT_MODEL = "sim.simulate:run"
+
+
+class ModelNotFound(LookupError):
+    """The spec names a model function that cannot be imported."""
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A ``module:function`` reference to a run function, and what its module declares."""
+
+    path: str = DEFAULT_MODEL
+
+    @property
+    def function(self) -> Callable[..., Any]:
+        return _import(self.path)
+
+    @property
+    def module(self):
+        return importlib.import_module(self.path.partition(":")[0])
+
+    @property
+    def registry(self) -> dict:
+        from sim.params import REGISTRY
+
+        return getattr(self.module, "REGISTRY", REGISTRY)
+
+    @property
+    def outputs(self) -> list[str]:
+        from sim.metrics import COLUMNS
+
+        names = getattr(self.module, "OUTPUTS", COLUMNS)
+        return [n for n in names if n != "month"]
+
+    def resolve_scenario(self, ref: str) -> Any:
+        """The base scenario as the run function will receive it (resolved once, up front)."""
+        loader = getattr(self.module, "load_scenario", None)
+        return loader(ref) if loader else ref
+
+
+@cache
+def _import(path: str) -> Callable[..., Any]:
+    module_name, sep, attr = path.partition(":")
+    if not sep or not module_name or not attr:
+        raise ModelNotFound(f"'{path}' is not of the form 'package.module:function'")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ModelNotFound(f"cannot import '{module_name}': {exc}") from None
+    fn = getattr(module, attr, None)
+    if not callable(fn):
+        raise ModelNotFound(f"'{module_name}' has no function '{attr}'")
+    return fn
+
+
+def scenario_record(scenario: Any) -> Any:
+    """How the resolved base scenario is written into the manifest."""
+    return scenario.to_dict() if hasattr(scenario, "to_dict") else scenario

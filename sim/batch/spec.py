@@ -1,0 +1,405 @@
+"""Experiment specs: a TOML file that says which parameters to vary, how, and what to keep.
+
+A spec looks like::
+
+    [experiment]
+    title = "Opt-in vs opt-out × promotion effort"
+    description = "What the experiment shows, in a sentence."
+    scenario = "base"              # bundled scenario or a path relative to this file
+    design = "grid"                # grid | lhs | sobol | morris
+    replications = 10
+    months = 60
+    seed = 20210401                # root seed: every run's seed derives from it
+    outputs = ["staff_membership_rate", "active_share"]   # final values kept per run
+    timeseries = ["staff_membership_rate"]                 # monthly values kept (optional)
+
+    [set]                          # fixed for every run
+    "organisation.staff" = 200
+
+    [vary."membership.staff.rule"]
+    values = ["opt_in", "opt_out"]
+
+    [vary."membership.staff.promotion"]
+    range = [0.0, 1.0]
+    levels = 5                     # grid points; other designs sample the range
+
+Varied and fixed keys must be registered parameters of the model, inside their registered
+range. A problem raises :class:`SpecError`: one line naming the spec file and key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef
+from sim.params import Param
+from sim.scenario import ScenarioError, _coerce
+
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+EXPERIMENT_KEYS = ("title", "description", "scenario", "model", "design", "samples",
+                   "replications", "months", "seed", "outputs", "timeseries",
+                   "common_random_numbers", "second_order", "morris_levels")
+FACTOR_KEYS = ("values", "range", "levels")
+MAX_SEED = 2**63 - 1
+
+
+class SpecError(ScenarioError):
+    """Bad experiment spec; the message is one line naming the file and the key."""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One varied parameter: discrete ``values``, or a ``low``-``high`` range."""
+
+    key: str
+    values: tuple | None = None
+    low: float | None = None
+    high: float | None = None
+    levels: int | None = None
+    integer: bool = False
+
+    def grid_levels(self) -> list:
+        if self.values is not None:
+            return list(self.values)
+        points = np.linspace(self.low, self.high, self.levels)
+        return [int(round(x)) for x in points] if self.integer else [float(x) for x in points]
+
+    def from_unit(self, u: np.ndarray) -> list:
+        """Map points of [0, 1] onto the factor: equal-width bins for discrete values and
+        whole numbers (so each is equally likely), linear for a continuous range."""
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        if self.values is not None:
+            idx = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
+            return [self.values[i] for i in idx]
+        if self.integer:
+            span = int(self.high) - int(self.low) + 1
+            return [int(self.low) + int(min(k, span - 1)) for k in (u * span).astype(int)]
+        return [float(x) for x in self.low + u * (self.high - self.low)]
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    path: Path
+    scenario: str
+    design: str
+    seed: int
+    outputs: tuple[str, ...]
+    factors: tuple[Factor, ...]
+    title: str = ""
+    description: str = ""
+    model: str = DEFAULT_MODEL
+    samples: int | None = None
+    replications: int = 1
+    months: int | None = None
+    timeseries: tuple[str, ...] = ()
+    common_random_numbers: bool = False
+    second_order: bool = False
+    morris_levels: int = 4
+    fixed: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def model_ref(self) -> ModelRef:
+        return ModelRef(self.model)
+
+    def canonical(self) -> dict[str, Any]:
+        """The spec as plain data: what the manifest keeps and what resume compares."""
+        data = asdict(self)
+        data.pop("path")
+        data["factors"] = [{k: v for k, v in f.items() if v is not None}
+                           for f in data["factors"]]
+        return _plain(data)
+
+
+def _plain(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_plain(v) for v in x]
+    return x
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def load_spec(path: str | Path) -> ExperimentSpec:
+    """Read and check a spec file (a path, or the name of a bundled experiment)."""
+    path = _locate(path)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: malformed TOML: {exc}") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
+    _check_keys(path, "", data, ("experiment", "vary", "set"))
+    exp = _table(path, "experiment", data.get("experiment"))
+    _check_keys(path, "experiment.", exp, EXPERIMENT_KEYS)
+    model = _model(path, exp)
+    design = _choice(path, exp, "design", DESIGNS)
+    spec = ExperimentSpec(
+        path=path, design=design, model=model.path,
+        title=_text(path, exp, "title"), description=_text(path, exp, "description"),
+        scenario=_scenario_ref(path, exp), seed=_seed(path, exp),
+        samples=_samples(path, exp, design),
+        replications=_int(path, exp, "replications", 1, low=1),
+        months=_months(path, exp, model),
+        outputs=_names(path, exp, "outputs", model.outputs, required=True),
+        timeseries=_names(path, exp, "timeseries", model.outputs, required=False),
+        common_random_numbers=_bool(path, exp, "common_random_numbers"),
+        second_order=_bool(path, exp, "second_order"),
+        morris_levels=_int(path, exp, "morris_levels", 4, low=2),
+        fixed=_fixed(path, data.get("set", {}), model.registry),
+        factors=_factors(path, data.get("vary"), model.registry, design),
+    )
+    if spec.second_order and design != "sobol":
+        raise SpecError(f"{path}: experiment.second_order: only applies to design = 'sobol'")
+    clash = set(spec.fixed) & {f.key for f in spec.factors}
+    if clash:
+        raise SpecError(f"{path}: set.{sorted(clash)[0]}: also in [vary]; keep it in one place")
+    return spec
+
+
+def _locate(ref: str | Path) -> Path:
+    path = Path(ref)
+    if path.is_file():
+        return path.resolve()
+    if path.suffix != ".toml" and "/" not in str(ref):
+        from sim.scenario import bundled_dir
+
+        bundled = bundled_dir("experiments") / f"{ref}.toml"
+        if bundled.is_file():
+            return bundled
+    raise SpecError(f"{ref}: no such spec file")
+
+
+def _check_keys(path: Path, prefix: str, table: dict, allowed: tuple[str, ...]) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            tip = f" — did you mean '{hint[0]}'?" if hint else f" (allowed: {', '.join(allowed)})"
+            raise SpecError(f"{path}: {prefix}{key}: unknown key{tip}")
+
+
+def _table(path: Path, key: str, value: Any) -> dict:
+    if not isinstance(value, dict):
+        raise SpecError(f"{path}: {key}: missing table [{key}]")
+    return value
+
+
+def _text(path: Path, exp: dict, key: str) -> str:
+    value = exp.get(key, "")
+    if not isinstance(value, str):
+        raise SpecError(f"{path}: experiment.{key}: must be text")
+    return value
+
+
+def _int(path: Path, exp: dict, key: str, default: int | None, low: int = 0,
+         high: int | None = None) -> int | None:
+    value = exp.get(key, default)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpecError(f"{path}: experiment.{key}: expected a whole number, got {value!r}")
+    if value < low or (high is not None and value > high):
+        top = f" and {high}" if high is not None else ""
+        raise SpecError(f"{path}: experiment.{key}: must be at least {low}{top}, got {value}")
+    return value
+
+
+def _bool(path: Path, exp: dict, key: str) -> bool:
+    value = exp.get(key, False)
+    if not isinstance(value, bool):
+        raise SpecError(f"{path}: experiment.{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _choice(path: Path, exp: dict, key: str, choices: tuple[str, ...]) -> str:
+    value = exp.get(key)
+    if value not in choices:
+        hint = difflib.get_close_matches(str(value), choices, n=1)
+        tip = f" — did you mean '{hint[0]}'?" if hint else ""
+        got = "missing" if value is None else f"'{value}' is not"
+        raise SpecError(f"{path}: experiment.{key}: {got} one of {', '.join(choices)}{tip}")
+    return value
+
+
+def _model(path: Path, exp: dict) -> ModelRef:
+    ref = ModelRef(exp.get("model", DEFAULT_MODEL))
+    if not isinstance(ref.path, str):
+        raise SpecError(f"{path}: experiment.model: must be text 'package.module:function'")
+    try:
+        ref.function  # noqa: B018 - import now, so a typo is reported before any run
+    except ModelNotFound as exc:
+        raise SpecError(f"{path}: experiment.model: {exc}") from None
+    return ref
+
+
+def _scenario_ref(path: Path, exp: dict) -> str:
+    ref = exp.get("scenario", "base")
+    if not isinstance(ref, str):
+        raise SpecError(f"{path}: experiment.scenario: must be a scenario name or path")
+    if ref.endswith(".toml") or "/" in ref:  # relative to the spec, like `extends`
+        beside = path.parent / ref
+        return str(beside.resolve()) if beside.is_file() else ref
+    return ref
+
+
+def _seed(path: Path, exp: dict) -> int:
+    if "seed" not in exp:
+        raise SpecError(f"{path}: experiment.seed: required (the root seed every run's seed "
+                        f"derives from)")
+    return _int(path, exp, "seed", None, low=0, high=MAX_SEED)
+
+
+def _samples(path: Path, exp: dict, design: str) -> int | None:
+    if design == "grid":
+        if "samples" in exp:
+            raise SpecError(f"{path}: experiment.samples: not used by a grid design (give "
+                            f"levels or values per parameter)")
+        return None
+    if "samples" not in exp:
+        raise SpecError(f"{path}: experiment.samples: required for design = '{design}'")
+    n = _int(path, exp, "samples", None, low=2 if design == "sobol" else 1)
+    if design == "sobol" and n & (n - 1):
+        raise SpecError(f"{path}: experiment.samples: Sobol' samples must be a power of two "
+                        f"(e.g. {1 << max(1, math.ceil(math.log2(n)))}), got {n}")
+    return n
+
+
+def _months(path: Path, exp: dict, model: ModelRef) -> int | None:
+    if "months" not in exp:
+        return None
+    param = model.registry.get("months")
+    if param is None:
+        return _int(path, exp, "months", None, low=1)
+    return _value(path, param, "experiment.months", exp["months"])
+
+
+def _value(path: Path, param: Param, where: str, value: Any) -> Any:
+    """Check a value like a scenario value would be, naming the spec key in the message."""
+    try:
+        return _coerce(str(path), replace(param, key=where), value)
+    except ScenarioError as exc:
+        raise SpecError(str(exc)) from None
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _names(path: Path, exp: dict, key: str, known: list[str], required: bool) -> tuple:
+    value = exp.get(key, [] if not required else None)
+    if value is None:
+        raise SpecError(f"{path}: experiment.{key}: required: a list of output names, "
+                        f"e.g. [\"{known[0]}\"]")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SpecError(f"{path}: experiment.{key}: must be a list of output names")
+    if required and not value:
+        raise SpecError(f"{path}: experiment.{key}: name at least one output")
+    for name in value:
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            tip = f" — did you mean '{hint[0]}'?" if hint else ""
+            raise SpecError(f"{path}: experiment.{key}: '{name}' is not an output of the "
+                            f"model{tip}")
+    if len(set(value)) != len(value):
+        raise SpecError(f"{path}: experiment.{key}: an output is listed twice")
+    return tuple(value)
+
+
+# --- [set] and [vary] ----------------------------------------------------------------------------
+
+def _param(path: Path, section: str, key: str, registry: dict[str, Param]) -> Param:
+    param = registry.get(key)
+    if param is None:
+        hint = difflib.get_close_matches(key, list(registry), n=1, cutoff=0.6)
+        tip = f" — did you mean '{hint[0]}'?" if hint else ""
+        raise SpecError(f"{path}: {section}.{key}: unknown parameter{tip}")
+    if key == "months":
+        raise SpecError(f"{path}: {section}.months: set the horizon with experiment.months")
+    return param
+
+
+def _fixed(path: Path, table: Any, registry: dict[str, Param]) -> dict[str, Any]:
+    if not isinstance(table, dict):
+        raise SpecError(f"{path}: set: must be a table of parameter = value")
+    out = {}
+    for key, value in _flatten(table, registry, leaf=lambda v: not isinstance(v, dict)):
+        param = _param(path, "set", key, registry)
+        out[key] = _value(path, param, f"set.{key}", value)
+    return out
+
+
+def _flatten(table: dict, registry: dict, leaf, prefix: str = ""):
+    """Yield (dotted key, value), accepting both [vary."a.b"] and nested [vary.a.b]."""
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        if full in registry or leaf(value) or not isinstance(value, dict):
+            yield full, value
+        else:
+            yield from _flatten(value, registry, leaf, f"{full}.")
+
+
+def _factors(path: Path, table: Any, registry: dict[str, Param], design: str) -> tuple:
+    if not isinstance(table, dict) or not table:
+        raise SpecError(f"{path}: vary: name at least one parameter to vary, e.g. "
+                        f"[vary.\"membership.staff.promotion\"] range = [0.0, 1.0]")
+    is_factor = lambda v: isinstance(v, dict) and bool(set(v) & set(FACTOR_KEYS))  # noqa: E731
+    return tuple(_factor(path, key, value, _param(path, "vary", key, registry), design)
+                 for key, value in _flatten(table, registry, leaf=is_factor))
+
+
+def _factor(path: Path, key: str, table: Any, param: Param, design: str) -> Factor:
+    where = f"{path}: vary.{key}"
+    if not isinstance(table, dict):
+        raise SpecError(f"{where}: must be a table with values = [...] or range = [low, high]")
+    _check_keys(path, f"vary.{key}.", table, FACTOR_KEYS)
+    if ("values" in table) == ("range" in table):
+        raise SpecError(f"{where}: give either values = [...] or range = [low, high]")
+    if "values" in table:
+        return _values_factor(path, where, key, table, param)
+    return _range_factor(path, where, key, table, param, design)
+
+
+def _values_factor(path: Path, where: str, key: str, table: dict, param: Param) -> Factor:
+    values = table["values"]
+    if not isinstance(values, list) or not values:
+        raise SpecError(f"{where}.values: must be a non-empty list")
+    if "levels" in table:
+        raise SpecError(f"{where}.levels: only used with range (values are the levels)")
+    checked = [_value(path, param, f"vary.{key}.values", v) for v in values]
+    if len(set(checked)) != len(checked):
+        raise SpecError(f"{where}.values: a value is listed twice")
+    return Factor(key, values=tuple(checked))
+
+
+def _range_factor(path: Path, where: str, key: str, table: dict, param: Param,
+                  design: str) -> Factor:
+    bounds = table["range"]
+    if param.kind in (str, bool):
+        raise SpecError(f"{where}.range: {param.range_text} is not numeric; use values = [...]")
+    if not (isinstance(bounds, list) and len(bounds) == 2 and all(map(_is_number, bounds))):
+        raise SpecError(f"{where}.range: expected [low, high], got {bounds!r}")
+    low, high = (_value(path, param, f"vary.{key}.range", b) for b in bounds)
+    if not low < high:
+        raise SpecError(f"{where}.range: low must be below high, got {bounds!r}")
+    levels = table.get("levels")
+    if design == "grid" and levels is None:
+        raise SpecError(f"{where}: a grid needs levels = N (points across the range)")
+    if levels is not None and (isinstance(levels, bool) or not isinstance(levels, int)
+                               or levels < 2):
+        raise SpecError(f"{where}.levels: expected a whole number of at least 2, got {levels!r}")
+    if levels is not None and design != "grid":
+        raise SpecError(f"{where}.levels: only used by a grid design ('{design}' samples "
+                        f"the range)")
+    return Factor(key, low=low, high=high, levels=levels, integer=param.kind is int)

@@ -1,0 +1,198 @@
+"""Run an experiment: design → runs table → executor → store, resumable and failure-tolerant.
+
+The parent process keeps the runs table, a bounded window of chunks in flight (twice the
+number of workers) and at most one flush of results; everything else is on disk. Memory is
+therefore flat in the number of runs (benchmarks/README.md, "Batch engine").
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from sim.batch.designs import Design, build_design, design_seed, salib_problem
+from sim.batch.executors import Pool, open_pool
+from sim.batch.models import scenario_record
+from sim.batch.progress import Progress
+from sim.batch.runs import RunContext, RunTask, execute_chunk, runs_table, tasks
+from sim.batch.spec import ExperimentSpec
+from sim.batch.store import FORMAT, Store, provenance
+
+RECYCLE_AFTER_RUNS = 1000  # a local worker process is replaced after about this many runs
+
+
+@dataclass
+class SweepOutcome:
+    out: Path
+    total: int                 # runs in the design
+    already: int               # done before this session (resume)
+    ok: int = 0                # succeeded in this session
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (run_id, error), final
+    elapsed_s: float = 0.0
+    executor: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return self.already + self.ok == self.total
+
+    def line(self) -> str:
+        text = (f"{self.out}: {self.already + self.ok}/{self.total} runs ok "
+                f"({self.ok} this session, {self.already} before), {len(self.failed)} failed, "
+                f"{self.elapsed_s:.1f} s on {self.executor}")
+        if self.failed:
+            run_id, error = self.failed[0]
+            text += (f"; first failure: run {run_id}: {error} (all of them: `mutualsim analyze "
+                     f"{self.out}` writes failures.csv)")
+        return text
+
+
+def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
+          workers: int | None = None, scheduler: str | None = None, retries: int = 0,
+          progress: bool | None = None, chunk_size: int | None = None,
+          flush_every: int = 500, flush_seconds: float = 10.0) -> SweepOutcome:
+    """Run every run of ``spec`` not yet stored in ``out``; return what happened."""
+    design = build_design(spec)
+    runs = runs_table(spec, design)
+    scenario = spec.model_ref.resolve_scenario(spec.scenario)
+    store = Store.open_for(out, manifest(spec, design, runs, scenario), spec.path.read_text(),
+                           design.to_frame(), runs)
+    with store.lock():
+        store.drop_uncommitted()
+        done = store.completed_ids()
+        todo = [int(i) for i in runs["run_id"] if int(i) not in done]
+        outcome = SweepOutcome(Path(out), len(runs), len(done))
+        started = time.monotonic()
+        chunk = chunk_size or _auto_chunk(len(todo), workers or os.cpu_count() or 1)
+        recycle = max(1, RECYCLE_AFTER_RUNS // chunk)
+        with open_pool(executor, workers, scheduler, tasks_per_process=recycle) as pool:
+            outcome.executor = pool.description
+            store.begin_session({"executor": pool.description, "workers": pool.workers,
+                                 "retries": retries, "to_run": len(todo),
+                                 "git_commit": provenance()["git_commit"]})
+            bar = Progress(len(runs), len(done), enabled=progress)
+            engine = _Engine(pool, RunContext.of(spec, scenario), store, retries, bar,
+                             chunk,
+                             flush_every, flush_seconds)
+            try:
+                engine.run(tasks(runs, design, iter(todo)), outcome)
+            finally:
+                bar.close()
+                outcome.elapsed_s = time.monotonic() - started
+                store.end_session({"ok": outcome.ok, "failed": len(outcome.failed),
+                                   "elapsed_s": round(outcome.elapsed_s, 3)},
+                                  complete=outcome.complete)
+    return outcome
+
+
+def _auto_chunk(n: int, workers: int) -> int:
+    """Enough chunks per worker to balance load, few enough that dispatch costs nothing."""
+    return max(1, min(50, n // (workers * 8)))
+
+
+def manifest(spec: ExperimentSpec, design: Design, runs: pd.DataFrame, scenario) -> dict:
+    return {
+        "format": FORMAT, "experiment": spec.name, "title": spec.title,
+        "description": spec.description, "spec_file": str(spec.path),
+        "spec": spec.canonical(), "base_scenario": scenario_record(scenario),
+        "design": {"method": spec.design, "rows": design.size, "samples": spec.samples,
+                   "replications": spec.replications, "runs": len(runs),
+                   "design_seed": design_seed(spec),
+                   "problem": salib_problem(spec) if design.unit is not None else None,
+                   "second_order": spec.second_order, "morris_levels": spec.morris_levels},
+        "seeding": {"root_entropy": spec.seed,
+                    "common_random_numbers": spec.common_random_numbers,
+                    "rule": "run seed = numpy.random.SeedSequence(root_entropy, "
+                            "spawn_key=(spawn_key,)); spawn_key per run in runs.parquet"},
+        "provenance": provenance(),
+    }
+
+
+class _Engine:
+    """Keeps a bounded window of chunks in flight, retries failures, flushes results."""
+
+    def __init__(self, pool: Pool, context: RunContext, store: Store, retries: int,
+                 bar: Progress, chunk_size: int, flush_every: int, flush_seconds: float):
+        self.pool, self.context, self.store, self.retries = pool, context, store, retries
+        self.bar, self.chunk_size = bar, chunk_size
+        self.flush_every, self.flush_seconds = flush_every, flush_seconds
+        self.window = 2 * pool.workers
+        self.retry_queue: deque[RunTask] = deque()
+        self.buffer: list[dict] = []
+        self.last_flush = time.monotonic()
+
+    def run(self, source: Iterator[RunTask], outcome: SweepOutcome) -> None:
+        in_flight: dict[Future, list[RunTask]] = {}
+        try:
+            while True:
+                while len(in_flight) < self.window and (chunk := self._next_chunk(source)):
+                    self._submit(chunk, in_flight, outcome)
+                if not in_flight:
+                    if self.retry_queue:
+                        continue
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    chunk = in_flight.pop(future)
+                    self._collect(chunk, _records(future, chunk), outcome)
+                if (len(self.buffer) >= self.flush_every
+                        or time.monotonic() - self.last_flush >= self.flush_seconds):
+                    self._flush()
+        finally:
+            self._flush()  # whatever finished is kept, also on Ctrl-C
+            for future in in_flight:
+                future.cancel()
+
+    def _next_chunk(self, source: Iterator[RunTask]) -> list[RunTask]:
+        chunk: list[RunTask] = []
+        while self.retry_queue and len(chunk) < self.chunk_size:
+            chunk.append(self.retry_queue.popleft())
+        for task in source:
+            chunk.append(task)
+            if len(chunk) >= self.chunk_size:
+                break
+        return chunk
+
+    def _submit(self, chunk, in_flight, outcome) -> None:
+        try:
+            in_flight[self.pool.executor.submit(execute_chunk, self.context, chunk)] = chunk
+        except Exception as exc:  # a broken pool refuses work: record, retry or fail
+            self._collect(chunk, _lost(chunk, exc), outcome)
+
+    def _collect(self, chunk: list[RunTask], records: list[dict], outcome) -> None:
+        by_id = {task.run_id: task for task in chunk}
+        for record in records:
+            self.buffer.append(record)
+            if record["status"] == "ok":
+                outcome.ok += 1
+                self.bar.update(ok=1)
+            elif record["attempt"] <= self.retries:
+                task = by_id[record["run_id"]]
+                self.retry_queue.append(replace(task, attempt=task.attempt + 1))
+            else:
+                outcome.failed.append((record["run_id"], record["error"]))
+                self.bar.update(failed=1)
+
+    def _flush(self) -> None:
+        self.store.write_part(self.buffer)
+        self.buffer = []
+        self.last_flush = time.monotonic()
+
+
+def _records(future: Future, chunk: list[RunTask]) -> list[dict]:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker died (killed, out of memory), not the model
+        return _lost(chunk, exc)
+
+
+def _lost(chunk: list[RunTask], exc: BaseException) -> list[dict]:
+    error = f"worker lost: {type(exc).__name__}: {' '.join(str(exc).split())}"
+    return [{"run_id": t.run_id, "attempt": t.attempt, "status": "error", "error": error,
+             "traceback": None, "duration_s": None, "worker": None} for t in chunk]

@@ -1,0 +1,211 @@
+"""Sweeps: the same results on every executor, resume after SIGKILL, failures kept as data."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.batch.progress import Progress
+from sim.batch.spec import load_spec
+from sim.batch.store import Store
+from sim.batch.sweep import sweep
+from sim.cli import main
+
+from .batch_helpers import ishigami_spec, small_mutual_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def stored(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = Store(out)
+    assert store.check() == {"missing": [], "duplicated": []}
+    return store.summary(), store.timeseries()
+
+
+@pytest.mark.slow
+def test_serial_two_processes_and_dask_cluster_give_identical_results(tmp_path):
+    spec = load_spec(small_mutual_spec(tmp_path, replications=2, months=6))
+    results = {}
+    for executor in ("serial", "process", "dask"):
+        out = tmp_path / executor
+        outcome = sweep(spec, out, executor=executor, workers=2, progress=False, chunk_size=1)
+        assert outcome.complete and not outcome.failed
+        results[executor] = stored(out)
+    summary, series = results["serial"]
+    assert len(summary) == 8 and len(series) == 8 * 7  # months 0-6
+    for executor in ("process", "dask"):
+        pd.testing.assert_frame_equal(results[executor][0], summary)
+        pd.testing.assert_frame_equal(results[executor][1], series)
+    # the runs really were spread over two workers
+    workers = Store(tmp_path / "process").status()["worker"].nunique()
+    assert workers == 2
+
+
+def _sweep_cmd(spec: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(out), "--quiet",
+            *extra]
+
+
+@pytest.mark.slow
+def test_sigkill_part_way_then_resume_equals_an_uninterrupted_sweep(tmp_path):
+    spec_path = small_mutual_spec(tmp_path, replications=6, months=12, levels=5)  # 60 runs
+    reference = tmp_path / "reference"
+    sweep(load_spec(spec_path), reference, executor="serial", progress=False)
+
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(_sweep_cmd(spec_path, out, "--executor", "serial",
+                                       "--flush-every", "4"), cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while len(list((out / "status").glob("part-*.parquet"))) < 2:
+        assert proc.poll() is None, "sweep ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    interrupted = Store(out)
+    done = len(interrupted.completed_ids())
+    assert 0 < done < 60, "the kill must land part-way"
+    assert json.loads((out / "manifest.json").read_text())["finished"] is None
+
+    resumed = subprocess.run(_sweep_cmd(spec_path, out, "--executor", "process",
+                                        "--workers", "2"), cwd=ROOT, capture_output=True,
+                             text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    status = Store(out).status()
+    assert status["run_id"].is_unique  # no run was executed twice
+    assert set(status["session"]) == {0, 1}
+    assert (status["session"] == 1).sum() == 60 - done  # only the missing ones re-ran
+    for got, want in zip(stored(out), stored(reference), strict=True):
+        pd.testing.assert_frame_equal(got, want)
+    assert json.loads((out / "manifest.json").read_text())["finished"] is not None
+
+
+def test_uncommitted_parts_are_dropped_on_resume(tmp_path):
+    spec = load_spec(ishigami_spec(tmp_path, "grid", "[vary.x1]\nvalues = [0.0, 1.0, 2.0]"))
+    out = tmp_path / "out"
+    sweep(spec, out, executor="serial", progress=False)
+    # a flush cut off between its data parts and its status part (the commit)
+    orphan = out / "summary" / "part-0009-000000.parquet"
+    pd.DataFrame({"run_id": [0], "y": [99.0]}).to_parquet(orphan)
+    (out / "status" / ".part-0009-000000.parquet.tmp").write_text("half written")
+    outcome = sweep(spec, out, executor="serial", progress=False)
+    assert outcome.ok == 0 and outcome.already == 3
+    assert not orphan.exists() and not list((out / "status").glob(".*.tmp"))
+    assert Store(out).check() == {"missing": [], "duplicated": []}
+
+
+FAILING = """
+[set]
+fail_above = 2.0
+[vary.x1]
+values = [-1.0, 0.0, 2.5, 3.0]
+[vary.x2]
+values = [0.0, 1.0]
+"""
+
+
+def test_a_raising_run_is_recorded_and_the_others_complete(tmp_path, capsys):
+    spec = ishigami_spec(tmp_path, "grid", FAILING, extra="replications = 2")
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial",
+                 "--retries", "2"]) == 1
+    stderr = capsys.readouterr().err.strip().splitlines()
+    assert len(stderr) == 1
+    assert "8/16 runs ok" in stderr[0] and "8 failed" in stderr[0]
+    assert "RuntimeError: x1 = 2.500 is above fail_above = 2.0" in stderr[0]
+
+    store = Store(out)
+    assert len(store.summary()) == 8
+    failures = store.failures()
+    assert len(failures) == 8 and (failures["attempt"] == 3).all()  # 1 try + 2 retries
+    assert failures["error"].str.startswith("RuntimeError: x1 = ").all()
+    assert failures["traceback"].str.contains("fail_above").all()
+    assert set(store.results()["x1"]) == {-1.0, 0.0}
+
+    # re-running the command retries the failed runs only
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 1
+    assert (store.status()["session"] == 1).sum() == 8
+
+
+def test_resume_refuses_a_different_spec_in_one_line(tmp_path, capsys):
+    spec = ishigami_spec(tmp_path, "grid", "[vary.x1]\nvalues = [0.0, 1.0]")
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial", "--quiet"]) == 0
+    spec.write_text(spec.read_text().replace("[0.0, 1.0]", "[0.0, 2.0]"))
+    before = sorted(p.name for p in out.rglob("*"))
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "holds a different experiment (spec factors" in err
+    assert sorted(p.name for p in out.rglob("*")) == before  # nothing touched
+
+
+def test_a_directory_that_is_not_an_experiment_is_refused(tmp_path, capsys):
+    spec = ishigami_spec(tmp_path, "grid", "[vary.x1]\nvalues = [0.0, 1.0]")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    assert "is not an experiment directory" in capsys.readouterr().err
+
+
+def test_manifest_records_spec_scenario_design_and_versions(tmp_path):
+    spec = load_spec(small_mutual_spec(tmp_path))
+    sweep(spec, tmp_path / "out", executor="serial", progress=False)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["spec"] == json.loads(json.dumps(spec.canonical()))
+    assert manifest["base_scenario"]["parameters"]["organisation.staff"] == 400
+    assert manifest["design"]["runs"] == 8 and manifest["seeding"]["root_entropy"] == 7
+    assert {"mesa", "numpy", "pandas", "SALib", "dask"} <= set(manifest["provenance"]
+                                                               ["versions"])
+    assert manifest["provenance"]["python"] and manifest["started"] and manifest["finished"]
+    assert manifest["sessions"][0]["executor"] == "serial (in-process)"
+    assert (tmp_path / "out" / "spec.toml").read_text() == spec.path.read_text()
+
+
+def test_progress_line_reports_done_failed_rate_and_time_left(capsys):
+    drawn = io.StringIO()
+    bar = Progress(total=100, already=20, enabled=True, stream=drawn)
+    bar.start -= 10.0  # ten seconds in
+    bar.update(ok=28, failed=2)
+    line = bar.line()
+    assert "50/100 runs" in line and "2 failed" in line and "3.0 runs/s" in line
+    assert "0:17 left" in line
+    assert drawn.getvalue().startswith("\r") and "50/100 runs" in drawn.getvalue()
+    quiet = Progress(total=10)  # stderr is not a terminal under pytest: draw nothing
+    quiet.update(ok=1)
+    quiet.close()
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_sweep_joins_a_running_dask_cluster_by_address(tmp_path):
+    from distributed import LocalCluster
+
+    body = "[set]\nnoise = 1.0\n[vary.x1]\nvalues = [-1.0, 0.0, 1.0]"
+    spec = ishigami_spec(tmp_path, "grid", body, extra="replications = 4")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "serial"), "--executor", "serial",
+                 "--quiet"]) == 0
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster:
+        assert main(["sweep", str(spec), "--out", str(tmp_path / "joined"), "--scheduler",
+                     cluster.scheduler_address, "--quiet"]) == 0
+    manifest = json.loads((tmp_path / "joined" / "manifest.json").read_text())
+    assert manifest["sessions"][0]["executor"].startswith("dask cluster at ")
+    for got, want in zip(stored(tmp_path / "joined"), stored(tmp_path / "serial"), strict=True):
+        pd.testing.assert_frame_equal(got, want)
+
+
+def test_scheduler_with_a_non_dask_executor_is_refused_in_one_line(tmp_path, capsys):
+    spec = ishigami_spec(tmp_path, "grid", "[vary.x1]\nvalues = [0.0]")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o"), "--executor", "serial",
+                 "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "--scheduler needs --executor dask" in capsys.readouterr().err
