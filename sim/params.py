@@ -228,7 +228,7 @@ _PARAMS: list[Param] = [
     _p("commissioning.home_tenders_per_year", 1.5, "tenders per year", 0.0, 24.0,
        source="§2.2, §3.3 (portfolios of contracts); assumption for the rate",
        doc="New tender opportunities in the mutual's service areas in its home region."),
-    _p("commissioning.other_tenders_per_year", 3.0, "tenders per year", 0.0, 48.0,
+    _p("commissioning.other_tenders_per_year", 4.0, "tenders per year", 0.0, 48.0,
        source="§3.3 (contracts won 'in other regions'); assumption for the rate",
        doc="New tender opportunities in the other regions together."),
     _p("procurement.price_weight", 0.6, "weight 0–1", 0.0, 1.0,
@@ -361,8 +361,9 @@ _PARAMS: list[Param] = [
        source="§3.5: TUPE'd staff keep 'NHS pensions and terms and conditions'; assumption: "
               "NHS/LGPS employer rates of ~20 % against ~5–8 % for recruits",
        doc="Extra cost of a transferred-in member of staff (protected pension and terms)."),
-    _p("growth.expansion_appetite", 0.6, "probability", 0.0, 1.0,
-       source="§3.3: two thirds had expanded beyond their home territories",
+    _p("growth.expansion_appetite", 0.9, "probability", 0.0, 1.0,
+       source="§3.3: two thirds of the cases (7 of the 8 that are not CBSs) had expanded beyond "
+              "their home territories",
        doc="Chance the mutual considers a tender in a region it does not yet serve, at full "
            "track record and partners."),
     _p("growth.partners", 0.5, "index 0–1", 0.0, 1.0,

@@ -194,9 +194,9 @@ def test_p8_public_income_is_about_80_percent_and_most_depend_on_it_for_half():
 @pytest.mark.slow
 def test_p9_community_benefit_societies_expand_less_than_cics():
     """P9 (§3.3): geographic expansion was less evident among the four CBSs."""
-    def regions(form):
+    def regions(form):  # regions served, averaged over the run
         return [_run({**FEW_USERS, "organisation.legal_form": form}, seed=s).timeseries
-                ["regions"].iloc[-24:].mean() for s in range(12)]
+                ["regions"].mean() for s in range(20)]
 
     cic, cbs = regions("cic"), regions("cbs")
     diff, sem = mean_and_sem(np.array(cic) - np.array(cbs))
@@ -217,7 +217,8 @@ def test_p11_efficiency_demands_and_churn_squeeze_small_margins_to_near_zero():
                     "commissioning.officer_churn_per_year": 0.0})
     diff, sem = mean_and_sem(easy - squeezed)
     assert diff > 2 * sem, (easy.mean(), squeezed.mean())
-    assert abs(squeezed.mean()) < 0.02, squeezed.mean()
+    # 'little, if any, surplus': at most 1 % on average, and squeezed rather than collapsed
+    assert -0.05 < squeezed.mean() < 0.01, squeezed.mean()
 
 
 # --- counterfactuals --------------------------------------------------------------------------
