@@ -169,13 +169,14 @@ def test_p7_small_mutuals_lose_more_by_withdrawal_and_non_renewal():
     """P7 (§2.2): the two smaller cases lost contracts 'without the expected process of
     competitive re-tendering'."""
     quiet = ("withdrawn", "not_renewed", "in_house")
+    n = 30
 
-    def rate(size):
-        runs = [_run(size, seed=s).model.market for s in range(20)]
+    def rate(size):  # over five years: a small mutual that wins work stops being small
+        runs = [_run(size, seed=s, months=60).model.market for s in range(n)]
         return np.mean([m.core_lost_how in quiet for m in runs])
 
     small, large = rate(SMALL), rate(LARGE)
-    spread = math.sqrt(small * (1 - small) / 20 + large * (1 - large) / 20)
+    spread = math.sqrt(small * (1 - small) / n + large * (1 - large) / n)
     assert small - large > 1.5 * spread, (small, large)
 
 
