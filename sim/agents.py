@@ -65,3 +65,62 @@ for _cls, _schema in ((StaffMember, STAFF_SCHEMA), (ServiceUser, USER_SCHEMA)):
     for _name in _schema:
         if _name != "alive":
             setattr(_cls, _name, _column_property(_name))
+
+
+# --- the funding side: few agents, plain Mesa code (ARCHITECTURE.md "Speed") ------------------
+
+class Commissioner(mesa.Agent):
+    """A council or NHS commissioning body in one region (MODEL.md §2; §2.5).
+
+    Its budget drifts with austerity and takes shocks; its current *officer* has a tenure,
+    experience and relationship capital with the mutual, and is replaced with a monthly hazard
+    ("four commissioners in the last three years", §2.5). A new officer starts from "ground
+    zero": relationship 0 and less experience.
+    """
+
+    def __init__(self, model: mesa.Model, name: str, kind: str, region: int):
+        super().__init__(model)
+        self.name = name            # plain words for events: "the county council"
+        self.kind = kind            # "council" or "nhs"
+        self.region = region        # 0 is the mutual's home region
+        self.budget = model.p["commissioning.budget_index"]
+        self.officer_tenure = int(model.rng.integers(0, 36))
+        self.officer_experience = float(model.rng.beta(4, 2))
+        self.relationship = 0.5 if region < model.p["organisation.regions"] else 0.0
+        self.officers = 1
+
+    def new_officer(self) -> None:
+        """A new commissioning officer: relationship reset, experience drawn afresh (§2.5:
+        newer commissioners 'perceived as being less qualified')."""
+        self.officer_tenure = 0
+        self.officer_experience = float(self.model.rng.beta(2, 3))
+        self.relationship = 0.0
+        self.officers += 1
+
+    def __repr__(self) -> str:
+        return (f"Commissioner({self.name!r}, region={self.region}, budget={self.budget:.2f}, "
+                f"officer tenure={self.officer_tenure}, relationship={self.relationship:.2f})")
+
+
+class Provider(mesa.Agent):
+    """A competitor for public contracts: corporate, large charity, small voluntary
+    organisation, council trading company or another mutual (MODEL.md §2; §2.5, §3.3)."""
+
+    def __init__(self, model: mesa.Model, kind: str, region: int | None, profile: dict):
+        super().__init__(model)
+        self.kind = kind
+        self.region = region        # None: bids nationally
+        self.turnover = profile["turnover"]
+        self.bid_writing = profile["bid_writing"]
+        self.bid_propensity = profile["bid_propensity"]
+        self.price_cut = profile["price_cut"]          # usual discount on the budget
+        self.loss_leading = profile["loss_leading"]    # chance of bidding below cost (§2.5)
+        self.quality = profile["quality"]
+        self.social_value = profile["social_value"]
+
+    @property
+    def label(self) -> str:
+        return self.kind.replace("_", " ")
+
+    def __repr__(self) -> str:
+        return f"Provider({self.kind}, region={self.region}, turnover=£{self.turnover:,.0f})"

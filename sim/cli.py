@@ -84,6 +84,13 @@ def human_summary(result) -> str:
         f"  ideal type       {IDEAL_TYPE_LABELS[f['ideal_type']]} (legal-formal "
         f"{f['legal_formal_index']:.2f}, cultural-psychological "
         f"{f['cultural_psychological_index']:.2f})",
+        f"  money            turnover £{f['turnover']:,.0f}, surplus "
+        f"{100 * f['surplus_margin']:.1f} %, reserves £{f['reserves']:,.0f}, "
+        f"{100 * f['public_income_share']:.0f} % public",
+        f"  contracts        {f['contracts_held']} held in {f['regions']} region(s); bids "
+        f"{f['bids_won']}/{f['bids_made']} won; core contract "
+        f"{'lost' if f['core_contract_lost'] else 'held'}"
+        f"{'; FAILED (insolvent)' if f['failed'] else ''}",
     ]
     return "\n".join(lines)
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.market import FUNDING_COLUMNS
+from sim.market import outputs as funding_outputs
 from sim.params import REP_BODY_POWERS
 
 IDEAL_TYPES = {
@@ -43,6 +45,8 @@ COLUMNS = [
     "transferred_mean_engagement", "recruited_mean_engagement",
     "representatives", "representative_vacancy_rate",
     "legal_formal_index", "cultural_psychological_index", "ideal_type",
+    # --- funding: commissioning, procurement, finance, growth (sim/market.py) ---
+    *FUNDING_COLUMNS,
 ]
 
 
@@ -111,4 +115,5 @@ def compute(model) -> dict:
     out["legal_formal_index"] = legal
     out["cultural_psychological_index"] = cultural
     out["ideal_type"] = ideal_type(legal, cultural, p["indices.threshold"])
+    out.update(funding_outputs(model))
     return out

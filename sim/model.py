@@ -9,9 +9,17 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from sim import events, metrics
+from sim import events, market, metrics
 from sim.agents import ServiceUser, StaffMember
-from sim.mechanisms import engagement, membership, workforce
+from sim.mechanisms import (
+    commissioning,
+    engagement,
+    finance,
+    growth,
+    membership,
+    procurement,
+    workforce,
+)
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import Scenario, load_scenario
 
@@ -49,6 +57,7 @@ class MutualModel(mesa.Model):
         self.n_sites = p["organisation.sites"]
         self.n_teams = max(1, math.ceil(self.staff_target / p["organisation.team_size"]))
         self.team_site = np.arange(self.n_teams) % self.n_sites
+        self.team_open = np.ones(self.n_teams, dtype=bool)
         self.staff_rules = membership.Rules.for_constituency(p, "staff")
         self.user_rules = membership.Rules.for_constituency(p, "users")
 
@@ -62,6 +71,9 @@ class MutualModel(mesa.Model):
         self._populate_staff()
         self._populate_users()
         self._fill_representative_seats()
+        self.failed = False
+        market.build(self)          # commissioners, competitors, contracts (the funding side)
+        finance.open_books(self)
 
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_reporter, name) for name in metrics.COLUMNS})
@@ -78,6 +90,14 @@ class MutualModel(mesa.Model):
         """One month, in the order of MODEL.md §3 (steps 1-4 and 8-9 arrive with the funding
         and governance sides; observation runs after, at low priority)."""
         self.month_counts = {}
+        if self.failed:             # insolvent: the run has stopped
+            return
+        commissioning.advance(self)      # 1. budgets, officers, expiries, new tenders
+        # 2. decisions: the governance side sets self.decision_latency (read in 3 and 9)
+        procurement.bid_and_award(self)  # 3. bid/no-bid, scoring, award, TUPE in/out
+        finance.settle_month(self)       # 4. income, costs, loans, staffing, insolvency
+        if self.failed:
+            return
         workforce.turn_over(self)   # 5. recruitment, attrition, tenure
         membership.update(self)     # 6. joins and opt-outs per rule and constituency
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
@@ -89,11 +109,17 @@ class MutualModel(mesa.Model):
     def year_end(self) -> None:
         """Once a year, after the month's processes (MODEL.md §3 step 8 lands here with the
         governance side); for now it only tidies the person columns."""
+        if self.failed:
+            return
+        finance.year_end(self)      # pay award or restraint, productivity
+        growth.year_end(self)       # 9. leaner model, diversification, acquisitions
         if self.staff.dead_share() > 0.3:
             self.staff.compact()
 
     def observe(self) -> None:
         """Record this month's outputs and events (MODEL.md §3 step 10)."""
+        if self.failed and self.latest.get("failed"):
+            return                  # the failure month was the last one recorded
         previous = self.latest
         self.latest = metrics.compute(self)
         self.datacollector.collect(self)
@@ -157,12 +183,13 @@ class MutualModel(mesa.Model):
         return max(0, self.p["engagement.representative_seats"] - int(taken))
 
     def _teams_with_vacancies(self, n: int) -> np.ndarray:
-        size = max(1, math.ceil(self.staff_target / self.n_teams))
+        open_teams = np.flatnonzero(self.team_open)  # teams of lost contracts take no one
+        size = max(1, math.ceil(self.staff_target / len(open_teams)))
         counts = np.bincount(self.staff.team[self.staff.alive], minlength=self.n_teams)
-        gaps = np.maximum(size - counts[: self.n_teams], 0)
-        pool = np.repeat(np.arange(self.n_teams), gaps)
+        gaps = np.maximum(size - counts[open_teams], 0)
+        pool = np.repeat(open_teams, gaps)
         if len(pool) < n:  # more hires than gaps: spread the rest at random
-            pool = np.concatenate([pool, self.rng.integers(0, self.n_teams, n - len(pool))])
+            pool = np.concatenate([pool, self.rng.choice(open_teams, n - len(pool))])
         return self.rng.permutation(pool)[:n]
 
     def _ownership_start(self, affinity: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Any
 
 MEMBERSHIP_RULES = ("opt_in", "opt_out", "automatic", "none")
 REP_BODY_POWERS = ("none", "advisory", "approves_strategy", "appoints_board")
+LEGAL_FORMS = ("cic", "cbs", "charity", "council_owned_cic", "employee_trust")
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,294 @@ _PARAMS: list[Param] = [
        source="§3.5: mutuals cannot match NHS/LA pensions and terms",
        doc="Pay and conditions relative to the public-sector comparator; feeds satisfaction. "
            "A constant here; the funding side will drive it."),
+    # --- funding: commissioning, procurement, finance, growth ---------------------------
+    # Money is in pounds per year unless the unit says otherwise; the model keeps its books
+    # in whole pence (sim/mechanisms/finance.py). Everything is in real terms (no inflation).
+    _p("organisation.legal_form", "cic", "legal form", choices=LEGAL_FORMS,
+       source="§4.1, Table 4.1 (CIC CLG, CBS, charity CLG; Case 6 owned by 3 LAs; Case 10 an "
+              "employee trust)",
+       doc="Legal form. cbs: community anchoring lowers geographic expansion (§3.3); "
+           "council_owned_cic: the owning councils renew by direct award instead of "
+           "re-tendering (Case 6); charity: more grant income; cic and employee_trust: the "
+           "default behaviour."),
+    _p("organisation.regions", 1, "regions", 1, 30,
+       source="§3.3: two thirds of the cases had expanded beyond their home territory",
+       doc="Regions (council or NHS areas) where the mutual holds contracts at month 0; "
+           "region 0 is home."),
+    _p("organisation.core_contract_share", 0.6, "share of contract income", 0.0, 1.0,
+       source="§2.2: 'anchor' contracts; 'a few were reliant on a single contract for more "
+              "than half their income'",
+       doc="Share of public contract income that comes from the core (anchor) contract."),
+    _p("organisation.core_contract_years", 5, "years", 1, 15,
+       source="§2.2: core contracts 'usually for 3 or 5 years'; Cases 7, 10 and 12 held 5-year "
+              "core contracts",
+       doc="Term of the core contract (at month 0 and each time it is re-let)."),
+    _p("organisation.service_quality", 0.65, "index 0–1", 0.0, 1.0,
+       source="§2.3 (innovation since spin-out); assumption for the level",
+       doc="Quality of the mutual's service as a commissioner would score it, before track "
+           "record, relationship and bid writing."),
+    _p("organisation.social_value_strength", 0.85, "index 0–1", 0.0, 1.0,
+       source="§2.4: social value 'at the heart of the mission' of mutuals",
+       doc="How well the mutual evidences social value in a bid (competitors: 0.3 corporate "
+           "to 0.8 other mutuals); stretched, disengaged staff deliver less of it."),
+    _p("organisation.social_value_ratio", 0.2, "£ social value per £ turnover", 0.0, 5.0,
+       source="§2.4 (SROI used by some mutuals); assumption for the ratio",
+       doc="Social value delivered per pound of turnover at full strength (the output "
+           "`social_value`)."),
+    _p("commissioning.regions", 5, "regions", 1, 30,
+       source="§3.3 (contracts won in 'other regions'); assumption for the count",
+       doc="Regions in the market: home plus neighbours, each with a council and an NHS "
+           "commissioner."),
+    _p("commissioning.budget_index", 1.0, "ratio to today's budget", 0.0, 2.0,
+       source="§2.5 (a decade of austerity); 0 means no public money at all",
+       doc="Commissioners' budgets at month 0 relative to the cost of today's services; "
+           "scales the value of contracts, re-tenders and new tenders."),
+    _p("commissioning.budget_trend_per_year", -0.01, "share per year", -0.2, 0.2,
+       source="§2.5: 'considerable spending cuts over the last decade'; assumption for the rate",
+       doc="Drift of each commissioner's budget per year (negative: austerity)."),
+    _p("commissioning.budget_shock_per_year", 0.1, "probability per year", 0.0, 1.0,
+       source="§2.2 Case 10 (budget cut by two thirds); Case 8 (arts funding under review)",
+       doc="Chance per year that a commissioner's budget takes a sudden cut."),
+    _p("commissioning.budget_shock_size", 0.15, "share of budget", 0.0, 1.0,
+       source="§2.2 Case 10; assumption for the typical size",
+       doc="Size of a budget shock (share of the budget cut at once)."),
+    _p("commissioning.officer_churn_per_year", 0.7, "officer changes per year", 0.0, 12.0,
+       source="§2.5: 'four commissioners in the last three years' (Case 5); five in two years "
+              "(Case 3)",
+       doc="Expected changes of the commissioning officer per year (monthly chance = rate/12; "
+           "12 = a new officer every month). A new officer resets relationship capital."),
+    _p("commissioning.relationship_build_per_year", 0.6, "per year (exponential rate)",
+       0.0, 6.0,
+       source="§2.5: 'We needed time to build relationships ... it really helps if they know "
+              "you'",
+       doc="Rate at which relationship capital with an officer grows while the mutual works "
+           "for them (0.6: about half the way to full in a year)."),
+    _p("commissioning.team_capacity", 0.5, "index 0–1", 0.05, 1.0,
+       source="§2.5: 'where there was a team of sixty there is now six'",
+       doc="Capacity of commissioning teams. Low capacity means more single-year extensions "
+           "instead of re-tendering, bigger consolidated lots and shorter bid windows."),
+    _p("commissioning.risk_aversion", 0.5, "index 0–1", 0.0, 1.0,
+       source="§2.5: 'many commissioners were risk averse and narrowly focused on compliance'",
+       doc="How much more readily commissioners drop small providers (withdrawal, "
+           "non-renewal, in-housing)."),
+    _p("commissioning.size_reference", 10_000_000.0, "£ turnover", 100_000.0, 1e9,
+       source="§2.2: the smaller cases (1, 8, 10) lost contracts without re-tender; assumption",
+       doc="Turnover above which a provider counts as fully 'safe' to a risk-averse "
+           "commissioner; smaller providers face proportionally (square root) higher "
+           "withdrawal and non-renewal risk, up to 3×."),
+    _p("commissioning.lot_consolidation", 1.0, "services per lot", 1.0, 5.0,
+       source="§2.5: 'the policy of consolidation of multiple contracts into a single "
+              "contract'; the 'missing middle'",
+       doc="How many services a commissioner bundles into one tendered lot (1 = none)."),
+    _p("commissioning.capacity_consolidation", 0.5, "extra services per lot at zero capacity",
+       0.0, 3.0,
+       source="§2.5: consolidation 'driven, in part, by the reduction of commissioner numbers'",
+       doc="Lots grow by this × (1 − team capacity) on top of lot_consolidation."),
+    _p("commissioning.framework_share", 0.25, "share of tenders", 0.0, 1.0,
+       source="§2.5: 'getting included in commissioning frameworks ... often requires' a "
+              "minimum turnover",
+       doc="Share of tenders let through a framework with a turnover entry rule."),
+    _p("commissioning.framework_turnover_multiple", 2.0, "× annual lot value", 0.0, 10.0,
+       source="§2.5: 'their turnover was double the size of the contract'",
+       doc="Framework entry rule: a bidder's turnover must be at least k × the lot's annual "
+           "value (a consortium pools turnover)."),
+    _p("commissioning.extension_propensity", 0.5, "probability at expiry", 0.0, 1.0,
+       source="§2.2: half of SEUK respondents still on original contracts, the rest after "
+              "extension or re-tender; §2.5 'plus one'",
+       doc="Base chance that an expiring contract with an extension option is extended; "
+           "higher with relationship capital and when the team lacks capacity to re-tender."),
+    _p("commissioning.in_house_propensity", 0.03, "probability at expiry", 0.0, 1.0,
+       source="§2.2 Case 10 ('effectively brought back in house')",
+       doc="Base chance a council brings an expiring service back in house (or to its trading "
+           "company); scaled up for small providers."),
+    _p("commissioning.withdrawal_at_expiry", 0.03, "probability at expiry", 0.0, 1.0,
+       source="§2.2 (Case 8 arts funding under review; 'not being renewed without ... "
+              "re-tendering')",
+       doc="Base chance an expiring service is decommissioned; higher after budget cuts and "
+           "for small providers."),
+    _p("commissioning.early_withdrawal_per_year", 0.01, "probability per contract-year",
+       0.0, 1.0,
+       source="§2.2 Case 1: contract 'withdrawn by LA after 9 months' with 'no explanation'",
+       doc="Base chance per year that a commissioner ends a contract early; higher after budget "
+           "cuts and for small providers."),
+    _p("commissioning.home_tenders_per_year", 1.5, "tenders per year", 0.0, 24.0,
+       source="§2.2, §3.3 (portfolios of contracts); assumption for the rate",
+       doc="New tender opportunities in the mutual's service areas in its home region."),
+    _p("commissioning.other_tenders_per_year", 4.0, "tenders per year", 0.0, 48.0,
+       source="§3.3 (contracts won 'in other regions'); assumption for the rate",
+       doc="New tender opportunities in the other regions together."),
+    _p("procurement.price_weight", 0.6, "weight 0–1", 0.0, 1.0,
+       source="§2.6: 'Scoring criteria continue to be heavily weighted towards price'; "
+              "assumption for 60 %",
+       doc="Weight of the price score; quality takes 1 − price − social value (weights are "
+           "rescaled if they add up to more than 1)."),
+    _p("procurement.social_value_weight", 0.02, "weight 0–1", 0.0, 1.0,
+       source="§2.4: social value 'often as little as between 1% and 3% of the scoring' "
+              "(Cases 1, 3, 4)",
+       doc="Weight of the social-value score in tender evaluation."),
+    _p("procurement.contract_years", 3, "years", 1, 15,
+       source="§2.2: core contracts 'usually for 3 or 5 years'",
+       doc="Length of a contract before its extension option."),
+    _p("procurement.extension_years", 1, "years", 0, 5,
+       source="§2.5: 'The plus one bit of those [contracts]'",
+       doc="Extension option of each contract."),
+    _p("procurement.efficiency_demand", 0.02, "share per year", 0.0, 0.2,
+       source="§2.5: 'efficiencies of between 1% and 3% within a year'",
+       doc="Annual cut in each contract's value demanded by its commissioner."),
+    _p("procurement.efficiency_spec_cut", 0.3, "share of the cut", 0.0, 1.0,
+       source="§2.5 Case 4: 'one way we could do it would be to stop this element of the "
+              "service'",
+       doc="Share of the efficiency demand met by cutting the specification (less work); the "
+           "rest must come from productivity, margin or pay."),
+    _p("procurement.bid_window_months", 2, "months", 1, 12,
+       source="§2.5: 'The short notice and limited time allowed for preparing some bids'",
+       doc="Typical time from a tender's notice to its bid deadline (each tender draws 0.5–1.5 "
+           "× this, shorter when commissioning teams are stretched)."),
+    _p("procurement.bid_cost_share", 0.015, "share of annual lot value", 0.0, 0.2,
+       source="§2.5: bids 'would have cost tens of thousands of pounds'",
+       doc="Cost of preparing a bid as a share of the lot's annual value."),
+    _p("procurement.bid_cost_min", 5_000.0, "£ per bid", 0.0, 200_000.0,
+       source="§2.5; assumption",
+       doc="Minimum cost of a bid (heavier for small organisations relative to turnover)."),
+    _p("procurement.bid_team_per_1000_staff", 4.0, "concurrent bids per 1,000 staff", 0.0,
+       50.0,
+       source="§2.5: 'Larger organisations often have bid writing teams'",
+       doc="Bids the mutual can prepare at once: 1 + this × staff/1,000 (rounded down)."),
+    _p("procurement.tender_median_staff", 20.0, "staff (FTE) per service", 1.0, 2_000.0,
+       source="assumption: a typical community health or care service",
+       doc="Median size of a new service put out to tender, in staff needed to deliver it."),
+    _p("procurement.tender_size_spread", 0.8, "log-sd", 0.0, 2.0,
+       source="assumption",
+       doc="Spread of new services' sizes (lognormal)."),
+    _p("procurement.price_per_fte", 36_000.0, "£ per FTE per year", 10_000.0, 200_000.0,
+       source="assumption: UK health and care staff cost (~£30k with on-costs) plus overheads",
+       doc="What a commissioner budgets per staff-year of service at budget index 1; the value "
+           "of every contract at month 0 follows from its staff."),
+    _p("procurement.tupe_transfer_share", 0.7, "share of the service's staff", 0.0, 1.0,
+       source="§3.5: 'some contracts require that staff ... be TUPE'd across'",
+       doc="Share of a service's staff who transfer with it under TUPE (in on a win, out on "
+           "a loss); the rest are recruited or redeployed."),
+    _p("procurement.consortium_access", 0.5, "probability", 0.0, 1.0,
+       source="§3.3: consortia 'with other mutuals or ... small social/voluntary sector' "
+              "partners (Cases 1, 2, 4)",
+       doc="Chance the mutual finds consortium partners when it cannot bid alone (framework "
+           "rule or capacity)."),
+    _p("procurement.consortium_share", 0.5, "share of value", 0.1, 1.0,
+       source="§3.3; assumption",
+       doc="The mutual's share of a contract won in consortium (its share of staff too)."),
+    _p("procurement.quality_noise", 0.08, "sd of quality score", 0.0, 0.5,
+       source="§2.5: 'we award the contract to the best bid writer rather than the best bid'",
+       doc="Noise in the commissioner's quality judgement; larger for inexperienced officers."),
+    _p("finance.pay_per_staff", 31_000.0, "£ per head per year", 5_000.0, 150_000.0,
+       source="assumption: UK health and care pay with employer on-costs",
+       doc="Average pay cost of a member of staff at pay index 1."),
+    _p("finance.overhead_share", 0.1, "share of income", 0.0, 0.5,
+       source="assumption: premises, IT, management",
+       doc="Variable overheads as a share of income."),
+    _p("finance.fixed_overhead", 40_000.0, "£ per year", 0.0, 5_000_000.0,
+       source="§2.5: small organisations 'working to very tight margins'; assumption",
+       doc="Fixed central costs (governance, finance, CEO), heavy for small mutuals."),
+    _p("finance.opening_reserves_months", 3.0, "months of costs", 0.0, 36.0,
+       source="§2.5: frameworks require 'financial reserves'; assumption",
+       doc="Reserves at month 0."),
+    _p("finance.trading_share", 0.12, "share of income", 0.0, 0.9,
+       source="§2.2 (Case 5: 50 % trading with the public); §2.1 (80 % public on average)",
+       doc="Share of month-0 income from trading with the public."),
+    _p("finance.rent_share", 0.0, "share of income", 0.0, 1.0,
+       source="§2.2 Case 11: rents from tenants 95 % of income",
+       doc="Share of month-0 income from rents."),
+    _p("finance.grant_share", 0.06, "share of income", 0.0, 0.5,
+       source="§2.2 ('Grants were also important'); §3.6",
+       doc="Share of income from grants; new grants arrive to keep about this share."),
+    _p("finance.grant_public_share", 0.5, "share of grant income", 0.0, 1.0,
+       source="§3.6: grants 'mainly from parent LAs'; Lottery, Arts Council, EU",
+       doc="Share of grant income from public bodies (counts as public income)."),
+    _p("finance.grants_per_year", 0.5, "grants per year", 0.0, 12.0,
+       source="§3.6; assumption",
+       doc="New grants awarded per year (charities get 1.5 × this)."),
+    _p("finance.grant_years", 2, "years", 1, 10,
+       source="Table 3.1 Case 1 (£700k over 2 years), Case 9 (£1m over 4 years)",
+       doc="Length of a grant."),
+    _p("finance.bank_rate", 0.05, "interest per year", 0.0, 0.3,
+       source="§3.6: 'cheaper bank loans via their parent LAs'; assumption",
+       doc="Interest on bank loans."),
+    _p("finance.social_investment_rate", 0.065, "interest per year", 0.0, 0.3,
+       source="§3.6: 'Big Society Capital at 6%'; 'plus 7% interest rates'",
+       doc="Interest on social investment loans, used when no bank will lend."),
+    _p("finance.bank_access", 0.6, "probability", 0.0, 1.0,
+       source="§3.6: 'we're pretty bankable now'; assumption",
+       doc="Chance a bank lends when the mutual needs a loan and made a surplus last year; "
+           "otherwise social investment."),
+    _p("finance.loan_years", 5, "years", 1, 30,
+       source="assumption",
+       doc="Repayment period of a loan (equal monthly principal repayments)."),
+    _p("finance.max_loan_share", 0.25, "share of annual turnover", 0.0, 2.0,
+       source="§3.6 (average investment sought just over £500,000); assumption",
+       doc="Most the mutual may owe at once."),
+    _p("finance.insolvency_months", 3, "months", 1, 24,
+       source="MODEL.md §3 step 9; assumption",
+       doc="Consecutive months with reserves below zero (after any loan) before the mutual "
+           "fails and the run stops."),
+    _p("finance.target_margin", 0.03, "share of income", 0.0, 0.3,
+       source="§2.5: 'very tight margins and making little, if any, surplus'",
+       doc="Surplus the mutual prices for in bids and aims for in pay decisions."),
+    _p("finance.pay_restraint_step", 0.02, "pay index per year", 0.0, 0.2,
+       source="§3.5: mutuals cannot match NHS/LA terms; assumption",
+       doc="Annual fall of the pay index (relative to public-sector pay) in a year of pay "
+           "restraint (deficit); the same step back up in a good year."),
+    _p("finance.productivity_gain_per_year", 0.01, "share per year", 0.0, 0.1,
+       source="§2.4 (SEUK 2019: productivity gains since leaving the public sector); §2.5 "
+              "'leaner and a bit more productive'",
+       doc="Growth of output per member of staff (fewer staff needed for the same work)."),
+    _p("finance.redundancy_months", 3.0, "months of pay per redundancy", 0.0, 24.0,
+       source="assumption (statutory plus contractual terms)",
+       doc="Cost of each redundancy in a leaner restructuring or a decommissioned service."),
+    _p("workforce.tupe_pension_premium", 0.12, "share of pay", 0.0, 0.4,
+       source="§3.5: TUPE'd staff keep 'NHS pensions and terms and conditions'; assumption: "
+              "NHS/LGPS employer rates of ~20 % against ~5–8 % for recruits",
+       doc="Extra cost of a transferred-in member of staff (protected pension and terms)."),
+    _p("growth.expansion_appetite", 0.9, "probability", 0.0, 1.0,
+       source="§3.3: two thirds of the cases (7 of the 8 that are not CBSs) had expanded beyond "
+              "their home territories",
+       doc="Chance the mutual considers a tender in a region it does not yet serve, at full "
+           "track record and partners."),
+    _p("growth.partners", 0.5, "index 0–1", 0.0, 1.0,
+       source="§3.3: success 'dependent on ... prior track records and ... partnerships'",
+       doc="Strength of the mutual's partnerships with other providers."),
+    _p("growth.cbs_anchoring", 0.3, "multiplier", 0.0, 1.0,
+       source="§3.3: expansion 'less evident amongst the four Community Benefit Society "
+              "cases', 'anchored by strong community ownership structures'",
+       doc="Expansion appetite of a CBS relative to other forms."),
+    _p("growth.diversification_per_year", 0.15, "probability per year", 0.0, 1.0,
+       source="§3.1: over half had diversified into new markets (SEUK 2021)",
+       doc="Chance per year of starting a related service or trading line (doubled after "
+           "losing the core contract)."),
+    _p("growth.diversification_size", 0.03, "share of turnover", 0.0, 0.5,
+       source="assumption",
+       doc="Size of a new trading line relative to turnover."),
+    _p("growth.acquisition_per_year", 0.1, "probability per year", 0.0, 1.0,
+       source="§3.1: 'Around 1 in 7 had acquired another organisation' (SEUK 2021); Case 4",
+       doc="Chance per year of acquiring a business when reserves allow."),
+    _p("growth.acquisition_reserve_months", 6.0, "months of costs", 0.0, 60.0,
+       source="§3.3 Case 4: acquisitions 'funded by accumulated reserves'",
+       doc="Reserves the mutual must keep after paying for an acquisition."),
+    _p("growth.acquisition_size", 0.05, "share of turnover", 0.0, 1.0,
+       source="assumption",
+       doc="Turnover of an acquired business relative to the mutual's."),
+    _p("growth.acquired_margin", 0.12, "share of its income", 0.0, 0.5,
+       source="§3.3 Case 4: 'profitable subsidiaries ... where profit margins are significant'",
+       doc="Profit margin of an acquired business (it needs fewer staff per £)."),
+    _p("growth.acquisition_price_multiple", 5.0, "× annual profit", 0.0, 20.0,
+       source="assumption: a small private health business",
+       doc="Price of an acquisition."),
+    _p("growth.lean_trigger", -0.02, "surplus margin", -0.5, 0.2,
+       source="Table 3.1 Case 8: 'Plan to be leaner ... with fewer employees'",
+       doc="Below this trailing-year margin the mutual adopts a leaner model: it staffs to "
+           "what it can afford and makes redundancies."),
+    _p("growth.decision_window_months", 3, "months", 1, 24,
+       source="MODEL.md §3 step 2; assumption",
+       doc="How long an acquisition or diversification opportunity stays open; a slower "
+           "strategy decision misses it."),
     # --- membership: staff -------------------------------------------------------------
     _p("membership.staff.rule", "opt_in", "rule", choices=MEMBERSHIP_RULES,
        source="§4.1 'The choice of opt-in or opt-out mechanism'; Table 4.1",

@@ -24,7 +24,8 @@ def test_columns_grow_compact_and_keep_agents_pointing_at_their_rows():
     assert staff.size == staff.count() == 200 - len(gone)
     for agent in staff.agents:
         assert (agent.affinity, agent.tenure) == before[agent.unique_id]
-    assert len(model.agents) == staff.size  # removed agents left the Mesa model too
+    # removed agents left the Mesa model too (commissioners and providers are agents as well)
+    assert len(model.agents_by_type[sim.agents.StaffMember]) == staff.size
 
 
 def test_finished_models_are_freed():

@@ -1,0 +1,363 @@
+"""The funding environment: commissioners, competitors, contracts, tenders (MODEL.md §2).
+
+This module holds the *state* of the market and the bridge between contracts and people:
+building the market at month 0, opening teams for a won contract, and moving staff out when a
+contract goes (TUPE, §3.5). The monthly *rules* live in ``sim/mechanisms/`` (commissioning,
+procurement, finance, growth).
+
+Money is kept in whole pence (``int``) so that the books balance to the penny.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.agents import Commissioner, Provider
+
+REGION_NAMES = ("the home county", "Northshire", "Eastshire", "Southshire", "Westshire",
+                "Midshire", "Fenshire", "Moorshire", "Dalesshire", "Coastshire")
+
+# Competitor archetypes (§2.5, §3.3; sizes and behaviour are assumptions, see docs/funding.md).
+# price_cut: usual discount on the commissioner's budget; loss_leading: chance of bidding a
+# further 8 % below cost "if it's strategically advantageous" (§2.5, Case 5).
+PROVIDER_PROFILES = {
+    "corporate": dict(turnover=250e6, bid_writing=1.0, bid_propensity=0.5, price_cut=0.06,
+                      loss_leading=0.25, quality=0.55, social_value=0.3),
+    "large_charity": dict(turnover=80e6, bid_writing=0.8, bid_propensity=0.4, price_cut=0.03,
+                          loss_leading=0.0, quality=0.6, social_value=0.6),
+    "small_voluntary": dict(turnover=2e6, bid_writing=0.2, bid_propensity=0.3, price_cut=0.01,
+                            loss_leading=0.0, quality=0.55, social_value=0.75),
+    "council_trading_company": dict(turnover=30e6, bid_writing=0.5, bid_propensity=0.4,
+                                    price_cut=0.04, loss_leading=0.0, quality=0.5,
+                                    social_value=0.5),
+    "other_mutual": dict(turnover=15e6, bid_writing=0.4, bid_propensity=0.3, price_cut=0.02,
+                         loss_leading=0.0, quality=0.62, social_value=0.8),
+}
+NATIONAL = ("corporate", "large_charity")
+NATIONAL_COUNT = {"corporate": 2, "large_charity": 2}
+REGIONAL_COUNT = {"small_voluntary": 2, "council_trading_company": 1, "other_mutual": 1}
+
+
+def pounds(pence: int | float) -> float:
+    return pence / 100.0
+
+
+def to_pence(pounds_value: float) -> int:
+    return int(round(pounds_value * 100))
+
+
+@dataclass(eq=False)
+class Contract:
+    """A public contract the mutual delivers (alone, or its share of a consortium)."""
+
+    id: int
+    commissioner: Commissioner
+    region: int
+    value: int                  # pence per year, after the consortium share
+    demand: float               # staff (FTE) the specification needs, the mutual's share
+    start: int                  # month
+    end: int                    # month the current term ends
+    extensions_left: int        # months of extension option still unused
+    core: bool = False          # the anchor contract of §2.2
+    share: float = 1.0          # the mutual's share (consortium, §3.3)
+    teams: list[int] = field(default_factory=list)
+    retendering: bool = False
+
+    @property
+    def label(self) -> str:
+        return ("core contract" if self.core else "contract") + \
+            f" with {self.commissioner.name}"
+
+
+@dataclass(eq=False)
+class Line:
+    """Other income: trading with the public, a grant, rents, an acquired business."""
+
+    kind: str                   # "trading" | "grant" | "rent" | "acquired"
+    value: int                  # pence per year
+    demand: float               # staff it needs
+    public: bool = False        # public grants count as public income (§2.1)
+    end: int | None = None      # month it ends (grants), else open-ended
+
+
+@dataclass(eq=False)
+class Tender:
+    """A service put out to tender: a re-tender of an expiring contract or a new one."""
+
+    id: int
+    commissioner: Commissioner
+    region: int
+    value: int                  # pence per year for the whole lot
+    demand: float               # staff the whole lot needs
+    lots: int                   # services bundled into it (§2.5 consolidation)
+    opens: int
+    deadline: int
+    framework: bool             # turnover entry rule applies (§2.5)
+    tupe_staff: int             # staff who would transfer in to a winner (not the incumbent)
+    incumbent: Contract | None = None   # the mutual's own contract being re-tendered
+    mutual_bid: dict | None = None
+
+    @property
+    def window(self) -> int:
+        return self.deadline - self.opens
+
+
+@dataclass
+class Market:
+    """Everything on the funding side that is not a Mesa agent or the ledger."""
+
+    commissioners: list[Commissioner]
+    providers: list[Provider]
+    contracts: list[Contract] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    tenders: list[Tender] = field(default_factory=list)
+    productivity: float = 1.0
+    track_record: float = 0.5
+    next_id: int = 0
+    counts: dict[str, int] = field(default_factory=dict)   # cumulative counters
+    core_lost: bool = False
+    core_lost_how: str = ""
+    core_lost_month: int | None = None
+    lean: bool = False
+    expansion_boost_until: int = -1
+    exposure: float = 1.0       # risk to a small provider this month (commissioning)
+    bid_log: list[dict] = field(default_factory=list)
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def commissioners_in(self, region: int) -> list[Commissioner]:
+        return [c for c in self.commissioners if c.region == region]
+
+    def demand(self) -> float:
+        return sum(c.demand for c in self.contracts) + sum(x.demand for x in self.lines)
+
+
+# --- month 0 ----------------------------------------------------------------------------------
+
+def build(model) -> Market:
+    """Create commissioners, competitors and the mutual's portfolio at month 0.
+
+    The portfolio is sized so that its work needs exactly ``organisation.staff``: each line of
+    income carries a share of the staff in proportion to its value; contracts are worth
+    ``procurement.price_per_fte`` × budget index per staff-year.
+    """
+    p = model.p
+    n_regions = p["commissioning.regions"]
+    commissioners = []
+    for r in range(n_regions):
+        place = REGION_NAMES[r] if r < len(REGION_NAMES) else f"region {r}"
+        council = "the county council" if r == 0 else f"{place} council"
+        nhs = "the local NHS commissioning group" if r == 0 else f"{place} NHS commissioners"
+        commissioners.append(Commissioner(model, council, "council", r))
+        commissioners.append(Commissioner(model, nhs, "nhs", r))
+    providers = []
+    for kind, n in NATIONAL_COUNT.items():
+        providers += [Provider(model, kind, None, PROVIDER_PROFILES[kind]) for _ in range(n)]
+    for r in range(n_regions):
+        for kind, n in REGIONAL_COUNT.items():
+            providers += [Provider(model, kind, r, PROVIDER_PROFILES[kind]) for _ in range(n)]
+    market = Market(commissioners, providers)
+    model.market = market
+    _site_regions(model)
+    _portfolio(model, market)
+    _assign_teams(model, market)
+    return market
+
+
+def _site_regions(model) -> None:
+    """Sites are spread over the regions served at month 0; site 0 (HQ) is at home."""
+    served = min(model.p["organisation.regions"], model.p["commissioning.regions"],
+                 model.n_sites)
+    model.site_region = np.arange(model.n_sites) % served
+    model.team_open = np.ones(model.n_teams, dtype=bool)
+
+
+def _portfolio(model, market: Market) -> None:
+    p, rng = model.p, model.rng
+    staff = p["organisation.staff"]
+    budget = p["commissioning.budget_index"]
+    other_share = p["finance.trading_share"] + p["finance.grant_share"] + p["finance.rent_share"]
+    contract_share = max(0.0, 1.0 - other_share)
+    fte_value = p["procurement.price_per_fte"]
+    # staff split by each line's share of income (before the budget index scales contracts)
+    contract_staff = staff * contract_share
+    core_staff = contract_staff * p["organisation.core_contract_share"]
+    rest = contract_staff - core_staff
+    sizes = [core_staff] + ([rest / math.ceil(rest / 40)] * math.ceil(rest / 40)
+                            if rest >= 1 else [])
+    served = int(model.site_region.max()) + 1
+    years = p["procurement.contract_years"]
+    for i, demand in enumerate(sizes):
+        region = 0 if i == 0 else int(i % served)
+        kinds = market.commissioners_in(region)
+        commissioner = kinds[0] if i == 0 else kinds[int(rng.integers(len(kinds)))]
+        length = 12 * (p["organisation.core_contract_years"] if i == 0 else years)
+        ends = int(rng.integers(1, length + 1))   # staggered expiries
+        ext = 12 * p["procurement.extension_years"] if rng.random() < 0.5 else 0
+        market.contracts.append(Contract(
+            market.new_id(), commissioner, region, to_pence(demand * fte_value * budget),
+            demand, start=ends - length, end=ends, extensions_left=ext, core=(i == 0)))
+    for kind, share, public in (("trading", p["finance.trading_share"], False),
+                                ("rent", p["finance.rent_share"], False)):
+        if share > 0:
+            market.lines.append(Line(kind, to_pence(staff * share * fte_value),
+                                     staff * share, public))
+    _starting_grants(model, market, staff * p["finance.grant_share"] * fte_value)
+
+
+def _starting_grants(model, market: Market, annual: float) -> None:
+    p, rng = model.p, model.rng
+    if annual <= 0:
+        return
+    n = max(1, round(grant_rate(p) * p["finance.grant_years"]))
+    for _ in range(n):
+        public = bool(rng.random() < p["finance.grant_public_share"])
+        end = int(rng.integers(1, 12 * p["finance.grant_years"] + 1))
+        value = annual / n
+        market.lines.append(Line("grant", to_pence(value), value / p["procurement.price_per_fte"],
+                                 public, end))
+
+
+def grant_rate(p) -> float:
+    """New grants per year (§3.6); charities attract more (assumption)."""
+    boost = 1.5 if p["organisation.legal_form"] == "charity" else 1.0
+    return p["finance.grants_per_year"] * boost
+
+
+def _assign_teams(model, market: Market) -> None:
+    """Give each contract the teams that deliver it, at sites in its region."""
+    size = model.p["organisation.team_size"]
+    free = list(range(model.n_teams))
+    for c in sorted(market.contracts, key=lambda c: -c.demand):
+        want = max(1, round(c.demand / size))
+        local = [t for t in free if model.site_region[model.team_site[t]] == c.region]
+        pick = (local or free)[:want]
+        c.teams = pick
+        free = [t for t in free if t not in pick]
+
+
+# --- teams and sites for a won contract -------------------------------------------------------
+
+def open_teams(model, n_staff: int, region: int) -> list[int]:
+    """New teams for a won contract; a region the mutual did not serve gets a new site
+    (dispersion across sites lowers engagement, §3.5)."""
+    sites = np.flatnonzero(model.site_region == region)
+    if len(sites) == 0:
+        model.n_sites += 1
+        model.site_region = np.append(model.site_region, region)
+        site = model.n_sites - 1
+    else:
+        site = int(sites[model.rng.integers(len(sites))])
+    n_new = max(1, math.ceil(n_staff / model.p["organisation.team_size"]))
+    first = model.n_teams
+    model.n_teams += n_new
+    model.team_site = np.append(model.team_site, np.full(n_new, site))
+    model.team_open = np.append(model.team_open, np.ones(n_new, dtype=bool))
+    return list(range(first, first + n_new))
+
+
+def close_teams(model, contract: Contract) -> None:
+    """Teams of a contract that has gone take no more recruits (if no other contract uses
+    them)."""
+    in_use = {t for c in model.market.contracts if c is not contract for t in c.teams}
+    for t in contract.teams:
+        if t not in in_use and t < len(model.team_open):
+            model.team_open[t] = False
+    if not model.team_open.any():  # keep somewhere to recruit into
+        model.team_open[0] = True
+
+
+def transfer_in(model, contract: Contract, n: int) -> None:
+    """Staff transferred in under TUPE with a won contract (§3.5: protected terms)."""
+    if n > 0:
+        teams = np.resize(np.asarray(contract.teams), n)
+        model.add_staff(n, tupe=True, teams=model.rng.permutation(teams))
+        model.month_counts["transferred_in"] = model.month_counts.get("transferred_in", 0) + n
+
+
+def transfer_out(model, contract: Contract, n: int) -> int:
+    """Remove ``n`` staff with a contract that has gone: its own teams first, then staff at
+    sites in its region, then anyone. Returns how many left."""
+    s = model.staff
+    alive = np.flatnonzero(s.alive)
+    if n <= 0 or len(alive) == 0:
+        return 0
+    own = np.isin(s.team[alive], contract.teams)
+    local = model.site_region[s.site[alive]] == contract.region
+    order = np.lexsort((model.rng.random(len(alive)), ~local, ~own))
+    rows = alive[order[: min(n, len(alive))]]
+    model.remove_staff(rows)
+    model.month_counts["transferred_out"] = model.month_counts.get("transferred_out", 0) + \
+        len(rows)
+    return len(rows)
+
+
+def end_contract(model, contract: Contract, how: str, staff_leave: int, to_whom: str = "") \
+        -> int:
+    """A contract ends: it leaves the portfolio, staff go with it, the event is logged."""
+    market = model.market
+    if contract in market.contracts:
+        market.contracts.remove(contract)
+    close_teams(model, contract)
+    moved = transfer_out(model, contract, staff_leave)
+    market.track_record -= 0.15 * market.track_record
+    market.count("contracts_lost")
+    if contract.core and not market.core_lost:
+        market.core_lost, market.core_lost_how = True, how
+        market.core_lost_month = model.month
+        market.expansion_boost_until = model.month + 24  # §3.3: losses drove expansion
+    words = {"retender": f"re-tendered and lost{to_whom}",
+             "in_house": "brought back in house",
+             "withdrawn": "withdrawn early without re-tender",
+             "not_renewed": "not renewed (service decommissioned)",
+             "excluded": "re-tendered through a framework the mutual could not enter",
+             "missed": "re-tendered, but the mutual's decision came too late to bid"}[how]
+    verb = "made redundant" if how in ("withdrawn", "not_renewed") else "transferred out"
+    model.log("contract", f"{contract.label} {words}; {moved} staff {verb}.")
+    return moved
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+FUNDING_COLUMNS = [
+    "turnover", "reserves", "surplus", "public_income_share", "contracts_held", "regions",
+    "bids_made", "bids_won", "core_contract_lost", "social_value", "failed",
+    "surplus_margin", "tenders_missed", "loan_balance", "pay_index", "workload",
+]
+
+
+def outputs(model) -> dict:
+    """The funding side's monthly outputs (appended to ``metrics.COLUMNS``)."""
+    from sim.mechanisms import finance  # the ledger's rules live there
+
+    market, ledger = model.market, model.ledger
+    ledger.balance_at[model.month] = ledger.balance
+    income, public, surplus = finance.trailing_year(model)
+    regions = {0} | {c.region for c in market.contracts}
+    strength = finance.social_value_strength(model)
+    return {
+        "turnover": pounds(income),
+        "reserves": pounds(ledger.balance),
+        "surplus": pounds(surplus),
+        "public_income_share": public / income if income > 0 else 0.0,
+        "contracts_held": len(market.contracts),
+        "regions": len(regions),
+        "bids_made": market.counts.get("bids_made", 0),
+        "bids_won": market.counts.get("bids_won", 0),
+        "core_contract_lost": market.core_lost,
+        "social_value": pounds(income) * model.p["organisation.social_value_ratio"] * strength,
+        "failed": model.failed,
+        "surplus_margin": surplus / income if income > 0 else 0.0,
+        "tenders_missed": market.counts.get("tenders_missed", 0),
+        "loan_balance": pounds(sum(loan["owed"] for loan in ledger.loans)),
+        "pay_index": model.pay_index,
+        "workload": model.workload,
+    }

@@ -1,0 +1,291 @@
+"""Contracts and finance: the books, loans, insolvency, staffing and pay (MODEL.md §3 step 4).
+
+Every flow of money goes through :meth:`Ledger.post` with a category naming its source (income
+and financing) or its use (costs and capital); reserves are nothing but the opening balance plus
+the sum of the posted flows, in whole pence, so "to the penny" holds by construction and is
+checked by the tests.
+
+Each month: income from contracts (public), grants (public or not, §3.6), trading with the
+public and rents (§2.2); costs of pay, the TUPE pension premium (§3.5), overheads, the pipeline
+of engagement (§5.4), interest and loan repayments (bank, or social investment at 6–7 %, §3.6).
+Bid costs are posted when a bid is made (procurement), acquisitions when one is bought (growth).
+
+The funding side drives three people-side seams: ``staff_target`` follows the work the
+contracts need (or, under a leaner model, what the mutual can afford: Case 8); ``workload`` is
+the work per member of staff; ``pay_index`` falls in years of pay restraint (§3.5).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from sim.market import Line, grant_rate, to_pence
+
+INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
+COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
+         "redundancy")
+CAPITAL = ("acquisitions",)
+FINANCING = ("loan_drawn", "loan_repaid")
+CATEGORIES = INCOME + COSTS + CAPITAL + FINANCING
+PUBLIC = ("contracts", "grants_public")
+LINE_CATEGORY = {"trading": "trading", "acquired": "trading", "rent": "rents"}
+
+
+class Ledger:
+    """Reserves and every flow that changed them, in pence."""
+
+    def __init__(self, opening: int):
+        self.opening = opening
+        self.balance = opening
+        self.entries: list[tuple[int, str, int]] = []   # (month, category, pence)
+        self.months: dict[int, Counter] = {}             # month -> category -> pence
+        self.balance_at: dict[int, int] = {}             # reserves as observed each month
+        self.sums: dict[int, list[int]] = {}             # month -> [income, public, costs]
+        self.loans: list[dict] = []
+        self.below_floor = 0
+
+    def post(self, month: int, category: str, pence: int) -> None:
+        if category not in CATEGORIES:
+            raise ValueError(f"unknown ledger category {category!r}")
+        pence = int(pence)
+        if pence == 0:
+            return
+        self.entries.append((month, category, pence))
+        self.months.setdefault(month, Counter())[category] += pence
+        self.balance += pence
+        sums = self.sums.setdefault(month, [0, 0, 0])
+        if category in INCOME:
+            sums[0] += pence
+            if category in PUBLIC:
+                sums[1] += pence
+        elif category in COSTS:
+            sums[2] += pence
+
+    def total(self, categories, first: int, last: int) -> int:
+        return sum(self.months.get(m, {}).get(c, 0) for m in range(first, last + 1)
+                   for c in categories)
+
+    def trailing(self, first: int, last: int) -> tuple[int, int, int]:
+        """(income, public income, costs) over months first..last."""
+        income = public = costs = 0
+        for m in range(first, last + 1):
+            i, p, c = self.sums.get(m, (0, 0, 0))
+            income, public, costs = income + i, public + p, costs + c
+        return income, public, costs
+
+
+def post(model, category: str, pence: int) -> None:
+    model.ledger.post(model.month, category, pence)
+
+
+# --- month 0 -----------------------------------------------------------------------------------
+
+def open_books(model) -> Ledger:
+    """Opening reserves: ``finance.opening_reserves_months`` of the month-0 costs."""
+    months = model.p["finance.opening_reserves_months"]
+    model.ledger = Ledger(to_pence(months * monthly_costs(model) / 100))
+    return model.ledger
+
+
+# --- rates -----------------------------------------------------------------------------------
+
+def pay_per_head(model) -> float:
+    """Pence per member of staff per month at today's pay index."""
+    return model.p["finance.pay_per_staff"] * model.pay_index * 100 / 12
+
+
+def income_rate(model) -> int:
+    """Contracted income per month (pence) from everything the mutual holds now."""
+    m = model.market
+    return sum(c.value for c in m.contracts) // 12 + sum(x.value for x in m.lines) // 12
+
+
+def monthly_costs(model) -> int:
+    """Running costs per month (pence) at today's headcount, pay and income."""
+    p, s = model.p, model.staff
+    head = s.count()
+    tupe = int(np.count_nonzero(s.alive & s.tupe))
+    pay = pay_per_head(model)
+    return int(head * pay + tupe * pay * p["workforce.tupe_pension_premium"]
+               + p["finance.overhead_share"] * income_rate(model)
+               + p["finance.fixed_overhead"] * 100 / 12
+               + p["engagement.pipeline_investment"] * head * 100 / 12)
+
+
+def trailing_year(model) -> tuple[int, int, int]:
+    """(income, public income, surplus) over the last 12 months, annualised if the run is
+    younger; at month 0 the contracted run-rate and no surplus."""
+    last = model.month
+    if last == 0:
+        m = model.market
+        public = sum(c.value for c in m.contracts) + sum(x.value for x in m.lines if x.public)
+        return income_rate(model) * 12, public, 0
+    first = max(1, last - 11)
+    scale = 12 / (last - first + 1)
+    income, public, costs = model.ledger.trailing(first, last)
+    return int(income * scale), int(public * scale), int((income + costs) * scale)
+
+
+def social_value_strength(model) -> float:
+    """Social value the mutual can evidence: its strength, lowered by overload and raised by
+    an active workforce (§2.4, §5.4)."""
+    p = model.p
+    active = model.latest.get("active_share", 0.1) if model.latest else 0.1
+    strength = p["organisation.social_value_strength"] * \
+        (1 - 0.5 * max(0.0, model.workload - 1.0)) * (0.85 + 0.6 * active)
+    return min(1.0, max(0.0, float(strength)))
+
+
+# --- the month --------------------------------------------------------------------------------
+
+def settle_month(model) -> None:
+    """Income, costs, loans, grants; then staffing and the insolvency test."""
+    receive_income(model)
+    pay_costs(model)
+    service_loans(model)
+    expire_lines(model)
+    award_grants(model)
+    plan_staffing(model)
+    check_solvency(model)
+
+
+def receive_income(model) -> None:
+    m = model.market
+    post(model, "contracts", sum(c.value for c in m.contracts) // 12)
+    for line in m.lines:
+        if line.kind == "grant":
+            post(model, "grants_public" if line.public else "grants_other", line.value // 12)
+        else:
+            post(model, LINE_CATEGORY[line.kind], line.value // 12)
+
+
+def pay_costs(model) -> None:
+    p, s = model.p, model.staff
+    head = s.count()
+    tupe = int(np.count_nonzero(s.alive & s.tupe))
+    pay = pay_per_head(model)
+    income = model.ledger.months.get(model.month, Counter())
+    earned = sum(income.get(c, 0) for c in INCOME)
+    post(model, "pay", -round(head * pay))
+    post(model, "pension_premium", -round(tupe * pay * p["workforce.tupe_pension_premium"]))
+    post(model, "overheads", -round(p["finance.overhead_share"] * earned
+                                    + p["finance.fixed_overhead"] * 100 / 12))
+    post(model, "engagement", -round(p["engagement.pipeline_investment"] * head * 100 / 12))
+
+
+def service_loans(model) -> None:
+    """Interest and equal principal repayments on each loan."""
+    led = model.ledger
+    for loan in led.loans:
+        post(model, "interest", -round(loan["owed"] * loan["rate"] / 12))
+        repay = min(loan["owed"], loan["instalment"])
+        post(model, "loan_repaid", -repay)
+        loan["owed"] -= repay
+    led.loans = [loan for loan in led.loans if loan["owed"] > 0]
+
+
+def borrow(model) -> bool:
+    """Draw a loan when reserves are below zero (§3.6): a bank if it will lend (a surplus last
+    year and the bank's appetite), otherwise social investment at its higher rate."""
+    p, led = model.p, model.ledger
+    income, _, surplus = trailing_year(model)
+    owed = sum(loan["owed"] for loan in led.loans)
+    room = int(p["finance.max_loan_share"] * income) - owed
+    if room < -led.balance or room <= 0:
+        return False  # no lender will cover the hole
+    amount = min(room, -led.balance + 3 * monthly_costs(model))
+    bank = surplus > 0 and model.rng.random() < p["finance.bank_access"]
+    rate = p["finance.bank_rate"] if bank else p["finance.social_investment_rate"]
+    months = 12 * p["finance.loan_years"]
+    led.loans.append({"owed": amount, "rate": rate, "instalment": -(-amount // months)})
+    post(model, "loan_drawn", amount)
+    lender = "a bank" if bank else "a social investor"
+    model.log("finance", f"borrowed £{amount / 100:,.0f} from {lender} at "
+                         f"{100 * rate:.1f} % to cover a shortfall.")
+    return True
+
+
+def check_solvency(model) -> None:
+    """Insolvency: reserves below zero (after any loan) for ``finance.insolvency_months``
+    months in a row; the run records the failure and stops (MODEL.md §3 step 9)."""
+    led = model.ledger
+    if led.balance >= 0 or borrow(model) and led.balance >= 0:
+        led.below_floor = 0
+        return
+    led.below_floor += 1
+    if led.below_floor >= model.p["finance.insolvency_months"]:
+        model.failed = True
+        model.running = False
+        model.log("failure", f"insolvent: reserves have been below zero for "
+                             f"{led.below_floor} months (£{led.balance / 100:,.0f}); "
+                             "the mutual ceases trading and the run stops.")
+
+
+def expire_lines(model) -> None:
+    m = model.market
+    m.lines = [x for x in m.lines if x.end is None or x.end > model.month]
+
+
+def award_grants(model) -> None:
+    """New grants arrive at random, sized to keep about ``finance.grant_share`` of income
+    (§2.2, §3.6)."""
+    p, rng, m = model.p, model.rng, model.market
+    rate = grant_rate(p)
+    if rate <= 0 or rng.random() >= rate / 12:
+        return
+    income, _, _ = trailing_year(model)
+    years = p["finance.grant_years"]
+    value = p["finance.grant_share"] * income / (rate * years)
+    if value <= 0:
+        return
+    public = bool(rng.random() < p["finance.grant_public_share"])
+    m.lines.append(Line("grant", int(value), value / 100 / p["procurement.price_per_fte"],
+                        public, model.month + 12 * years))
+    source = "a public body" if public else "a charitable funder"
+    model.log("grant", f"grant of £{value / 100:,.0f} a year for {years} years from {source}.")
+
+
+# --- coupling to the people side --------------------------------------------------------------
+
+def staff_needed(model) -> float:
+    return model.market.demand() / model.market.productivity
+
+
+def affordable_staff(model) -> float:
+    """Staff the mutual can pay for at a zero margin, given its income (Case 8: leaner)."""
+    p, s = model.p, model.staff
+    income = income_rate(model)
+    head = max(1, s.count())
+    tupe_share = np.count_nonzero(s.alive & s.tupe) / head
+    per_head = pay_per_head(model) * (1 + tupe_share * p["workforce.tupe_pension_premium"]) \
+        + p["engagement.pipeline_investment"] * 100 / 12
+    spare = income * (1 - p["finance.overhead_share"]) - p["finance.fixed_overhead"] * 100 / 12
+    return max(0.0, spare / per_head)
+
+
+def plan_staffing(model) -> None:
+    """Headcount follows the work; workload is the work per member of staff."""
+    needed = staff_needed(model)
+    target = min(needed, affordable_staff(model)) if model.market.lean else needed
+    model.staff_target = max(0, int(round(target)))
+    head = model.staff.count()
+    ratio = needed / head if head else (2.0 if needed > 0 else 1.0)
+    model.workload = min(2.0, max(0.5, float(model.p["workforce.workload"] * ratio)))
+
+
+def year_end(model) -> None:
+    """Annual pay decision (§3.5: pay restraint in a deficit, catch-up in a good year) and
+    productivity gains (§2.4)."""
+    p, m = model.p, model.market
+    income, _, surplus = trailing_year(model)
+    margin = surplus / income if income > 0 else -1.0
+    step = p["finance.pay_restraint_step"]
+    if margin < 0:
+        model.pay_index = max(0.6, model.pay_index - step)
+        model.log("pay", f"pay restraint: a deficit of {100 * -margin:.1f} % of income; "
+                         f"pay falls to {100 * model.pay_index:.0f} % of public-sector rates.")
+    elif margin > p["finance.target_margin"] + 0.02 and model.pay_index < p["workforce.pay_index"]:
+        model.pay_index = min(p["workforce.pay_index"], model.pay_index + step)
+    m.productivity *= 1 + p["finance.productivity_gain_per_year"]

@@ -1,0 +1,122 @@
+"""Growth and contraction (MODEL.md §3 step 9; §3.1-§3.5, Table 3.1).
+
+- **Geographic expansion** (§3.3): the mutual bids in a region it does not serve only if it
+  wants to — an appetite that needs a track record and partners, is lower for a CBS anchored in
+  community ownership, and rises for two years after the core contract is lost ('a driving
+  factor ... has been the loss of core contracts').
+- **Diversification** into related services and trading with the public (§3.3, Case 5).
+- **Acquisitions** of profitable businesses funded from reserves (Case 4).
+- **A leaner model** under contraction (Case 8): staff only what income pays for, with
+  redundancies, until the margin recovers.
+
+Each growth decision is an opportunity with a window (``growth.decision_window_months``);
+a strategy decision slower than that misses it (the governance seam,
+``model.decision_latency["strategy"]``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market import Line, open_teams, pounds
+from sim.mechanisms import finance
+
+
+def will_bid_in(model, region: int) -> bool:
+    """Will the mutual bid for work in this region? Always where it already works."""
+    m, p = model.market, model.p
+    if region == 0 or any(c.region == region for c in m.contracts):
+        return True
+    appetite = p["growth.expansion_appetite"] * (0.3 + 0.7 * m.track_record) * \
+        (0.5 + 0.5 * p["growth.partners"])
+    if p["organisation.legal_form"] == "cbs":
+        appetite *= p["growth.cbs_anchoring"]
+    if model.month <= m.expansion_boost_until:
+        appetite *= 2
+    return bool(model.rng.random() < min(1.0, appetite))
+
+
+def year_end(model) -> None:
+    m = model.market
+    if m.contracts:
+        m.track_record += 0.05 * (1 - m.track_record)   # another year of delivery
+    leaner_or_not(model)
+    diversify(model)
+    acquire(model)
+
+
+def _too_slow(model, what: str) -> bool:
+    latency = model.decision_latency.get("strategy", 0.0)
+    if latency > model.p["growth.decision_window_months"]:
+        model.market.count("growth_missed")
+        model.log("decision", f"{what} opportunity missed: the decision takes "
+                              f"{latency:.1f} months.")
+        return True
+    return False
+
+
+def diversify(model) -> None:
+    """A related service or trading line (§3.3); more likely after losing the core."""
+    p, m = model.p, model.market
+    chance = p["growth.diversification_per_year"] * (2 if m.core_lost else 1)
+    if model.rng.random() >= chance or _too_slow(model, "a diversification"):
+        return
+    income, _, _ = finance.trailing_year(model)
+    if model.ledger.balance < finance.monthly_costs(model):
+        return   # no reserves to risk
+    value = p["growth.diversification_size"] * income
+    m.lines.append(Line("trading", int(value), value / 100 / p["procurement.price_per_fte"]))
+    model.log("growth", f"diversified into a related service trading with the public "
+                        f"(£{pounds(value):,.0f} a year).")
+
+
+def acquire(model) -> None:
+    """Buy a profitable business from reserves (Case 4); its staff join the mutual."""
+    p, m = model.p, model.market
+    if model.rng.random() >= p["growth.acquisition_per_year"]:
+        return
+    income, _, _ = finance.trailing_year(model)
+    value = p["growth.acquisition_size"] * income
+    margin = p["growth.acquired_margin"]
+    price = round(p["growth.acquisition_price_multiple"] * margin * value)
+    keep = p["growth.acquisition_reserve_months"] * finance.monthly_costs(model)
+    if value <= 0 or model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
+        return
+    staff_cost = p["finance.pay_per_staff"] * model.pay_index * 100
+    demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
+    finance.post(model, "acquisitions", -price)
+    m.lines.append(Line("acquired", int(value), demand * m.productivity))
+    n = int(round(demand))
+    if n:
+        model.add_staff(n, tupe=False, teams=np.resize(open_teams(model, n, 0), n))
+    m.count("acquisitions")
+    model.log("growth", f"acquired a profitable business for £{pounds(price):,.0f} from "
+                        f"reserves (£{pounds(value):,.0f} a year turnover, {n} staff).")
+
+
+def leaner_or_not(model) -> None:
+    """Case 8: under a deficit, adopt a leaner model and make redundancies."""
+    p, m = model.p, model.market
+    income, _, surplus = finance.trailing_year(model)
+    margin = surplus / income if income > 0 else -1.0
+    if not m.lean and margin < p["growth.lean_trigger"]:
+        m.lean = True
+        model.log("growth", f"a deficit of {100 * -margin:.1f} % of income: the mutual "
+                            "adopts a leaner model with fewer employees.")
+    elif m.lean and margin > p["finance.target_margin"]:
+        m.lean = False
+    if not m.lean:
+        return
+    head = model.staff.count()
+    afford = int(finance.affordable_staff(model))
+    excess = head - afford
+    if excess > 0.05 * head:
+        s = model.staff
+        rows = model.rng.permutation(np.flatnonzero(s.alive))[:excess]
+        finance.post(model, "redundancy", -round(len(rows) * finance.pay_per_head(model)
+                                                 * p["finance.redundancy_months"]))
+        model.remove_staff(rows)
+        model.month_counts["redundancies"] = model.month_counts.get("redundancies", 0) + \
+            len(rows)
+        model.log("growth", f"{len(rows)} redundancies to bring costs within income.")
+

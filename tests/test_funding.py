@@ -1,0 +1,299 @@
+"""The funding side: the books balance, the market's patterns (P7, P8, P9, P11) and the
+counterfactuals researchers will ask about. Statistical claims pool several seeds; tolerances
+come from the spread between seeds. Service users barely matter to the funding side, so most
+runs here use few of them to stay fast."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import sim
+from sim.market import Contract, Tender, end_contract
+from sim.mechanisms import finance, procurement
+from sim.params import LEGAL_FORMS
+
+from .conftest import cli, mean_and_sem
+
+FEW_USERS = {"organisation.users": 300}
+SMALL = {**FEW_USERS, "organisation.staff": 60, "organisation.sites": 1,
+         "organisation.core_contract_share": 0.8}
+LARGE = {**FEW_USERS, "organisation.staff": 1500, "organisation.sites": 10,
+         "organisation.core_contract_share": 0.35}
+NUMERIC = ["headcount", "turnover", "reserves", "surplus", "public_income_share",
+           "contracts_held", "regions", "bids_made", "bids_won", "social_value",
+           "surplus_margin", "loan_balance", "pay_index", "workload"]
+
+
+def _run(overrides, seed=0, scenario="base", months=None):
+    return sim.run(scenario, seed=seed, months=months, overrides=overrides, keep_model=True)
+
+
+def _assert_books_balance(result):
+    """Reserves each observed month = opening + every flow posted up to then, in pence."""
+    led = result.model.ledger
+    months = sorted(led.balance_at)
+    flows = np.zeros(max(months) + 1, dtype=np.int64)
+    for month, _, pence in led.entries:
+        flows[month] += pence
+    running = led.opening + np.cumsum(flows)
+    for m in months:
+        assert led.balance_at[m] == running[m], (m, led.balance_at[m], running[m])
+    ts = result.timeseries
+    assert np.allclose(ts["reserves"].to_numpy() * 100, [led.balance_at[m] for m in months],
+                       atol=0.5)
+    assert all(isinstance(pence, int) for _, _, pence in led.entries)
+
+
+def _assert_sane(result):
+    ts = result.timeseries
+    assert not ts[NUMERIC].isna().any().any()
+    assert np.isfinite(ts[NUMERIC].to_numpy(dtype=float)).all()
+    assert (ts["headcount"] >= 0).all() and result.model.staff_target >= 0
+    assert (ts["contracts_held"] >= 0).all()
+
+
+# --- accounting -------------------------------------------------------------------------------
+
+scenario_draws = st.fixed_dictionaries({
+    "organisation.staff": st.integers(5, 300),
+    "organisation.legal_form": st.sampled_from(LEGAL_FORMS),
+    "organisation.core_contract_share": st.floats(0.0, 1.0),
+    "commissioning.budget_index": st.floats(0.0, 2.0),
+    "commissioning.officer_churn_per_year": st.floats(0.0, 12.0),
+    "commissioning.lot_consolidation": st.floats(1.0, 5.0),
+    "commissioning.framework_turnover_multiple": st.floats(0.0, 10.0),
+    "procurement.social_value_weight": st.floats(0.0, 1.0),
+    "procurement.price_weight": st.floats(0.0, 1.0),
+    "procurement.efficiency_demand": st.floats(0.0, 0.2),
+    "finance.opening_reserves_months": st.floats(0.0, 36.0),
+    "finance.trading_share": st.floats(0.0, 0.5),
+    "growth.acquisition_per_year": st.floats(0.0, 1.0),
+    "workforce.tupe_pension_premium": st.floats(0.0, 0.4),
+})
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(draw=scenario_draws, seed=st.integers(0, 2**32 - 1))
+def test_reserves_equal_opening_plus_recorded_flows_to_the_penny(draw, seed):
+    result = _run({**draw, "organisation.users": 50, "months": 48}, seed=seed)
+    _assert_books_balance(result)
+    _assert_sane(result)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extreme", [
+    {"commissioning.budget_index": 0.0},
+    {"procurement.social_value_weight": 1.0},
+    {"commissioning.officer_churn_per_year": 12.0},
+], ids=["zero budget", "social value only", "churn every month"])
+def test_thirty_years_at_extreme_settings_keep_the_books_and_stay_sane(extreme):
+    result = _run({**extreme, "organisation.staff": 150, "organisation.users": 200,
+                   "months": 360}, seed=5)
+    _assert_books_balance(result)
+    _assert_sane(result)
+
+
+def test_zero_budget_ends_in_insolvency_and_the_run_stops():
+    result = _run({"commissioning.budget_index": 0.0, **FEW_USERS, "months": 120})
+    ts = result.timeseries
+    assert result.final["failed"] and ts["failed"].iloc[-1]
+    assert len(ts) < 121                                  # stopped before the horizon
+    assert not ts["failed"].iloc[:-1].any()
+    assert any(e["kind"] == "failure" for e in result.events)
+
+
+# --- coupling to people -----------------------------------------------------------------------
+
+def test_losing_a_contract_transfers_its_staff_out_and_lowers_the_staff_target():
+    model = sim.MutualModel("base", rng=2, overrides=FEW_USERS)
+    core = next(c for c in model.market.contracts if c.core)
+    head, target = model.staff.count(), model.staff_target
+    moved = end_contract(model, core, "retender", 50, to_whom=" to a corporate bidder")
+    finance.plan_staffing(model)
+    assert moved == 50 and model.staff.count() == head - 50
+    assert model.staff_target < target - 0.9 * core.demand
+    assert model.market.core_lost and "core contract with the county council re-tendered " \
+        "and lost to a corporate bidder; 50 staff transferred out." in model.events[-1]["text"]
+
+
+def test_winning_a_contract_transfers_staff_in_under_tupe_with_a_pension_premium():
+    model = sim.MutualModel("base", rng=2, overrides=FEW_USERS)
+    c = model.market.commissioners[0]
+    t = Tender(999, c, 0, value=100_000_000, demand=30.0, lots=1, opens=0, deadline=0,
+               framework=False, tupe_staff=21)
+    t.mutual_bid = {"price": 95_000_000, "share": 1.0, "pooled": 1e12}
+    tupe_before = int((model.staff.tupe & model.staff.alive).sum())
+    procurement._take_up(model, t, 95_000_000)
+    assert int((model.staff.tupe & model.staff.alive).sum()) == tupe_before + 21
+    won = model.market.contracts[-1]
+    assert isinstance(won, Contract) and won.value == 95_000_000
+    finance.plan_staffing(model)
+    assert model.staff_target >= 400 + 29   # the new work needs staff (some to recruit)
+    premium = finance.monthly_costs(model)
+    model.p = {**model.p, "workforce.tupe_pension_premium": 0.0}
+    assert premium > finance.monthly_costs(model)
+
+
+def test_a_slow_strategy_decision_misses_every_tender():
+    model = sim.MutualModel("base", rng=4, overrides={**FEW_USERS, "months": 60})
+    for _ in range(60):
+        model.decision_latency["strategy"] = 24.0   # what the governance side would set
+        model.step()
+    counts = model.market.counts
+    assert counts.get("tenders_missed", 0) > 5
+    assert counts.get("bids_made", 0) == 0
+    assert any("decision takes 24.0 months" in e["text"] for e in model.events)
+
+
+# --- patterns ---------------------------------------------------------------------------------
+
+def _lost_by(result, months):
+    m = result.model.market
+    return m.core_lost and m.core_lost_month <= months
+
+
+@pytest.mark.slow
+def test_p7_a_substantial_minority_lose_a_core_contract_within_eight_years():
+    """P7 (§2.2): a third of the cases had lost some core contracts."""
+    lost = [_lost_by(_run(FEW_USERS, seed=s, months=96), 96) for s in range(16)]
+    share = np.mean(lost)
+    assert 0.1 <= share <= 0.6, share
+
+
+@pytest.mark.slow
+def test_p7_small_mutuals_lose_more_by_withdrawal_and_non_renewal():
+    """P7 (§2.2): the two smaller cases lost contracts 'without the expected process of
+    competitive re-tendering'."""
+    quiet = ("withdrawn", "not_renewed", "in_house")
+    n = 30
+
+    def rate(size):  # over five years: a small mutual that wins work stops being small
+        runs = [_run(size, seed=s, months=60).model.market for s in range(n)]
+        return np.mean([m.core_lost_how in quiet for m in runs])
+
+    small, large = rate(SMALL), rate(LARGE)
+    spread = math.sqrt(small * (1 - small) / n + large * (1 - large) / n)
+    assert small - large > 1.5 * spread, (small, large)
+
+
+@pytest.mark.slow
+def test_p8_public_income_is_about_80_percent_and_most_depend_on_it_for_half():
+    """P8 (§2.1, §2.2): about 80 % of income on average; 11 of 12 cases at least half."""
+    shares = []
+    for overrides in (FEW_USERS, SMALL, LARGE):
+        shares += [_run(overrides, seed=s).timeseries["public_income_share"].mean()
+                   for s in range(6)]
+    mean, sem = mean_and_sem(shares)
+    assert 0.7 - 2 * sem <= mean <= 0.9 + 2 * sem, (mean, sem)
+    assert np.mean(np.array(shares) >= 0.5) >= 0.75, shares
+
+
+@pytest.mark.slow
+def test_p9_community_benefit_societies_expand_less_than_cics():
+    """P9 (§3.3): geographic expansion was less evident among the four CBSs."""
+    def regions(form):  # regions served, averaged over the run
+        return [_run({**FEW_USERS, "organisation.legal_form": form}, seed=s).timeseries
+                ["regions"].mean() for s in range(20)]
+
+    cic, cbs = regions("cic"), regions("cbs")
+    diff, sem = mean_and_sem(np.array(cic) - np.array(cbs))
+    assert diff > 2 * sem and diff > 0, (np.mean(cic), np.mean(cbs))
+
+
+@pytest.mark.slow
+def test_p11_efficiency_demands_and_churn_squeeze_small_margins_to_near_zero():
+    """P11 (§2.5): 1-3 % efficiency demands and churning commissioners leave small mutuals
+    'very tight margins and making little, if any, surplus'."""
+    def margins(overrides):
+        return np.array([_run({**SMALL, **overrides}, seed=s).timeseries["surplus_margin"]
+                         .iloc[36:].mean() for s in range(20)])
+
+    squeezed = margins({"procurement.efficiency_demand": 0.03,
+                        "commissioning.officer_churn_per_year": 2.0})
+    easy = margins({"procurement.efficiency_demand": 0.0,
+                    "commissioning.officer_churn_per_year": 0.0})
+    diff, sem = mean_and_sem(easy - squeezed)
+    assert diff > 2 * sem, (easy.mean(), squeezed.mean())
+    # 'little, if any, surplus': at most 1 % on average, and squeezed rather than collapsed
+    assert -0.05 < squeezed.mean() < 0.01, squeezed.mean()
+
+
+# --- counterfactuals --------------------------------------------------------------------------
+
+def _pooled(overrides, seeds, pick):
+    """Pool the mutual's bids over seeds: (wins, bids) for bids picked by ``pick``."""
+    won = bids = 0
+    for s in seeds:
+        for b in _run(overrides, seed=s).model.market.bid_log:
+            if b["mutual_bid"] and pick(b):
+                won, bids = won + b["won"], bids + 1
+    return won, bids
+
+
+def _rates_differ(a, b):
+    (wa, na), (wb, nb) = a, b
+    pa, pb = wa / na, wb / nb
+    spread = math.sqrt(pa * (1 - pa) / na + pb * (1 - pb) / nb)
+    return pb - pa, spread
+
+
+@pytest.mark.slow
+def test_more_social_value_weight_wins_more_against_corporate_bidders():
+    def against_corporates(weight):
+        return _pooled({**FEW_USERS, "procurement.social_value_weight": weight}, range(12),
+                       lambda b: "corporate" in b["rivals"])
+
+    gain, spread = _rates_differ(against_corporates(0.02), against_corporates(0.10))
+    assert gain > 2 * spread, (gain, spread)
+
+
+@pytest.mark.slow
+def test_more_officer_churn_means_fewer_renewals():
+    def kept(churn):
+        runs = [_run({**FEW_USERS, "commissioning.officer_churn_per_year": churn}, seed=s)
+                .model.market.counts for s in range(12)]
+        k = sum(c.get("expiries_kept", 0) for c in runs)
+        return k, k + sum(c.get("expiries_lost", 0) for c in runs)
+
+    (ka, na), (kb, nb) = kept(0.0), kept(4.0)
+    drop, spread = _rates_differ((kb, nb), (ka, na))
+    assert drop > 2 * spread, (ka / na, kb / nb)
+
+
+@pytest.mark.slow
+def test_bigger_lots_lower_a_small_mutuals_win_rate():
+    def rate(lots):
+        return _pooled({**SMALL, "commissioning.lot_consolidation": lots}, range(16),
+                       lambda b: True)
+
+    gain, spread = _rates_differ(rate(3.0), rate(1.0))
+    assert gain > 2 * spread, (gain, spread)
+
+
+# --- input and outputs ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("setting,fragment", [
+    ("organisation.legal_form=coop", "organisation.legal_form"),
+    ("procurement.social_value_weight=1.5", "out of range"),
+    ("commissioning.officer_churn_per_yer=2", "did you mean"),
+])
+def test_bad_funding_input_is_one_line_and_exit_2(setting, fragment, tmp_path):
+    done = cli("run", "--set", setting, "--out", tmp_path / "out", "--months", "2")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and fragment in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
+
+
+def test_funding_columns_are_in_the_outputs():
+    result = _run({**FEW_USERS, "months": 24})
+    for column in ("turnover", "reserves", "surplus", "public_income_share", "contracts_held",
+                   "regions", "bids_made", "bids_won", "core_contract_lost", "social_value",
+                   "failed"):
+        assert column in result.timeseries.columns and column in result.final
+    ts = result.timeseries
+    assert ts["turnover"].iloc[0] > 0 and ts["contracts_held"].iloc[0] >= 1
+    assert (np.diff(ts["bids_made"]) >= 0).all() and (ts["bids_won"] <= ts["bids_made"]).all()
