@@ -157,7 +157,8 @@ def test_fixed_term_posts_keep_their_share():
     s = model.staff
     share = (s.fixed_term & s.alive).sum() / s.count()
     assert abs(share - model.p["workforce.fixed_term_share"]) < 0.05
-    assert (ts["headcount"] > 0.85 * model.staff_target).all()
+    vacancy_rate = ts["vacancies"] / (ts["headcount"] + ts["vacancies"])
+    assert vacancy_rate.mean() < 0.1  # recruitment keeps up with the establishment
 
 
 def test_representatives_never_exceed_seats():

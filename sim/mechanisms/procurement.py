@@ -154,7 +154,7 @@ def competitor_entries(model, t: Tender) -> list[dict]:
         turnover = prov.turnover * 100
         if t.framework and turnover < k * t.value:
             continue
-        if rng.random() >= prov.bid_propensity * min(1.0, turnover / (2 * t.value)):
+        if rng.random() >= prov.bid_propensity * min(1.0, turnover / max(2 * t.value, 1)):
             continue
         cut = prov.price_cut + rng.normal(0.0, 0.03)
         if rng.random() < prov.loss_leading:
@@ -180,8 +180,8 @@ def award(model, t: Tender) -> None:
             t.incumbent.end = model.month + 12
         return
     wp, wq, ws = weights(p)
-    low = min(e["price"] for e in entries)
-    scores = [wp * low / e["price"] + wq * e["quality"] + ws * e["social_value"]
+    low = max(1, min(e["price"] for e in entries))  # a lot can round to nothing: no 0/0
+    scores = [wp * low / max(e["price"], 1) + wq * e["quality"] + ws * e["social_value"]
               for e in entries]
     winner = entries[int(np.argmax(scores))]
     won = winner["who"] == "mutual"
