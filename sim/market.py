@@ -20,7 +20,7 @@ from sim.agents import Commissioner, Provider
 REGION_NAMES = ("the home county", "Northshire", "Eastshire", "Southshire", "Westshire",
                 "Midshire", "Fenshire", "Moorshire", "Dalesshire", "Coastshire")
 
-# Competitor archetypes (§2.5, §3.3; sizes and behaviour are assumptions, see docs/funding.md).
+# Competitor archetypes (§2.5, §3.3; sizes and behaviour are assumptions, see docs/ODD.md §10).
 # price_cut: usual discount on the commissioner's budget; loss_leading: chance of bidding a
 # further 8 % below cost "if it's strategically advantageous" (§2.5, Case 5).
 PROVIDER_PROFILES = {
