@@ -11,7 +11,7 @@ from mesa.time import Priority, Schedule
 
 from sim import events, metrics
 from sim.agents import ServiceUser, StaffMember
-from sim.mechanisms import engagement, membership, workforce
+from sim.mechanisms import engagement, governance, membership, workforce
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import Scenario, load_scenario
 
@@ -23,8 +23,10 @@ class MutualModel(mesa.Model):
     path) and a seed: ``MutualModel("opt_out", rng=42)``. One step is one month.
 
     Seams for the funding and governance sides: ``workload``, ``pay_index``, ``voice_heard``,
-    ``staff_target`` and ``decision_latency`` are set from parameters (or zero) here and become
-    outputs of those mechanisms.
+    ``staff_target``, ``decision_latency`` and ``surplus`` are set from parameters (or zero)
+    here and become outputs of those mechanisms. The governance side drives
+    ``decision_latency``, ``voice_heard``, ``user_voice_heard``, ``grievance``,
+    ``conflict_index`` and ``trust`` (``sim/mechanisms/governance.py``).
     """
 
     def __init__(self, scenario: Scenario | str | None = None, rng=None,
@@ -45,6 +47,12 @@ class MutualModel(mesa.Model):
         self.staff_target = p["organisation.staff"]
         # months a decision takes at each level (§5.2); the governance side sets these
         self.decision_latency = {"strategy": 0.0, "policy": 0.0, "operations": 0.0}
+        self.user_voice_heard = self.voice_heard
+        # surplus to allocate at the year end, £ per year (the funding side may set it)
+        self.surplus = p["governance.surplus.per_staff"] * self.staff_target
+        self.grievance = {"staff": 0.0, "users": 0.0, "board": 0.0}  # lowers satisfaction
+        self.conflict_index = 0.0
+        self.trust = 0.0
 
         self.n_sites = p["organisation.sites"]
         self.n_teams = max(1, math.ceil(self.staff_target / p["organisation.team_size"]))
@@ -61,6 +69,7 @@ class MutualModel(mesa.Model):
 
         self._populate_staff()
         self._populate_users()
+        governance.setup(self)      # board, representative body, founding election
 
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_reporter, name) for name in metrics.COLUMNS})
@@ -74,9 +83,10 @@ class MutualModel(mesa.Model):
     # --- the month -------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One month, in the order of MODEL.md §3 (steps 1-4 and 8-9 arrive with the funding
-        and governance sides; observation runs after, at low priority)."""
+        """One month, in the order of MODEL.md §3 (steps 1, 3-4 and 9 arrive with the funding
+        side; step 8 is the year end; observation runs after, at low priority)."""
         self.month_counts = {}
+        governance.monthly(self)    # 2. opportunities and decisions through the procedure
         workforce.turn_over(self)   # 5. recruitment, attrition, tenure
         membership.update(self)     # 6. joins and opt-outs per rule and constituency
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
@@ -86,10 +96,11 @@ class MutualModel(mesa.Model):
             self.running = False
 
     def year_end(self) -> None:
-        """Once a year, after the month's processes (MODEL.md §3 step 8 lands here with the
-        governance side); for now it only tidies the person columns."""
+        """Once a year, after the month's processes: annual governance (MODEL.md §3 step 8:
+        elections, surplus allocation), and tidying the person columns."""
         if self.staff.dead_share() > 0.3:
             self.staff.compact()
+        governance.annual_cycle(self)
 
     def observe(self) -> None:
         """Record this month's outputs and events (MODEL.md §3 step 10)."""
@@ -149,11 +160,9 @@ class MutualModel(mesa.Model):
         self.staff.member[rows] = False
         self.staff.engagement[rows] = 0
 
-    def free_representative_seats(self) -> int:
-        """Representative roles (rung 4) not yet taken (§4.2: seats can stay vacant)."""
-        taken = (np.count_nonzero(self.staff.alive & (self.staff.engagement == 4))
-                 + np.count_nonzero(self.users.alive & (self.users.engagement == 4)))
-        return max(0, self.p["engagement.representative_seats"] - int(taken))
+    def governing_bodies(self) -> list:
+        """The board and, if there is one, the representative body (sim/governance/bodies)."""
+        return [b for b in (self.board, self.rep_body) if b is not None]
 
     def _teams_with_vacancies(self, n: int) -> np.ndarray:
         size = max(1, math.ceil(self.staff_target / self.n_teams))
@@ -223,7 +232,7 @@ class MutualModel(mesa.Model):
 
     def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None) -> None:
         """Start people on the rung their ladder settles at (a few passes let peer effects
-        settle too); rung 4 is filled later through free seats."""
+        settle too); rung 4 is filled by the founding election (governance.setup)."""
         for _ in range(3):
             level = engagement.stationary_levels(drive_fn(self)[rows], self.p, self.rng,
                                                  rate_factor)
