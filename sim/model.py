@@ -69,7 +69,6 @@ class MutualModel(mesa.Model):
 
         self._populate_staff()
         self._populate_users()
-        governance.setup(self)      # board, representative body, founding election
 
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_reporter, name) for name in metrics.COLUMNS})
@@ -78,6 +77,7 @@ class MutualModel(mesa.Model):
         self.schedule_recurring(self.observe, Schedule(interval=1, start=1),
                                 priority=Priority.LOW)
         events.starting(self)
+        governance.setup(self)      # board, representative body, founding election
         self.observe()
 
     # --- the month -------------------------------------------------------------------------

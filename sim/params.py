@@ -497,12 +497,12 @@ _PARAMS: list[Param] = [
        source="§5.3 Case 2: 'they listen to us and now ... the Board are listening to us as "
               "well'",
        doc="Extra monthly decay of grievances with trust built by deliberation."),
-    _p("governance.conflict.voice_weight", 0.5, "ratio at conflict 1", 0.0, 1.0,
+    _p("governance.conflict.voice_weight", 0.5, "ratio at grievance 1", 0.0, 1.0,
        source="§5.3: 'a dysfunctional clash ... who feel that their voice is not being heard' "
               "(§5.5)",
-       doc="Voice heard × (1 − this × conflict index)."),
+       doc="A group's voice heard × (1 − this × its grievance over the surplus)."),
     # surplus allocation (§5.3, Cases 2, 4, 8, 11)
-    _p("governance.surplus.per_staff", 500.0, "£ per staff member per year", 0.0, 20_000.0,
+    _p("governance.surplus.per_staff", 250.0, "£ per staff member per year", 0.0, 20_000.0,
        source="§6: 'very tight margins ... making little, if any, surplus'; assumption",
        doc="Annual surplus to allocate, per funded post (the funding side can set "
            "model.surplus instead)."),

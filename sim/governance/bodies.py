@@ -165,22 +165,29 @@ def vacate(model, body: Body, seat: Seat, step_down: bool) -> None:
     seat.holder = None
 
 
-def release(model) -> None:
-    """Each month: seats of people who left are vacated, and some representatives step down
-    (more when dissatisfied). Vacancies wait for the next election (§4.2 Case 3)."""
-    rate = 1.0 - (1.0 - model.p["governance.seats.resign_per_year"]) ** (1 / 12)
+def release_leavers(model) -> None:
+    """Seats of people who left the organisation fall vacant until the next election (§4.2
+    Case 3)."""
     for body in model.governing_bodies():
         for seat in body.seats:
             person = seat.person
-            if person is None:
-                continue
-            if not present(model, person):
+            if person is not None and not present(model, person):
                 vacate(model, body, seat, step_down=False)
                 model.month_counts["representatives_left"] = \
                     model.month_counts.get("representatives_left", 0) + 1
                 model.log("governance", f"a {_seat_words(body, seat)} left the organisation; "
                                         "the seat stays vacant until the next election.")
-            elif model.rng.random() < rate * np.exp(
+
+
+def release(model) -> None:
+    """Each month: seats of people who left are vacated, and some representatives step down
+    (more when dissatisfied). Vacancies wait for the next election (§4.2 Case 3)."""
+    release_leavers(model)
+    rate = 1.0 - (1.0 - model.p["governance.seats.resign_per_year"]) ** (1 / 12)
+    for body in model.governing_bodies():
+        for seat in body.seats:
+            person = seat.person
+            if person is not None and model.rng.random() < rate * np.exp(
                     model.p["workforce.dissatisfaction_attrition"] * (0.5 - person.satisfaction)):
                 vacate(model, body, seat, step_down=True)
                 model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "

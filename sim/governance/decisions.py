@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.governance.bodies import POWER_FACTOR, Body
+from sim.governance.bodies import POWER_FACTOR, Body, present
 from sim.params import DECISION_LEVELS
 
 MEMBERSHIP = "membership"
@@ -99,7 +99,7 @@ def survey(model) -> Participants:
                         if m.seat_type != "executive" and not m.elected),
         elected_directors=_mean(m.skill for m in members if m.elected),
         rep_people=_mean(seat.person.confidence for seat in (rep.seats if rep else [])
-                         if seat.person is not None),
+                         if seat.person is not None and present(model, seat.person)),
         rep_appointed=sum(seat.kind == "appointed" for seat in (rep.seats if rep else [])),
         staff=(int(np.count_nonzero(staff_mask)),
                float(s.confidence[staff_mask].mean()) if staff_mask.any() else 0.0),
@@ -291,9 +291,11 @@ def apply_ownership_effects(model, d: Decision) -> None:
     took_part = np.zeros(s.size, dtype=bool)
     for seat in _seats_consulted(model, d):
         person = seat.person
-        if person is not None and person._columns_attr == "staff":
+        if person is None or not present(model, person):  # left this month; seat not yet freed
+            continue
+        if person._columns_attr == "staff":
             took_part[person.row] = True
-        elif person is not None:
+        else:
             u.ownership[person.row] += gain * (1 - u.ownership[person.row])
     if MEMBERSHIP in d.consulted:
         took_part |= s.alive & (s.engagement >= 2)

@@ -27,6 +27,7 @@ def setup(model) -> None:
     model.participants = decisions.Participants((0, 0), (0, 0), (0, 0), (0, 0), 0, (0, 0),
                                                 (0, 0))
     model.turnout = {"all": 0.0}
+    model.elections = []  # {month, constituency, open, candidates, filled} per election
     model.surplus_allocation = {}
     elect(model)
     voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
@@ -50,6 +51,7 @@ def monthly(model) -> None:
 
 def annual_cycle(model) -> None:
     """The year end: appointments renewed, elections held, the surplus allocated."""
+    bodies.release_leavers(model)  # people who left this month
     bodies.renew_appointments(model)
     elect(model)
     surplus.allocate(model)
@@ -62,6 +64,8 @@ def elect(model) -> None:
     for who, (open_seats, candidates, filled) in results.items():
         if open_seats == 0:
             continue
+        model.elections.append({"month": model.month, "constituency": who, "open": open_seats,
+                                "candidates": candidates, "filled": filled})
         vacant = open_seats - filled
         tail = f"; {vacant} seat(s) stay vacant" if vacant else ""
         model.log("election", f"{who} elections: {candidates} candidate(s) for {open_seats} "
@@ -75,20 +79,32 @@ def publish(model) -> None:
     for level in DECISION_LEVELS:
         model.decision_latency[level] = decisions.expected_latency(model, level)
     informal = p["engagement.voice_heard"]
-    dampen = 1.0 - p["governance.conflict.voice_weight"] * model.conflict_index
+    weight = p["governance.conflict.voice_weight"]
     if model.decisions:
         formal = (_recent_mean(model, lambda d: d.voice),
                   _recent_mean(model, lambda d: d.user_voice))
     else:  # no decisions yet (month 0): what the procedure usually gives
         voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
         formal = tuple(sum(v[i] for v in voices) / len(voices) for i in (0, 1))
-    model.voice_heard = (informal + (1 - informal) * formal[0]) * dampen
-    model.user_voice_heard = (informal + (1 - informal) * formal[1]) * dampen
+    # a group whose grievance is high feels unheard: 'Are you not listening to us?' (§5.3)
+    model.voice_heard = (informal + (1 - informal) * formal[0]) * \
+        (1 - weight * model.grievance["staff"])
+    model.user_voice_heard = (informal + (1 - informal) * formal[1]) * \
+        (1 - weight * model.grievance["users"])
 
 
 def _recent_mean(model, value) -> float:
     recent = model.decisions
     return sum(value(d) for d in recent) / len(recent) if recent else 0.0
+
+
+def _vacant(model, seat) -> bool:
+    """Vacant, or held by someone who left this month (freed at the next month's start)."""
+    return seat.vacant or (seat.person is not None and not bodies.present(model, seat.person))
+
+
+def _vacancy_rate(model, body) -> float:
+    return sum(_vacant(model, s) for s in body.seats) / len(body.seats) if body.seats else 0.0
 
 
 def summary(model) -> dict:
@@ -97,7 +113,7 @@ def summary(model) -> dict:
     in_time = [d for d in recent if d.in_time]
     rep = model.rep_body
     elected = [s for b in model.governing_bodies() for s in b.elected()]
-    held = sum(not s.vacant for s in elected)
+    held = sum(not _vacant(model, s) for s in elected)
     return {
         "representatives": held,
         "representative_vacancy_rate": 1 - held / len(elected) if elected else 0.0,
@@ -106,8 +122,8 @@ def summary(model) -> dict:
         "decision_quality": sum(d.quality for d in in_time) / len(in_time) if in_time else 0.0,
         "decisions_made": len(in_time),
         "decisions_missed": len(recent) - len(in_time),
-        "board_vacancy_rate": model.board.vacancy_rate(),
-        "rep_body_vacancy_rate": rep.vacancy_rate() if rep else 0.0,
+        "board_vacancy_rate": _vacancy_rate(model, model.board),
+        "rep_body_vacancy_rate": _vacancy_rate(model, rep) if rep else 0.0,
         "conflict_index": model.conflict_index,
         "trust": model.trust,
         "voting_turnout": model.turnout["all"],
