@@ -78,7 +78,9 @@ class Participants:
     rep_appointed: int
     staff: tuple[int, float]              # rung >= 2
     users: tuple[int, float]              # rung >= 2, aware, members where there is a rule
-    month: int = -1
+    board_filled: tuple[float, float] = (0.0, 0.0)  # filled share of staff / user seats
+    rep_filled: tuple[float, float] = (0.0, 0.0)
+    stamp: int = -1                       # model.steps when counted
 
 
 def _mean(values) -> tuple[int, float]:
@@ -105,7 +107,9 @@ def survey(model) -> Participants:
                float(s.confidence[staff_mask].mean()) if staff_mask.any() else 0.0),
         users=(int(np.count_nonzero(users_mask)),
                float(u.confidence[users_mask].mean()) if users_mask.any() else 0.0),
-        month=model.month)
+        board_filled=(board.filled_share("staff"), board.filled_share("users")),
+        rep_filled=(rep.filled_share("staff"), rep.filled_share("users")) if rep else (0, 0),
+        stamp=model.steps)
 
 
 def users_consultable(model) -> np.ndarray:
@@ -122,8 +126,9 @@ def users_consultable(model) -> np.ndarray:
     return mask
 
 
-def participants(model) -> Participants:
-    if model.participants.month != model.month:
+def participants(model, refresh: bool = False) -> Participants:
+    """This month's survey (taken afresh each step, and after the elections)."""
+    if refresh or model.participants.stamp != model.steps:
         model.participants = survey(model)
     return model.participants
 
@@ -202,16 +207,16 @@ def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
 def voice_shares(model, level: str, board: bool, rep: bool, members: bool
                  ) -> tuple[float, float]:
     """(staff, users) formal voice in one decision: the strongest channel (module docstring)."""
-    p, rep_body = model.p, model.rep_body
+    p, rep_body, who = model.p, model.rep_body, participants(model)
     out = []
-    for who in ("staff", "users"):
+    for i, group in enumerate(("staff", "users")):
         v = 0.0
-        if board and model.board.filled_share(who) > 0:
+        if board and who.board_filled[i] > 0:
             v = p["governance.voice.board_channel"]
         if rep:
             v = max(v, p["governance.voice.rep_body_channel"] * POWER_FACTOR[rep_body.powers]
-                    * rep_body.filled_share(who))
-        if members and (who == "staff" or (level != "policy" and participants(model).users[0])):
+                    * who.rep_filled[i])
+        if members and (group == "staff" or (level != "policy" and who.users[0])):
             v = 1.0
         out.append(v)
     return out[0], out[1]
@@ -266,7 +271,21 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
                         consulted, delegated, _appetite(model.board, board), kind)
     apply_ownership_effects(model, decision)
     model.decisions.append(decision)
+    if level == "strategy":
+        _tell(model, decision)
     return decision
+
+
+def _tell(model, d: Decision) -> None:
+    """Strategy decisions worth a line in the event log (§5.2 Case 7: 'a week window')."""
+    if not d.in_time:
+        model.log("decision", f"a strategy opportunity closed before a decision: its deadline "
+                              f"was {d.deadline:.2f} months, the procedure "
+                              f"({', '.join(d.consulted) or 'executive'}) took "
+                              f"{d.latency:.2f}.")
+    elif d.delegated:
+        model.log("decision", f"the executive took an urgent strategy decision alone to meet "
+                              f"a {d.deadline:.1f}-month deadline, without consulting staff.")
 
 
 def _noisy(mean: float, cv: float, rng) -> float:

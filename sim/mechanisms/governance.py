@@ -24,12 +24,11 @@ def setup(model) -> None:
     model.board = bodies.build_board(model)
     model.rep_body = bodies.build_rep_body(model)
     model.decisions: list[Decision] = []
-    model.participants = decisions.Participants((0, 0), (0, 0), (0, 0), (0, 0), 0, (0, 0),
-                                                (0, 0))
     model.turnout = {"all": 0.0}
     model.elections = []  # {month, constituency, open, candidates, filled} per election
     model.surplus_allocation = {}
     elect(model)
+    decisions.participants(model, refresh=True)
     voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
     model.trust = sum(max(v) for v in voices) / len(voices)  # in step with the procedure
     publish(model)
@@ -54,6 +53,7 @@ def annual_cycle(model) -> None:
     bodies.release_leavers(model)  # people who left this month
     bodies.renew_appointments(model)
     elect(model)
+    decisions.participants(model, refresh=True)  # the new bodies take this year's decisions
     surplus.allocate(model)
     publish(model)
 
