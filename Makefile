@@ -1,11 +1,11 @@
 # The two set-up commands of the README. Each creates .venv (Python >= 3.12) if missing.
 VENV := .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= test
+EXTRAS ?= test,viz
 SCENARIO ?= base
 OUT ?= out/$(SCENARIO)
 
-.PHONY: run test lint docs bench setup clean
+.PHONY: run test lint docs bench screenshots setup clean
 
 setup:
 	@tools/bootstrap $(EXTRAS)
@@ -21,6 +21,9 @@ lint: setup
 
 docs: setup          ## regenerate docs/parameters.md from the registry
 	$(VENV)/bin/mutualsim params --markdown > docs/parameters.md
+
+screenshots: setup  ## re-take the README's screenshots of the app (docs/img/)
+	MUTUALSIM_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_viz_app.py
 
 bench: setup
 	$(PY) benchmarks/person_update.py

@@ -1,4 +1,4 @@
-"""The ``mutualsim`` command line: run | scenarios | params | validate.
+"""The ``mutualsim`` command line: run | scenarios | params | validate | viz.
 
 Bad input (a scenario file, a flag, a --set) ends with one line on stderr naming the file and
 key, and exit code 2; nothing already written is touched.
@@ -164,8 +164,14 @@ def _seed(text: str) -> int:
     return value
 
 
+def _add_viz(sub) -> None:
+    from sim.viz.serve import add_parser  # the app's own module; Solara loads only when run
+
+    add_parser(sub)
+
+
 # Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
-COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate]
+COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate, _add_viz]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -48,13 +48,17 @@ class Columns:
 
     ``cols.ownership`` is a view of the live prefix of the array; assigning through it
     (``cols.ownership[mask] = x``) writes the store. ``agents`` holds each row's Mesa agent.
+
+    The agents are kept in a plain list, not a numpy object array: numpy arrays are invisible
+    to Python's cycle collector, and agent -> model -> columns -> agent is a cycle, so an object
+    array would keep every finished model alive (85 KB a run in a long sweep).
     """
 
     def __init__(self, schema: dict[str, type], capacity: int = 64):
         self._schema = schema
         self._n = 0
         self._data = {name: np.zeros(max(capacity, 1), dtype=dt) for name, dt in schema.items()}
-        self._agents = np.empty(max(capacity, 1), dtype=object)
+        self._agents: list = []
 
     def __len__(self) -> int:
         return self._n
@@ -76,8 +80,18 @@ class Columns:
         super().__setattr__(name, value)
 
     @property
-    def agents(self) -> np.ndarray:
-        return self._agents[: self._n]
+    def agents(self) -> list:
+        """Each row's Mesa agent (None for rows whose person has left)."""
+        return self._agents
+
+    def agents_at(self, rows) -> list:
+        """The agents of some rows (an index array or a boolean mask)."""
+        rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else rows
+        return [self._agents[i] for i in np.asarray(rows).tolist()]
+
+    def set_agents(self, rows, agents: list) -> None:
+        for row, agent in zip(np.asarray(rows).tolist(), agents, strict=True):
+            self._agents[row] = agent
 
     @property
     def size(self) -> int:
@@ -93,22 +107,20 @@ class Columns:
         if unknown:
             raise KeyError(f"unknown columns {sorted(unknown)}")
         start, stop = self._n, self._n + n
-        if stop > len(self._agents):
+        if stop > len(self._data["alive"]):
             self._grow(stop)
         for name, arr in self._data.items():
             arr[start:stop] = values.get(name, True if name == "alive" else 0)
+        self._agents.extend([None] * n)
         self._n = stop
         return np.arange(start, stop)
 
     def _grow(self, needed: int) -> None:
-        cap = max(needed, 2 * len(self._agents))
+        cap = max(needed, 2 * len(self._data["alive"]))
         for name, arr in self._data.items():
             new = np.zeros(cap, dtype=arr.dtype)
             new[: self._n] = arr[: self._n]
             self._data[name] = new
-        agents = np.empty(cap, dtype=object)
-        agents[: self._n] = self._agents[: self._n]
-        self._agents = agents
 
     def compact(self) -> None:
         """Drop the rows of people who have left, and tell each agent its new row."""
@@ -116,10 +128,9 @@ class Columns:
         n = len(keep)
         for arr in self._data.values():
             arr[:n] = arr[keep]
-        self._agents[:n] = self._agents[keep]
-        self._agents[n : self._n] = None
+        self._agents = [self._agents[i] for i in keep.tolist()]
         self._n = n
-        for row, agent in enumerate(self._agents[:n]):
+        for row, agent in enumerate(self._agents):
             agent.row = row
 
     def dead_share(self) -> float:

@@ -28,6 +28,22 @@ def test_columns_grow_compact_and_keep_agents_pointing_at_their_rows():
     assert len(model.agents_by_type[sim.agents.StaffMember]) == staff.size
 
 
+def test_finished_models_are_freed():
+    """No reference cycle hides from the garbage collector: long sweeps must not leak."""
+    import gc
+    import weakref
+
+    refs = []
+    for seed in range(3):
+        model = sim.MutualModel("base", rng=seed, overrides={"organisation.staff": 30,
+                                                             "organisation.users": 20})
+        model.run_for(13)  # through a year end and its compaction
+        refs.append(weakref.ref(model))
+    del model
+    gc.collect()
+    assert all(r() is None for r in refs)
+
+
 def test_in_place_column_arithmetic_writes_the_store():
     cols = Columns(STAFF_SCHEMA, capacity=2)
     cols.append(5, affinity=0.5)

@@ -99,7 +99,7 @@ def test_p10_transferred_staff_engage_less_at_first_and_the_gap_narrows():
     # near 0.19 (seeds 0-5 alone happened to give 0.41 before governance seats existed).
     for seed in range(18):
         model = sim.MutualModel("base", rng=seed)
-        tupe_ids = {a.unique_id for a in model.staff.agents[model.staff.tupe]}
+        tupe_ids = {a.unique_id for a in model.staff.agents_at(model.staff.tupe)}
         for month in range(1, 97):
             model.step()
             if month in gaps:

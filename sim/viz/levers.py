@@ -1,0 +1,121 @@
+"""The levers a trainer can move in the app, declared as registry keys (MODEL.md §5).
+
+Each lever is one line: a group heading, a parameter key from :data:`sim.params.REGISTRY` and a
+short plain-language label. Unit, range, allowed values and the tooltip text (meaning and
+source) all come from the registry, so a lever can never offer a value the model would refuse.
+When the funding and governance sides add their parameters, their levers are one line each here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sim.params import REGISTRY, Param, _fmt
+from sim.scenario import check_value
+
+
+@dataclass(frozen=True)
+class Lever:
+    group: str
+    key: str
+    label: str
+
+    @property
+    def param(self) -> Param:
+        return REGISTRY[self.key]
+
+    @property
+    def widget(self) -> str:
+        """'select', 'checkbox', 'int' or 'float' (the kind of input the page shows)."""
+        p = self.param
+        if p.choices:
+            return "select"
+        if p.kind is bool:
+            return "checkbox"
+        return "int" if p.kind is int else "float"
+
+    @property
+    def step(self) -> float:
+        """Slider step: whole numbers for counts, about 1/100 of the range for rates."""
+        p = self.param
+        span = (p.high or 0) - (p.low or 0)
+        if p.kind is int:
+            return max(1, int(span // 200))
+        for step in (0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0):
+            if span / step <= 200:
+                return step
+        return span / 100
+
+    def tooltip(self) -> str:
+        p = self.param
+        return (f"{p.doc} Unit: {p.unit}. Range: {p.range_text}. Default: {_fmt(p.default)}. "
+                f"Source: {p.source}. [{p.key}]")
+
+    def caption(self, value: Any) -> str:
+        """The lever's label with its current value and unit, e.g. 'Voice heard: 0.5 (index)'."""
+        p = self.param
+        if self.widget in ("select", "checkbox"):
+            return f"{self.label}: {_fmt(value)}"
+        return f"{self.label}: {_fmt(value)} ({p.unit}; {p.range_text})"
+
+
+# One line per lever. Keep the keys in the registry; the order is the order on the page.
+LEVERS: list[Lever] = [
+    Lever("Membership", "membership.staff.rule", "Staff membership rule"),
+    Lever("Membership", "membership.users.rule", "User membership rule"),
+    Lever("Membership", "membership.staff.probation_months", "Probation before membership"),
+    Lever("Membership", "membership.staff.promotion", "Promotion of membership"),
+    Lever("Membership", "membership.staff.incentive", "Members' incentive (lottery)"),
+    Lever("Membership", "membership.staff.ease", "Ease of joining / leaving"),
+    Lever("Membership", "membership.users.promotion", "Promotion to users"),
+    Lever("Engagement", "engagement.pipeline_investment", "Pipeline of engagement"),
+    Lever("Engagement", "engagement.voice_heard", "Voice heard"),
+    Lever("Engagement", "workforce.workload", "Workload"),
+    Lever("Engagement", "engagement.representative_seats", "Representative seats"),
+    Lever("Organisation", "organisation.sites", "Sites"),
+    Lever("Organisation", "workforce.tupe_share", "Staff transferred in (TUPE)"),
+    Lever("Organisation", "workforce.pay_index", "Pay vs public sector"),
+    Lever("Governance", "governance.rep_body.powers", "Representative body powers"),
+    Lever("Governance", "governance.board.staff_seats", "Staff seats on the board"),
+    Lever("Governance", "governance.board.user_seats", "User seats on the board"),
+    # Governance side (add when the keys exist), e.g.:
+    #   Lever("Governance", "governance.depth.strategy", "Deliberation depth: strategy"),
+    # Funding side (add when the keys exist), e.g.:
+    #   Lever("Funding", "commissioning.social_value_weight", "Social-value weight"),
+    #   Lever("Funding", "commissioning.contract_years", "Contract length"),
+    #   Lever("Funding", "commissioning.officer_churn", "Commissioning officer churn"),
+]
+
+LEVERS_BY_KEY: dict[str, Lever] = {lever.key: lever for lever in LEVERS}
+
+
+def groups() -> dict[str, list[Lever]]:
+    out: dict[str, list[Lever]] = {}
+    for lever in LEVERS:
+        out.setdefault(lever.group, []).append(lever)
+    return out
+
+
+def accept(key: str, value: Any) -> Any:
+    """The value converted to the lever's type, or a one-line ScenarioError when it is not a
+    lever or is outside the registry's range or choices (the page never applies it)."""
+    if key not in LEVERS_BY_KEY:
+        from sim.scenario import ScenarioError
+
+        raise ScenarioError(f"lever {key}: not a lever of the app")
+    return check_value("lever", key, value)
+
+
+def other_value(key: str, value: Any) -> Any:
+    """A different, valid value for a lever: the default for compare mode's copy B."""
+    lever = LEVERS_BY_KEY[key]
+    p = lever.param
+    if lever.widget == "select":
+        choices = list(p.choices)
+        return choices[(choices.index(value) + 1) % len(choices)]
+    if lever.widget == "checkbox":
+        return not value
+    # numbers: the far end of the range from the current value, so the difference shows
+    target = p.high if value <= (p.low + p.high) / 2 else p.low
+    return p.kind(target)

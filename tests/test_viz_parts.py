@@ -1,0 +1,164 @@
+"""The trainers' app without a browser: levers, the compare set-up, charts, the command."""
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.params import REGISTRY
+from sim.scenario import ScenarioError
+from sim.viz import charts, levers, session
+
+pytest.importorskip("solara", reason="the app needs the viz extra")
+
+
+# --- levers ----------------------------------------------------------------------------------
+
+def test_every_lever_is_a_registry_parameter_and_takes_its_range():
+    assert len(levers.LEVERS) == len(levers.LEVERS_BY_KEY), "a lever is listed twice"
+    for lever in levers.LEVERS:
+        p = REGISTRY[lever.key]
+        assert lever.param is p
+        if lever.widget in ("int", "float"):
+            assert p.low is not None and p.high is not None, lever.key
+            assert 0 < lever.step <= (p.high - p.low) / 10, lever.key
+        assert p.unit in lever.tooltip() and p.source in lever.tooltip()
+
+
+def test_the_levers_trainers_need_are_there():
+    keys = set(levers.LEVERS_BY_KEY)
+    for key in ("membership.staff.rule", "membership.users.rule", "membership.staff.promotion",
+                "membership.staff.incentive", "engagement.pipeline_investment",
+                "workforce.workload", "engagement.voice_heard", "organisation.sites"):
+        assert key in keys
+
+
+@pytest.mark.parametrize("lever", [lv for lv in levers.LEVERS if lv.widget in ("int", "float")],
+                         ids=lambda lv: lv.key)
+def test_a_lever_value_outside_its_range_is_refused(lever):
+    setup, _ = session.setup_for("base")
+    p = lever.param
+    for bad in (p.high + lever.step, p.low - lever.step):
+        with pytest.raises(ScenarioError, match="out of range"):
+            setup.with_lever(lever.key, bad)
+    assert setup.with_lever(lever.key, p.high).lever_values[lever.key] == p.high
+
+
+def test_a_choice_outside_the_list_and_a_non_lever_are_refused():
+    setup, _ = session.setup_for("base")
+    with pytest.raises(ScenarioError, match="not one of"):
+        setup.with_lever("membership.staff.rule", "opt_sideways")
+    with pytest.raises(ScenarioError, match="not a lever"):
+        setup.with_lever("indices.threshold", 0.4)
+    with pytest.raises(ScenarioError, match="seed"):
+        setup.with_seed(-1)
+
+
+# --- set-up and compare mode -----------------------------------------------------------------
+
+def test_levers_start_at_the_picked_scenarios_values():
+    setup, scenario = session.setup_for("opt_out")
+    assert setup.lever_values["membership.staff.rule"] == "opt_out"
+    assert setup.lever_values == {key: scenario[key] for key in levers.LEVERS_BY_KEY}
+
+
+def test_a_broken_scenario_gives_a_one_line_message(tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text('extends = "base"\n[membership.staff]\nrulez = "opt_out"\n')
+    with pytest.raises(ScenarioError) as info:
+        session.setup_for(str(bad))
+    assert "\n" not in str(info.value)
+    assert "broken.toml" in str(info.value) and "membership.staff.rulez" in str(info.value)
+
+
+def test_compare_copy_b_is_the_same_run_with_only_that_lever_moved():
+    setup, _ = session.setup_for("base", seed=3)
+    key = "membership.staff.rule"
+    pair = session.Workshop(setup.with_compare(key, "opt_out"))
+    alone_a = session.Workshop(setup)
+    alone_b = session.Workshop(setup.with_lever(key, "opt_out"))
+    for w in (pair, alone_a, alone_b):
+        w.step(24)
+    (label_a, a), (label_b, b) = pair.models
+    assert label_a.endswith("= opt_in") and label_b.endswith("= opt_out")
+    pd.testing.assert_frame_equal(session.timeseries(a), session.timeseries(alone_a.models[0][1]))
+    pd.testing.assert_frame_equal(session.timeseries(b), session.timeseries(alone_b.models[0][1]))
+    assert b.latest["staff_membership_rate"] > a.latest["staff_membership_rate"] + 0.3
+
+
+def test_compare_picks_a_different_valid_value_for_b():
+    setup, _ = session.setup_for("base")
+    for lever in levers.LEVERS:
+        key, b_value = setup.with_compare(lever.key).compare
+        assert b_value != setup.lever_values[key]
+        levers.accept(key, b_value)  # within range
+
+
+def test_stepping_grows_the_event_log_and_stops_at_the_horizon():
+    setup, _ = session.setup_for("base")
+    w = session.Workshop(setup)
+    before = len(w.models[0][1].events)
+    w.step(12)
+    assert w.month == 12
+    lines = session.recent_events(w.models[0][1])
+    assert len(lines) > before and lines[0].startswith("month 12: year 1:")
+    w.step(10_000)
+    assert w.month == w.horizon == 120 and not w.running
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+def test_charts_draw_only_the_columns_that_exist():
+    setup, _ = session.setup_for("base")
+    w = session.Workshop(setup)
+    w.step(3)
+    model = w.models[0][1]
+    ts = session.timeseries(model)
+    assert charts.finances(ts, 120) is None  # no funding outputs on this branch yet
+    money = ts.assign(reserves=range(len(ts)), contracts_held=2)
+    assert charts.finances(money, 120) is not None
+    slim = ts[["month", "staff_membership_rate", "legal_formal_index",
+               "cultural_psychological_index"]]
+    for figure in (charts.membership(slim, 120), charts.ladder(slim, 120),
+                   charts.ownership(slim, 120), charts.quadrant(ts, 0.5), charts.people(model),
+                   charts.compare([("A: x", ts), ("B: y", ts)], 120)):
+        figure.savefig(os.devnull, format="png")
+
+
+# --- the command and the model's independence from the app ------------------------------------
+
+def test_the_model_never_imports_solara():
+    code = ("import sys, sim, sim.simulate, sim.cli, sim.viz.plots; sim.run('base', months=2); "
+            "sim.cli.build_parser(); "
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('solara', 'reacton')]")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("flag", ["--port=0", "--port=70000", "--port=http"])
+def test_a_bad_port_is_one_line_and_exit_2(flag, capsys):
+    from sim import cli
+
+    assert cli.main(["viz", flag]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--port" in err
+
+
+def test_viz_listens_on_loopback_without_telemetry_by_default(monkeypatch, capsys):
+    """What `mutualsim viz` hands to the Solara server (the real server is tested in
+    test_viz_app.py)."""
+    from sim import cli
+    from sim.viz import serve
+
+    seen = {}
+    monkeypatch.setattr(serve.os, "execve", lambda exe, argv, env: seen.update(argv=argv,
+                                                                             env=env))
+    assert cli.main(["viz", "opt_out", "--port", "8999"]) == 0
+    argv, env = seen["argv"], seen["env"]
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert argv[argv.index("--port") + 1] == "8999"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["MUTUALSIM_VIZ_SCENARIO"] == "opt_out"
+    assert "http://127.0.0.1:8999/" in capsys.readouterr().out
