@@ -69,7 +69,6 @@ class MutualModel(mesa.Model):
 
         self._populate_staff()
         self._populate_users()
-        self._fill_representative_seats()
 
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_reporter, name) for name in metrics.COLUMNS})
@@ -241,28 +240,6 @@ class MutualModel(mesa.Model):
                 level = np.minimum(level, ceiling[rows])
             cols.engagement[rows] = level
 
-
-    def _fill_representative_seats(self) -> None:
-        """Seat month-0 representatives: each confident person on rung 3 holds a seat with the
-        long-run odds of rung 4 against rung 3 of their ladder, while seats last."""
-        p, rng = self.p, self.rng
-        candidates = []
-        for cols, drive_fn, factor in ((self.staff, engagement.staff_drive, 1.0),
-                                       (self.users, engagement.user_drive,
-                                        p["engagement.user_rate_factor"])):
-            if not cols.size:
-                continue
-            ready = (cols.engagement == 3) & (cols.confidence >=
-                                              p["engagement.representative_confidence"])
-            rows = np.flatnonzero(ready)
-            drive = drive_fn(self)[rows]
-            up, _ = engagement.rung_chances(np.full(len(rows), 3), drive, p, factor)
-            _, down = engagement.rung_chances(np.full(len(rows), 4), drive, p, factor)
-            holds = rng.random(len(rows)) < up / (up + down)
-            candidates += [(cols, row) for row in rows[holds]]
-        for i in rng.permutation(len(candidates))[: p["engagement.representative_seats"]]:
-            cols, row = candidates[i]
-            cols.engagement[row] = 4
 
 
 def _reporter(name: str, model: MutualModel):

@@ -315,7 +315,8 @@ _PARAMS: list[Param] = [
     _p("governance.board.size", 9, "seats", 3, 30,
        source="Table 4.1 (boards of 8–12, e.g. Case 5: 9, Case 9: 12)",
        doc="Board seats of all kinds; those not executive, elected, council-appointed or "
-           "co-opted are independent non-executives."),
+           "co-opted are independent non-executives. If those seats add up to more, the board "
+           "grows to hold them (with no independents)."),
     _p("governance.board.executive_seats", 3, "seats", 1, 10,
        source="Table 4.1 (Case 1: 3 from the senior leadership team; Case 5: 4; Case 11: 2)",
        doc="Executive directors (CEO and senior team); always filled."),

@@ -50,7 +50,7 @@ class Scenario:
         values = dict(self.values)
         for key, value in overrides.items():
             values[key] = check_value(origin, key, value)
-        values = resolve_presets(values, {key: 1 for key in overrides}, 0, origin)
+        values = resolve_presets(values, {key: 1 for key in overrides}, 0)
         return Scenario(self.name, values, self.about, self.chain)
 
     def nested(self) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def load_scenario(name_or_path: str | Path = "base",
         for key, value in _flatten(data):
             values[key] = check_value(str(file), key, value)
             rank[key] = depth
-    values = resolve_presets(values, rank, -1, str(layers[0][0]))
+    values = resolve_presets(values, rank, -1)
     scenario = Scenario(layers[0][0].stem, values, about, tuple(str(p) for p, _ in layers))
     if overrides:
         scenario = scenario.with_overrides(overrides)
@@ -185,15 +185,11 @@ def _flatten(data: dict[str, Any], prefix: str = ""):
 
 # --- presets: bundles of values chosen by one key ------------------------------------------
 
-def resolve_presets(values: dict[str, Any], rank: dict[str, int], floor: int,
-                    origin: str) -> dict[str, Any]:
-    """Apply the governance preset (a bundle of governance.* values, Table 4.1) and check the
-    governance keys against each other. A preset's values give way to keys set explicitly in
-    the same or a more derived file or on the command line (``rank`` >= the preset's)."""
-    values = presets.expand(values, rank, floor)
-    for problem in presets.problems(values):
-        raise ScenarioError(f"{origin}: {problem}")
-    return values
+def resolve_presets(values: dict[str, Any], rank: dict[str, int], floor: int) -> dict[str, Any]:
+    """Apply the governance preset (a bundle of governance.* values, Table 4.1). A preset's
+    values give way to keys set explicitly in the same or a more derived file or on the command
+    line (``rank`` >= the preset's)."""
+    return presets.expand(values, rank, floor)
 
 
 # --- checking values ------------------------------------------------------------------------

@@ -80,7 +80,8 @@ def build_board(model) -> Body:
              "user_elected": p["governance.board.user_seats"],
              "council_appointed": p["governance.board.council_seats"],
              "co_opted": p["governance.board.coopted_seats"]}
-    kinds["independent"] = p["governance.board.size"] - sum(kinds.values())
+    # the board grows when the other seats outnumber its size (then it has no independents)
+    kinds["independent"] = max(0, p["governance.board.size"] - sum(kinds.values()))
     board = Body("board")
     for kind, n in kinds.items():
         board.seats += [Seat(kind) for _ in range(n)]

@@ -1,5 +1,4 @@
-"""Governance archetypes (Table 4.1) as bundles of parameter values, and the cross-checks of a
-governance configuration.
+"""Governance archetypes (Table 4.1) as bundles of parameter values.
 
 A preset is applied while a scenario is resolved (``sim/scenario.py``): its values replace the
 registry defaults and any value set in a *less derived* scenario file, while keys set in the
@@ -70,13 +69,3 @@ def expand(values: dict[str, Any], rank: dict[str, int], floor: int) -> dict[str
             out[key] = value
     return out
 
-
-def problems(values: dict[str, Any]) -> list[str]:
-    """'key: problem' for every inconsistency between governance keys (empty when fine)."""
-    fixed = sum(values[f"governance.board.{kind}_seats"]
-                for kind in ("executive", "staff", "user", "council", "coopted"))
-    size = values["governance.board.size"]
-    if fixed > size:
-        return [f"governance.board.size: {size} seats cannot hold {fixed} executive, elected, "
-                "council-appointed and co-opted seats"]
-    return []
