@@ -56,20 +56,15 @@ class PerAgentStaff(mesa.Agent):
                  - p["engagement.workload_weight"] * (m.workload - 1 + 0.5 * self.part_time)
                  - remote)
         tilt = math.exp(max(-20.0, min(20.0, drive)))
+        # the ladder climbs to rung 3; rung 4 is an elected seat held through the month
         up = min(0.9, p["engagement.up_rate"] * p["engagement.step_difficulty"]
-                 ** self.engagement * tilt) if self.engagement < 4 else 0.0
-        down = min(0.9, p["engagement.down_rate"] / tilt) if self.engagement > 0 else 0.0
+                 ** self.engagement * tilt) if self.engagement < 3 else 0.0
+        down = min(0.9, p["engagement.down_rate"] / tilt) \
+            if 0 < self.engagement < 4 else 0.0
         r = rnd()
         if r < up:
-            ready = self.confidence >= p["engagement.representative_confidence"]
-            if self.engagement < 3:
-                self.engagement += 1
-            elif ready and m.free_seats > 0:
-                self.engagement += 1
-                m.free_seats -= 1
+            self.engagement += 1
         elif r > 1 - down:
-            if self.engagement == 4:
-                m.free_seats += 1
             self.engagement -= 1
         # TUPE acceptance, ownership with contagion, satisfaction, confidence
         regained = m.accept_rate * self.tupe_deficit
@@ -87,7 +82,7 @@ class PerAgentStaff(mesa.Agent):
         self.ownership = min(1.0, max(0.0, own))
         sat_target = (0.5 + p["satisfaction.affinity_weight"] * (self.affinity - 0.5)
                       + p["satisfaction.voice_weight"] * (m.voice - 0.5)
-                      - p["satisfaction.workload_weight"] * (m.workload - 1))
+                      - p["satisfaction.workload_weight"] * (m.workload - 1) - m.grievance)
         self.satisfaction += p["satisfaction.adjust_rate"] * (min(1, max(0, sat_target))
                                                               - self.satisfaction)
         gain = p["engagement.confidence_gain"] * (m.support * (self.engagement >= 1)
@@ -115,8 +110,7 @@ class PerAgentModel(mesa.Model):
             teams.setdefault(a.team, []).append(a)
         for a in people:
             a.team_mates = [b for b in teams[a.team] if b is not a]
-        self.free_seats = max(0, self.p["engagement.representative_seats"]
-                              - sum(a.engagement == 4 for a in people))
+        self.grievance = source.grievance["staff"]
 
     def step(self) -> None:
         self.agents.shuffle_do("step")

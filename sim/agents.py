@@ -124,3 +124,32 @@ class Provider(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"Provider({self.kind}, region={self.region}, turnover=£{self.turnover:,.0f})"
+
+
+SEAT_TYPES = ("executive", "independent", "staff_elected", "user_elected", "council_appointed",
+              "co_opted")
+
+
+class BoardMember(mesa.Agent):
+    """A director (MODEL.md §2, Table 4.1): seat type, skill, mission alignment, risk appetite
+    and the month their term ends. Elected directors are also a person: ``person`` is their
+    :class:`StaffMember` or :class:`ServiceUser` agent (they sit on rung 4 while in office)."""
+
+    def __init__(self, model: mesa.Model, seat_type: str, skill: float,
+                 mission_alignment: float, risk_appetite: float, term_end: int,
+                 person: _ColumnAgent | None = None):
+        super().__init__(model)
+        self.seat_type = seat_type
+        self.skill = skill
+        self.mission_alignment = mission_alignment
+        self.risk_appetite = risk_appetite
+        self.term_end = term_end
+        self.person = person
+
+    @property
+    def elected(self) -> bool:
+        return self.person is not None
+
+    def __repr__(self) -> str:
+        return (f"BoardMember(id={self.unique_id}, seat={self.seat_type}, skill={self.skill:.2f}, "
+                f"alignment={self.mission_alignment:.2f}, term_end={self.term_end})")

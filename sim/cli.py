@@ -81,6 +81,11 @@ def human_summary(result) -> str:
         f"  active staff     {100 * f['active_share']:5.1f} %  (ladder 0-4: {ladder} %)",
         f"  ownership        {f['mean_ownership']:.2f} psychological (staff), "
         f"satisfaction {f['satisfaction_staff']:.2f}",
+        f"  governance       decisions take {f['decision_latency_months']:.1f} months "
+        f"(strategy {f['strategy_latency_months']:.1f}), quality {f['decision_quality']:.2f}, "
+        f"{f['decisions_missed']} missed in the last year; "
+        f"{100 * f['representative_vacancy_rate']:.0f} % of elected seats vacant; "
+        f"conflict {f['conflict_index']:.2f}",
         f"  ideal type       {IDEAL_TYPE_LABELS[f['ideal_type']]} (legal-formal "
         f"{f['legal_formal_index']:.2f}, cultural-psychological "
         f"{f['cultural_psychological_index']:.2f})",

@@ -3,14 +3,16 @@
 Every name in :data:`COLUMNS` is a column of ``timeseries.csv`` and a key of the final metrics
 in ``summary.json``.
 
-The **legal-formal ownership index** (0-1) weighs four things named in MODEL.md §4:
-0.4 × staff membership share, 0.2 × voting constituencies (staff and users with a membership
-rule, half each), 0.2 × elected board seats (staff + user seats as a share of the board, full
-at one third), 0.2 × representative-body powers (none 0, advisory 1/3, approves strategy 2/3,
-appoints the board 1). The **cultural-psychological index** (0-1) is 0.5 × mean staff
-psychological ownership + 0.5 × active staff share (rung ≥ 3) relative to
-``indices.active_share_full``. Figure 5.1's four ideal types are the quadrants at
-``indices.threshold`` on both (§5.5).
+The **legal-formal ownership index** (0-1) weighs four things named in MODEL.md §4, counting
+the seats and votes that are real rather than configured: 0.4 × staff membership share,
+0.2 × votes (staff and users with a membership rule, half each, each × (0.5 + 0.5 × its
+turnout at the last election relative to 50 %)), 0.2 × *filled* elected board seats (staff +
+user, plus the independent seats a representative body that appoints the board fills, × its
+filled share; as a share of the board, full at one third), 0.2 × representative-body powers
+(none 0, advisory 1/3, approves strategy 2/3, appoints the board 1) × its filled share.
+The **cultural-psychological index** (0-1) is 0.5 × mean staff psychological ownership
++ 0.5 × active staff share (rung ≥ 3) relative to ``indices.active_share_full``. Figure 5.1's
+four ideal types are the quadrants at ``indices.threshold`` on both (§5.5).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from sim.market import FUNDING_COLUMNS
 from sim.market import outputs as funding_outputs
+from sim.mechanisms import governance
 from sim.params import REP_BODY_POWERS
 
 IDEAL_TYPES = {
@@ -47,6 +50,10 @@ COLUMNS = [
     "legal_formal_index", "cultural_psychological_index", "ideal_type",
     # --- funding: commissioning, procurement, finance, growth (sim/market.py) ---
     *FUNDING_COLUMNS,
+    # governance (sim/mechanisms/governance.py): decisions over the last 12 months
+    "decision_latency_months", "strategy_latency_months", "decision_quality", "decisions_made",
+    "decisions_missed", "board_vacancy_rate", "rep_body_vacancy_rate", "conflict_index",
+    "trust", "voting_turnout", "voice_heard",
 ]
 
 
@@ -60,12 +67,18 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> float:
 
 
 def legal_formal_index(model, staff_membership_rate: float) -> float:
-    p = model.p
-    voting = 0.5 * (p["membership.staff.rule"] != "none") + \
-        0.5 * (p["membership.users.rule"] != "none")
-    elected = (p["governance.board.staff_seats"] + p["governance.board.user_seats"]) / \
-        p["governance.board.size"]
-    powers = REP_BODY_POWERS.index(p["governance.rep_body.powers"]) / (len(REP_BODY_POWERS) - 1)
+    p, turnout = model.p, model.turnout
+    voting = sum(0.5 * (0.5 + 0.5 * min(1.0, turnout.get(who, 0.0) / 0.5))
+                 for who in ("staff", "users") if p[f"membership.{who}.rule"] != "none")
+    board, rep = model.board, model.rep_body
+    elected = sum(not s.vacant for s in board.elected())
+    powers = 0.0
+    if rep is not None:
+        filled = 1.0 - rep.vacancy_rate()
+        powers = filled * REP_BODY_POWERS.index(rep.powers) / (len(REP_BODY_POWERS) - 1)
+        if rep.powers == "appoints_board":  # directors chosen by the members' body (Case 11)
+            elected += filled * sum(s.kind == "independent" for s in board.seats)
+    elected /= len(board.seats)
     return float(0.4 * staff_membership_rate + 0.2 * voting + 0.2 * min(1.0, 3 * elected)
                  + 0.2 * powers)
 
@@ -106,14 +119,14 @@ def compute(model) -> dict:
     out["satisfaction_users"] = _mean(u.satisfaction, u.alive)
     out["transferred_mean_engagement"] = _mean(s.engagement.astype(float), alive & s.tupe)
     out["recruited_mean_engagement"] = _mean(s.engagement.astype(float), alive & ~s.tupe)
-    seats = p["engagement.representative_seats"]
-    reps = seats - model.free_representative_seats()
-    out["representatives"] = reps
-    out["representative_vacancy_rate"] = 1.0 - reps / seats if seats else 0.0
+    gov = governance.summary(model)
+    out["representatives"] = gov.pop("representatives")  # people in elected seats (rung 4)
+    out["representative_vacancy_rate"] = gov.pop("representative_vacancy_rate")
     legal = legal_formal_index(model, out["staff_membership_rate"])
     cultural = cultural_psychological_index(out["mean_ownership"], out["active_share"], p)
     out["legal_formal_index"] = legal
     out["cultural_psychological_index"] = cultural
     out["ideal_type"] = ideal_type(legal, cultural, p["indices.threshold"])
     out.update(funding_outputs(model))
+    out.update(gov)
     return out

@@ -15,6 +15,7 @@ from sim.mechanisms import (
     commissioning,
     engagement,
     finance,
+    governance,
     growth,
     membership,
     procurement,
@@ -31,8 +32,10 @@ class MutualModel(mesa.Model):
     path) and a seed: ``MutualModel("opt_out", rng=42)``. One step is one month.
 
     Seams for the funding and governance sides: ``workload``, ``pay_index``, ``voice_heard``,
-    ``staff_target`` and ``decision_latency`` are set from parameters (or zero) here and become
-    outputs of those mechanisms.
+    ``staff_target``, ``decision_latency`` and ``surplus`` are set from parameters (or zero)
+    here and become outputs of those mechanisms. The governance side drives
+    ``decision_latency``, ``voice_heard``, ``user_voice_heard``, ``grievance``,
+    ``conflict_index`` and ``trust`` (``sim/mechanisms/governance.py``).
     """
 
     def __init__(self, scenario: Scenario | str | None = None, rng=None,
@@ -53,6 +56,12 @@ class MutualModel(mesa.Model):
         self.staff_target = p["organisation.staff"]
         # months a decision takes at each level (§5.2); the governance side sets these
         self.decision_latency = {"strategy": 0.0, "policy": 0.0, "operations": 0.0}
+        self.user_voice_heard = self.voice_heard
+        # surplus to allocate at the year end, £ per year (the funding side may set it)
+        self.surplus = p["governance.surplus.per_staff"] * self.staff_target
+        self.grievance = {"staff": 0.0, "users": 0.0, "board": 0.0}  # lowers satisfaction
+        self.conflict_index = 0.0
+        self.trust = 0.0
 
         self.n_sites = p["organisation.sites"]
         self.n_teams = max(1, math.ceil(self.staff_target / p["organisation.team_size"]))
@@ -70,7 +79,6 @@ class MutualModel(mesa.Model):
 
         self._populate_staff()
         self._populate_users()
-        self._fill_representative_seats()
         self.failed = False
         market.build(self)          # commissioners, competitors, contracts (the funding side)
         finance.open_books(self)
@@ -82,18 +90,19 @@ class MutualModel(mesa.Model):
         self.schedule_recurring(self.observe, Schedule(interval=1, start=1),
                                 priority=Priority.LOW)
         events.starting(self)
+        governance.setup(self)      # board, representative body, founding election
         self.observe()
 
     # --- the month -------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One month, in the order of MODEL.md §3 (steps 1-4 and 8-9 arrive with the funding
-        and governance sides; observation runs after, at low priority)."""
+        """One month, in the order of MODEL.md §3 (steps 1, 3-4 and 9 arrive with the funding
+        side; step 8 is the year end; observation runs after, at low priority)."""
         self.month_counts = {}
         if self.failed:             # insolvent: the run has stopped
             return
         commissioning.advance(self)      # 1. budgets, officers, expiries, new tenders
-        # 2. decisions: the governance side sets self.decision_latency (read in 3 and 9)
+        governance.monthly(self)         # 2. opportunities and decisions through the procedure
         procurement.bid_and_award(self)  # 3. bid/no-bid, scoring, award, TUPE in/out
         finance.settle_month(self)       # 4. income, costs, loans, staffing, insolvency
         if self.failed:
@@ -107,14 +116,15 @@ class MutualModel(mesa.Model):
             self.running = False
 
     def year_end(self) -> None:
-        """Once a year, after the month's processes (MODEL.md §3 step 8 lands here with the
-        governance side); for now it only tidies the person columns."""
+        """Once a year, after the month's processes: pay and productivity, growth (MODEL.md §3
+        step 9), annual governance (step 8: elections, surplus allocation), tidying."""
         if self.failed:
             return
         finance.year_end(self)      # pay award or restraint, productivity
         growth.year_end(self)       # 9. leaner model, diversification, acquisitions
         if self.staff.dead_share() > 0.3:
             self.staff.compact()
+        governance.annual_cycle(self)
 
     def observe(self) -> None:
         """Record this month's outputs and events (MODEL.md §3 step 10)."""
@@ -176,11 +186,9 @@ class MutualModel(mesa.Model):
         self.staff.member[rows] = False
         self.staff.engagement[rows] = 0
 
-    def free_representative_seats(self) -> int:
-        """Representative roles (rung 4) not yet taken (§4.2: seats can stay vacant)."""
-        taken = (np.count_nonzero(self.staff.alive & (self.staff.engagement == 4))
-                 + np.count_nonzero(self.users.alive & (self.users.engagement == 4)))
-        return max(0, self.p["engagement.representative_seats"] - int(taken))
+    def governing_bodies(self) -> list:
+        """The board and, if there is one, the representative body (sim/governance/bodies)."""
+        return [b for b in (self.board, self.rep_body) if b is not None]
 
     def _teams_with_vacancies(self, n: int) -> np.ndarray:
         open_teams = np.flatnonzero(self.team_open)  # teams of lost contracts take no one
@@ -251,7 +259,7 @@ class MutualModel(mesa.Model):
 
     def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None) -> None:
         """Start people on the rung their ladder settles at (a few passes let peer effects
-        settle too); rung 4 is filled later through free seats."""
+        settle too); rung 4 is filled by the founding election (governance.setup)."""
         for _ in range(3):
             level = engagement.stationary_levels(drive_fn(self)[rows], self.p, self.rng,
                                                  rate_factor)
@@ -259,28 +267,6 @@ class MutualModel(mesa.Model):
                 level = np.minimum(level, ceiling[rows])
             cols.engagement[rows] = level
 
-
-    def _fill_representative_seats(self) -> None:
-        """Seat month-0 representatives: each confident person on rung 3 holds a seat with the
-        long-run odds of rung 4 against rung 3 of their ladder, while seats last."""
-        p, rng = self.p, self.rng
-        candidates = []
-        for cols, drive_fn, factor in ((self.staff, engagement.staff_drive, 1.0),
-                                       (self.users, engagement.user_drive,
-                                        p["engagement.user_rate_factor"])):
-            if not cols.size:
-                continue
-            ready = (cols.engagement == 3) & (cols.confidence >=
-                                              p["engagement.representative_confidence"])
-            rows = np.flatnonzero(ready)
-            drive = drive_fn(self)[rows]
-            up, _ = engagement.rung_chances(np.full(len(rows), 3), drive, p, factor)
-            _, down = engagement.rung_chances(np.full(len(rows), 4), drive, p, factor)
-            holds = rng.random(len(rows)) < up / (up + down)
-            candidates += [(cols, row) for row in rows[holds]]
-        for i in rng.permutation(len(candidates))[: p["engagement.representative_seats"]]:
-            cols, row = candidates[i]
-            cols.engagement[row] = 4
 
 
 def _reporter(name: str, model: MutualModel):

@@ -16,6 +16,9 @@ from typing import Any
 MEMBERSHIP_RULES = ("opt_in", "opt_out", "automatic", "none")
 REP_BODY_POWERS = ("none", "advisory", "approves_strategy", "appoints_board")
 LEGAL_FORMS = ("cic", "cbs", "charity", "council_owned_cic", "employee_trust")
+GOVERNANCE_PRESETS = ("custom", "stewardship", "staff_council", "council_of_governors",
+                      "multi_stakeholder_cbs", "council_owned")
+DECISION_LEVELS = ("strategy", "policy", "operations")
 
 
 @dataclass(frozen=True)
@@ -529,18 +532,17 @@ _PARAMS: list[Param] = [
     _p("engagement.pipeline_weight", 1.5, "log-odds at saturation", 0.0, 10.0,
        source="assumption",
        doc="Drive added by a saturated pipeline of engagement."),
-    _p("engagement.voice_heard", 0.5, "index 0–1", 0.0, 1.0,
-       source="§5.3 ('Are you not listening to us?'), §5.5 (a voice 'that, most importantly, is "
-              "heard')",
-       doc="How far staff and users feel their voice is heard. A constant here; the governance "
-           "side will make it an output of its decisions."),
-    _p("engagement.representative_seats", 20, "seats", 0, 500,
-       source="Table 4.1 (e.g. Case 11: 8 employee and 15 tenant representatives; Case 2: a "
-              "13-member staff council)",
-       doc="Formal representative roles (rung 4) available to staff and users together."),
+    _p("engagement.voice_heard", 0.42, "index 0–1", 0.0, 1.0,
+       source="§4.2 (all 12 cases used surveys, intranets and team briefs); §5.5 (a voice 'that, "
+              "most importantly, is heard'); calibrated so the base scenario's voice stays "
+              "near the foundation's 0.5",
+       doc="Voice heard through informal channels alone (surveys, team briefs, intranet). The "
+           "governance procedure adds formal voice on top (governance.voice.*) and conflict "
+           "takes some away; the result is the model's voice_heard."),
     _p("engagement.representative_confidence", 0.55, "confidence 0–1", 0.0, 1.0,
        source="§5.4: candidates need confidence and skills; assumption for the threshold",
-       doc="Minimum confidence to take a representative role (rung 4)."),
+       doc="Minimum confidence to stand for an elected seat (rung 4) on the board or the "
+           "representative body."),
     _p("engagement.user_rate_factor", 0.3, "ratio to staff rates", 0.0, 2.0,
        source="§5.4: engaging users 'pose[s] much more of a challenge than ... employees'",
        doc="Users' up-rate relative to staff's."),
@@ -576,19 +578,248 @@ _PARAMS: list[Param] = [
     _p("satisfaction.adjust_rate", 0.1, "share of gap per month", 0.0, 1.0,
        source="assumption",
        doc="Rate at which satisfaction moves toward its target."),
-    # --- governance structure (static until the governance mechanisms land) ------------
+    # --- governance (MODEL.md §3 steps 2 and 8; sim/governance/) ------------------------
+    # Presets bundle the structure keys below (sim/governance/presets.py, Table 4.1); keys
+    # set explicitly in the same or a more derived scenario file win over the preset.
+    _p("governance.preset", "custom", "archetype", choices=GOVERNANCE_PRESETS,
+       source="§4.2 (stewardship vs democratic multi-stakeholder); Table 4.1 structures",
+       doc="A governance archetype whose bundle of governance.* values applies before the "
+           "scenario's own keys: stewardship (Cases 7-8), staff_council (Cases 2, 6), "
+           "council_of_governors (Case 4), multi_stakeholder_cbs (Case 11), council_owned "
+           "(Case 6). custom applies no bundle."),
+    # who decides: depth of the procedure per decision level (§5.2)
+    _p("governance.depth.strategy", 0.3, "index 0–1", 0.0, 1.0,
+       source="§5.2: strategy = 'forward business planning, growth, diversification and "
+              "innovation'; 0 = stewardship (board and executive alone), 1 = democratic "
+              "multi-stakeholder",
+       doc="Depth of the strategy procedure: the representative body is consulted on a share "
+           "min(1, 2·depth) of decisions and the wider membership on max(0, 2·depth − 1)."),
+    _p("governance.depth.policy", 0.4, "index 0–1", 0.0, 1.0,
+       source="§5.2: policy and procedures, HR and people management",
+       doc="Depth of the policy procedure (as for strategy)."),
+    _p("governance.depth.operations", 0.4, "index 0–1", 0.0, 1.0,
+       source="§5.2: operations, 'delegated decision-making, empowerment of frontline workers'",
+       doc="Depth of the operations procedure (as for strategy; no board stage)."),
+    # the board (§4.2, Table 4.1)
     _p("governance.board.size", 9, "seats", 3, 30,
        source="Table 4.1 (boards of 8–12, e.g. Case 5: 9, Case 9: 12)",
-       doc="Board seats of all kinds."),
+       doc="Board seats of all kinds; those not executive, elected, council-appointed or "
+           "co-opted are independent non-executives. If those seats add up to more, the board "
+           "grows to hold them (with no independents)."),
+    _p("governance.board.executive_seats", 3, "seats", 1, 10,
+       source="Table 4.1 (Case 1: 3 from the senior leadership team; Case 5: 4; Case 11: 2)",
+       doc="Executive directors (CEO and senior team); always filled."),
     _p("governance.board.staff_seats", 1, "seats", 0, 15,
        source="Table 4.1 (Case 1: 3 nominated employees; Case 5: one staff director)",
-       doc="Board seats elected by staff."),
+       doc="Board seats elected by staff (vacant when no one stands, §4.2)."),
     _p("governance.board.user_seats", 0, "seats", 0, 15,
        source="Table 4.1 / 5.1 (Case 9: 4 community-elected directors)",
        doc="Board seats elected by service users or community members."),
+    _p("governance.board.council_seats", 0, "seats", 0, 15,
+       source="Table 4.1 (Case 9: 2 council-appointed; Case 6: directors appointed by 3 LAs)",
+       doc="Board seats appointed by the local authority owner or partner; always filled."),
+    _p("governance.board.coopted_seats", 0, "seats", 0, 15,
+       source="Table 4.1 (Case 9: 4 co-opted)",
+       doc="Co-opted board seats (skills brought in by the board); always filled."),
+    _p("governance.board.skill", 0.65, "index 0–1", 0.05, 0.95,
+       source="§4.2, §4.3: external board members 'an important source of professional skills "
+              "and specialist knowledge'; assumption for the level",
+       doc="Mean skill of appointed directors (executives, independents, council-appointed, "
+           "co-opted); elected directors bring their own confidence instead."),
+    _p("governance.term_years", 3, "years", 1, 10,
+       source="assumption: three-year terms are usual for directors and representatives",
+       doc="Term of every board and representative-body seat; terms are staggered at month 0."),
+    # the representative body (§4.2: staff council / council of governors / representative body)
     _p("governance.rep_body.powers", "advisory", "powers", choices=REP_BODY_POWERS,
-       source="§4.2; Table 4.1 (Case 11: approves strategy and appoints the board)",
-       doc="Powers of the representative body / staff council."),
+       source="§4.2; Table 4.1 (Case 2: staff council gives a 'voice'; Case 11: approves "
+              "strategy and appoints the board)",
+       doc="Powers of the representative body; 'none' means there is no representative body "
+           "(its seats are not used)."),
+    _p("governance.rep_body.staff_seats", 10, "seats", 0, 200,
+       source="Table 4.1 (Case 2: 13 staff; Case 6: 8 grown to 16; Case 11: 8 employees)",
+       doc="Representative-body seats elected by staff."),
+    _p("governance.rep_body.user_seats", 0, "seats", 0, 200,
+       source="Table 4.1 (Case 11: 15 elected tenant representatives)",
+       doc="Representative-body seats elected by service users (needs a user membership rule "
+           "or aware users)."),
+    _p("governance.rep_body.appointed_seats", 0, "seats", 0, 50,
+       source="Table 4.1 (Case 11: 1 from the tenant management organisation, 4 from the LA)",
+       doc="Representative-body seats appointed by partner bodies; always filled."),
+    # elections (annual, §4.2 'not replaced', §5.4 'Pipeline of Engagement')
+    _p("governance.elections.members_only", False, "flag",
+       source="Table 4.1 Case 11 ('elected from and by tenant and employee members'); Case 2 "
+              "(a staff council without staff shareholding)",
+       doc="Whether only legal members may stand and vote. Otherwise every staff member (or "
+           "aware user) of the constituency may, as for a staff council."),
+    _p("governance.elections.candidacy_rate", 0.35, "probability per election", 0.0, 1.0,
+       source="§5.4 ('not interested in being part of running an organisation'; lack of "
+              "confidence); assumption for the level",
+       doc="Chance that an eligible person (rung 3, confident enough, a member where there is "
+           "a membership rule) stands for an open seat, with no talent spotting."),
+    _p("governance.elections.talent_spotting", 1.5, "multiplier at saturated pipeline",
+       0.0, 10.0,
+       source="§5.4 Case 11: 'talent spot', nurture and train prospective candidates",
+       doc="Candidacy × (1 + this × pipeline support), support from "
+           "engagement.pipeline_investment (0–1, saturating)."),
+    _p("governance.elections.restand_rate", 0.6, "probability", 0.0, 1.0,
+       source="assumption",
+       doc="Chance that a representative whose term ends stands again."),
+    _p("governance.elections.vote_chance_passive", 0.1, "probability", 0.0, 1.0,
+       source="§5.4 Case 9: a membership of tens of thousands 'largely passive'; assumption",
+       doc="Chance that an eligible voter on rung 0-1 votes at the annual election/AGM."),
+    _p("governance.elections.vote_chance_engaged", 0.7, "probability", 0.0, 1.0,
+       source="MODEL.md §2: rung 2 = 'occasional (votes, surveys)'; assumption",
+       doc="Chance that an eligible voter on rung 2 or above votes."),
+    _p("governance.seats.resign_per_year", 0.1, "share per year", 0.0, 1.0,
+       source="§4.2 Case 3: representatives 'subsequently left and were not replaced'; "
+              "assumption for the rate",
+       doc="Yearly chance that a satisfied representative steps down mid-term (more when "
+           "dissatisfied); leaving the organisation vacates the seat too."),
+    # decision latency (§5.2: deliberation is slower; still faster than the public sector)
+    _p("governance.latency.executive_months", 0.25, "months", 0.0, 6.0,
+       source="assumption: a fortnight for the executive team to form a view",
+       doc="Time for the executive (or manager) stage, present in every decision."),
+    _p("governance.latency.board_months", 1.0, "months", 0.0, 6.0,
+       source="assumption: boards meet about every two months (mean wait one month)",
+       doc="Board stage of strategy and policy decisions."),
+    _p("governance.latency.rep_body_months", 1.5, "months", 0.0, 12.0,
+       source="Table 4.1 (Case 2: staff council meets bi-monthly; Case 11: joint meetings "
+              "twice yearly); assumption",
+       doc="Representative-body stage when it is consulted (plus the size term)."),
+    _p("governance.latency.membership_months", 2.0, "months", 0.0, 12.0,
+       source="§5.2 Case 8 ('really laborious and slow'); Case 12: a '6 month process with "
+              "input from staff and citizen members'",
+       doc="Wider membership consultation stage when it is consulted (plus the size term)."),
+    _p("governance.latency.size_months", 0.3, "months per doubling", 0.0, 3.0,
+       source="assumption: larger bodies take longer to hear everyone (MODEL.md §3 step 2)",
+       doc="A consulted stage takes this × log2(1 + participants / 8) months more."),
+    _p("governance.latency.operations_scale", 0.25, "ratio", 0.05, 1.0,
+       source="§5.2: operational decisions are delegated to teams and take place locally",
+       doc="Operations decisions take this share of the time of the same stages."),
+    _p("governance.latency.external_approval_months", 0.0, "months", 0.0, 12.0,
+       source="Table 4.1 Case 6: an LA joint committee 'adjudicates on major decisions'",
+       doc="Owner's approval added to every strategy decision (council-owned mutuals)."),
+    _p("governance.latency.conflict_delay", 1.0, "ratio at conflict 1", 0.0, 5.0,
+       source="§5.3 Case 11: approved 'after several rounds of negotiations'",
+       doc="Consultation stages take × (1 + this × conflict index)."),
+    _p("governance.latency.noise_cv", 0.3, "coefficient of variation", 0.0, 1.0,
+       source="assumption",
+       doc="Spread of a decision's actual latency around its expected value (gamma)."),
+    _p("governance.public_sector_latency.strategy", 12.0, "months", 0.5, 48.0,
+       source="§5.2 Cases 9, 11: decisions 'still faster than had been possible in the public "
+              "sector'; §5.1 Case 6 ('highly centralised corporate structure'); assumption",
+       doc="Reference: how long a strategy decision took inside the parent public body (P6)."),
+    _p("governance.public_sector_latency.policy", 6.0, "months", 0.5, 48.0,
+       source="as for strategy; assumption",
+       doc="Reference latency of a policy decision in the public sector (P6)."),
+    _p("governance.public_sector_latency.operations", 2.0, "months", 0.1, 24.0,
+       source="as for strategy; assumption",
+       doc="Reference latency of an operational decision in the public sector (P6)."),
+    # opportunities and decisions arising each month (§5.2)
+    _p("governance.opportunities.strategy.per_year", 4.0, "decisions per year", 0.0, 100.0,
+       source="§5.2 (growth, diversification, innovation); §3.2; assumption for the rate",
+       doc="Strategy decisions generated by the model itself (set 0 when the funding side "
+           "routes its tenders through governance.decide)."),
+    _p("governance.opportunities.strategy.deadline_months", 3.0, "months (mean)", 0.1, 36.0,
+       source="§5.2 Case 7 ('he'll have, like, a week window'); assumption: tenders give "
+              "weeks to a few months",
+       doc="Mean time before a strategy opportunity closes (gamma, shape 2)."),
+    _p("governance.opportunities.policy.per_year", 6.0, "decisions per year", 0.0, 100.0,
+       source="§5.2 (HR and people management policies); assumption",
+       doc="Policy decisions per year."),
+    _p("governance.opportunities.policy.deadline_months", 6.0, "months (mean)", 0.1, 36.0,
+       source="assumption",
+       doc="Mean time before a policy decision is overdue."),
+    _p("governance.opportunities.operations.per_year", 24.0, "decisions per year", 0.0, 500.0,
+       source="§5.2 (day-to-day service delivery); assumption",
+       doc="Operational decisions per year."),
+    _p("governance.opportunities.operations.deadline_months", 1.5, "months (mean)", 0.1, 36.0,
+       source="assumption",
+       doc="Mean time before an operational decision is overdue."),
+    _p("governance.urgent_delegation", 0.5, "probability", 0.0, 1.0,
+       source="§5.2 Case 1 ('learning about which decisions to consult on'), Case 8 "
+              "(working groups, 'leaner, more efficient at making decisions')",
+       doc="Chance that a decision whose deadline is shorter than the full procedure is taken "
+           "by the executive alone (in time, without voice) instead."),
+    # decision quality: pooled noisy judgements (Condorcet, Gaussian-signal form)
+    _p("governance.judgement.signal", 0.67, "z per unit knowledge", 0.05, 3.0,
+       source="Grofman, Owen & Feld 1983 (pooling noisy judgements); assumption: a fully "
+              "informed person is right 3 times in 4 (Φ(0.67) = 0.75)",
+       doc="A person of knowledge k judges a decision right with chance Φ(signal · k)."),
+    _p("governance.judgement.correlation", 0.2, "correlation", 0.0, 1.0,
+       source="Ladha 1992 (correlated votes); assumption: members of one body share "
+              "information",
+       doc="Error correlation within a body; n members count as n / (1 + (n−1)·this)."),
+    _p("governance.judgement.frontline.strategy", 0.6, "ratio", 0.0, 2.0,
+       source="§5.4 Case 11 CEO: people 'get caught up in the immediate'",
+       doc="Knowledge of staff and users (their confidence) × this on strategy decisions."),
+    _p("governance.judgement.frontline.policy", 1.0, "ratio", 0.0, 2.0,
+       source="assumption",
+       doc="As above, for policy decisions."),
+    _p("governance.judgement.frontline.operations", 1.3, "ratio", 0.0, 2.0,
+       source="§4.2 Case 6: 'you know [our clients] best because you work with them'",
+       doc="As above, for operations (capped at knowledge 1)."),
+    # voice and psychological ownership (§5.3, §5.5)
+    _p("governance.voice.board_channel", 0.25, "voice share", 0.0, 1.0,
+       source="Table 4.1 (staff directors on most boards); assumption",
+       doc="Formal voice of a constituency in a board decision when it holds a filled seat."),
+    _p("governance.voice.rep_body_channel", 0.6, "voice share", 0.0, 1.0,
+       source="§5.3 Case 2 (a staff council that the board listens to); assumption",
+       doc="Voice when the representative body is consulted, × its power (advisory 0.5 … "
+           "appoints the board 1) × the constituency's filled share of its seats."),
+    _p("governance.voice.ownership_gain", 0.05, "share of gap per decision", 0.0, 0.5,
+       source="§5.2 Case 11: 'quality decisions that have significant levels of ownership'",
+       doc="Psychological ownership gained by each participant of a consulted decision."),
+    _p("governance.voice.imposition_loss", 0.04, "share per decision", 0.0, 0.5,
+       source="§5.3 Case 11: 'I thought you were a mutual. Are you not listening to us?'",
+       doc="Ownership lost by engaged staff (rung ≥ 3) per strategy or policy decision imposed "
+           "without their voice (× 1 − their voice share)."),
+    # trust and conflict (§5.3, §5.5)
+    _p("governance.trust.gain", 0.05, "share of gap per month", 0.0, 1.0,
+       source="§5.3 ('learning to listen', 'trust building'); §5.5 (deliberative democracy, "
+              "Curato et al. 2017)",
+       doc="Trust moves toward the formal voice share of recent decisions at this rate; "
+           "conflict erodes it at the same rate."),
+    _p("governance.conflict.decay", 0.06, "share per month", 0.0, 1.0,
+       source="§5.3 Case 11: 'quite a rocky period for quite a while'; assumption",
+       doc="Monthly decay of grievances and conflict with no trust."),
+    _p("governance.conflict.trust_decay", 0.12, "share per month at full trust", 0.0, 1.0,
+       source="§5.3 Case 2: 'they listen to us and now ... the Board are listening to us as "
+              "well'",
+       doc="Extra monthly decay of grievances with trust built by deliberation."),
+    _p("governance.conflict.voice_weight", 0.5, "ratio at grievance 1", 0.0, 1.0,
+       source="§5.3: 'a dysfunctional clash ... who feel that their voice is not being heard' "
+              "(§5.5)",
+       doc="A group's voice heard × (1 − this × its grievance over the surplus)."),
+    # surplus allocation (§5.3, Cases 2, 4, 8, 11)
+    _p("governance.surplus.per_staff", 250.0, "£ per staff member per year", 0.0, 20_000.0,
+       source="§6: 'very tight margins ... making little, if any, surplus'; assumption",
+       doc="Annual surplus to allocate, per funded post (the funding side can set "
+           "model.surplus instead)."),
+    _p("governance.surplus.salience_per_staff", 2_000.0, "£ per staff member per year",
+       1.0, 100_000.0,
+       source="assumption: a surplus of about £2,000 a head (a few per cent of pay) is fully "
+              "worth fighting over",
+       doc="Surplus per head at which the contest is fully salient (smaller ones count less)."),
+    _p("governance.surplus.allocation", "procedure", "rule",
+       choices=("procedure", "board", "staff", "users"),
+       source="§5.3 (the procedure decides); Case 11 (members decide the community fund)",
+       doc="Who allocates the surplus: the governance procedure (weights by voice), or one "
+           "group imposing its own preference (a trainer's counterfactual)."),
+    _p("governance.surplus.preference", 0.7, "share", 1 / 3, 1.0,
+       source="§5.3 Case 11: staff want pay, tenants lower rents and charges, the board "
+              "reserves and development",
+       doc="Share of the surplus each group wants for its own use (staff: pay; users: lower "
+           "charges or the community fund; board: reserves and innovation); the rest split "
+           "evenly."),
+    _p("governance.surplus.grievance", 0.4, "per unit distance", 0.0, 2.0,
+       source="§5.3 ('challenging conversations', 'quite acrimonious'); assumption",
+       doc="Grievance (satisfaction lost, 0–1) of a group per unit of distance between the "
+           "allocation and its preference, at full salience."),
+    _p("governance.surplus.acceptance", 0.6, "share at full trust", 0.0, 1.0,
+       source="§5.3 Case 2 ('you see both sides'); §5.5 (deliberative outcomes 'more "
+              "acceptable to the majority')",
+       doc="Share of the grievance that trust built by deliberation removes."),
     # --- ownership indices (Figure 5.1) ------------------------------------------------
     _p("indices.threshold", 0.5, "index 0–1", 0.05, 0.95,
        source="Figure 5.1 (two dimensions, four ideal types); assumption for the cut-off",

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.governance import presets
 from sim.params import REGISTRY, Param, defaults
 
 ABOUT_KEYS = ("title", "description", "notice", "try")
@@ -49,6 +50,7 @@ class Scenario:
         values = dict(self.values)
         for key, value in overrides.items():
             values[key] = check_value(origin, key, value)
+        values = resolve_presets(values, {key: 1 for key in overrides}, 0)
         return Scenario(self.name, values, self.about, self.chain)
 
     def nested(self) -> dict[str, Any]:
@@ -117,12 +119,15 @@ def load_scenario(name_or_path: str | Path = "base",
 
     values = defaults()
     about: dict[str, str] = {}
-    for file, data in reversed(layers):  # base first, most derived last
+    rank: dict[str, int] = {}  # how derived the file that set each key is (for presets)
+    for depth, (file, data) in enumerate(reversed(layers)):  # base first, most derived last
         file_about = data.pop("about", {})
         _check_about(file, file_about)
         about.update(file_about)
         for key, value in _flatten(data):
             values[key] = check_value(str(file), key, value)
+            rank[key] = depth
+    values = resolve_presets(values, rank, -1)
     scenario = Scenario(layers[0][0].stem, values, about, tuple(str(p) for p, _ in layers))
     if overrides:
         scenario = scenario.with_overrides(overrides)
@@ -176,6 +181,15 @@ def _flatten(data: dict[str, Any], prefix: str = ""):
             yield from _flatten(value, f"{full}.")
         else:
             yield full, value
+
+
+# --- presets: bundles of values chosen by one key ------------------------------------------
+
+def resolve_presets(values: dict[str, Any], rank: dict[str, int], floor: int) -> dict[str, Any]:
+    """Apply the governance preset (a bundle of governance.* values, Table 4.1). A preset's
+    values give way to keys set explicitly in the same or a more derived file or on the command
+    line (``rank`` >= the preset's)."""
+    return presets.expand(values, rank, floor)
 
 
 # --- checking values ------------------------------------------------------------------------

@@ -24,7 +24,8 @@ def test_columns_grow_compact_and_keep_agents_pointing_at_their_rows():
     assert staff.size == staff.count() == 200 - len(gone)
     for agent in staff.agents:
         assert (agent.affinity, agent.tenure) == before[agent.unique_id]
-    # removed agents left the Mesa model too (commissioners and providers are agents as well)
+    # removed agents left the Mesa model too (directors, commissioners and providers are
+    # agents as well)
     assert len(model.agents_by_type[sim.agents.StaffMember]) == staff.size
 
 
@@ -162,6 +163,8 @@ def test_fixed_term_posts_keep_their_share():
 
 
 def test_representatives_never_exceed_seats():
-    ts = sim.run("base", seed=4, overrides={"engagement.representative_seats": 5,
+    ts = sim.run("base", seed=4, overrides={"governance.rep_body.staff_seats": 5,
+                                             "governance.board.staff_seats": 0,
                                              "engagement.pipeline_investment": 1000.0}).timeseries
     assert ts["representatives"].max() <= 5
+    assert ts["representatives"].iloc[-1] == 5  # with a strong pipeline the seats fill

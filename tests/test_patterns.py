@@ -101,7 +101,10 @@ def test_p10_transferred_staff_engage_less_at_first_and_the_gap_narrows():
     """P10 (§5.4, Cases 3 and 4): the TUPE cohort starts less engaged than colleagues who were
     recruited; the gap narrows as they leave or accept."""
     gaps = {12: [], 96: []}
-    for seed in SEEDS:
+    # The TUPE cohort still present at month 96 is ~25 people, so the gap is noisy (sd of the
+    # narrowing ~0.2 per seed): 18 seeds give a standard error near 0.045 against a narrowing
+    # near 0.19 (seeds 0-5 alone happened to give 0.41 before governance seats existed).
+    for seed in range(18):
         model = sim.MutualModel("base", rng=seed)
         tupe_ids = {a.unique_id for a in model.staff.agents_at(model.staff.tupe)}
         for month in range(1, 97):

@@ -19,6 +19,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from sim.params import REGISTRY
+
 pytest.importorskip("solara", reason="the app needs the viz extra")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) missing")
 
@@ -184,14 +186,15 @@ def test_a_lever_cannot_be_pushed_past_its_registry_range(app):
     expect = playwright.expect
     with browser_page(port) as (page, problems):
         caption = page.locator(".lever-engagement-voice-heard .lever-caption")
-        expect(caption).to_have_text("Voice heard: 0.5 (index 0–1; 0 – 1)")
+        start = REGISTRY["engagement.voice_heard"].default
+        expect(caption).to_have_text(f"Informal voice heard: {start:g} (index 0–1; 0 – 1)")
         page.locator(".lever-engagement-voice-heard .v-slider__thumb-container").focus()
         for key in ["End"] + ["ArrowRight", "PageUp"] * 5:
             page.keyboard.press(key)
-        expect(caption).to_have_text("Voice heard: 1 (index 0–1; 0 – 1)")
+        expect(caption).to_have_text("Informal voice heard: 1 (index 0–1; 0 – 1)")
         for key in ["Home"] + ["ArrowLeft", "PageDown"] * 5:
             page.keyboard.press(key)
-        expect(caption).to_have_text("Voice heard: 0 (index 0–1; 0 – 1)")
+        expect(caption).to_have_text("Informal voice heard: 0 (index 0–1; 0 – 1)")
         assert not problems, problems
 
 

@@ -6,7 +6,9 @@ may move one rung up or down. The *drive* ``z`` tilts both chances (up × e^z, d
 psychological ownership, confidence, active team-mates (contagion), support from a "pipeline of
 engagement" and legal membership push up; workload, part-time hours, dissatisfaction and being
 at a remote site push down (§3.5: 30 dispersed sites). Each higher rung is harder to reach
-(``step_difficulty``); rung 4 needs a free representative seat and enough confidence.
+(``step_difficulty``). The ladder itself stops at rung 3: rung 4 (representative) is a seat
+won at an election and held until the term ends, the person steps down or leaves
+(``sim/governance/``).
 
 Psychological ownership moves toward a target made of mission affinity, a voice that is heard
 (§5.5), membership and one's own engagement, and toward the team's mean (contagion both ways
@@ -91,27 +93,19 @@ def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
     return (rng.random(n)[:, None] > cdf).sum(axis=1).astype(np.int8)
 
 
-def climb(cols, drive: np.ndarray, p, rng, rate_factor: float, ceiling: np.ndarray | None,
-          seats_free: int, rep_ready: np.ndarray) -> int:
-    """Move people one rung up or down; return seats taken. Rung 4 needs a seat (§4.2)."""
+def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
+          ceiling: np.ndarray | None) -> None:
+    """Move people one rung up or down, up to rung 3. Representatives (rung 4) keep their rung
+    while they hold a seat: seats are won at elections (§4.2, sim/governance/elections.py)."""
     level = cols.engagement
     up, down = rung_chances(level, drive, p, rate_factor)
     r = rng.random(cols.size)
-    goes_up = cols.alive & (r < up)
-    goes_down = cols.alive & ~goes_up & (r > 1.0 - down)
+    goes_up = cols.alive & (r < up) & (level < TOP - 1)
+    goes_down = cols.alive & ~goes_up & (level < TOP) & (r > 1.0 - down)
     if ceiling is not None:
         goes_up &= level < ceiling
-    wants_seat = np.flatnonzero(goes_up & (level == TOP - 1))
-    goes_up[wants_seat] = False
-    candidates = wants_seat[rep_ready[wants_seat]]
-    taken = 0
-    if seats_free > 0 and len(candidates):
-        chosen = rng.permutation(candidates)[:seats_free]
-        goes_up[chosen] = True
-        taken = len(chosen)
     level[goes_up] += 1
     level[goes_down] -= 1
-    return taken
 
 
 def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -> None:
@@ -127,11 +121,14 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
     np.clip(own, 0.0, 1.0, out=own)
 
 
-def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p) -> None:
+def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
+                        grievance: float = 0.0) -> None:
+    """Satisfaction toward its target; ``grievance`` (0-1) is the group's grievance over the
+    surplus allocation (§5.3, sim/governance/surplus.py)."""
     target = (0.5 + p["satisfaction.affinity_weight"] * (cols.affinity - 0.5)
               + p["satisfaction.voice_weight"] * (voice - 0.5)
               - p["satisfaction.workload_weight"] * (workload - 1.0)
-              + p["satisfaction.pay_weight"] * (pay - 1.0))
+              + p["satisfaction.pay_weight"] * (pay - 1.0) - grievance)
     sat = cols.satisfaction
     sat += p["satisfaction.adjust_rate"] * (np.clip(target, 0, 1) - sat)
 
@@ -164,20 +161,17 @@ def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
     p, rng, staff, users = model.p, model.rng, model.staff, model.users
     voice, support = model.voice_heard, pipeline_support(p)
-    ready = staff.confidence >= p["engagement.representative_confidence"]
-    taken = climb(staff, staff_drive(model), p, rng, 1.0, None,
-                  model.free_representative_seats(), ready)
-    model.month_counts["seats_taken"] = taken
+    climb(staff, staff_drive(model), p, rng, 1.0, None)
     tupe_acceptance(staff, p)
     adjust_ownership(staff, staff.team, model.n_teams, voice, p)
-    adjust_satisfaction(staff, voice, model.workload, model.pay_index, p)
+    adjust_satisfaction(staff, voice, model.workload, model.pay_index, p,
+                        model.grievance["staff"])
     build_confidence(staff, support, p)
     if users.size:
         spread_awareness(users, p, rng)
         ceiling = np.where(users.aware, TOP, 1)
-        ready = users.confidence >= p["engagement.representative_confidence"]
-        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling,
-              model.free_representative_seats(), ready)
+        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling)
+        voice = model.user_voice_heard
         adjust_ownership(users, users.site, model.n_sites, voice, p)
-        adjust_satisfaction(users, voice, 1.0, 1.0, p)
+        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.grievance["users"])
         build_confidence(users, support, p)

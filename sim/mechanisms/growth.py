@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.market import Line, open_teams, pounds
-from sim.mechanisms import finance
+from sim.mechanisms import finance, governance
 
 
 def will_bid_in(model, region: int) -> bool:
@@ -46,11 +46,14 @@ def year_end(model) -> None:
 
 
 def _too_slow(model, what: str) -> bool:
-    latency = model.decision_latency.get("strategy", 0.0)
-    if latency > model.p["growth.decision_window_months"]:
+    """A growth opportunity is a strategy decision (§5.2); slower than its window, it is
+    missed."""
+    decision = governance.decide(model, "strategy", model.p["growth.decision_window_months"],
+                                 kind=what)
+    if not decision.in_time:
         model.market.count("growth_missed")
-        model.log("decision", f"{what} opportunity missed: the decision takes "
-                              f"{latency:.1f} months.")
+        model.log("decision", f"{what} opportunity missed: the decision took "
+                              f"{decision.latency:.1f} months.")
         return True
     return False
 

@@ -1,7 +1,7 @@
 """Bidding: bid/no-bid, scoring, award (MODEL.md §3 step 3; §2.4, §2.5, §3.3, §3.5).
 
 When a tender opens the mutual decides whether to bid. The decision goes through governance:
-if ``model.decision_latency["strategy"]`` (months) is longer than the bid window, the tender is
+if the governance procedure (``governance.decide``) takes longer than the bid window, the tender is
 missed (§2.5 'short notice'). Otherwise it bids unless the region is one it will not expand to
 (growth), its bid team is busy, a framework's turnover rule shuts it out and no consortium
 partner is found (§2.5, §3.3), the price the work needs is well above the budget (§3.5:
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.market import Contract, Tender, end_contract, open_teams, pounds, transfer_in
-from sim.mechanisms import finance, growth
+from sim.mechanisms import finance, governance, growth
 
 PARTNER_TURNOVER = 15e6 * 100   # pence: a consortium partner, e.g. another mutual (§3.3)
 MAX_LOSS = 0.08                 # bids at the budget up to 8 % under its cost price
@@ -67,11 +67,17 @@ def consider(model, t: Tender) -> None:
     """Bid or not (see the module docstring); a bid costs money now."""
     p, m = model.p, model.market
     own = t.incumbent is not None
-    latency = model.decision_latency.get("strategy", 0.0)
-    if latency > t.window:
+    # whether to bid goes through the governance procedure (MODEL.md §3 step 2): a new bid is
+    # a strategy decision (growth, §5.2); re-bidding for a service already delivered is
+    # day-to-day continuity, an operations decision
+    level = "operations" if own else "strategy"
+    decision = governance.decide(model, level, t.window, kind="tender")
+    if not decision.in_time:
+        t.missed = True
         m.count("tenders_missed")
-        model.log("decision", f"missed a tender from {t.commissioner.name}: the decision "
-                              f"takes {latency:.1f} months, bids were due in {t.window}.")
+        model.log("decision", f"missed a tender from {t.commissioner.name}: the {level} "
+                              f"decision took {decision.latency:.1f} months, bids were due in "
+                              f"{t.window}.")
         return
     if not own and not growth.will_bid_in(model, t.region):
         return
@@ -205,8 +211,7 @@ def award(model, t: Tender) -> None:
 
 
 def _why_no_bid(model, t: Tender) -> str:
-    latency = model.decision_latency.get("strategy", 0.0)
-    return "missed" if latency > t.window else "excluded"
+    return "missed" if getattr(t, "missed", False) else "excluded"
 
 
 def _take_up(model, t: Tender, price: int) -> None:

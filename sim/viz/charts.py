@@ -184,7 +184,7 @@ def people(model) -> Figure:
 
 
 def _seats(ax, model) -> None:
-    seats = int(model.p["engagement.representative_seats"])
+    seats = sum(len(body.elected()) for body in model.governing_bodies())
     filled = int(model.latest.get("representatives", 0))
     for i in range(seats):
         taken = i < filled

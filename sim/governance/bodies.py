@@ -1,0 +1,217 @@
+"""The board and the representative body: seats, who holds them, terms and vacancies (§4.2).
+
+A :class:`Body` is a list of :class:`Seat`. Board seats are held by
+:class:`~sim.agents.BoardMember` agents; elected directors are also a person (a staff member or
+a service user). Representative-body seats are held by the person agent itself, or by a partner
+body's appointee. Elected seats are filled at the annual elections (``elections.py``) and stay
+vacant until then when their holder leaves the organisation or steps down (§4.2 Case 3:
+representatives 'subsequently left and were not replaced'). Appointed seats are always filled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.agents import BoardMember
+
+ELECTED_BOARD_SEATS = {"staff_elected": "staff", "user_elected": "users"}
+APPOINTED = "appointed"  # holder of a representative-body seat filled by a partner body
+POWER_FACTOR = {"advisory": 0.5, "approves_strategy": 0.75, "appoints_board": 1.0}
+
+
+@dataclass
+class Seat:
+    kind: str          # board: a SEAT_TYPES entry; representative body: staff | users | appointed
+    holder: Any = None  # BoardMember, person agent, APPOINTED, or None while vacant
+    term_end: int = 0
+
+    @property
+    def vacant(self) -> bool:
+        return self.holder is None
+
+    @property
+    def constituency(self) -> str | None:
+        """'staff' or 'users' for a seat elected by that constituency, else None."""
+        if self.kind in ("staff", "users"):
+            return self.kind
+        return ELECTED_BOARD_SEATS.get(self.kind)
+
+    @property
+    def person(self):
+        """The staff member or service user in this seat, if any."""
+        if isinstance(self.holder, BoardMember):
+            return self.holder.person
+        return None if self.holder in (None, APPOINTED) else self.holder
+
+
+@dataclass
+class Body:
+    name: str                  # "board", "staff council", "council of governors", ...
+    powers: str = "none"       # representative body only
+    seats: list[Seat] = field(default_factory=list)
+
+    def elected(self, constituency: str | None = None) -> list[Seat]:
+        return [s for s in self.seats if s.constituency is not None
+                and constituency in (None, s.constituency)]
+
+    def vacancy_rate(self) -> float:
+        return sum(s.vacant for s in self.seats) / len(self.seats) if self.seats else 0.0
+
+    def filled_share(self, constituency: str) -> float:
+        seats = self.elected(constituency)
+        return sum(not s.vacant for s in seats) / len(seats) if seats else 0.0
+
+    def members(self) -> list[BoardMember]:
+        return [s.holder for s in self.seats if isinstance(s.holder, BoardMember)]
+
+
+# --- building the bodies at month 0 ------------------------------------------------------------
+
+def build_board(model) -> Body:
+    """Executives, elected, council-appointed, co-opted and independent seats (Table 4.1).
+    Appointed seats start filled with staggered terms; elected seats wait for the first
+    election."""
+    p = model.p
+    kinds = {"executive": p["governance.board.executive_seats"],
+             "staff_elected": p["governance.board.staff_seats"],
+             "user_elected": p["governance.board.user_seats"],
+             "council_appointed": p["governance.board.council_seats"],
+             "co_opted": p["governance.board.coopted_seats"]}
+    # the board grows when the other seats outnumber its size (then it has no independents)
+    kinds["independent"] = max(0, p["governance.board.size"] - sum(kinds.values()))
+    board = Body("board")
+    for kind, n in kinds.items():
+        board.seats += [Seat(kind) for _ in range(n)]
+    for i, seat in enumerate(board.seats):
+        if seat.constituency is None:
+            appoint(model, seat, term_end=_staggered_end(model, i))
+    return board
+
+
+def build_rep_body(model) -> Body | None:
+    """The staff council / council of governors / representative body, or None (§4.2)."""
+    p = model.p
+    powers = p["governance.rep_body.powers"]
+    n_staff, n_users = p["governance.rep_body.staff_seats"], p["governance.rep_body.user_seats"]
+    n_appointed = p["governance.rep_body.appointed_seats"]
+    if powers == "none" or n_staff + n_users + n_appointed == 0:
+        return None
+    if n_users:
+        name = "representative body"
+    else:
+        name = "council of governors" if powers != "advisory" else "staff council"
+    body = Body(name, powers, [Seat("staff") for _ in range(n_staff)]
+                + [Seat("users") for _ in range(n_users)]
+                + [Seat(APPOINTED) for _ in range(n_appointed)])
+    for i, seat in enumerate(body.seats):
+        if seat.kind == APPOINTED:
+            seat.holder, seat.term_end = APPOINTED, _staggered_end(model, i)
+    return body
+
+
+def _staggered_end(model, i: int) -> int:
+    """Terms of the founding seats end in different years so that a share is renewed yearly."""
+    years = model.p["governance.term_years"]
+    return 12 * (1 + i % years)
+
+
+def appoint(model, seat: Seat, term_end: int, person=None) -> BoardMember:
+    """Put a new director in a board seat. Skill is drawn around governance.board.skill for
+    appointees; an elected director brings their own confidence (§4.2: boards as 'a source of
+    professional skills'). Directors chosen by a representative body that appoints the board
+    share the mission more; council appointees less (assumptions, §4.2 Case 11 and Case 6)."""
+    rng, p = model.rng, model.p
+    if person is not None:
+        skill = float(person.confidence)
+        alignment = float(person.affinity)
+    else:
+        mean = p["governance.board.skill"]
+        skill = float(rng.beta(12 * mean, 12 * (1 - mean)))
+        a, b = (6, 3) if _chosen_by_members(model, seat) else \
+            (3, 4) if seat.kind == "council_appointed" else (4, 4)
+        alignment = float(rng.beta(a, b))
+    risk = float(rng.beta(4, 3) if seat.kind == "executive" else rng.beta(3, 3))
+    if isinstance(seat.holder, BoardMember):
+        seat.holder.remove()
+    member = BoardMember(model, seat.kind, skill, alignment, risk, term_end, person)
+    seat.holder, seat.term_end = member, term_end
+    return member
+
+
+def _chosen_by_members(model, seat: Seat) -> bool:
+    return (seat.kind == "independent"
+            and model.p["governance.rep_body.powers"] == "appoints_board")
+
+
+# --- seats falling vacant ------------------------------------------------------------------------
+
+def present(model, person) -> bool:
+    """Whether a person agent is still with the organisation (rows move when columns are
+    compacted; a departed person's row is dead or reused)."""
+    cols = model.staff if person._columns_attr == "staff" else model.users
+    row = person.row
+    return 0 <= row < cols.size and cols.agents[row] is person and bool(cols.alive[row])
+
+
+def vacate(model, body: Body, seat: Seat, step_down: bool) -> None:
+    """Empty a seat; a person who steps down returns to rung 3 (still active)."""
+    person = seat.person
+    if step_down and person is not None and present(model, person):
+        person.engagement = 3
+    if isinstance(seat.holder, BoardMember):
+        seat.holder.remove()
+    seat.holder = None
+
+
+def release_leavers(model) -> None:
+    """Seats of people who left the organisation fall vacant until the next election (§4.2
+    Case 3)."""
+    for body in model.governing_bodies():
+        for seat in body.seats:
+            person = seat.person
+            if person is not None and not present(model, person):
+                vacate(model, body, seat, step_down=False)
+                model.month_counts["representatives_left"] = \
+                    model.month_counts.get("representatives_left", 0) + 1
+                model.log("governance", f"a {_seat_words(body, seat)} left the organisation; "
+                                        "the seat stays vacant until the next election.")
+
+
+def release(model) -> None:
+    """Each month: seats of people who left are vacated, and some representatives step down
+    (more when dissatisfied). Vacancies wait for the next election (§4.2 Case 3)."""
+    release_leavers(model)
+    rate = 1.0 - (1.0 - model.p["governance.seats.resign_per_year"]) ** (1 / 12)
+    for body in model.governing_bodies():
+        for seat in body.seats:
+            person = seat.person
+            if person is not None and model.rng.random() < rate * np.exp(
+                    model.p["workforce.dissatisfaction_attrition"] * (0.5 - person.satisfaction)):
+                vacate(model, body, seat, step_down=True)
+                model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "
+                                        "stays vacant until the next election.")
+
+
+def renew_appointments(model) -> None:
+    """At the year end, appointed directors and appointees whose term ended are reappointed or
+    replaced (these seats never stay vacant)."""
+    month, years = model.month, model.p["governance.term_years"]
+    for body in model.governing_bodies():
+        for seat in body.seats:
+            if seat.constituency is not None or seat.term_end > month:
+                continue
+            if seat.holder == APPOINTED or model.rng.random() < 0.5:
+                seat.term_end = month + 12 * years  # reappointed
+                if isinstance(seat.holder, BoardMember):
+                    seat.holder.term_end = seat.term_end
+            else:
+                appoint(model, seat, term_end=month + 12 * years)
+
+
+def _seat_words(body: Body, seat: Seat) -> str:
+    who = {"staff": "staff", "users": "service-user"}[seat.constituency]
+    return f"{who}-elected director" if body.name == "board" else \
+        f"{who} representative on the {body.name}"

@@ -1,0 +1,334 @@
+"""The decision procedure per level: who is consulted, how long it takes, how good the decision
+is, and what it does to voice and psychological ownership (§5.2, §5.3, §5.5).
+
+**Who.** Every decision starts with the executive; strategy and policy decisions then go to
+the board (operations are delegated, §5.2). With depth ``d`` of the level, the representative
+body (if there is one with a filled seat) is consulted on a share ``min(1, 2d)`` of decisions
+and the wider membership — engaged staff (rung ≥ 2) and, on strategy and operations, engaged
+service users where they are a constituency — on a share ``max(0, 2d − 1)``.
+
+**Latency** (months) = scale × (executive + board + consulted stages × (1 + delay × conflict))
++ owner's approval (strategy), where a consulted stage takes its meeting time plus
+``size_months × log2(1 + participants / 8)``; operations run at ``operations_scale``. The actual
+latency is gamma-distributed around it. A decision slower than its deadline misses it; when the
+deadline is shorter than the full procedure, the executive may take it alone
+(``urgent_delegation``: in time, without voice).
+
+**Quality** is the chance that the decision is right. Each participant forms a noisy judgement
+whose accuracy is Φ(signal × knowledge); the bodies pool them as well as possible
+(precision-weighted, the optimal rule for independent judgements — the Gaussian form of
+Condorcet's jury theorem, Grofman, Owen & Feld 1983; Nitzan & Paroush 1982 for weighted votes):
+quality = Φ(signal × √Σ n_eff·k²). Members of one body share information, so n members count as
+``n_eff = n / (1 + (n − 1)ρ)`` independent judgements (Ladha 1992): more and better-informed
+participants raise quality, with diminishing returns. Knowledge is skill for appointed
+directors and confidence × a level factor for staff and users (they know operations best).
+
+**Voice and ownership.** A constituency's voice in a decision is the strongest of its channels:
+a filled seat on the board, the representative body consulted (× its power × the share of the
+constituency's seats filled), or being consulted directly (1). Participants gain psychological
+ownership; engaged staff (rung ≥ 3) lose some when a strategy or policy decision is imposed
+without consulting the representative body or the membership (§5.3 'Are you not listening?').
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.governance.bodies import POWER_FACTOR, Body, present
+from sim.params import DECISION_LEVELS
+
+MEMBERSHIP = "membership"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision taken through the procedure (what the funding side gets back)."""
+
+    level: str
+    month: int
+    deadline: float        # months before the opportunity closes
+    latency: float         # months the procedure took
+    quality: float         # chance the decision is right (pooled judgement)
+    in_time: bool          # latency <= deadline; otherwise the opportunity is missed
+    correct: bool          # drawn from quality
+    voice: float           # staff's formal voice share 0-1
+    user_voice: float      # service users' formal voice share 0-1
+    consulted: tuple[str, ...]  # "board", the representative body's name, "membership"
+    delegated: bool        # urgent: taken by the executive alone
+    risk_appetite: float   # mean risk appetite of the directors who decided
+    kind: str = "opportunity"
+
+    @property
+    def deliberative(self) -> bool:
+        """Whether anyone beyond the executive and the board was consulted."""
+        return len(set(self.consulted) - {"board"}) > 0
+
+
+@dataclass
+class Participants:
+    """Who could take part this month: (count, mean knowledge before the level factor)."""
+
+    executive: tuple[int, float]
+    directors: tuple[int, float]          # appointed non-executives
+    elected_directors: tuple[int, float]  # their knowledge is a person's confidence
+    rep_people: tuple[int, float]
+    rep_appointed: int
+    staff: tuple[int, float]              # rung >= 2
+    users: tuple[int, float]              # rung >= 2, aware, members where there is a rule
+    board_filled: tuple[float, float] = (0.0, 0.0)  # filled share of staff / user seats
+    rep_filled: tuple[float, float] = (0.0, 0.0)
+    stamp: int = -1                       # model.steps when counted
+
+
+def _mean(values) -> tuple[int, float]:
+    values = list(values)
+    return len(values), (sum(values) / len(values) if values else 0.0)
+
+
+def survey(model) -> Participants:
+    """Count the possible participants and their knowledge (once a month, reused)."""
+    board, rep = model.board, model.rep_body
+    members = board.members()
+    s, u = model.staff, model.users
+    staff_mask = s.alive & (s.engagement >= 2)
+    users_mask = users_consultable(model)
+    return Participants(
+        executive=_mean(m.skill for m in members if m.seat_type == "executive"),
+        directors=_mean(m.skill for m in members
+                        if m.seat_type != "executive" and not m.elected),
+        elected_directors=_mean(m.skill for m in members if m.elected),
+        rep_people=_mean(seat.person.confidence for seat in (rep.seats if rep else [])
+                         if seat.person is not None and present(model, seat.person)),
+        rep_appointed=sum(seat.kind == "appointed" for seat in (rep.seats if rep else [])),
+        staff=(int(np.count_nonzero(staff_mask)),
+               float(s.confidence[staff_mask].mean()) if staff_mask.any() else 0.0),
+        users=(int(np.count_nonzero(users_mask)),
+               float(u.confidence[users_mask].mean()) if users_mask.any() else 0.0),
+        board_filled=(board.filled_share("staff"), board.filled_share("users")),
+        rep_filled=(rep.filled_share("staff"), rep.filled_share("users")) if rep else (0, 0),
+        stamp=model.steps)
+
+
+def users_consultable(model) -> np.ndarray:
+    """Users who take part when the membership is consulted: engaged (rung ≥ 2) and aware,
+    and members where users have a membership rule. None when users are no constituency."""
+    u, p = model.users, model.p
+    if p["membership.users.rule"] == "none" and not (
+            model.rep_body and model.rep_body.elected("users")) and not \
+            p["governance.board.user_seats"]:
+        return np.zeros(u.size, dtype=bool)
+    mask = u.alive & (u.engagement >= 2) & u.aware
+    if p["membership.users.rule"] != "none":
+        mask &= u.member
+    return mask
+
+
+def participants(model, refresh: bool = False) -> Participants:
+    """This month's survey (taken afresh each step, and after the elections)."""
+    if refresh or model.participants.stamp != model.steps:
+        model.participants = survey(model)
+    return model.participants
+
+
+# --- the procedure --------------------------------------------------------------------------
+
+def consult_shares(model, level: str, depth: float | None = None) -> tuple[float, float]:
+    """(representative body, membership) share of decisions consulted at this level."""
+    d = model.p[f"governance.depth.{level}"] if depth is None else depth
+    who = participants(model)
+    rep = min(1.0, 2 * d) if who.rep_people[0] + who.rep_appointed > 0 else 0.0
+    users_too = level != "policy"
+    has_members = who.staff[0] + (who.users[0] if users_too else 0) > 0
+    return rep, (max(0.0, 2 * d - 1) if has_members else 0.0)
+
+
+def stage_months(model, level: str) -> tuple[float, float, float]:
+    """(fixed stages, representative-body stage, membership stage) in months, before scaling."""
+    p, who = model.p, participants(model)
+    fixed = p["governance.latency.executive_months"]
+    if level != "operations":
+        fixed += p["governance.latency.board_months"]
+    slow = 1.0 + p["governance.latency.conflict_delay"] * model.conflict_index
+    size = p["governance.latency.size_months"]
+    n_rep = who.rep_people[0] + who.rep_appointed
+    n_members = who.staff[0] + (who.users[0] if level != "policy" else 0)
+    rep = (p["governance.latency.rep_body_months"] + size * math.log2(1 + n_rep / 8)) * slow
+    members = (p["governance.latency.membership_months"]
+               + size * math.log2(1 + n_members / 8)) * slow
+    return fixed, rep, members
+
+
+def _scale(p, level: str) -> float:
+    return p["governance.latency.operations_scale"] if level == "operations" else 1.0
+
+
+def _external(p, level: str) -> float:
+    return p["governance.latency.external_approval_months"] if level == "strategy" else 0.0
+
+
+def expected_latency(model, level: str) -> float:
+    """Mean months the full procedure takes at this level now (the decision_latency seam)."""
+    p = model.p
+    fixed, rep, members = stage_months(model, level)
+    share_rep, share_members = consult_shares(model, level)
+    return _scale(p, level) * (fixed + share_rep * rep + share_members * members) + \
+        _external(p, level)
+
+
+def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
+    """Chance the pooled judgement is right: Φ(signal · √Σ n_eff k²) (see module docstring)."""
+    rho = p["governance.judgement.correlation"]
+    precision = sum(n / (1 + (n - 1) * rho) * min(k, 1.0) ** 2 for n, k in groups if n > 0)
+    z = p["governance.judgement.signal"] * math.sqrt(precision)
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
+    p, who = model.p, participants(model)
+    f = p[f"governance.judgement.frontline.{level}"]
+    groups = [who.executive]
+    if board:
+        groups += [who.directors, (who.elected_directors[0], who.elected_directors[1] * f)]
+    if rep:
+        n_p, k_p = who.rep_people
+        n_a = who.rep_appointed
+        k = (n_p * k_p * f + n_a * p["governance.board.skill"]) / max(1, n_p + n_a)
+        groups.append((n_p + n_a, k))
+    if members:
+        groups.append((who.staff[0], who.staff[1] * f))
+        if level != "policy":
+            groups.append((who.users[0], who.users[1] * f))
+    return pooled_quality(p, groups)
+
+
+def voice_shares(model, level: str, board: bool, rep: bool, members: bool
+                 ) -> tuple[float, float]:
+    """(staff, users) formal voice in one decision: the strongest channel (module docstring)."""
+    p, rep_body, who = model.p, model.rep_body, participants(model)
+    out = []
+    for i, group in enumerate(("staff", "users")):
+        v = 0.0
+        if board and who.board_filled[i] > 0:
+            v = p["governance.voice.board_channel"]
+        if rep:
+            v = max(v, p["governance.voice.rep_body_channel"] * POWER_FACTOR[rep_body.powers]
+                    * who.rep_filled[i])
+        if members and (group == "staff" or (level != "policy" and who.users[0])):
+            v = 1.0
+        out.append(v)
+    return out[0], out[1]
+
+
+def expected_voice(model, level: str) -> tuple[float, float]:
+    """(staff, users) mean formal voice per decision at this level under the current procedure."""
+    rep, members = consult_shares(model, level)
+    board = level != "operations"
+    cases = (((1 - rep) * (1 - members), False, False), (rep * (1 - members), True, False),
+             (members, rep > 0, True))
+    out = [0.0, 0.0]
+    for weight, with_rep, with_members in cases:
+        if weight > 0:
+            v = voice_shares(model, level, board, with_rep, with_members)
+            out = [out[0] + weight * v[0], out[1] + weight * v[1]]
+    return out[0], out[1]
+
+
+def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
+           depth: float | None = None) -> Decision:
+    """Take one decision through the procedure and apply its effects; return what happened.
+
+    The funding side routes its tenders, acquisitions and diversification through this:
+    ``decide(model, "strategy", deadline_months=tender.deadline).in_time`` says whether the bid
+    is made. ``depth`` overrides the level's depth for this decision only (a trainer's 'what if
+    the board had just decided?').
+    """
+    if level not in DECISION_LEVELS:
+        raise ValueError(f"unknown decision level {level!r} (one of {DECISION_LEVELS})")
+    p, rng = model.p, model.rng
+    share_rep, share_members = consult_shares(model, level, depth)
+    board = level != "operations"
+    rep = rng.random() < share_rep
+    members = rng.random() < share_members
+    fixed, rep_months, member_months = stage_months(model, level)
+    planned = _scale(p, level) * (fixed + rep * rep_months + members * member_months) + \
+        _external(p, level)
+    delegated = (deadline_months < planned and (rep or members or board)
+                 and rng.random() < p["governance.urgent_delegation"])
+    if delegated:  # the executive takes it alone to meet the deadline (§5.2 Case 7)
+        board = rep = members = False
+        planned = _scale(p, level) * p["governance.latency.executive_months"]
+    latency = _noisy(planned, p["governance.latency.noise_cv"], rng)
+    q = quality(model, level, board, rep, members)
+    voice, user_voice = voice_shares(model, level, board, rep, members)
+    consulted = tuple(name for name, used in
+                      (("board", board), (model.rep_body.name if rep else "", rep),
+                       (MEMBERSHIP, members)) if used)
+    decision = Decision(level, model.month, float(deadline_months), latency, q,
+                        latency <= deadline_months, bool(rng.random() < q), voice, user_voice,
+                        consulted, delegated, _appetite(model.board, board), kind)
+    apply_ownership_effects(model, decision)
+    model.decisions.append(decision)
+    if level == "strategy":
+        _tell(model, decision)
+    return decision
+
+
+def _tell(model, d: Decision) -> None:
+    """Strategy decisions worth a line in the event log (§5.2 Case 7: 'a week window')."""
+    if not d.in_time:
+        model.log("decision", f"a strategy opportunity closed before a decision: its deadline "
+                              f"was {d.deadline:.2f} months, the procedure "
+                              f"({', '.join(d.consulted) or 'executive'}) took "
+                              f"{d.latency:.2f}.")
+    elif d.delegated:
+        model.log("decision", f"the executive took an urgent strategy decision alone to meet "
+                              f"a {d.deadline:.1f}-month deadline, without consulting staff.")
+
+
+def _noisy(mean: float, cv: float, rng) -> float:
+    if mean <= 0 or cv <= 0:
+        return float(mean)
+    shape = 1.0 / cv ** 2
+    return float(rng.gamma(shape, mean / shape))
+
+
+def _appetite(board: Body, with_board: bool) -> float:
+    members = [m for m in board.members() if with_board or m.seat_type == "executive"]
+    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5
+
+
+# --- psychological ownership -------------------------------------------------------------------
+
+def apply_ownership_effects(model, d: Decision) -> None:
+    """Participants gain ownership; engaged staff lose some to a decision imposed on them."""
+    p = model.p
+    gain, loss = p["governance.voice.ownership_gain"], p["governance.voice.imposition_loss"]
+    s, u = model.staff, model.users
+    took_part = np.zeros(s.size, dtype=bool)
+    for seat in _seats_consulted(model, d):
+        person = seat.person
+        if person is None or not present(model, person):  # left this month; seat not yet freed
+            continue
+        if person._columns_attr == "staff":
+            took_part[person.row] = True
+        else:
+            u.ownership[person.row] += gain * (1 - u.ownership[person.row])
+    if MEMBERSHIP in d.consulted:
+        took_part |= s.alive & (s.engagement >= 2)
+        if d.level != "policy":
+            users = users_consultable(model)
+            u.ownership[users] += gain * (1 - u.ownership[users])
+    s.ownership[took_part] += gain * (1 - s.ownership[took_part])
+    if d.level != "operations" and not d.deliberative:
+        imposed = s.alive & (s.engagement >= 3) & ~took_part
+        s.ownership[imposed] -= loss * (1 - d.voice) * s.ownership[imposed]
+
+
+def _seats_consulted(model, d: Decision):
+    if "board" in d.consulted:
+        yield from model.board.elected()
+    if model.rep_body is not None and model.rep_body.name in d.consulted:
+        yield from model.rep_body.elected()

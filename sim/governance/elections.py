@@ -1,0 +1,119 @@
+"""Annual elections to board and representative-body seats, and the AGM vote (§4.2, §5.4).
+
+Open seats are the vacant ones and those whose term ends this year. Candidates are people on
+rung 3 (active) with enough confidence — and members, where the constituency has a membership
+rule — who choose to stand; a pipeline of engagement ('talent spot, nurture and train', §5.4
+Case 11) makes standing likelier. Incumbents may stand again. With more candidates than
+seats the members vote (the more confident win, with noise); with fewer, the rest of the seats
+stay vacant (P5, §4.2). Board seats are filled before the representative body's, and nobody
+holds two seats. Turnout: members (or all staff, where there is no staff membership) vote with
+a chance that depends on their rung. Where ``governance.elections.members_only`` holds (CBS
+rules), only legal members stand and vote; otherwise the whole constituency does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.governance.bodies import Body, Seat, appoint, present, vacate
+from sim.mechanisms.engagement import TOP, pipeline_support
+
+CONSTITUENCIES = ("staff", "users")
+
+
+def columns(model, who: str):
+    return model.staff if who == "staff" else model.users
+
+
+def has_membership(model, who: str) -> bool:
+    return model.p[f"membership.{who}.rule"] != "none"
+
+
+def franchise(model, who: str) -> bool:
+    """Whether standing and voting need legal membership in this constituency."""
+    return model.p["governance.elections.members_only"] and has_membership(model, who)
+
+
+def standing(model, who: str) -> np.ndarray:
+    """Rows of people who stand for election this year (not counting incumbents)."""
+    p, cols = model.p, columns(model, who)
+    ready = (cols.alive & (cols.engagement == TOP - 1)
+             & (cols.confidence >= p["engagement.representative_confidence"]))
+    if franchise(model, who):
+        ready &= cols.member
+    chance = min(1.0, p["governance.elections.candidacy_rate"]
+                 * (1 + p["governance.elections.talent_spotting"] * pipeline_support(p)))
+    return np.flatnonzero(ready & (model.rng.random(cols.size) < chance))
+
+
+def hold(model) -> dict:
+    """The annual elections; returns {who: (open seats, candidates, filled)} for the report."""
+    p, month = model.p, model.month
+    term_end = month + 12 * p["governance.term_years"]
+    bodies = model.governing_bodies()
+    result = {}
+    for who in CONSTITUENCIES:
+        seats = [(b, s) for b in bodies for s in b.elected(who)]
+        if not seats:
+            continue
+        cols = columns(model, who)
+        incumbents = []
+        for body, seat in seats:
+            if not seat.vacant and seat.term_end <= month:
+                person = seat.person
+                vacate(model, body, seat, step_down=True)
+                if present(model, person) and model.rng.random() < \
+                        p["governance.elections.restand_rate"]:
+                    incumbents.append(person.row)
+        pool = np.concatenate([standing(model, who), np.asarray(incumbents, dtype=int)])
+        open_seats = [(b, s) for b, s in seats if s.vacant]
+        winners = _count(model, cols, pool, len(open_seats))
+        for (body, seat), row in zip(open_seats, winners, strict=False):
+            _seat(model, body, seat, cols, row, term_end)
+        result[who] = (len(open_seats), len(pool), len(winners))
+    return result
+
+
+def _count(model, cols, pool: np.ndarray, n_open: int) -> np.ndarray:
+    """The winners: all candidates when uncontested, else the most confident (with noise)."""
+    pool = np.unique(pool)
+    if len(pool) <= n_open:
+        return model.rng.permutation(pool)
+    score = cols.confidence[pool] + model.rng.normal(0.0, 0.1, len(pool))
+    return pool[np.argsort(-score)[:n_open]]
+
+
+def _seat(model, body: Body, seat: Seat, cols, row: int, term_end: int) -> None:
+    person = cols.agents[row]
+    cols.engagement[row] = TOP
+    if body.name == "board":
+        appoint(model, seat, term_end=term_end, person=person)
+    else:
+        seat.holder, seat.term_end = person, term_end
+
+
+def turnout(model) -> dict[str, float]:
+    """Share of eligible voters who vote at this year's elections/AGM, per constituency and
+    overall. Members vote where the franchise needs membership or where the constituency elects
+    no seats (the AGM); otherwise the whole constituency elects its seats (a staff council,
+    Case 2). Rungs 0-1 vote rarely, rung 2 and above often."""
+    p, rng = model.p, model.rng
+    voted = eligible = 0
+    out: dict[str, float] = {}
+    for who in CONSTITUENCIES:
+        cols = columns(model, who)
+        elects = any(b.elected(who) for b in model.governing_bodies())
+        if franchise(model, who) or (has_membership(model, who) and not elects):
+            voters = cols.alive & cols.member  # members vote (at elections or the AGM)
+        elif elects:
+            voters = cols.alive & (cols.aware if who == "users" else True)
+        else:
+            continue
+        chance = np.where(cols.engagement >= 2, p["governance.elections.vote_chance_engaged"],
+                          p["governance.elections.vote_chance_passive"])
+        votes = np.count_nonzero(voters & (rng.random(cols.size) < chance))
+        n = np.count_nonzero(voters)
+        out[who] = votes / n if n else 0.0
+        voted, eligible = voted + votes, eligible + n
+    out["all"] = voted / eligible if eligible else 0.0
+    return out

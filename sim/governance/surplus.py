@@ -1,0 +1,133 @@
+"""The contested surplus, grievances, conflict and trust (§5.3, §5.5; Cases 2, 4, 8, 11).
+
+Once a year the surplus is allocated between three uses, each wanted most by one group: pay
+(staff), lower charges or the community fund (service users), reserves and innovation (the
+board). The allocation is a strategy decision taken through the procedure
+(``decisions.decide``); the bodies that took part weigh in — the board (weight 1, split by
+who holds its seats), the representative body if consulted (weight = its power, split by
+seats), the membership if consulted (weight 1, split by participants) — and the allocation is
+the weighted mean of the groups' preferred splits (a deliberated compromise). A board that
+shares the mission moves its own preference toward an even split.
+
+Each group's **grievance** grows with the distance (total variation, 0–1) between the
+allocation and its preference, the surplus's salience, and falls with the **trust** built by
+deliberation ('you see both sides', Case 2). Grievances lower the group's satisfaction target
+and decay each month, faster with trust. The **conflict index** is 1 − Π(1 − grievance) over
+staff, users and board. Trust moves toward the mean formal
+voice in recent decisions (how much deliberation there is) and is eroded by conflict.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.governance import decisions
+from sim.governance.bodies import POWER_FACTOR
+
+GROUPS = ("staff", "users", "board")
+USES = ("pay", "users", "reserves")  # pay; lower charges / community fund; reserves, innovation
+
+
+def preferred(p, group: str, board_alignment: float = 0.0) -> np.ndarray:
+    """A group's preferred split of the surplus over USES."""
+    want = p["governance.surplus.preference"]
+    split = np.full(3, (1 - want) / 2)
+    split[GROUPS.index(group)] = want
+    if group == "board":  # mission-aligned boards lean toward an even split (assumption)
+        split = (1 - 0.5 * board_alignment) * split + 0.5 * board_alignment / 3
+    return split
+
+
+def weights(model, d: decisions.Decision) -> np.ndarray:
+    """Each group's weight in the allocation, from the bodies that took part in ``d``."""
+    w = np.zeros(3)
+    rule = model.p["governance.surplus.allocation"]
+    if rule != "procedure":  # one group imposes its preference (counterfactual)
+        w[GROUPS.index(rule)] = 1
+        return w
+    seats = model.board.seats if "board" in d.consulted else \
+        [s for s in model.board.seats if s.kind == "executive"]
+    w += _seat_shares([s for s in seats if not s.vacant])
+    rep = model.rep_body
+    if rep is not None and rep.name in d.consulted:
+        w += POWER_FACTOR[rep.powers] * _seat_shares([s for s in rep.seats if not s.vacant])
+    if decisions.MEMBERSHIP in d.consulted:
+        who = decisions.participants(model)
+        n = np.array([who.staff[0], who.users[0], 0.0])
+        w += n / max(1.0, n.sum())
+    return w
+
+
+def _seat_shares(seats) -> np.ndarray:
+    counts = np.zeros(3)
+    for seat in seats:
+        counts[GROUPS.index(seat.constituency or "board")] += 1
+    return counts / max(1, len(seats))
+
+
+def salience(model) -> float:
+    per_head = model.p["governance.surplus.salience_per_staff"] * max(1, model.staff.count())
+    return float(min(1.0, max(0.0, model.surplus) / per_head))
+
+
+def allocate(model) -> None:
+    """The annual allocation: decide, compute the split, raise grievances, log it."""
+    p = model.p
+    if model.surplus <= 0:
+        model.log("surplus", "no surplus to allocate this year.")
+        return
+    d = decisions.decide(model, "strategy", deadline_months=12.0, kind="surplus")
+    alignment = float(np.mean([m.mission_alignment for m in model.board.members()] or [0.5]))
+    prefs = np.array([preferred(p, g, alignment) for g in GROUPS])
+    w = weights(model, d)
+    split = w @ prefs / w.sum()
+    model.surplus_allocation = dict(zip(USES, split.tolist(), strict=True))
+    stake = salience(model) * (1 - p["governance.surplus.acceptance"] * model.trust)
+    for i, group in enumerate(GROUPS):
+        if group == "users" and not _users_a_constituency(model):
+            continue
+        distance = 0.5 * np.abs(split - prefs[i]).sum()
+        g = model.grievance[group]
+        model.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
+                                                   * stake * distance)
+    update_conflict(model)
+    model.log("surplus", f"surplus of £{model.surplus:,.0f} allocated "
+                         f"{_pct(split[0])} to pay, {_pct(split[1])} to users (charges, "
+                         f"community fund) and {_pct(split[2])} to reserves and innovation "
+                         f"({_how(model, d)}); staff wanted {_pct(prefs[0][0])} for pay. "
+                         f"Conflict index {model.conflict_index:.2f}.")
+
+
+def _users_a_constituency(model) -> bool:
+    return bool(decisions.users_consultable(model).any()) or \
+        model.p["membership.users.rule"] != "none"
+
+
+def _how(model, d: decisions.Decision) -> str:
+    rule = model.p["governance.surplus.allocation"]
+    if rule != "procedure":
+        return f"imposed by the {rule}"
+    return "decided by " + ", ".join(d.consulted or ("the executive",))
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f} %"
+
+
+def update_conflict(model) -> None:
+    model.conflict_index = 1.0 - float(np.prod([1 - g for g in model.grievance.values()]))
+
+
+def settle(model, deliberation: float) -> None:
+    """Each month: grievances decay (faster with trust); trust moves toward ``deliberation``
+    (the mean formal voice of recent decisions) and is eroded by conflict."""
+    p = model.p
+    keep = 1.0 - min(1.0, p["governance.conflict.decay"]
+                     + p["governance.conflict.trust_decay"] * model.trust)
+    for group in model.grievance:
+        model.grievance[group] *= keep
+    update_conflict(model)
+    rate = p["governance.trust.gain"]
+    t = model.trust
+    model.trust = float(np.clip(t + rate * (deliberation - t - model.conflict_index * t),
+                                0.0, 1.0))

@@ -1,0 +1,131 @@
+"""Governance in the month and the year (MODEL.md §3 steps 2 and 8); the parts live in
+``sim/governance/`` (bodies, elections, decisions, surplus, presets).
+
+Seams it drives each month: ``model.decision_latency[level]`` (expected months of the full
+procedure; the funding side misses a tender whose deadline is shorter), ``model.voice_heard``
+and ``model.user_voice_heard`` (read by engagement and ownership), ``model.grievance`` (lowers
+each group's satisfaction target), ``model.conflict_index`` and ``model.trust``. It reads
+``model.surplus`` (£ per year; the funding side may set it) at the year end.
+
+The funding side routes its opportunities through :func:`decide`.
+"""
+
+from __future__ import annotations
+
+from sim.governance import bodies, decisions, elections, surplus
+from sim.governance.decisions import Decision, decide  # noqa: F401  (the funding side's API)
+from sim.params import DECISION_LEVELS
+
+WINDOW = 12  # months of decisions behind the rolling outputs
+
+
+def setup(model) -> None:
+    """Month 0: build the board and the representative body and hold the founding election."""
+    model.board = bodies.build_board(model)
+    model.rep_body = bodies.build_rep_body(model)
+    model.decisions: list[Decision] = []
+    model.turnout = {"all": 0.0}
+    model.elections = []  # {month, constituency, open, candidates, filled} per election
+    model.surplus_allocation = {}
+    elect(model)
+    decisions.participants(model, refresh=True)
+    voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
+    model.trust = sum(max(v) for v in voices) / len(voices)  # in step with the procedure
+    publish(model)
+
+
+def monthly(model) -> None:
+    """Seats fall vacant; this month's decisions go through the procedure; seams update."""
+    bodies.release(model)
+    p, rng = model.p, model.rng
+    for level in DECISION_LEVELS:
+        rate = p[f"governance.opportunities.{level}.per_year"] / 12
+        mean_deadline = p[f"governance.opportunities.{level}.deadline_months"]
+        for _ in range(rng.poisson(rate)):
+            decide(model, level, float(rng.gamma(2.0, mean_deadline / 2.0)))
+    model.decisions = [d for d in model.decisions if d.month > model.month - WINDOW]
+    surplus.settle(model, deliberation=_recent_mean(model, lambda d: max(d.voice, d.user_voice)))
+    publish(model)
+
+
+def annual_cycle(model) -> None:
+    """The year end: appointments renewed, elections held, the surplus allocated."""
+    bodies.release_leavers(model)  # people who left this month
+    bodies.renew_appointments(model)
+    elect(model)
+    decisions.participants(model, refresh=True)  # the new bodies take this year's decisions
+    surplus.allocate(model)
+    publish(model)
+
+
+def elect(model) -> None:
+    results = elections.hold(model)
+    model.turnout = elections.turnout(model)
+    for who, (open_seats, candidates, filled) in results.items():
+        if open_seats == 0:
+            continue
+        model.elections.append({"month": model.month, "constituency": who, "open": open_seats,
+                                "candidates": candidates, "filled": filled})
+        vacant = open_seats - filled
+        tail = f"; {vacant} seat(s) stay vacant" if vacant else ""
+        model.log("election", f"{who} elections: {candidates} candidate(s) for {open_seats} "
+                              f"open seat(s), {filled} filled{tail} (turnout "
+                              f"{100 * model.turnout.get(who, 0):.0f} %).")
+
+
+def publish(model) -> None:
+    """Set the seams the rest of the model reads."""
+    p = model.p
+    for level in DECISION_LEVELS:
+        model.decision_latency[level] = decisions.expected_latency(model, level)
+    informal = p["engagement.voice_heard"]
+    weight = p["governance.conflict.voice_weight"]
+    if model.decisions:
+        formal = (_recent_mean(model, lambda d: d.voice),
+                  _recent_mean(model, lambda d: d.user_voice))
+    else:  # no decisions yet (month 0): what the procedure usually gives
+        voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
+        formal = tuple(sum(v[i] for v in voices) / len(voices) for i in (0, 1))
+    # a group whose grievance is high feels unheard: 'Are you not listening to us?' (§5.3)
+    model.voice_heard = (informal + (1 - informal) * formal[0]) * \
+        (1 - weight * model.grievance["staff"])
+    model.user_voice_heard = (informal + (1 - informal) * formal[1]) * \
+        (1 - weight * model.grievance["users"])
+
+
+def _recent_mean(model, value) -> float:
+    recent = model.decisions
+    return sum(value(d) for d in recent) / len(recent) if recent else 0.0
+
+
+def _vacant(model, seat) -> bool:
+    """Vacant, or held by someone who left this month (freed at the next month's start)."""
+    return seat.vacant or (seat.person is not None and not bodies.present(model, seat.person))
+
+
+def _vacancy_rate(model, body) -> float:
+    return sum(_vacant(model, s) for s in body.seats) / len(body.seats) if body.seats else 0.0
+
+
+def summary(model) -> dict:
+    """The governance outputs for metrics.compute (rolling over the last 12 months)."""
+    recent = model.decisions
+    in_time = [d for d in recent if d.in_time]
+    rep = model.rep_body
+    elected = [s for b in model.governing_bodies() for s in b.elected()]
+    held = sum(not _vacant(model, s) for s in elected)
+    return {
+        "representatives": held,
+        "representative_vacancy_rate": 1 - held / len(elected) if elected else 0.0,
+        "decision_latency_months": _recent_mean(model, lambda d: d.latency),
+        "strategy_latency_months": model.decision_latency["strategy"],
+        "decision_quality": sum(d.quality for d in in_time) / len(in_time) if in_time else 0.0,
+        "decisions_made": len(in_time),
+        "decisions_missed": len(recent) - len(in_time),
+        "board_vacancy_rate": _vacancy_rate(model, model.board),
+        "rep_body_vacancy_rate": _vacancy_rate(model, rep) if rep else 0.0,
+        "conflict_index": model.conflict_index,
+        "trust": model.trust,
+        "voting_turnout": model.turnout["all"],
+        "voice_heard": model.voice_heard,
+    }

@@ -1,0 +1,373 @@
+"""Governance (MODEL.md §3 steps 2 and 8): seats and elections (P5), the decision procedure
+(P6: deliberation is slower, better and builds shared ownership, yet faster than the public
+sector), voice and ownership, the contested surplus, presets, and bad input. Statistical claims
+are checked over several seeds with tolerances from the spread between seeds."""
+
+import math
+
+import numpy as np
+import pytest
+
+import sim
+from sim.governance import decisions
+from sim.governance.bodies import present
+from sim.mechanisms import governance
+from sim.params import DECISION_LEVELS
+from sim.scenario import ScenarioError, load_scenario
+
+from .conftest import cli
+
+SEEDS = range(4)
+MONTHS = 72
+
+
+def _all_depths(d):
+    return {f"governance.depth.{level}": d for level in DECISION_LEVELS}
+
+
+def _runs(scenario="base", overrides=None, seeds=SEEDS, months=MONTHS, keep_model=False):
+    return [sim.run(scenario, seed=s, months=months, overrides=overrides or {},
+                    keep_model=keep_model) for s in seeds]
+
+
+def _late(runs, key, months=36):
+    """Per-run mean of a column over the last ``months`` (the settled state)."""
+    return np.array([r.timeseries[key].iloc[-months:].mean() for r in runs])
+
+
+def _clearly_below(low, high):
+    """low < high by more than twice the standard error of the difference."""
+    diff = np.mean(high) - np.mean(low)
+    sem = np.sqrt(np.var(low, ddof=1) / len(low) + np.var(high, ddof=1) / len(high))
+    return diff > 2 * sem, (np.mean(low), np.mean(high), sem)
+
+
+# --- P6: depth of the procedure ---------------------------------------------------------------
+
+DEPTHS = [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+@pytest.fixture(scope="module")
+def depth_runs():
+    """The base mutual at five depths (same at all levels); urgent decisions are not delegated,
+    so that every decision goes through the procedure being measured."""
+    return {d: _runs(overrides=_all_depths(d) | {"governance.urgent_delegation": 0.0})
+            for d in DEPTHS}
+
+
+def test_more_depth_means_slower_decisions(depth_runs):
+    latency = [_late(depth_runs[d], "decision_latency_months").mean() for d in DEPTHS]
+    strategy = [_late(depth_runs[d], "strategy_latency_months").mean() for d in DEPTHS]
+    assert all(np.diff(latency) > 0), latency
+    assert all(np.diff(strategy) > 0), strategy
+
+
+def test_more_depth_means_better_decisions(depth_runs):
+    quality = [_late(depth_runs[d], "decision_quality").mean() for d in DEPTHS]
+    assert all(np.diff(quality) > 0), quality
+
+
+def test_more_depth_means_more_shared_ownership(depth_runs):
+    ok, detail = _clearly_below(_late(depth_runs[0.0], "mean_ownership"),
+                                _late(depth_runs[1.0], "mean_ownership"))
+    assert ok, detail
+    ownership = [_late(depth_runs[d], "mean_ownership").mean() for d in DEPTHS]
+    assert all(np.diff(ownership) > -0.005), ownership  # never clearly lower with more depth
+
+
+def test_even_full_democracy_is_faster_than_the_public_sector(depth_runs):
+    """P6 (§5.2 Cases 9, 11): 'still faster than had been possible in the public sector'."""
+    for r in depth_runs[1.0]:
+        model_p = r.summary["scenario"]["parameters"]
+        assert r.timeseries["strategy_latency_months"].max() < \
+            model_p["governance.public_sector_latency.strategy"]
+    model = sim.MutualModel("base", rng=0, overrides=_all_depths(1.0))
+    model.run_for(24)
+    for level in DECISION_LEVELS:
+        assert model.decision_latency[level] < \
+            model.p[f"governance.public_sector_latency.{level}"], level
+
+
+@pytest.fixture(scope="module")
+def preset_runs():
+    """The same organisation (staff and users who opt in) under the two ends of §4.2."""
+    common = {"membership.users.rule": "opt_in", "membership.users.promotion": 0.5,
+              "governance.surplus.per_staff": 0.0}
+    return {preset: _runs(overrides=common | {"governance.preset": preset})
+            for preset in ("stewardship", "multi_stakeholder_cbs")}
+
+
+def test_p6_cbs_preset_is_slower_better_and_more_owned_than_stewardship(preset_runs):
+    """P6 with the default levers, including urgent delegation."""
+    steward, cbs = preset_runs["stewardship"], preset_runs["multi_stakeholder_cbs"]
+    for key in ("strategy_latency_months", "decision_quality", "mean_ownership",
+                "user_mean_ownership", "voice_heard"):
+        ok, detail = _clearly_below(_late(steward, key), _late(cbs, key))
+        assert ok, (key, detail)
+    public = cbs[0].summary["scenario"]["parameters"]["governance.public_sector_latency.strategy"]
+    assert max(r.timeseries["strategy_latency_months"].max() for r in cbs) < public
+
+
+def test_slow_procedures_miss_short_deadlines():
+    runs = {d: _runs(overrides=_all_depths(d) | {"governance.urgent_delegation": 0.0},
+                     seeds=range(3)) for d in (0.0, 1.0)}
+    ok, detail = _clearly_below(_late(runs[0.0], "decisions_missed"),
+                                _late(runs[1.0], "decisions_missed"))
+    assert ok, detail
+
+
+# --- voice and psychological ownership ----------------------------------------------------------
+
+def _engaged_bystanders(model):
+    """Engaged staff (rung 3) who hold no seat: the people a decision is imposed on."""
+    s = model.staff
+    return np.flatnonzero(s.alive & (s.engagement == 3))
+
+
+def test_a_decision_imposed_without_voice_lowers_engaged_staffs_ownership():
+    model = sim.MutualModel("base", rng=5, overrides={"engagement.pipeline_investment": 300.0,
+                                                       "governance.board.staff_seats": 0})
+    model.run_for(24)
+    engaged = _engaged_bystanders(model)
+    assert len(engaged) > 10
+    before = model.staff.ownership[engaged].copy()
+    d = governance.decide(model, "policy", deadline_months=12.0, depth=0.0)
+    assert d.consulted == ("board",) and d.voice == 0.0 and not d.deliberative
+    assert (model.staff.ownership[engaged] < before).all()
+
+
+def test_a_decision_with_voice_raises_participants_ownership():
+    model = sim.MutualModel("base", rng=5, overrides={"engagement.pipeline_investment": 300.0})
+    model.run_for(24)
+    s = model.staff
+    taking_part = np.flatnonzero(s.alive & (s.engagement >= 2))
+    before = s.ownership[taking_part].copy()
+    d = governance.decide(model, "policy", deadline_months=24.0, depth=1.0)
+    assert decisions.MEMBERSHIP in d.consulted and d.voice == 1.0
+    assert (s.ownership[taking_part] > before).all()
+
+
+def test_decide_reports_missed_deadlines_and_fills_the_seams():
+    model = sim.MutualModel("base", rng=1, overrides={"governance.urgent_delegation": 0.0})
+    model.run_for(3)
+    missed = governance.decide(model, "strategy", deadline_months=0.01)
+    assert not missed.in_time and missed.latency > 0.01
+    made = governance.decide(model, "strategy", deadline_months=100.0)
+    assert made.in_time and 0.5 < made.quality < 1.0
+    assert model.decision_latency["strategy"] > model.decision_latency["operations"] > 0
+    assert 0.0 < model.voice_heard < 1.0
+    with pytest.raises(ValueError):
+        governance.decide(model, "tactics", deadline_months=1.0)
+
+
+def test_pooled_quality_rises_with_participants_and_knowledge_with_diminishing_returns():
+    p = sim.load_scenario("base").values
+    one = decisions.pooled_quality(p, [(1, 0.7)])  # one person: their own accuracy
+    assert one == pytest.approx(0.5 * (1 + math.erf(0.67 * 0.7 / math.sqrt(2))))
+    qualities = [decisions.pooled_quality(p, [(n, 0.7)]) for n in (1, 3, 10, 30, 100)]
+    assert all(np.diff(qualities) > 0)
+    assert qualities[-1] - qualities[-2] < qualities[1] - qualities[0]  # correlated judgements
+    assert decisions.pooled_quality(p, [(5, 0.9)]) > decisions.pooled_quality(p, [(5, 0.5)])
+
+
+# --- P5: seats that stay vacant -----------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario", ["base", "cbs_multi_stakeholder"])
+def test_p5_elected_seats_stay_vacant_without_a_pipeline(scenario):
+    weak = _runs(scenario, overrides={"engagement.pipeline_investment": 0.0}, seeds=range(3))
+    for r in weak:
+        assert r.timeseries["representative_vacancy_rate"].iloc[12:].min() > 0.3
+        assert any("stay vacant" in e["text"] for e in r.events if e["kind"] == "election")
+
+
+def test_more_pipeline_investment_means_fewer_vacant_seats():
+    levels = [0.0, 40.0, 80.0, 200.0]
+    vacancy = [_late(_runs(overrides={"engagement.pipeline_investment": v}),
+                     "representative_vacancy_rate").mean() for v in levels]
+    assert all(np.diff(vacancy) < 0), vacancy
+
+
+def test_p5_with_a_weak_pipeline_representatives_who_leave_are_not_replaced():
+    """Representatives leave the organisation or step down under any pipeline; only a
+    pipeline of engagement brings forward candidates to replace them (§4.2 Case 3, §5.4)."""
+    replaced, left = {}, {}
+    for pipeline in (0.0, 300.0):
+        runs = _runs(overrides={"engagement.pipeline_investment": pipeline}, months=120,
+                     keep_model=True)
+        later = [e for r in runs for e in r.model.elections if e["month"] > 0]
+        replaced[pipeline] = sum(e["filled"] for e in later) / sum(e["open"] for e in later)
+        left[pipeline] = sum("left the organisation" in e["text"] or "stepped down" in e["text"]
+                             for r in runs for e in r.events)
+    assert left[0.0] > 0 and left[300.0] > 0, left
+    assert replaced[0.0] < 0.5 < 0.9 < replaced[300.0], replaced
+
+
+def test_representatives_are_exactly_the_people_in_seats():
+    model = sim.MutualModel("cbs_multi_stakeholder", rng=2)
+    for _ in range(30):
+        model.step()
+        in_seats = {id(s.person) for b in model.governing_bodies() for s in b.elected()
+                    if s.person is not None and present(model, s.person)}
+        on_rung_4 = {id(a) for cols in (model.staff, model.users)
+                     for a in cols.agents_at(cols.alive & (cols.engagement == 4))}
+        assert in_seats == on_rung_4
+        assert len(in_seats) == model.latest["representatives"]
+
+
+def test_vacant_seats_lower_the_legal_formal_index():
+    """Figure 5.1 counts filled seats and real votes, not the constitution on paper."""
+    weak = _late(_runs("cbs_multi_stakeholder", {"engagement.pipeline_investment": 0.0},
+                       seeds=range(3)), "legal_formal_index")
+    strong = _late(_runs("cbs_multi_stakeholder", {"engagement.pipeline_investment": 400.0},
+                         seeds=range(3)), "legal_formal_index")
+    ok, detail = _clearly_below(weak, strong)
+    assert ok, detail
+
+
+# --- the contested surplus ----------------------------------------------------------------------
+
+def _surplus_runs(rule, per_staff=3000.0):
+    return _runs(overrides={"governance.surplus.allocation": rule,
+                            "governance.surplus.per_staff": per_staff,
+                            "engagement.pipeline_investment": 300.0})
+
+
+@pytest.fixture(scope="module")
+def surplus_runs():
+    return {"board": _surplus_runs("board"), "staff": _surplus_runs("staff"),
+            "none": _surplus_runs("board", per_staff=0.0)}
+
+
+def _mean_rung(r, months=24):
+    ladder = r.timeseries[[f"staff_engagement_{k}" for k in range(5)]].iloc[-months:]
+    return float((ladder.values @ np.arange(5)).mean())
+
+
+def test_surplus_kept_from_staff_for_years_lowers_satisfaction_and_engagement(surplus_runs):
+    away, to_pay = surplus_runs["board"], surplus_runs["staff"]
+    for key in ("satisfaction_staff", "active_share", "voice_heard", "mean_ownership"):
+        ok, detail = _clearly_below(_late(away, key, 24), _late(to_pay, key, 24))
+        assert ok, (key, detail)
+    ok, detail = _clearly_below([_mean_rung(r) for r in away], [_mean_rung(r) for r in to_pay])
+    assert ok, detail
+
+
+def test_surplus_kept_from_staff_raises_conflict(surplus_runs):
+    away, calm = surplus_runs["board"], surplus_runs["none"]
+    for r in away:
+        ts = r.timeseries
+        assert ts["conflict_index"].iloc[:12].max() < ts["conflict_index"].iloc[-24:].mean()
+    ok, detail = _clearly_below(_late(calm, "conflict_index"), _late(away, "conflict_index"))
+    assert ok, detail
+    assert any("imposed by the board" in e["text"] for e in away[0].events)
+
+
+def test_deliberative_procedures_recover_faster_from_a_surplus_conflict():
+    """The same shock (three years of a large surplus imposed by the board), then no surplus:
+    conflict falls faster where deliberation has built trust (§5.3 Case 2, Case 11)."""
+    remaining = {}
+    for depth in (0.0, 0.9):
+        ratios = []
+        for seed in SEEDS:
+            model = sim.MutualModel("base", rng=seed, overrides=_all_depths(depth) | {
+                "governance.surplus.allocation": "board",
+                "governance.surplus.per_staff": 3000.0})
+            model.run_for(36)
+            peak = model.conflict_index
+            model.surplus = 0.0  # the funding side's seam: nothing more to argue over
+            model.run_for(12)
+            ratios.append(model.conflict_index / peak)
+        remaining[depth] = ratios
+    ok, detail = _clearly_below(remaining[0.9], remaining[0.0])
+    assert ok, detail
+
+
+# --- presets and bad input ----------------------------------------------------------------------
+
+def test_a_board_grows_to_hold_more_elected_seats_than_its_size():
+    model = sim.MutualModel("base", rng=0, overrides={"governance.board.size": 5,
+                                                       "governance.board.staff_seats": 4})
+    kinds = [s.kind for s in model.board.seats]
+    assert kinds.count("executive") == 3 and kinds.count("staff_elected") == 4
+    assert "independent" not in kinds
+
+
+def test_presets_match_table_4_1():
+    cbs = load_scenario("base", {"governance.preset": "multi_stakeholder_cbs"})
+    assert cbs["governance.rep_body.powers"] == "appoints_board"
+    assert (cbs["governance.rep_body.user_seats"], cbs["governance.rep_body.staff_seats"],
+            cbs["governance.rep_body.appointed_seats"]) == (15, 8, 5)  # Case 11
+    owned = load_scenario("base", {"governance.preset": "council_owned"})
+    assert owned["governance.board.council_seats"] > 0
+    assert owned["governance.latency.external_approval_months"] > 0
+    steward = load_scenario("base", {"governance.preset": "stewardship"})
+    assert steward["governance.rep_body.powers"] == "none"
+    assert steward["governance.depth.strategy"] < cbs["governance.depth.strategy"]
+
+
+def test_explicit_keys_win_over_the_preset_in_the_same_or_a_more_derived_file(scenario_dir):
+    scenario_dir("parent.toml", 'extends = "base"\n[governance]\npreset = "stewardship"\n'
+                                '[governance.board]\nstaff_seats = 2\n')
+    scenario_dir("child.toml", 'extends = "parent.toml"\n[governance.depth]\nstrategy = 0.9\n')
+    child = load_scenario(scenario_dir.path / "child.toml")
+    assert child["governance.board.staff_seats"] == 2          # same file as the preset
+    assert child["governance.depth.strategy"] == 0.9           # more derived file
+    assert child["governance.depth.policy"] == 0.2             # from the preset
+    scenario_dir("other.toml", 'extends = "parent.toml"\n[governance]\n'
+                               'preset = "council_of_governors"\n')
+    other = load_scenario(scenario_dir.path / "other.toml")
+    assert other["governance.board.staff_seats"] == 1          # the new preset beats the parent
+    switched = child.with_overrides({"governance.preset": "multi_stakeholder_cbs"})
+    assert switched["governance.depth.strategy"] == 0.8        # --set preset beats the files
+    assert switched.with_overrides({"governance.depth.strategy": 0.1})[
+        "governance.depth.strategy"] == 0.1
+
+
+@pytest.mark.parametrize("preset", ["stewardship", "staff_council", "council_of_governors",
+                                    "multi_stakeholder_cbs", "council_owned"])
+def test_every_preset_runs(preset):
+    r = sim.run("base", seed=0, months=14, overrides={"governance.preset": preset})
+    assert r.final["decisions_made"] > 0
+    assert 0.5 < r.final["decision_quality"] < 1.0
+
+
+@pytest.mark.parametrize("scenario", ["cbs_multi_stakeholder", "stewardship_small_cic",
+                                      "employee_trust", "council_owned_cic"])
+def test_archetype_scenarios_run_and_say_what_to_notice(scenario):
+    s = load_scenario(scenario)
+    assert {"title", "description", "notice", "try"} <= set(s.about)
+    r = sim.run(s, seed=1, months=13)
+    assert any(e["kind"] == "election" or e["kind"] == "surplus" for e in r.events)
+
+
+@pytest.mark.parametrize("setting,needle", [
+    ("governance.preset=cooperative", "governance.preset"),
+    ("governance.depth.strategy=1.5", "governance.depth.strategy"),
+    ("governance.depth.operations=-0.1", "governance.depth.operations"),
+    ("governance.rep_body.powers=veto", "governance.rep_body.powers"),
+])
+def test_bad_governance_input_is_one_line_and_exit_2(setting, needle, tmp_path):
+    out = tmp_path / "out"
+    result = cli("run", "base", "--set", setting, "--out", out, "--no-dashboard")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+def test_bad_preset_in_a_scenario_file_names_the_file(scenario_dir):
+    path = scenario_dir("bad.toml", 'extends = "base"\n[governance]\npreset = "stewardshp"\n')
+    with pytest.raises(ScenarioError, match=r"bad.toml: governance.preset: .*did you mean "
+                                            r"'stewardship'"):
+        load_scenario(path)
+    result = cli("validate", path)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_governance_outputs_are_reproducible():
+    a = sim.run("cbs_multi_stakeholder", seed=7, months=30)
+    b = sim.run("cbs_multi_stakeholder", seed=7, months=30)
+    cols = ["decision_latency_months", "decision_quality", "decisions_missed",
+            "representative_vacancy_rate", "conflict_index", "voting_turnout"]
+    assert a.timeseries[cols].equals(b.timeseries[cols])
+    assert a.events == b.events
