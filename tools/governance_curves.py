@@ -1,4 +1,4 @@
-"""Print the governance response curves quoted in docs/governance.md (a few minutes on 2 cores).
+"""Print the governance response curves quoted in docs/ODD.md §11 (a few minutes on 2 cores).
 
     .venv/bin/python tools/governance_curves.py
 
