@@ -42,6 +42,15 @@ def _clearly_below(low, high):
     return diff > 2 * sem, (np.mean(low), np.mean(high), sem)
 
 
+def _clearly_below_paired(low, high):
+    """low < high, seed by seed (the same seeds on both sides), by more than twice the standard
+    error of the mean paired difference: the funding side makes organisations differ a lot
+    between seeds, and pairing takes that shared variation out."""
+    d = np.asarray(high) - np.asarray(low)
+    sem = d.std(ddof=1) / np.sqrt(len(d))
+    return d.mean() > 2 * sem, (np.mean(low), np.mean(high), d.mean(), sem)
+
+
 # --- P6: depth of the procedure ---------------------------------------------------------------
 
 DEPTHS = [0.0, 0.25, 0.5, 0.75, 1.0]
@@ -246,9 +255,10 @@ def _mean_rung(r, months=24):
 def test_surplus_kept_from_staff_for_years_lowers_satisfaction_and_engagement(surplus_runs):
     away, to_pay = surplus_runs["board"], surplus_runs["staff"]
     for key in ("satisfaction_staff", "active_share", "voice_heard", "mean_ownership"):
-        ok, detail = _clearly_below(_late(away, key, 24), _late(to_pay, key, 24))
+        ok, detail = _clearly_below_paired(_late(away, key, 24), _late(to_pay, key, 24))
         assert ok, (key, detail)
-    ok, detail = _clearly_below([_mean_rung(r) for r in away], [_mean_rung(r) for r in to_pay])
+    ok, detail = _clearly_below_paired([_mean_rung(r) for r in away],
+                                       [_mean_rung(r) for r in to_pay])
     assert ok, detail
 
 
