@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.argtypes import non_negative, positive
 from sim.batch.cli import add_analyze, add_sweep
 from sim.scenario import ScenarioError, describe_bundled, load_scenario, parse_override
 
@@ -35,8 +36,8 @@ def _add_run(sub) -> None:
                                    "dashboard.png.")
     p.add_argument("scenario", nargs="?", default="base",
                    help="bundled scenario name or path to a .toml file (default: base)")
-    p.add_argument("--months", type=_positive_int, help="override the horizon (months)")
-    p.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
+    p.add_argument("--months", type=positive, help="override the horizon (months)")
+    p.add_argument("--seed", type=non_negative, default=0, help="random seed (default: 0)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set membership.staff.rule=opt_out "
                         "(repeatable)")
@@ -150,27 +151,6 @@ def _cmd_validate(args) -> int:
 
 
 # --- plumbing ------------------------------------------------------------------------------------
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got '{text}'") \
-            from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be non-negative, got {value}")
-    return value
-
 
 def _add_viz(sub) -> None:
     from sim.viz.serve import add_parser  # the app's own module; Solara loads only when run

@@ -52,7 +52,7 @@ def test_unknown_bundled_name():
     (["--set", "organisation.staff=-4"], ["--set", "organisation.staff", "out of range"]),
     (["--set", "novalue"], ["--set", "key=value"]),
     (["--months", "0"], ["--months", "at least 1"]),
-    (["--seed", "abc"], ["--seed", "non-negative integer"]),
+    (["--seed", "abc"], ["--seed", "whole number of at least 0"]),
     (["--bogus"], ["unrecognized arguments"]),
 ])
 def test_bad_flags(flag, fragments):

@@ -6,10 +6,10 @@ command retries them); 2 bad input (spec, flags, or a directory holding another 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
+from sim.argtypes import non_negative, positive
 from sim.batch.executors import EXECUTORS
 from sim.scenario import ScenarioError
 
@@ -26,14 +26,14 @@ def add_sweep(sub) -> None:
     p.add_argument("--out", type=Path, help="experiment directory (default: out/<spec name>)")
     p.add_argument("--executor", choices=EXECUTORS,
                    help="where runs execute (default: process; dask with --scheduler)")
-    p.add_argument("--workers", type=_count, help="processes / Dask workers (default: all cores)")
+    p.add_argument("--workers", type=positive, help="processes / Dask workers (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="join a running Dask cluster, e.g. tcp://10.0.0.5:8786")
-    p.add_argument("--retries", type=_count0, default=0,
+    p.add_argument("--retries", type=non_negative, default=0,
                    help="re-run a failed run up to N more times (default: 0)")
-    p.add_argument("--chunk-size", type=_count, help="runs per task sent to a worker "
+    p.add_argument("--chunk-size", type=positive, help="runs per task sent to a worker "
                                                      "(default: automatic, at most 50)")
-    p.add_argument("--flush-every", type=_count, default=500,
+    p.add_argument("--flush-every", type=positive, default=500,
                    help="runs per part file written (default: 500; also every 10 s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary line "
                                                         "(failures are still reported)")
@@ -89,18 +89,3 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def _count(text: str) -> int:
-    value = _count0(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def _count0(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
-    return value
