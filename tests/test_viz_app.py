@@ -209,9 +209,17 @@ def test_play_runs_month_after_month_and_pause_stops_it(app):
         expect(status).to_contain_text(re.compile(r"Month ([3-9]|\d\d+) of 120"))
         page.click(".btn-play")  # now labelled Pause
         expect(page.locator(".btn-play")).to_have_text("Play")
-        page.wait_for_timeout(1500)
-        paused_at = status.inner_text()
-        page.wait_for_timeout(2500)
+        # a month already being computed when Pause was pressed may still land (on a slow
+        # machine a month can take over a second to draw): wait until the page settles ...
+        paused_at, deadline = status.inner_text(), time.monotonic() + 15
+        while time.monotonic() < deadline:
+            page.wait_for_timeout(2000)
+            now = status.inner_text()
+            if now == paused_at:
+                break
+            paused_at = now
+        # ... then it must stay there: no further months while paused
+        page.wait_for_timeout(3000)
         assert status.inner_text() == paused_at
         assert not problems, problems
 

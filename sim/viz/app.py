@@ -230,6 +230,8 @@ def Page():
     def play():
         while playing.value and live is not None and live.workshop.running:
             time.sleep(FRAME_SECONDS)
+            if not playing.value:  # paused during the pause between frames: no extra month
+                break
             live.step(SPEEDS[speed.value])
             set_tick(lambda t: t + 1)
         playing.set(False)
