@@ -310,6 +310,7 @@ def end_contract(model, contract: Contract, how: str, staff_leave: int, to_whom:
     moved = transfer_out(model, contract, staff_leave)
     market.track_record -= 0.15 * market.track_record
     market.count("contracts_lost")
+    market.count(f"lost_{how}")
     if contract.core and not market.core_lost:
         market.core_lost, market.core_lost_how = True, how
         market.core_lost_month = model.month

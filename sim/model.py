@@ -54,11 +54,13 @@ class MutualModel(mesa.Model):
         self.pay_index = p["workforce.pay_index"]
         self.voice_heard = p["engagement.voice_heard"]
         self.staff_target = p["organisation.staff"]
+        self.surplus_staff_months = 0  # months with staff beyond the funded posts
         # months a decision takes at each level (§5.2); the governance side sets these
         self.decision_latency = {"strategy": 0.0, "policy": 0.0, "operations": 0.0}
         self.user_voice_heard = self.voice_heard
         # surplus to allocate at the year end, £ per year (the funding side may set it)
-        self.surplus = p["governance.surplus.per_staff"] * self.staff_target
+        self.surplus = p["governance.surplus.per_staff"] * self.staff_target \
+            if p["governance.surplus.source"] == "fixed" else 0.0
         self.grievance = {"staff": 0.0, "users": 0.0, "board": 0.0}  # lowers satisfaction
         self.conflict_index = 0.0
         self.trust = 0.0

@@ -99,6 +99,16 @@ _PARAMS: list[Param] = [
        source="§3.5: recruiting skilled staff is hard against NHS/LA pensions (Cases 1, 2, 6, 10); "
               "assumption for the rate",
        doc="Share of open vacancies filled each month."),
+    _p("workforce.redeployment_months", 3, "months", 0, 120,
+       source="§3.5 (staff who do not transfer are 'recruited or redeployed'); UK collective "
+              "consultation of 45 days before 20+ redundancies; assumption for the length",
+       doc="Months the mutual carries staff beyond the posts its work funds (after a lost "
+           "contract), redeploying them into vacancies as they open, before it makes the rest "
+           "redundant. 120 = never (they leave only by attrition)."),
+    _p("workforce.redeployment_slack", 0.05, "share of funded posts", 0.0, 1.0,
+       source="assumption",
+       doc="Staff above the funded posts the mutual carries indefinitely (cover and "
+           "turnover); only the excess beyond this is released."),
     _p("workforce.tupe_share", 0.3, "share", 0.0, 1.0,
        source="§3.5, §5.4 Case 3 (staff 'TUPE'd in, who didn't want to come')",
        doc="Share of the starting workforce just transferred in under TUPE (from the spin-out "
@@ -792,10 +802,17 @@ _PARAMS: list[Param] = [
               "(§5.5)",
        doc="A group's voice heard × (1 − this × its grievance over the surplus)."),
     # surplus allocation (§5.3, Cases 2, 4, 8, 11)
+    _p("governance.surplus.source", "ledger", "rule", choices=("ledger", "fixed"),
+       source="§5.3 (the surplus contested is the organisation's own); 'fixed' is a trainer's "
+              "and tester's device",
+       doc="Where the surplus to allocate comes from: 'ledger' = last year's operating surplus "
+           "from the books (nothing to allocate after a deficit), with the staff and users' "
+           "shares paid out of reserves; 'fixed' = governance.surplus.per_staff × funded posts, "
+           "with no money moving."),
     _p("governance.surplus.per_staff", 250.0, "£ per staff member per year", 0.0, 20_000.0,
        source="§6: 'very tight margins ... making little, if any, surplus'; assumption",
-       doc="Annual surplus to allocate, per funded post (the funding side can set "
-           "model.surplus instead)."),
+       doc="Annual surplus to allocate per funded post when governance.surplus.source = "
+           "'fixed'."),
     _p("governance.surplus.salience_per_staff", 2_000.0, "£ per staff member per year",
        1.0, 100_000.0,
        source="assumption: a surplus of about £2,000 a head (a few per cent of pay) is fully "

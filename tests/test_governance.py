@@ -101,7 +101,7 @@ def test_even_full_democracy_is_faster_than_the_public_sector(depth_runs):
 def preset_runs():
     """The same organisation (staff and users who opt in) under the two ends of §4.2."""
     common = {"membership.users.rule": "opt_in", "membership.users.promotion": 0.5,
-              "governance.surplus.per_staff": 0.0}
+              "governance.surplus.source": "fixed", "governance.surplus.per_staff": 0.0}
     return {preset: _runs(overrides=common | {"governance.preset": preset})
             for preset in ("stewardship", "multi_stakeholder_cbs")}
 
@@ -237,6 +237,7 @@ def test_vacant_seats_lower_the_legal_formal_index():
 
 def _surplus_runs(rule, per_staff=3000.0):
     return _runs(overrides={"governance.surplus.allocation": rule,
+                            "governance.surplus.source": "fixed",
                             "governance.surplus.per_staff": per_staff,
                             "engagement.pipeline_investment": 300.0})
 
@@ -281,6 +282,7 @@ def test_deliberative_procedures_recover_faster_from_a_surplus_conflict():
         for seed in SEEDS:
             model = sim.MutualModel("base", rng=seed, overrides=_all_depths(depth) | {
                 "governance.surplus.allocation": "board",
+                "governance.surplus.source": "fixed",
                 "governance.surplus.per_staff": 3000.0})
             model.run_for(36)
             peak = model.conflict_index

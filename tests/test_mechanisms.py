@@ -145,11 +145,15 @@ def test_workload_pushes_engagement_down():
 
 
 def test_dispersion_across_sites_lowers_engagement_at_remote_sites():
-    model = sim.run("base", seed=1, overrides={"organisation.sites": 30},
-                    keep_model=True).model
-    s = model.staff
-    hq, remote = s.alive & (s.site == 0), s.alive & (s.site != 0)
-    assert s.engagement[hq].mean() > s.engagement[remote].mean()
+    # pooled over four runs: a run that loses its core contract can end with a dozen staff at
+    # head office, too few to compare on their own
+    rungs = {"hq": [], "remote": []}
+    for seed in range(4):
+        s = sim.run("base", seed=seed, overrides={"organisation.sites": 30},
+                    keep_model=True).model.staff
+        rungs["hq"] += s.engagement[s.alive & (s.site == 0)].tolist()
+        rungs["remote"] += s.engagement[s.alive & (s.site != 0)].tolist()
+    assert np.mean(rungs["hq"]) > np.mean(rungs["remote"])
 
 
 def test_fixed_term_posts_keep_their_share():

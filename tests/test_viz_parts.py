@@ -31,7 +31,9 @@ def test_the_levers_trainers_need_are_there():
     keys = set(levers.LEVERS_BY_KEY)
     for key in ("membership.staff.rule", "membership.users.rule", "membership.staff.promotion",
                 "membership.staff.incentive", "engagement.pipeline_investment",
-                "workforce.workload", "engagement.voice_heard", "organisation.sites"):
+                "workforce.workload", "engagement.voice_heard", "organisation.sites",
+                "procurement.social_value_weight", "commissioning.officer_churn_per_year",
+                "commissioning.lot_consolidation", "procurement.efficiency_demand"):
         assert key in keys
 
 

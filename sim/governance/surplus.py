@@ -23,6 +23,7 @@ import numpy as np
 
 from sim.governance import decisions
 from sim.governance.bodies import POWER_FACTOR
+from sim.mechanisms import finance
 
 GROUPS = ("staff", "users", "board")
 USES = ("pay", "users", "reserves")  # pay; lower charges / community fund; reserves, innovation
@@ -74,7 +75,9 @@ def allocate(model) -> None:
     """The annual allocation: decide, compute the split, raise grievances, log it."""
     p = model.p
     if model.surplus <= 0:
-        model.log("surplus", "no surplus to allocate this year.")
+        model.log("surplus", f"a deficit of £{-model.surplus:,.0f} last year: no surplus to "
+                             "allocate." if model.surplus < 0 else
+                  "no surplus to allocate this year.")
         return
     d = decisions.decide(model, "strategy", deadline_months=12.0, kind="surplus")
     alignment = float(np.mean([m.mission_alignment for m in model.board.members()] or [0.5]))
@@ -91,6 +94,9 @@ def allocate(model) -> None:
         model.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
                                                    * stake * distance)
     update_conflict(model)
+    if p["governance.surplus.source"] == "ledger":  # the money moves: staff and users' shares
+        finance.distribute(model, "surplus_to_staff", split[0] * model.surplus)
+        finance.distribute(model, "surplus_to_users", split[1] * model.surplus)
     model.log("surplus", f"surplus of £{model.surplus:,.0f} allocated "
                          f"{_pct(split[0])} to pay, {_pct(split[1])} to users (charges, "
                          f"community fund) and {_pct(split[2])} to reserves and innovation "

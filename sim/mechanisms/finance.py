@@ -17,6 +17,7 @@ the work per member of staff; ``pay_index`` falls in years of pay restraint (§3
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import numpy as np
@@ -27,8 +28,10 @@ INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
          "redundancy")
 CAPITAL = ("acquisitions",)
+# appropriations of a surplus already earned (§5.3): they lower reserves, not the operating surplus
+DISTRIBUTIONS = ("surplus_to_staff", "surplus_to_users")
 FINANCING = ("loan_drawn", "loan_repaid")
-CATEGORIES = INCOME + COSTS + CAPITAL + FINANCING
+CATEGORIES = INCOME + COSTS + CAPITAL + FINANCING + DISTRIBUTIONS
 PUBLIC = ("contracts", "grants_public")
 LINE_CATEGORY = {"trading": "trading", "acquired": "trading", "rent": "rents"}
 
@@ -148,6 +151,7 @@ def settle_month(model) -> None:
     expire_lines(model)
     award_grants(model)
     plan_staffing(model)
+    release_surplus_staff(model)
     check_solvency(model)
 
 
@@ -275,6 +279,40 @@ def plan_staffing(model) -> None:
     model.workload = min(2.0, max(0.5, float(model.p["workforce.workload"] * ratio)))
 
 
+def make_redundant(model, n: int) -> int:
+    """Make ``n`` staff, chosen at random, redundant at ``finance.redundancy_months`` of pay
+    each; returns how many went."""
+    s = model.staff
+    rows = model.rng.permutation(np.flatnonzero(s.alive))[:max(0, n)]
+    if len(rows) == 0:
+        return 0
+    post(model, "redundancy", -round(len(rows) * pay_per_head(model)
+                                     * model.p["finance.redundancy_months"]))
+    model.remove_staff(rows)
+    model.month_counts["redundancies"] = model.month_counts.get("redundancies", 0) + len(rows)
+    return len(rows)
+
+
+def release_surplus_staff(model) -> None:
+    """Staff beyond the funded posts (after a lost contract: those who did not transfer) are
+    redeployed into vacancies as they open; once ``workforce.redeployment_months`` have passed
+    with more than the slack still unplaced, the rest are made redundant (§3.5)."""
+    p = model.p
+    keep = model.staff_target * (1 + p["workforce.redeployment_slack"])
+    excess = model.staff.count() - int(math.ceil(keep))
+    if excess <= 0:
+        model.surplus_staff_months = 0
+        return
+    model.surplus_staff_months += 1
+    if model.surplus_staff_months > p["workforce.redeployment_months"] and \
+            p["workforce.redeployment_months"] < 120:
+        gone = make_redundant(model, excess)
+        model.surplus_staff_months = 0
+        model.log("people", f"{gone} staff could not be redeployed after "
+                            f"{p['workforce.redeployment_months']} months and were made "
+                            "redundant.")
+
+
 def year_end(model) -> None:
     """Annual pay decision (§3.5: pay restraint in a deficit, catch-up in a good year) and
     productivity gains (§2.4)."""
@@ -289,3 +327,13 @@ def year_end(model) -> None:
     elif margin > p["finance.target_margin"] + 0.02 and model.pay_index < p["workforce.pay_index"]:
         model.pay_index = min(p["workforce.pay_index"], model.pay_index + step)
     m.productivity *= 1 + p["finance.productivity_gain_per_year"]
+    if p["governance.surplus.source"] == "ledger":
+        model.surplus = surplus / 100   # £: what governance allocates at this year end
+
+
+def distribute(model, category: str, pounds_value: float) -> int:
+    """Pay out part of the year's surplus (governance's allocation), never more than the
+    reserves hold; returns the pence paid."""
+    pence = min(int(round(pounds_value * 100)), max(0, model.ledger.balance))
+    post(model, category, -pence)
+    return pence

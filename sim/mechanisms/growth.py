@@ -114,12 +114,6 @@ def leaner_or_not(model) -> None:
     afford = int(finance.affordable_staff(model))
     excess = head - afford
     if excess > 0.05 * head:
-        s = model.staff
-        rows = model.rng.permutation(np.flatnonzero(s.alive))[:excess]
-        finance.post(model, "redundancy", -round(len(rows) * finance.pay_per_head(model)
-                                                 * p["finance.redundancy_months"]))
-        model.remove_staff(rows)
-        model.month_counts["redundancies"] = model.month_counts.get("redundancies", 0) + \
-            len(rows)
-        model.log("growth", f"{len(rows)} redundancies to bring costs within income.")
+        gone = finance.make_redundant(model, excess)
+        model.log("growth", f"{gone} redundancies to bring costs within income.")
 

@@ -106,7 +106,8 @@ def consider(model, t: Tender) -> None:
         return
     finance.post(model, "bid_costs", -cost)
     m.count("bids_made")
-    t.mutual_bid = {"price": min(price, t.value), "share": share, "pooled": pooled}
+    t.mutual_bid = {"price": min(price, t.value), "share": share, "pooled": pooled,
+                    "turnover": income}
 
 
 # --- scoring and award ------------------------------------------------------------------------
@@ -195,7 +196,9 @@ def award(model, t: Tender) -> None:
                       "won": won, "winner": winner["kind"], "incumbent": t.incumbent is not None,
                       "core": t.incumbent is not None and t.incumbent.core,
                       "rivals": sorted({e["kind"] for e in entries if e["who"] != "mutual"}),
-                      "lots": t.lots})
+                      "lots": t.lots, "value": pounds(t.value),
+                      "mutual_turnover": pounds(t.mutual_bid["turnover"]) if t.mutual_bid
+                      else None})
     if won:
         m.count("bids_won")
         m.track_record += 0.1 * (1 - m.track_record)

@@ -3,7 +3,7 @@
 Each lever is one line: a group heading, a parameter key from :data:`sim.params.REGISTRY` and a
 short plain-language label. Unit, range, allowed values and the tooltip text (meaning and
 source) all come from the registry, so a lever can never offer a value the model would refuse.
-When the funding and governance sides add their parameters, their levers are one line each here.
+A new lever is one line here.
 """
 
 from __future__ import annotations
@@ -85,11 +85,17 @@ LEVERS: list[Lever] = [
     Lever("Governance", "governance.board.user_seats", "User seats on the board"),
     Lever("Governance", "governance.urgent_delegation", "Urgent decisions by the executive"),
     Lever("Governance", "governance.surplus.allocation", "Who allocates the surplus"),
-    Lever("Governance", "governance.surplus.per_staff", "Surplus per head"),
-    # Funding side (add when the keys exist), e.g.:
-    #   Lever("Funding", "commissioning.social_value_weight", "Social-value weight"),
-    #   Lever("Funding", "commissioning.contract_years", "Contract length"),
-    #   Lever("Funding", "commissioning.officer_churn", "Commissioning officer churn"),
+    Lever("Governance", "governance.surplus.source", "Surplus from the books or fixed"),
+    Lever("Governance", "governance.surplus.per_staff", "Fixed surplus per head"),
+    Lever("Funding", "procurement.social_value_weight", "Social-value weight in bid scores"),
+    Lever("Funding", "procurement.price_weight", "Price weight in bid scores"),
+    Lever("Funding", "procurement.contract_years", "Contract length"),
+    Lever("Funding", "procurement.efficiency_demand", "Annual efficiency demand"),
+    Lever("Funding", "commissioning.officer_churn_per_year", "Commissioning officer churn"),
+    Lever("Funding", "commissioning.lot_consolidation", "Services bundled per lot"),
+    Lever("Funding", "commissioning.framework_turnover_multiple", "Framework turnover rule"),
+    Lever("Funding", "commissioning.budget_trend_per_year", "Commissioners' budget trend"),
+    Lever("Organisation", "organisation.legal_form", "Legal form"),
 ]
 
 LEVERS_BY_KEY: dict[str, Lever] = {lever.key: lever for lever in LEVERS}
