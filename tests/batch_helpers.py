@@ -40,7 +40,7 @@ def small_mutual_spec(folder: Path, replications: int = 2, months: int = 6, leve
 
 
 def ishigami_spec(folder: Path, design: str, body: str, name: str = "ishigami.toml",
-                  extra: str = "") -> Path:
+                  extra: str = "", outputs: tuple[str, ...] = ("y",)) -> Path:
     """A spec for the Ishigami test model; ``body`` holds the [vary] tables."""
     path = folder / name
     path.write_text(f"""
@@ -48,7 +48,7 @@ def ishigami_spec(folder: Path, design: str, body: str, name: str = "ishigami.to
 model = "sim.batch.testmodels:ishigami"
 design = "{design}"
 seed = 11
-outputs = ["y"]
+outputs = {list(outputs)!r}
 {extra}
 
 {body}

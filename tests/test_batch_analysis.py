@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from sim.batch.analysis import Experiment, load_ema, setting_means
 from sim.batch.spec import load_spec
@@ -57,6 +58,29 @@ def test_ninety_five_percent_intervals_cover_the_true_mean(tmp_path):
     assert width.between(1.3, 2.5).all()
     covered = ((means["y_ci_low"] <= truth) & (truth <= means["y_ci_high"])).mean()
     assert 0.85 <= covered <= 1.0
+
+
+def test_yes_no_outputs_are_shares_with_wilson_intervals_and_stay_bool_for_ema(tmp_path):
+    """A yes/no output (like core_contract_lost) is analysed as the share of runs: across 30
+    settings of noisy Ishigami its 95 % intervals cover the true P(y > 0) about 95 % of the
+    time, stay inside 0-1, and EMA gets a boolean outcome to classify on (PRIM)."""
+    levels = ", ".join(f"{x:.4f}" for x in np.linspace(-1.5, 1.5, 30))
+    body = f"[set]\nnoise = 1.0\nx2 = 0.0\nx3 = 0.0\n[vary.x1]\nvalues = [{levels}]"
+    spec = ishigami_spec(tmp_path, "grid", body, extra="replications = 12",
+                         outputs=("y", "y_positive"))
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial", "--quiet"]) == 0
+    assert main(["analyze", str(out), "--quiet"]) == 0
+    means = pd.read_csv(out / "analysis" / "setting_means.csv")
+    truth = stats.norm.cdf(np.sin(means["x1"]) / 1.0)  # y = sin x1 + N(0, 1)
+    low, high = means["y_positive_ci_low"], means["y_positive_ci_high"]
+    assert ((0 <= low) & (high <= 1) & (low <= means["y_positive_mean"])).all()
+    assert 0.85 <= ((low <= truth) & (truth <= high)).mean() <= 1.0
+    experiments, outcomes = load_ema(out / "analysis" / "ema")
+    assert outcomes["y_positive"].dtype == bool
+    assert np.allclose(means["y_positive_mean"], pd.Series(outcomes["y_positive"]).groupby(
+        experiments["scenario"]).mean())
+    assert "figures/response_y_positive.png" in (out / "analysis" / "report.md").read_text()
 
 
 def test_morris_ranks_an_inert_parameter_at_zero(tmp_path):

@@ -66,8 +66,12 @@ class Experiment:
         return self.store.results(self.outputs)
 
     def numeric(self, outputs: list[str]) -> list[str]:
-        return [o for o in outputs if pd.api.types.is_numeric_dtype(self.results[o])
-                and not pd.api.types.is_bool_dtype(self.results[o])]
+        """Outputs analysed as numbers. Yes/no outputs (``core_contract_lost``, ``failed``)
+        count as 0/1, so their mean is the share of runs; text outputs are left out."""
+        return [o for o in outputs if pd.api.types.is_numeric_dtype(self.results[o])]
+
+    def yes_no(self, output: str) -> bool:
+        return pd.api.types.is_bool_dtype(self.results[output])
 
 
 # --- per-setting means ---------------------------------------------------------------------------
@@ -76,19 +80,40 @@ def setting_means(exp: Experiment, outputs: list[str]) -> pd.DataFrame:
     """One row per design setting: factor values, runs, and mean / CI per numeric output.
 
     The interval is Student's t over the replications (n − 1 degrees of freedom); with one
-    replication there is no interval (NaN).
+    replication there is no interval (NaN). For a yes/no output the mean is the share of runs
+    where it is true and the interval is Wilson's score interval, which stays inside 0–1 and
+    keeps its coverage at shares of 0 or 1 and few replications.
     """
     outputs = exp.numeric(outputs)
     groups = exp.results.groupby("design_row")
     table = exp.design[["design_row", *exp.factors]].set_index("design_row")
     table["runs"] = groups.size().reindex(table.index, fill_value=0)
     for out in outputs:
-        mean, sd, n = (groups[out].agg(f).reindex(table.index) for f in ("mean", "std", "count"))
-        half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n)
+        if exp.yes_no(out):
+            yes, n = (groups[out].agg(f).reindex(table.index) for f in ("sum", "count"))
+            mean, low, high = wilson(yes.to_numpy(dtype=float), n.to_numpy(dtype=float))
+        else:
+            mean, sd, n = (groups[out].agg(f).reindex(table.index)
+                           for f in ("mean", "std", "count"))
+            half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n)
+            low, high = mean - half, mean + half
         table[f"{out}_mean"] = mean
-        table[f"{out}_ci_low"] = mean - half
-        table[f"{out}_ci_high"] = mean + half
+        table[f"{out}_ci_low"] = low
+        table[f"{out}_ci_high"] = high
     return table.reset_index()
+
+
+def wilson(yes: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(share, low, high): Wilson's score interval for ``yes`` successes in ``n`` trials."""
+    z = stats.norm.ppf(0.5 + CONFIDENCE / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = yes / n
+        centre = (share + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z * np.sqrt(share * (1 - share) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+        # exact 0 and 1 at the ends (the algebra leaves rounding dust there)
+        low = np.clip(np.minimum(centre - half, share), 0.0, 1.0)
+        high = np.clip(np.maximum(centre + half, share), 0.0, 1.0)
+    return share, low, high
 
 
 def series_means(exp: Experiment, output: str, design_rows: list[int]) -> pd.DataFrame:
@@ -183,7 +208,8 @@ def ema_results(exp: Experiment, outputs: list[str]) -> tuple[pd.DataFrame, dict
     experiments["policy"] = "none"
     experiments["model"] = exp.manifest["experiment"]
     numeric = set(exp.numeric(outputs))
-    outcomes = {out: res[out].to_numpy(dtype=float if out in numeric else str)
+    outcomes = {out: res[out].to_numpy(dtype=bool if exp.yes_no(out)
+                                       else float if out in numeric else str)
                 for out in outputs}
     stored = exp.manifest["spec"]["timeseries"]
     if stored:

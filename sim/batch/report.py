@@ -104,7 +104,8 @@ class _Report:
             f"Python {prov['python']}; started {m.get('started')}, finished {m.get('finished')}",
             f"- **Outputs analysed**: {', '.join(f'`{o}`' for o in outputs)}", "",
             "Intervals are 95 % confidence intervals of the mean across replications "
-            "(Student's t).", "",
+            "(Student's t); for a yes/no output the mean is the share of runs where it "
+            "happened, with Wilson's score interval.", "",
         ]
 
     def grid(self, means: pd.DataFrame, outputs: list[str]) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 from sim.params import Param
 from sim.simulate import RunResult, seed_record
 
-OUTPUTS = ["y"]
+OUTPUTS = ["y", "y_positive"]
 
 _PI = math.pi
 REGISTRY: dict[str, Param] = {
@@ -53,5 +53,5 @@ def ishigami(scenario=None, seed=0, months: int | None = None,
     month = np.arange(1, p["months"] + 1)
     series = pd.DataFrame({"month": month, "y": y * month / p["months"]})
     summary = {"scenario": "ishigami", "seed": seed_record(seed), "months": p["months"],
-               "final": {"y": float(y)}, "provenance": {}}
+               "final": {"y": float(y), "y_positive": bool(y > 0)}, "provenance": {}}
     return RunResult(series, summary)
