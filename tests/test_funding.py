@@ -173,6 +173,22 @@ def test_winning_a_contract_transfers_staff_in_under_tupe_with_a_pension_premium
     assert premium > finance.monthly_costs(model)
 
 
+@pytest.mark.parametrize("appetite,bids", [(0.9, True), (0.2, False)])
+def test_a_bold_board_bids_below_cost_and_a_cautious_one_does_not(appetite, bids):
+    """The directors' risk appetite sets how far under its cost price the mutual will bid for
+    new work (0.5 -> 8 %); this tender's budget is 10 % under cost."""
+    model = sim.MutualModel("base", rng=2, overrides={**FEW_USERS,
+                                                      "governance.urgent_delegation": 0.0})
+    for director in model.board.members():
+        director.risk_appetite = appetite
+    t = Tender(999, model.market.commissioners[0], 0, value=1, demand=30.0, lots=1, opens=0,
+               deadline=24, framework=False, tupe_staff=0)
+    t.value = int(procurement.cost_price(model, t) / 1.10)
+    procurement.consider(model, t)
+    assert (t.mutual_bid is not None) == bids
+    assert model.market.counts.get("no_bid_unprofitable", 0) == (0 if bids else 1)
+
+
 def test_a_slow_strategy_decision_misses_every_new_tender():
     """New bids are strategy decisions (§5.2): a procedure that takes longer than the bid window
     misses every new tender; re-bidding for its own services (operations) still happens."""
@@ -196,9 +212,11 @@ def _lost_by(result, months):
 
 
 @pytest.mark.slow
-def test_p7_a_substantial_minority_lose_a_core_contract_within_eight_years():
-    """P7 (§2.2): a third of the cases had lost some core contracts."""
-    lost = [_lost_by(_run(FEW_USERS, seed=s, months=96), 96) for s in range(16)]
+def test_p7_a_substantial_minority_lose_a_core_contract_within_six_years():
+    """P7 (§2.2): a third of the cases had lost some core contracts. The cases started trading
+    in 2011-2018 and the fieldwork ended in 2020 (Table 1.1, §1.2): median age about five and a
+    half years. 48 seeds: with 16 the share's standard error (0.12) reached the bound by chance."""
+    lost = [_lost_by(_run(FEW_USERS, seed=s, months=72), 72) for s in range(48)]
     share = np.mean(lost)
     assert 0.1 <= share <= 0.6, share
 
@@ -211,9 +229,9 @@ def test_p7_small_mutuals_lose_more_by_withdrawal_and_non_renewal():
     core contract alone is too rare an event to compare (21 % against 15 % over 80 seeds)."""
     quiet = ("withdrawn", "not_renewed", "in_house")
 
-    def hazard(size):  # (quiet losses, contract-years) pooled over 40 five-year runs
+    def hazard(size):  # (quiet losses, contract-years) pooled over 80 five-year runs
         losses = years = 0
-        for s in range(40):
+        for s in range(80):  # 40 seeds gave z from 2.1 to 4: too few quiet losses of a small one
             result = _run(size, seed=s, months=60)
             losses += sum(result.model.market.counts.get(f"lost_{how}", 0) for how in quiet)
             years += result.timeseries["contracts_held"].sum() / 12
@@ -314,11 +332,12 @@ def test_more_officer_churn_means_fewer_renewals():
 @pytest.mark.slow
 def test_bigger_lots_lower_a_small_mutuals_win_rate():
     """§2.5 'missing middle': lots of three services against single ones, counting the bids a
-    mutual makes while it is still small (trailing turnover under £5M, about 120 staff). Over a
+    mutual makes while it is still small (trailing turnover under £5M, about 120 staff): 0.17
+    against 0.26 over 48 seeds (32 gave z 2.5). Over a
     whole run the pooled rate moves the other way: a small mutual that wins a big lot stops
     being small, and small rivals drop out of big lots (docs/ODD.md §10)."""
     def rate(lots):
-        return _pooled({**SMALL, "commissioning.lot_consolidation": lots}, range(32),
+        return _pooled({**SMALL, "commissioning.lot_consolidation": lots}, range(48),
                        lambda b: b["mutual_turnover"] < SMALL_TURNOVER)
 
     drop, spread = _rates_differ(rate(3.0), rate(1.0))

@@ -5,7 +5,8 @@ if the governance procedure (``governance.decide``) takes longer than the bid wi
 missed (§2.5 'short notice'). Otherwise it bids unless the region is one it will not expand to
 (growth), its bid team is busy, a framework's turnover rule shuts it out and no consortium
 partner is found (§2.5, §3.3), the price the work needs is well above the budget (§3.5:
-'contracts being worth less than [their] TUPE implications'), or it cannot afford the bid.
+'contracts being worth less than [their] TUPE implications'; how far above it will go depends on
+the risk appetite of the directors who took the decision), or it cannot afford the bid.
 
 At the deadline the commissioner scores every bid:
 
@@ -25,7 +26,13 @@ from sim.market import Contract, Tender, end_contract, open_teams, pounds, trans
 from sim.mechanisms import finance, governance, growth
 
 PARTNER_TURNOVER = 15e6 * 100   # pence: a consortium partner, e.g. another mutual (§3.3)
-MAX_LOSS = 0.08                 # bids at the budget up to 8 % under its cost price
+MAX_LOSS = 0.08                 # bids at the budget up to 8 % under its cost price ...
+
+
+def max_loss(risk_appetite: float) -> float:
+    """... scaled by the deciders' risk appetite (0–1; 0.5 gives MAX_LOSS): a cautious board
+    turns down work priced below cost, a bold one takes it to win the work (§5.2)."""
+    return MAX_LOSS * 2 * risk_appetite
 
 
 def bid_and_award(model) -> None:
@@ -96,7 +103,7 @@ def consider(model, t: Tender) -> None:
             m.count("excluded_by_framework")
             return
     price = cost_price(model, t)
-    if price > t.value * (1 + MAX_LOSS) and not own:
+    if price > t.value * (1 + max_loss(decision.risk_appetite)) and not own:
         m.count("no_bid_unprofitable")
         return
     cost = round(share * max(p["procurement.bid_cost_min"] * 100,
