@@ -332,7 +332,9 @@ FUNDING_COLUMNS = [
     "turnover", "reserves", "surplus", "public_income_share", "contracts_held", "regions",
     "bids_made", "bids_won", "core_contract_lost", "social_value", "failed",
     "surplus_margin", "tenders_missed", "loan_balance", "pay_index", "workload",
+    "contracts_lost", "contracts_lost_quietly",
 ]
+QUIET_LOSSES = ("withdrawn", "not_renewed", "in_house")  # without a competition (§2.2)
 
 
 def outputs(model) -> dict:
@@ -361,4 +363,7 @@ def outputs(model) -> dict:
         "loan_balance": pounds(sum(loan["owed"] for loan in ledger.loans)),
         "pay_index": model.pay_index,
         "workload": model.workload,
+        "contracts_lost": market.counts.get("contracts_lost", 0),
+        "contracts_lost_quietly": sum(market.counts.get(f"lost_{how}", 0)
+                                      for how in QUIET_LOSSES),
     }

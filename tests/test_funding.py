@@ -227,13 +227,11 @@ def test_p7_small_mutuals_lose_more_by_withdrawal_and_non_renewal():
     competitive re-tendering'. Measured as the hazard of a quiet loss (withdrawn early, not
     renewed, brought in house) per contract-year over five years: the first quiet loss of the
     core contract alone is too rare an event to compare (21 % against 15 % over 80 seeds)."""
-    quiet = ("withdrawn", "not_renewed", "in_house")
-
     def hazard(size):  # (quiet losses, contract-years) pooled over 80 five-year runs
         losses = years = 0
         for s in range(80):  # 40 seeds gave z from 2.1 to 4: too few quiet losses of a small one
             result = _run(size, seed=s, months=60)
-            losses += sum(result.model.market.counts.get(f"lost_{how}", 0) for how in quiet)
+            losses += result.final["contracts_lost_quietly"]
             years += result.timeseries["contracts_held"].sum() / 12
         return losses, years
 
@@ -388,8 +386,10 @@ def test_funding_columns_are_in_the_outputs():
     result = _run({**FEW_USERS, "months": 24})
     for column in ("turnover", "reserves", "surplus", "public_income_share", "contracts_held",
                    "regions", "bids_made", "bids_won", "core_contract_lost", "social_value",
-                   "failed"):
+                   "failed", "contracts_lost", "contracts_lost_quietly"):
         assert column in result.timeseries.columns and column in result.final
     ts = result.timeseries
     assert ts["turnover"].iloc[0] > 0 and ts["contracts_held"].iloc[0] >= 1
     assert (np.diff(ts["bids_made"]) >= 0).all() and (ts["bids_won"] <= ts["bids_made"]).all()
+    assert (ts["contracts_lost_quietly"] <= ts["contracts_lost"]).all()
+    assert (np.diff(ts["contracts_lost"]) >= 0).all()
