@@ -229,7 +229,7 @@ def test_p7_small_mutuals_lose_more_by_withdrawal_and_non_renewal():
     core contract alone is too rare an event to compare (21 % against 15 % over 80 seeds)."""
     def hazard(size):  # (quiet losses, contract-years) pooled over 80 five-year runs
         losses = years = 0
-        for s in range(80):  # 40 seeds gave z from 2.1 to 4: too few quiet losses of a small one
+        for s in range(80):  # 40 seeds gave z 2.1: a small mutual has few quiet losses
             result = _run(size, seed=s, months=60)
             losses += result.final["contracts_lost_quietly"]
             years += result.timeseries["contracts_held"].sum() / 12
