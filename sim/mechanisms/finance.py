@@ -299,7 +299,7 @@ def release_surplus_staff(model) -> None:
     with more than the slack still unplaced, the rest are made redundant (§3.5)."""
     p = model.p
     keep = model.staff_target * (1 + p["workforce.redeployment_slack"])
-    excess = model.staff.count() - int(math.ceil(keep))
+    excess = model.staff.count() - math.ceil(keep)
     if excess <= 0:
         model.surplus_staff_months = 0
         return
