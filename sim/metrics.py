@@ -22,6 +22,8 @@ import numpy as np
 from sim.market import FUNDING_COLUMNS
 from sim.market import outputs as funding_outputs
 from sim.mechanisms import governance
+from sim.mechanisms.service import SERVICE_COLUMNS
+from sim.mechanisms.service import outputs as service_outputs
 from sim.params import REP_BODY_POWERS
 
 IDEAL_TYPES = {
@@ -54,6 +56,8 @@ COLUMNS = [
     "decision_latency_months", "strategy_latency_months", "decision_quality", "decisions_made",
     "decisions_missed", "board_vacancy_rate", "rep_body_vacancy_rate", "conflict_index",
     "trust", "voting_turnout", "voice_heard",
+    # what the staff make and what decisions cost (sim/mechanisms/service.py, ODD §12)
+    *SERVICE_COLUMNS,
 ]
 
 
@@ -129,4 +133,5 @@ def compute(model) -> dict:
     out["ideal_type"] = ideal_type(legal, cultural, p["indices.threshold"])
     out.update(funding_outputs(model))
     out.update(gov)
+    out.update(service_outputs(model))
     return out

@@ -19,6 +19,7 @@ from sim.mechanisms import (
     growth,
     membership,
     procurement,
+    service,
     workforce,
 )
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
@@ -93,6 +94,7 @@ class MutualModel(mesa.Model):
                                 priority=Priority.LOW)
         events.starting(self)
         governance.setup(self)      # board, representative body, founding election
+        service.setup(self)         # service quality, innovation, reputation (ODD §12)
         self.observe()
 
     # --- the month -------------------------------------------------------------------------
@@ -112,6 +114,7 @@ class MutualModel(mesa.Model):
         workforce.turn_over(self)   # 5. recruitment, attrition, tenure
         membership.update(self)     # 6. joins and opt-outs per rule and constituency
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
+        service.update(self)        # 7b. what the staff make: quality, innovation, reputation
         for key, value in self.month_counts.items():
             self.year_counts[key] = self.year_counts.get(key, 0) + value
         if self.month >= self.months:

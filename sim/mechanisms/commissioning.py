@@ -9,7 +9,10 @@ more often when the team lacks capacity to re-tender) or re-tenders it, often bu
 other services into a bigger lot (§2.5 consolidation). Small providers are exposed more to
 withdrawal and non-renewal by risk-averse commissioners (§2.2: Cases 1 and 10, both small).
 Once a year budgets move (austerity trend and shocks) and every contract takes the efficiency
-demand (1–3 %, §2.5), partly met by cutting the specification.
+demand (1–3 %, §2.5), partly met by cutting the specification. The service the mutual's staff
+deliver counts: a commissioner extends a good service more readily and brings a poor one in
+house, decommissions or withdraws it more readily (``service.commissioner_regard``,
+docs/ODD.md §12).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import math
 
 from sim.market import Contract, Tender, end_contract, to_pence
-from sim.mechanisms import finance
+from sim.mechanisms import finance, service
 
 
 def advance(model) -> None:
@@ -94,7 +97,7 @@ def budget_cut(c) -> float:
 def withdrawn_early(model, k: Contract) -> bool:
     p = model.p
     hazard = p["commissioning.early_withdrawal_per_year"] / 12 * model.market.exposure * \
-        (1 + 2 * budget_cut(k.commissioner))
+        (1 + 2 * budget_cut(k.commissioner)) / service.commissioner_regard(model)
     if k.commissioner.budget <= 0:
         hazard = 1.0  # no money at all
     if model.rng.random() >= hazard:
@@ -115,13 +118,15 @@ def at_expiry(model, k: Contract) -> None:
     """In house, decommission, extend or re-tender (§2.2, §2.5)."""
     p, rng, c = model.p, model.rng, k.commissioner
     ex, cut = model.market.exposure, budget_cut(c)
-    in_house = p["commissioning.in_house_propensity"] * ex * (1.0 if c.kind == "council" else 0.5)
-    withdraw = p["commissioning.withdrawal_at_expiry"] * ex * (1 + 2 * cut)
+    regard = service.commissioner_regard(model)
+    in_house = p["commissioning.in_house_propensity"] * ex * \
+        (1.0 if c.kind == "council" else 0.5) / regard
+    withdraw = p["commissioning.withdrawal_at_expiry"] * ex * (1 + 2 * cut) / regard
     if c.budget <= 0:
         withdraw = 1.0
     stretched = 1.5 - capacity(model, c)   # a stretched team extends rather than re-tenders
     extend = p["commissioning.extension_propensity"] * (0.5 + c.relationship) * stretched \
-        if k.extensions_left > 0 else 0.0
+        * regard if k.extensions_left > 0 else 0.0
     r = rng.random()
     if r < in_house:
         n = round(p["procurement.tupe_transfer_share"] * k.demand / model.market.productivity)
@@ -200,16 +205,30 @@ def open_new_tenders(model) -> None:
             continue
         lots = lot_size(model, c)
         demand = lots * p["procurement.tender_median_staff"] * \
-            float(rng.lognormal(0.0, p["procurement.tender_size_spread"]))
+            float(rng.lognormal(0.0, p["procurement.tender_size_spread"])) * \
+            c.budget ** p["commissioning.budget_spec_share"]
         has_staff = rng.random() < 0.7   # most services already have a provider and staff
         tupe = round(p["procurement.tupe_transfer_share"] * demand) if has_staff else 0
         _tender(model, c, region, demand, lots, tupe, None)
 
 
+def unit_budget(model, c) -> float:
+    """Budget index per staff-year of service: a commissioner with less money buys less
+    service (new tenders are smaller by budget^s) as well as paying less for each unit
+    (budget^(1 − s)), s = ``commissioning.budget_spec_share`` (§2.5 Case 4: 'one way we could
+    do it would be to stop this element of the service')."""
+    return c.budget ** (1.0 - model.p["commissioning.budget_spec_share"])
+
+
 def _tender(model, c, region, demand, lots, tupe, incumbent, framework_ok=True) -> Tender:
     p, m = model.p, model.market
     window = bid_window(model, c)
-    value = to_pence(demand * p["procurement.price_per_fte"] * c.budget)
+    # the service's budget carries part of the protected terms of the staff who transfer with
+    # it (§3.5: 'some contracts, not all' are worth less than their TUPE implications)
+    protected = p["workforce.tupe_pension_premium"] * p["commissioning.tupe_funding"] * \
+        tupe / max(demand, 1e-9)
+    value = to_pence(demand * p["procurement.price_per_fte"] * unit_budget(model, c)
+                     * (1 + protected))
     t = Tender(m.new_id(), c, region, value, demand, lots, opens=model.month,
                deadline=model.month + window,
                framework=framework_ok and bool(model.rng.random()

@@ -26,7 +26,7 @@ from sim.market import Line, grant_rate, to_pence
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
-         "redundancy")
+         "redundancy", "development")
 CAPITAL = ("acquisitions",)
 # appropriations of a surplus already earned (§5.3): they lower reserves, not the operating surplus
 DISTRIBUTIONS = ("surplus_to_staff", "surplus_to_users")
