@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import FUNDING_COLUMNS
-from sim.market import outputs as funding_outputs
-from sim.mechanisms import governance
+from sim.mechanisms.funding.market import FUNDING_COLUMNS
+from sim.mechanisms.funding.market import outputs as funding_outputs
+from sim.mechanisms.governance import cycle as governance
 from sim.params import REP_BODY_POWERS
 
 IDEAL_TYPES = {

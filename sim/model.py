@@ -9,18 +9,11 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from sim import events, market, metrics
+from sim import events, metrics
 from sim.agents import ServiceUser, StaffMember
-from sim.mechanisms import (
-    commissioning,
-    engagement,
-    finance,
-    governance,
-    growth,
-    membership,
-    procurement,
-    workforce,
-)
+from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
+from sim.mechanisms.governance import cycle as governance
+from sim.mechanisms.people import engagement, membership, workforce
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import Scenario, load_scenario
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.governance import presets
+from sim.mechanisms.governance import presets
 from sim.params import REGISTRY, Param, defaults
 
 ABOUT_KEYS = ("title", "description", "notice", "try")

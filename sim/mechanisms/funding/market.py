@@ -339,7 +339,7 @@ QUIET_LOSSES = ("withdrawn", "not_renewed", "in_house")  # without a competition
 
 def outputs(model) -> dict:
     """The funding side's monthly outputs (appended to ``metrics.COLUMNS``)."""
-    from sim.mechanisms import finance  # the ledger's rules live there
+    from sim.mechanisms.funding import finance  # the ledger's rules live there
 
     market, ledger = model.market, model.ledger
     ledger.balance_at[model.month] = ledger.balance

@@ -12,8 +12,8 @@ The funding side routes its opportunities through :func:`decide`.
 
 from __future__ import annotations
 
-from sim.governance import bodies, decisions, elections, surplus
-from sim.governance.decisions import Decision, decide  # noqa: F401  (the funding side's API)
+from sim.mechanisms.governance import bodies, decisions, elections, surplus
+from sim.mechanisms.governance.decisions import Decision, decide
 from sim.params import DECISION_LEVELS
 
 WINDOW = 12  # months of decisions behind the rolling outputs

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.governance import decisions
-from sim.governance.bodies import POWER_FACTOR
-from sim.mechanisms import finance
+from sim.mechanisms.funding import finance
+from sim.mechanisms.governance import decisions
+from sim.mechanisms.governance.bodies import POWER_FACTOR
 
 GROUPS = ("staff", "users", "board")
 USES = ("pay", "users", "reserves")  # pay; lower charges / community fund; reserves, innovation

@@ -22,7 +22,7 @@ from collections import Counter
 
 import numpy as np
 
-from sim.market import Line, grant_rate, to_pence
+from sim.mechanisms.funding.market import Line, grant_rate, to_pence
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",

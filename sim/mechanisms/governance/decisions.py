@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.governance.bodies import POWER_FACTOR, Body, present
+from sim.mechanisms.governance.bodies import POWER_FACTOR, Body, present
 from sim.params import DECISION_LEVELS
 
 MEMBERSHIP = "membership"
