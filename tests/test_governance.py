@@ -11,7 +11,7 @@ import pytest
 import sim
 from sim.mechanisms.governance import decisions
 from sim.mechanisms.governance.bodies import present
-from sim.params import DECISION_LEVELS
+from sim.mechanisms.governance.decisions import DECISION_LEVELS
 from sim.scenario import ScenarioError, load_scenario
 
 from .conftest import cli

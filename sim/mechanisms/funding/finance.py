@@ -331,6 +331,15 @@ def year_end(model) -> None:
         model.surplus = surplus / 100   # £: what governance allocates at this year end
 
 
+def pay_out_surplus(model, allocation: dict[str, float] | None) -> None:
+    """Pay the staff and users' shares of governance's surplus allocation out of reserves
+    (when the surplus is the ledger's); the board's share stays in reserves."""
+    if allocation is None or model.p["governance.surplus.source"] != "ledger":
+        return
+    distribute(model, "surplus_to_staff", allocation["pay"] * model.surplus)
+    distribute(model, "surplus_to_users", allocation["users"] * model.surplus)
+
+
 def distribute(model, category: str, pounds_value: float) -> int:
     """Pay out part of the year's surplus (governance's allocation), never more than the
     reserves hold; returns the pence paid."""

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.mechanisms.governance.bodies import POWER_FACTOR, Body, present
-from sim.params import DECISION_LEVELS
 
+DECISION_LEVELS = ("strategy", "policy", "operations")
 MEMBERSHIP = "membership"
 
 
