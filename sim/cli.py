@@ -42,6 +42,16 @@ def _add_run(sub) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set membership.staff.rule=opt_out "
                         "(repeatable)")
+    p.add_argument("--event", dest="events", action="append", default=[], metavar="K=V,...",
+                   help="add a timed event, e.g. --event month=36,what=switch,"
+                        "constituency=staff,rule=opt_out (repeatable; docs/scenarios.md)")
+    p.add_argument("--set-at", dest="set_at", action="append", default=[],
+                   metavar="MONTH:KEY=VALUE",
+                   help="set a parameter from a month on, e.g. --set-at "
+                        "36:procurement.social_value_weight=0.1 (repeatable)")
+    p.add_argument("--policy", dest="policies", action="append", default=[], metavar="NAME",
+                   help="apply a policy override set (scenarios/policy/, or a path); "
+                        "repeatable, later ones win")
     p.add_argument("--out", type=Path, help="output folder (default: out/<scenario>)")
     p.add_argument("--no-dashboard", action="store_true", help="skip dashboard.png")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
@@ -49,12 +59,23 @@ def _add_run(sub) -> None:
 
 
 def _cmd_run(args) -> int:
+    from sim import policy, timeline
     from sim.simulate import run
 
     overrides = dict(parse_override(text) for text in args.overrides)
-    scenario = load_scenario(args.scenario, overrides)  # all input checked before any output
+    scenario = load_scenario(args.scenario)  # all input checked before any output
+    for name in args.policies:
+        scenario = policy.apply(scenario, name)
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
     if args.months is not None:
         scenario = scenario.with_overrides({"months": args.months}, origin="--months")
+    flags = [timeline.parse_event_flag(t) for t in args.events]
+    if flags:
+        scenario = scenario.with_events(flags, origin="--event")
+    set_at = [timeline.parse_set_at(t) for t in args.set_at]
+    if set_at:
+        scenario = scenario.with_events(set_at, origin="--set-at")
     result = run(scenario, seed=args.seed)
     out = args.out or Path("out") / scenario.name
     files = result.write(out, dashboard=not args.no_dashboard)
@@ -147,7 +168,8 @@ def _add_validate(sub) -> None:
 def _cmd_validate(args) -> int:
     for ref in args.scenarios:
         scenario = load_scenario(ref)
-        print(f"ok  {ref}  ({' <- '.join(Path(f).name for f in scenario.chain)})")
+        timed = f", {len(scenario.events)} timed event(s)" if scenario.events else ""
+        print(f"ok  {ref}  ({' <- '.join(Path(f).name for f in scenario.chain)}{timed})")
     return 0
 
 
