@@ -102,7 +102,8 @@ def target_summary(result) -> pd.DataFrame:
         s_prior = prior[f"stat:{t.name}"].to_numpy(float)
         ok_prior = (s_prior >= t.low) & (s_prior <= t.high) & ~prior["failed"].to_numpy()
         s = post[f"stat:{t.name}"].to_numpy(float)
-        rows.append({"target": t.name, "statistic": t.text, "target_range": t.target_text,
+        rows.append({"target": t.name + (f" ({t.pattern})" if t.pattern else ""),
+                     "statistic": t.text, "target_range": t.target_text,
                      "prior_pass": float(ok_prior.mean()) if len(prior) else math.nan,
                      "posterior_pass": float(np.sum(w * ((s >= t.low) & (s <= t.high)))),
                      "posterior_median": float(weighted_quantile(s, w, 0.5)),
@@ -322,6 +323,14 @@ def _report(result, post, summary, binding) -> str:
         lines.append(f"| {r.target} | {r.statistic} | {r.target_range} | "
                      f"{100 * r.prior_pass:.0f} % | {r.posterior_median:.4g} | "
                      f"{100 * r.posterior_pass:.0f} % | {100 * r.binding:.0f} % |")
+    patterns = [t for t in spec.targets if t.pattern]
+    if patterns:
+        lines += ["", "### The patterns these targets stand for", "",
+                  "Each runs its pattern's scenario and overrides (sim.patterns); its per-run "
+                  "statistic is the one above, because a pattern's pass rule is a verdict over "
+                  "many seeds. Once fitted here, a pattern is **calibrated**, not emergent: "
+                  "report it so.", ""]
+        lines += [f"- **{t.pattern}** ({t.name}): {t.pattern_text}" for t in patterns]
     lines += ["", "## Figures", "", "![marginals](marginals.png)", "", "![pairs](pairs.png)",
               "", "## Files", "",
               "`posterior.parquet` (particles), `generations.csv`, `calibrated.toml` (a "

@@ -61,7 +61,7 @@ CALIBRATION_KEYS = ("title", "description", "scenario", "model", "method", "seed
 REPLICATION_KEYS = ("min", "max", "precision")
 PARAMETER_KEYS = ("range", "scale")
 TARGET_KEYS = ("name", "output", "stat", "months", "range", "value", "tolerance", "scenario",
-               "set", "pattern")
+               "set", "pattern", "group")
 
 
 class CalibrationSpecError(SpecError):
@@ -118,7 +118,8 @@ class Target:
     window: tuple[int, int] | None = None
     scenario: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
-    pattern: str | None = None
+    pattern: str | None = None       # the sim.patterns id this target stands for
+    pattern_text: str = ""           # that pattern's statistic and pass rule, for the report
     given_as: str = "range"   # "range" or "value" (how the spec wrote it)
 
     @property
@@ -432,8 +433,9 @@ class _Checker:
         return tuple(out)
 
     def target(self, where: str, t: dict, outputs: list[str], registry) -> Target:
-        if "pattern" in t:
-            return self.pattern_target(where, t)
+        pattern, group = self.pattern(where, t) if "pattern" in t else (None, None)
+        if "group" in t and pattern is None:
+            self.fail(f"{where}.group", "only used with pattern = \"P…\"")
         output = t.get("output")
         if not isinstance(output, str):
             self.fail(f"{where}.output", "required: the name of an output, e.g. "
@@ -457,12 +459,42 @@ class _Checker:
         name = t.get("name", f"{stat} {output}")
         if not isinstance(name, str) or not name:
             self.fail(f"{where}.name", "must be non-empty text")
-        scenario = None
+        scenario = group.scenario if group is not None else None
         if "scenario" in t:
             scenario = self.scenario(t["scenario"], f"{where}.scenario")
-        overrides = self.fixed(t.get("set", {}), registry, section=f"{where}.set")
+        overrides = dict(group.overrides) if group is not None else {}
+        overrides |= self.fixed(t.get("set", {}), registry, section=f"{where}.set")
+        text = "" if pattern is None else \
+            f"{pattern.statistic}; passes when {pattern.target} ({pattern.kind})"
         return Target(name, output, stat, low, high, window, scenario, overrides,
+                      pattern=None if pattern is None else pattern.id, pattern_text=text,
                       given_as=given_as)
+
+    def pattern(self, where: str, t: dict):
+        """The pattern a target stands for, and the run group whose scenario and overrides
+        its runs use (the pattern's only group, or the one named by ``group``)."""
+        try:
+            from sim.patterns import PATTERNS
+        except ImportError:
+            self.fail(f"{where}.pattern", "this version has no sim.patterns")
+        by_id = {p.id: p for p in PATTERNS}
+        pid = t["pattern"]
+        if pid not in by_id:
+            hint = difflib.get_close_matches(str(pid), list(by_id), n=1)
+            tip = f" — did you mean '{hint[0]}'?" if hint else ""
+            self.fail(f"{where}.pattern", f"'{pid}' is not a pattern of sim.patterns{tip}")
+        pattern = by_id[pid]
+        groups = {g.name: g for g in pattern.groups}
+        name = t.get("group")
+        if name is None:
+            if len(groups) != 1:
+                self.fail(f"{where}.group", f"{pid} has several run groups "
+                                            f"({', '.join(groups)}): name one")
+            return pattern, next(iter(groups.values()))
+        if name not in groups:
+            self.fail(f"{where}.group", f"'{name}' is not a run group of {pid} "
+                                        f"({', '.join(groups)})")
+        return pattern, groups[name]
 
     def bounds(self, where: str, t: dict) -> tuple[float, float, str]:
         has_range, has_value = "range" in t, "value" in t
@@ -486,15 +518,6 @@ class _Checker:
         if not _is_number(tol) or not tol > 0 or not math.isfinite(tol):
             self.fail(f"{where}.tolerance", f"expected a positive number, got {tol!r}")
         return float(value - tol), float(value + tol), "value"
-
-    def pattern_target(self, where: str, t: dict) -> Target:
-        from sim.calibration.targets import pattern_target
-
-        try:
-            return pattern_target(t)
-        except LookupError as exc:
-            self.fail(f"{where}.pattern", str(exc))
-
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
