@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.market import Tender
-from sim.mechanisms import procurement, service, workforce
+from sim.mechanisms.funding import procurement
+from sim.mechanisms.funding.market import Tender
+from sim.mechanisms.people import service, workforce
 
 from .conftest import mean_and_sem
 

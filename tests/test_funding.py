@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.market import Contract, Tender, end_contract
-from sim.mechanisms import finance, procurement
+from sim.mechanisms.funding import finance, procurement
+from sim.mechanisms.funding.market import Contract, Tender, end_contract
 from sim.params import LEGAL_FORMS
 
 from .conftest import cli, mean_and_sem
@@ -190,9 +190,11 @@ def test_a_bold_board_bids_below_cost_and_a_cautious_one_does_not(appetite, bids
 
 
 def test_a_slow_strategy_decision_misses_every_new_tender():
-    """New bids are strategy decisions (§5.2): a procedure that takes longer than the bid window
-    misses every new tender; re-bidding for its own services (operations) still happens."""
+    """New bids are strategy decisions (§5.2): under the full strategy procedure, one that
+    takes longer than the bid window misses every new tender; re-bidding for its own services
+    (operations) still happens."""
     slow = {**FEW_USERS, "months": 60, "governance.depth.strategy": 1.0,
+            "governance.bids.procedure": "full",
             "governance.urgent_delegation": 0.0, "governance.latency.board_months": 6.0}
     model = sim.MutualModel("base", rng=4, overrides=slow)
     model.run_for(60)

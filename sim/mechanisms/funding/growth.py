@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import Line, open_teams, pounds
-from sim.mechanisms import finance, governance, service
+from sim.mechanisms.funding import finance
+from sim.mechanisms.funding.market import Line, open_teams, pounds
+from sim.mechanisms.governance import decisions
+from sim.mechanisms.people import service
 
 
 def will_bid_in(model, region: int) -> bool:
@@ -53,7 +55,7 @@ def year_end(model) -> None:
 def _too_slow(model, what: str) -> bool:
     """A growth opportunity is a strategy decision (§5.2); slower than its window, it is
     missed."""
-    decision = governance.decide(model, "strategy", model.p["growth.decision_window_months"],
+    decision = decisions.decide(model, "strategy", model.p["growth.decision_window_months"],
                                  kind=what)
     if not decision.in_time:
         model.market.count("growth_missed")
@@ -70,7 +72,7 @@ def diversify(model) -> None:
     base = p["growth.diversification_per_year"] * (2 if m.core_lost else 1)
     if model.rng.random() >= service.diversification_chance(model, base):
         return
-    decision = governance.decide(model, "strategy", p["growth.decision_window_months"],
+    decision = decisions.decide(model, "strategy", p["growth.decision_window_months"],
                                  kind="a diversification")
     if not decision.in_time:
         m.count("growth_missed")

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 
-from sim.market import Contract, Tender, end_contract, to_pence
-from sim.mechanisms import finance, service
+from sim.mechanisms.funding import finance
+from sim.mechanisms.funding.market import Contract, Tender, end_contract, to_pence
+from sim.mechanisms.people import service
 
 
 def advance(model) -> None:

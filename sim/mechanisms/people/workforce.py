@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms import service
+from sim.mechanisms.people import service
 
 
 def monthly_hazard(per_year: float) -> float:

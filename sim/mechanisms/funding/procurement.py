@@ -3,13 +3,13 @@
 When a tender opens the mutual decides whether to bid. The decision goes through governance:
 a new tender is taken by the procedure ``governance.bids.procedure`` names (the executive and
 bid team alone, ratified by the board, or the full strategy procedure; §5.2), a re-bid for a
-service already delivered as an operations decision. If the procedure takes longer than the
-bid window, the tender is missed (§2.5 'short notice'). The decision's judgement has
-consequences (docs/ODD.md §12): a decision that is right reads the cost of delivering the
-work correctly; a wrong one misreads it by ``procurement.misjudgement`` up or down, and the
-mutual decides and prices on that reading — too low, it bids for work it should have left and
-wins it at a loss; too high, it passes over or prices itself out of work it could have won.
-Otherwise it bids unless the region is one it will not expand to
+service already delivered as an operations decision (``decisions.decide``). If the procedure
+takes longer than the bid window, the tender is missed (§2.5 'short notice'). The decision's
+judgement has consequences (docs/ODD.md §12): a decision that is right reads the cost of
+delivering the work correctly; a wrong one misreads it by ``procurement.misjudgement`` up or
+down, and the mutual decides and prices on that reading — too low, it bids for work it should
+have left and wins it at a loss; too high, it passes over or prices itself out of work it could
+have won. Otherwise it bids unless the region is one it will not expand to
 (growth), its bid team is busy, a framework's turnover rule shuts it out and no consortium
 partner is found (§2.5, §3.3), the price the work needs is well above the budget (§3.5:
 'contracts being worth less than [their] TUPE implications'; how far above it will go depends on
@@ -22,7 +22,7 @@ At the deadline the commissioner scores every bid:
 with the weights rescaled to sum to 1. Quality includes track record, the relationship with the
 *current* officer, bid-writing capacity ("we award the contract to the best bid writer", §2.5),
 and a penalty for bidders small against the lot (the 'missing middle'); the mutual's own
-service quality is what its staff deliver (``model.service_quality``, sim/mechanisms/service.py).
+service quality is what its staff deliver (``model.service_quality``, people/service.py).
 Winning transfers the service's staff in under TUPE; losing a re-tender transfers the mutual's
 staff out. Competitors price from the budget but not below their cost (``rival_cost``).
 """
@@ -31,8 +31,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import Contract, Tender, end_contract, open_teams, pounds, transfer_in
-from sim.mechanisms import finance, governance, growth
+from sim.mechanisms.funding import finance, growth
+from sim.mechanisms.funding.market import (
+    Contract,
+    Tender,
+    end_contract,
+    open_teams,
+    pounds,
+    transfer_in,
+)
+from sim.mechanisms.governance import decisions
 
 PARTNER_TURNOVER = 15e6 * 100   # pence: a consortium partner, e.g. another mutual (§3.3)
 MAX_LOSS = 0.08                 # bids at the budget up to 8 % under its cost price ...
@@ -88,7 +96,7 @@ def consider(model, t: Tender) -> None:
     # day-to-day continuity, an operations decision
     level = "operations" if own else "strategy"
     procedure = "full" if own else p["governance.bids.procedure"]
-    decision = governance.decide(model, level, t.window, kind="tender", procedure=procedure)
+    decision = decisions.decide(model, level, t.window, kind="tender", procedure=procedure)
     if not decision.in_time:
         t.missed = True
         m.count("tenders_missed")
