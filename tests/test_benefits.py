@@ -30,30 +30,35 @@ def _paired(key_fn, a_over, b_over, seeds, months=72):
 # --- 1. decisions have consequences --------------------------------------------------------
 
 WORSE, BETTER = {"governance.judgement.signal": 0.05}, {"governance.judgement.signal": 3.0}
+FEW_USERS = {"organisation.users": 500}
 
 
-def test_worse_judgement_loses_money_at_the_same_seeds():
+@pytest.fixture(scope="module")
+def judgement_runs():
+    """(worse, better) judgement at the same 16 seeds: base with few users, ten years."""
+    return [tuple(sim.run("base", seed=s, overrides=FEW_USERS | over).timeseries
+                  for over in (WORSE, BETTER)) for s in range(16)]
+
+
+def test_worse_judgement_loses_money_at_the_same_seeds(judgement_runs):
     """A worse judgement signal wins loss-making work and passes over winnable work: the
     margin falls. If decision correctness were read nowhere, every difference would be 0
-    (tools/benefits.py consequences, 40 seeds × 120 months: −1.3 ± 0.3 margin points)."""
-    mean, sem = _paired(lambda r: r.timeseries["surplus_margin"].iloc[12:].mean(),
-                        WORSE, BETTER, range(12))
-    assert mean < 0 and mean + 2 * sem < 0, (mean, sem)
+    (tools/benefits.py consequences, 40 seeds: −1.3 ± 0.3 margin points)."""
+    mean, sem = mean_and_sem([w["surplus_margin"].iloc[12:].mean()
+                              - b["surplus_margin"].iloc[12:].mean()
+                              for w, b in judgement_runs])
+    assert mean + 2 * sem < 0, (mean, sem)
 
 
-def test_worse_judgement_changes_contract_outcomes():
+def test_worse_judgement_changes_contract_outcomes(judgement_runs):
     """Misjudged bids are counted, and some are won below cost; with a near-perfect signal
-    there are none; the contracts held differ at the same seeds."""
-    held = []
-    for s in range(8):
-        worse = sim.run("base", seed=s, months=72, overrides=SMALL | WORSE).timeseries
-        better = sim.run("base", seed=s, months=72, overrides=SMALL | BETTER).timeseries
-        assert better["bids_misjudged"].iloc[-1] == 0
-        held.append((worse["bids_won"].iloc[-1], better["bids_won"].iloc[-1],
-                     worse["misjudged_wins"].iloc[-1]))
-    held = np.array(held)
-    assert held[:, 2].sum() > 0                       # wins priced below cost
-    assert (held[:, 0] != held[:, 1]).mean() >= 0.5   # contract outcomes change
+    there are almost none; the contracts won differ at the same seeds."""
+    worse = sum(w["bids_misjudged"].iloc[-1] for w, _ in judgement_runs)
+    better = sum(b["bids_misjudged"].iloc[-1] for _, b in judgement_runs)
+    assert better < 0.05 * worse, (better, worse)
+    assert sum(w["misjudged_wins"].iloc[-1] for w, _ in judgement_runs) > 0
+    differ = [w["bids_won"].iloc[-1] != b["bids_won"].iloc[-1] for w, b in judgement_runs]
+    assert np.mean(differ) >= 0.5
 
 
 def test_a_wrong_cost_reading_is_what_the_mutual_bids_on():
@@ -115,7 +120,8 @@ def test_commissioners_extend_good_services_and_drop_poor_ones_more_readily():
     for q in (0.4, 0.6, 0.8):
         model.service_quality = q
         regard.append(service.commissioner_regard(model))
-    assert regard[0] < regard[1] == pytest.approx(1.0) < regard[2]
+    assert regard[0] < regard[1] < regard[2]
+    assert regard[1] == pytest.approx(1.0)   # at the expectation (0.6): the base rates
 
 
 def test_ownership_retains_and_reputation_and_pay_recruit():

@@ -265,10 +265,13 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
     rep = rng.random() < share_rep
     members = rng.random() < share_members
     fixed, rep_months, member_months = stage_months(model, level)
+    external = _external(p, level)
     if procedure == "ratified" and board:  # the board ratifies at its next meeting
         fixed += p["governance.bids.ratify_months"] - p["governance.latency.board_months"]
+    elif procedure == "executive":         # the executive and bid team alone
+        fixed, external = p["governance.latency.executive_months"], 0.0
     planned = _scale(p, level) * (fixed + rep * rep_months + members * member_months) + \
-        _external(p, level)
+        external
     delegated = (deadline_months < planned and (rep or members or board)
                  and rng.random() < p["governance.urgent_delegation"])
     if delegated:  # the executive takes it alone to meet the deadline (§5.2 Case 7)
