@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 import sim
-from sim.params import DECISION_LEVELS
+from sim.mechanisms.governance.decisions import DECISION_LEVELS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +77,7 @@ CURVES = ("contracts_held", "service_quality", "cumulative_surplus_£k", "headco
           "decision_latency_months", "tenders_missed")
 
 
-def depth(seeds=range(30), scenario="base", figure=True, **extra) -> dict:
+def depth(seeds=range(20), scenario="base", figure=True, **extra) -> dict:
     print(f"\n== Deliberation depth (all three levels) on {scenario}, 120 months, "
           f"{len(list(seeds))} seeds {extra or ''}")
     table = {}
