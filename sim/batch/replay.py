@@ -26,7 +26,7 @@ def _scenario(record: Any, model: ModelRef) -> Any:
         from sim.scenario import Scenario
 
         return Scenario(record["name"], dict(record["parameters"]), dict(record["about"]),
-                        tuple(record["files"]))
+                        tuple(record["files"]), tuple(record.get("events") or ()))
     return record
 
 
@@ -52,9 +52,12 @@ def replay_inputs(path: str | Path, run_id: int) -> tuple[RunContext, RunTask, d
     else:
         scenarios, scenario = None, _scenario(base, model)
     policies = {p["name"]: dict(p["overrides"]) for p in spec.get("policies") or []}
+    events = {p["name"]: list(p["events"]) for p in spec.get("policies") or []
+              if p.get("events")}
     context = RunContext(spec["model"], scenario, spec.get("months"), dict(spec["fixed"]),
                          int(row["root_entropy"]), tuple(spec["outputs"]),
-                         tuple(spec["timeseries"]), scenarios, policies or None)
+                         tuple(spec["timeseries"]), scenarios, policies or None,
+                         events or None)
     task = RunTask(int(run_id), settings, int(row["spawn_key"]), scenario=scenario_name,
                    policy=policy)
     info = {"run_id": int(run_id), "design_row": int(row["design_row"]),

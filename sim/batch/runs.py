@@ -65,20 +65,28 @@ class RunContext:
     timeseries: tuple[str, ...]
     scenarios: dict[str, Any] | None = None       # name -> resolved base scenario
     policies: dict[str, dict[str, Any]] | None = None  # name -> overrides
+    policy_events: dict[str, list[dict]] | None = None  # name -> timed events it adds
 
     @classmethod
     def of(cls, spec: ExperimentSpec, scenario: Any,
            scenarios: dict[str, Any] | None = None) -> RunContext:
         return cls(spec.model, scenario, spec.months, dict(spec.fixed), spec.seed,
                    spec.outputs, spec.timeseries, scenarios,
-                   {p.name: dict(p.overrides) for p in spec.policies} or None)
+                   {p.name: dict(p.overrides) for p in spec.policies} or None,
+                   {p.name: list(p.events) for p in spec.policies if p.events} or None)
 
     def run_inputs(self, task: RunTask) -> tuple[Any, dict[str, Any]]:
         """(base scenario, overrides) of one run: [set], then the uncertainties, then the
-        policy's levers (the spec forbids a key in two of them)."""
+        policy's levers (the spec forbids a key in two of them), and the policy's timed
+        events added to the scenario."""
         scenario = self.scenarios[task.scenario] if task.scenario is not None \
             else self.scenario
         policy = (self.policies or {}).get(task.policy, {}) if task.policy else {}
+        events = (self.policy_events or {}).get(task.policy) if task.policy else None
+        if events:
+            if self.months is not None:  # events are checked against the run's horizon
+                scenario = scenario.with_overrides({"months": self.months}, origin="months")
+            scenario = scenario.with_events(events, origin=f"policy {task.policy}")
         return scenario, {**self.fixed, **task.settings, **policy}
 
 

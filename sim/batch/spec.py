@@ -113,6 +113,7 @@ class Policy:
     overrides: dict[str, Any]
     source: str = "inline"     # "inline", or the scenario file the overrides were read from
     title: str = ""
+    events: tuple[dict, ...] = ()   # timed events the policy adds ([[events]] of its file)
 
 
 @dataclass(frozen=True)
@@ -490,7 +491,8 @@ def _find_toml(path: Path, ref: str) -> Path | None:
     from sim.scenario import bundled_dir
 
     name = ref if ref.endswith(".toml") else f"{ref}.toml"
-    for candidate in (path.parent / name, bundled_dir() / name, Path(name)):
+    for candidate in (path.parent / name, bundled_dir() / "policy" / name, bundled_dir() / name,
+                      Path(name)):
         if candidate.is_file():
             return candidate.resolve()
     return None
@@ -593,6 +595,9 @@ def _policy_file(path: Path, name: str, ref: str) -> Policy:
     data = _read_toml(file)
     about = data.pop("about", {})
     data.pop("extends", None)
+    events = data.pop("events", [])
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise SpecError(f"{path}: policies.{name}: {file}: events: must be an array of tables")
     overrides = {}
     try:
         for key, value in flatten_scenario(data):
@@ -600,10 +605,10 @@ def _policy_file(path: Path, name: str, ref: str) -> Policy:
     except ScenarioError as exc:
         raise SpecError(f"{path}: policies.{name}: {exc}") from None
     overrides.pop("months", None)  # the horizon is the experiment's
-    if not overrides:
+    if not overrides and not events:
         raise SpecError(f"{path}: policies.{name}: {file} sets no parameters of its own")
     title = about.get("title", "") if isinstance(about, dict) else ""
-    return Policy(name, overrides, str(file), title)
+    return Policy(name, overrides, str(file), title, tuple(events))
 
 
 def _baseline(path: Path, exp: dict, policies: tuple[Policy, ...]) -> str | None:
@@ -662,6 +667,26 @@ def _check_comparison(path: Path, spec: ExperimentSpec, exp: dict) -> None:
             if key in spec.fixed:
                 raise SpecError(f"{path}: policies.{policy.name}.{key}: also fixed in [set]; "
                                 f"keep it in one place")
+    _check_policy_events(path, spec)
     for out in spec.better:
         if out not in spec.outputs:
             raise SpecError(f"{path}: experiment.better.{out}: not in experiment.outputs")
+
+
+def _check_policy_events(path: Path, spec: ExperimentSpec) -> None:
+    """A policy's timed events, checked on every base scenario now rather than in each run."""
+    with_events = [p for p in spec.policies if p.events]
+    if not with_events:
+        return
+    for ref in spec.scenario_refs:
+        base = spec.model_ref.resolve_scenario(ref)
+        if not hasattr(base, "with_events"):
+            raise SpecError(f"{path}: policies.{with_events[0].name}: timed events need the "
+                            f"mutual model")
+        if spec.months is not None:
+            base = base.with_overrides({"months": spec.months}, origin="experiment.months")
+        for policy in with_events:
+            try:
+                base.with_events(list(policy.events), origin=policy.source)
+            except ScenarioError as exc:
+                raise SpecError(f"{path}: policies.{policy.name}: {exc}") from None
