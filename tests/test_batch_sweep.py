@@ -119,9 +119,11 @@ def test_a_raising_run_is_recorded_and_the_others_complete(tmp_path, capsys):
     assert main(["sweep", str(spec), "--out", str(out), "--executor", "serial",
                  "--retries", "2"]) == 1
     stderr = capsys.readouterr().err.strip().splitlines()
-    assert len(stderr) == 1
-    assert "8/16 runs ok" in stderr[0] and "8 failed" in stderr[0]
-    assert "RuntimeError: x1 = 2.500 is above fail_above = 2.0" in stderr[0]
+    # off a terminal: the plain progress lines (first and last), then the one-line summary
+    assert len(stderr) == 3 and stderr[0].startswith("sweep: 16 runs")
+    assert stderr[1].startswith("sweep [") and stderr[2].startswith("sweep incomplete: ")
+    assert "8/16 runs ok" in stderr[-1] and "8 failed" in stderr[-1]
+    assert "RuntimeError: x1 = 2.500 is above fail_above = 2.0" in stderr[-1]
 
     store = Store(out)
     assert len(store.summary()) == 8
