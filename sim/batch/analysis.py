@@ -298,3 +298,17 @@ def load_ema(folder: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     with np.load(folder / "outcomes.npz", allow_pickle=False) as data:
         outcomes = {k: data[k] for k in data.files}
     return experiments, outcomes
+
+
+# --- markdown ------------------------------------------------------------------------------------
+
+def md_table(frame: pd.DataFrame) -> str:
+    def cell(v) -> str:
+        if isinstance(v, float | np.floating):
+            return "" if np.isnan(v) else f"{v:.4g}"
+        return str(v).replace("|", "\\|")
+
+    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join([head, rule, *body])

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.batch.analysis import CONFIDENCE, AnalysisError, Experiment
+from sim.batch.analysis import CONFIDENCE, AnalysisError, Experiment, md_table
 
 POWER = 0.8
 ALPHA = 0.05
@@ -418,6 +418,4 @@ def write_comparison(exp: Experiment, outputs: list[str], folder: Path,
 
 
 def _md(frame: pd.DataFrame) -> str:
-    from sim.batch.report import _md_table
-
-    return _md_table(frame)
+    return md_table(frame)

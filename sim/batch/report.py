@@ -25,6 +25,9 @@ from sim.batch.analysis import (
     sobol_indices,
     write_ema,
 )
+from sim.batch.analysis import (
+    md_table as _md_table,
+)
 from sim.batch.spec import SpecError
 
 MAX_LINES = 8      # settings drawn as separate lines in one panel
@@ -373,15 +376,3 @@ def morris_bars(table: pd.DataFrame, out: str) -> Figure:
     return fig
 
 
-# --- markdown ------------------------------------------------------------------------------------
-
-def _md_table(frame: pd.DataFrame) -> str:
-    def cell(v) -> str:
-        if isinstance(v, float | np.floating):
-            return "" if np.isnan(v) else f"{v:.4g}"
-        return str(v).replace("|", "\\|")
-
-    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
-    return "\n".join([head, rule, *body])
