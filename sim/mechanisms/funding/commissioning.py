@@ -60,7 +60,8 @@ PARAMS = [
           doc="How much more readily commissioners drop small providers (withdrawal, "
               "non-renewal, in-housing)."),
     param("commissioning.size_reference", 10_000_000.0, "£ turnover", 100_000.0, 1e9,
-          source="§2.2: the smaller cases (1, 8, 10) lost contracts without re-tender; assumption",
+          source="§2.2: the two smaller cases that lost contracts (1, 10) lost them without "
+                 "re-tender; Case 8 was 'at risk' (§3.2); the size: assumption",
           doc="Turnover above which a provider counts as fully 'safe' to a risk-averse "
               "commissioner; smaller providers face proportionally (square root) higher "
               "withdrawal and non-renewal risk, up to 3×."),
