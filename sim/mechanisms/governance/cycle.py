@@ -14,6 +14,40 @@ from __future__ import annotations
 
 from sim.mechanisms.governance import bodies, decisions, elections, surplus
 from sim.mechanisms.governance.decisions import DECISION_LEVELS, Decision, decide
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # opportunities and decisions arising each month (§5.2)
+    param("governance.opportunities.strategy.per_year", 0.0, "decisions per year", 0.0, 100.0,
+          source="§5.2 (growth, diversification, innovation); 0 because the model's real "
+                 "strategy decisions (new tenders, diversifications, acquisitions) go through "
+                 "the procedure and have consequences",
+          doc="Extra abstract strategy decisions per year that change only voice, ownership "
+              "and the decision outputs (a trainer's lever; 0 = none)."),
+    param("governance.opportunities.strategy.deadline_months", 3.0, "months (mean)", 0.1, 36.0,
+          source="§5.2 Case 7 ('he'll have, like, a week window'); assumption: tenders give "
+                 "weeks to a few months",
+          doc="Mean time before a strategy opportunity closes (gamma, shape 2)."),
+    param("governance.opportunities.policy.per_year", 6.0, "decisions per year", 0.0, 100.0,
+          source="§5.2 (HR and people management policies); assumption",
+          doc="Policy decisions per year."),
+    param("governance.opportunities.policy.deadline_months", 6.0, "months (mean)", 0.1, 36.0,
+          source="assumption",
+          doc="Mean time before a policy decision is overdue."),
+    param("governance.opportunities.operations.per_year", 24.0, "decisions per year", 0.0, 500.0,
+          source="§5.2 (day-to-day service delivery); assumption",
+          doc="Operational decisions per year."),
+    param("governance.opportunities.operations.deadline_months", 1.5, "months (mean)", 0.1, 36.0,
+          source="assumption",
+          doc="Mean time before an operational decision is overdue."),
+    param("governance.urgent_delegation", 0.5, "probability", 0.0, 1.0,
+          source="§5.2 Case 1 ('learning about which decisions to consult on'), Case 8 "
+                 "(working groups, 'leaner, more efficient at making decisions')",
+          doc="Chance that a decision whose deadline is shorter than the full procedure is taken "
+              "by the executive alone (in time, without voice) instead."),
+]
 
 WINDOW = 12  # months of decisions behind the rolling outputs
 

@@ -33,6 +33,8 @@ import math
 
 import numpy as np
 
+from sim.parameter import param
+
 YEAR = 1.0 / 12.0   # monthly weight of a year's exponential moving average
 
 
@@ -137,3 +139,65 @@ def outputs(model) -> dict:
             "misjudged_wins": counts.get("misjudged_wins", 0),
             "diversifications": counts.get("diversifications", 0),
             "diversifications_failed": counts.get("diversifications_failed", 0)}
+
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    param("service.floor", 0.5, "index 0–1", 0.0, 1.0,
+          source="assumption: a disengaged, unowned but adequately staffed service scores at "
+                 "the bottom of the competitor profiles (0.5–0.62, docs/ODD.md §10)",
+          doc="Service quality of an adequately staffed organisation with no ownership, "
+              "engagement or experience."),
+    param("service.span", 0.5, "index 0–1", 0.0, 1.0,
+          source="§2.3, §5.5 (services 'more innovative and effective' with ownership and voice); "
+                 "assumption: full capability reaches 1, and the default organisation scores "
+                 "about 0.63, near the former constant 0.65",
+          doc="Service quality added by full capability (ownership, engagement, experience)."),
+    param("service.ownership_weight", 0.5, "weight", 0.0, 1.0,
+          source="§5.5: ownership 'most importantly' a voice that is heard; §5.2 Case 6 ('a more "
+                 "engaged workforce'); assumption for the weight",
+          doc="Weight of staff's mean psychological ownership in capability (weights are "
+              "normalised)."),
+    param("service.engagement_weight", 0.2, "weight", 0.0, 1.0,
+          source="§5.2 (operations: 'empowerment of frontline workers ... co-design and delivery "
+                 "of better services'); assumption for the weight",
+          doc="Weight of staff's mean rung on the engagement ladder (÷ 3) in capability."),
+    param("service.experience_weight", 0.3, "weight", 0.0, 1.0,
+          source="§3.5 (recruiting and retaining skilled professionals 'potentially jeopardising "
+                 "the delivery of contracts'); assumption for the weight",
+          doc="Weight of experience, 1 − exp(−tenure / experience_months) averaged over staff."),
+    param("service.experience_months", 24.0, "months", 1.0, 240.0,
+          source="assumption: about two years to be fully effective in a community health or "
+                 "care team",
+          doc="Tenure scale of experience."),
+    param("service.workload_penalty", 0.3, "quality per unit overload", 0.0, 2.0,
+          source="§5.4 ('everyone's snowed under with work'), §3.5 (new services 'place extra "
+                 "demands on resources ... already under strain'); assumption for the size",
+          doc="Quality lost per unit of workload above 1 (work per member of staff)."),
+    param("service.vacancy_penalty", 0.5, "quality per unit vacancy share", 0.0, 2.0,
+          source="§3.5: recruitment problems 'potentially jeopardising the delivery of "
+                 "contracts'; assumption for the size",
+          doc="Quality lost per unit of the vacancy share (unfilled funded posts / posts)."),
+    param("service.adjust_per_month", 0.15, "share of gap per month", 0.01, 1.0,
+          source="assumption: service quality follows the workforce within months",
+          doc="Rate at which service quality moves toward what the staff can deliver."),
+    param("service.innovation_reference", 0.1, "index 0–1", 0.01, 1.0,
+          source="§2.3: ideas 'sometimes identified by front line workers', empowered staff; "
+                 "assumption for the level",
+          doc="Innovation index (engagement × voice heard, smoothed over a year) at which the "
+              "chance of a diversification opportunity is growth.diversification_per_year; the "
+              "chance scales with the index."),
+    param("workforce.pension_gap", 0.05, "share of pay", 0.0, 0.4,
+          source="§3.5: NHS and council bodies 'offer pensions and terms and conditions [mutuals] "
+                 "are unable to match' (Cases 1, 2, 6, 10); assumption for the size",
+          doc="What a recruit loses against an NHS/council post, as a share of pay."),
+    param("workforce.offer_response", 3.0, "log-rate per unit of offer", 0.0, 20.0,
+          source="§3.5; assumption",
+          doc="Vacancy fill rate × exp(k·(pay index − pension gap − 1))."),
+    param("workforce.reputation_response", 2.0, "log-rate per unit reputation", 0.0, 20.0,
+          source="§3.5: 'building their reputations as good employers' (Cases 2, 6, 12); "
+                 "assumption for the size",
+          doc="Vacancy fill rate × exp(k·(reputation − 0.5)); reputation follows staff's "
+              "satisfaction and ownership over a year."),
+]
