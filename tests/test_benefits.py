@@ -178,3 +178,14 @@ def test_one_log_line_per_missed_tender():
     lines = [e for e in r.events if e["kind"] == "decision" and "tender" in e["text"]]
     assert len(lines) == r.final["tenders_missed"] > 0
     assert not [e for e in r.events if "strategy opportunity closed" in e["text"]]
+
+
+# --- 8. growth the mechanisms produce ------------------------------------------------------
+
+def test_in_base_more_runs_grow_than_shrink_over_ten_years():
+    """No growth knob: unit economics, bid capacity and the bid-window race decide. Measured in
+    tools/benefits.py growth over 60 seeds; here 12 seeds with few users."""
+    ratios = [sim.run("base", seed=s, overrides=FEW_USERS).final["headcount"] / 400
+              for s in range(12)]
+    grew, shrank = sum(r > 1 for r in ratios), sum(r < 1 for r in ratios)
+    assert grew > shrank, ratios

@@ -117,7 +117,7 @@ def _figure(table, scenario, extra) -> None:
     print(f"figure: {out.relative_to(ROOT)}")
 
 
-def growth(seeds=range(60)) -> None:
+def growth(seeds=range(40)) -> None:
     print("\n== Growth over ten years (headcount at month 120 / month 0)")
     for label, over in (("base (400 staff)", {}),
                         ("small (25 staff)", {"organisation.staff": 25,
@@ -126,7 +126,7 @@ def growth(seeds=range(60)) -> None:
                         ("large (2,000 staff)", {"organisation.staff": 2000,
                                                  "organisation.users": 10_000,
                                                  "organisation.sites": 8})):
-        n = seeds if "large" not in label else range(20)
+        n = seeds if "large" not in label else range(10)
         rows = [outcomes(_run(seed=s, **over)) for s in n]
         g = np.array([r["headcount_ratio"] for r in rows])
         failed = np.array([r["failed"] for r in rows])
