@@ -53,7 +53,9 @@ COLUMNS = [
     # governance (sim/mechanisms/governance.py): decisions over the last 12 months
     "decision_latency_months", "strategy_latency_months", "decision_quality", "decisions_made",
     "decisions_missed", "board_vacancy_rate", "rep_body_vacancy_rate", "conflict_index",
-    "trust", "voting_turnout", "voice_heard",
+    "trust", "voting_turnout", "voice_heard", "informal_voice",
+    # participation channels (sim/mechanisms/participation.py)
+    "working_group_share",
 ]
 
 
@@ -127,6 +129,7 @@ def compute(model) -> dict:
     out["legal_formal_index"] = legal
     out["cultural_psychological_index"] = cultural
     out["ideal_type"] = ideal_type(legal, cultural, p["indices.threshold"])
+    out["working_group_share"] = _share(s.group_months > 0, alive)
     out.update(funding_outputs(model))
     out.update(gov)
     return out

@@ -70,7 +70,7 @@ _PARAMS: list[Param] = [
        doc="Funded staff establishment (target headcount) at month 0."),
     _p("organisation.users", 5_000, "persons", 0, 200_000,
        source="Table 5.1: about 1,000 user members (Case 5) to 67,000 (Case 9)",
-       doc="Service users, tenants or clients served (fixed over the run)."),
+       doc="Places for service users, tenants or clients (users arrive and leave: users.*)."),
     _p("organisation.sites", 4, "sites", 1, 100,
        source="§3.5: one mutual grew from its home location to 30 dispersed sites",
        doc="Delivery sites; site 0 is the headquarters, the rest are 'remote'."),
@@ -546,9 +546,11 @@ _PARAMS: list[Param] = [
        source="§4.2 (all 12 cases used surveys, intranets and team briefs); §5.5 (a voice 'that, "
               "most importantly, is heard'); calibrated so the base scenario's voice stays "
               "near the foundation's 0.5",
-       doc="Voice heard through informal channels alone (surveys, team briefs, intranet). The "
-           "governance procedure adds formal voice on top (governance.voice.*) and conflict "
-           "takes some away; the result is the model's voice_heard."),
+       doc="Informal voice of the reference organisation (400 staff, leadership openness 0.5, "
+           "the default channels): the anchor of the informal-voice state, which moves with "
+           "leadership, size and channels (participation.*). The governance procedure adds "
+           "formal voice on top (governance.voice.*) and conflict takes some away; the result "
+           "is the model's voice_heard."),
     _p("engagement.representative_confidence", 0.55, "confidence 0–1", 0.0, 1.0,
        source="§5.4: candidates need confidence and skills; assumption for the threshold",
        doc="Minimum confidence to stand for an elected seat (rung 4) on the board or the "
@@ -556,6 +558,105 @@ _PARAMS: list[Param] = [
     _p("engagement.user_rate_factor", 0.3, "ratio to staff rates", 0.0, 2.0,
        source="§5.4: engaging users 'pose[s] much more of a challenge than ... employees'",
        doc="Users' up-rate relative to staff's."),
+    # --- participation channels and informal voice (sim/mechanisms/participation.py) ----
+    _p("participation.staff.surveys_per_year", 1.0, "surveys per year", 0.0, 12.0,
+       source="§4.2 and C17 (all 12 cases used surveys); Table 4.1 (Case 6 annual, Case 11 "
+              "six-monthly, Cases 1, 2, 7 a staff survey)",
+       doc="Staff surveys a year; they serve rung 2 ('votes, surveys') with a saturating "
+           "effect n / (n + 1)."),
+    _p("participation.users.surveys_per_year", 1.0, "surveys per year", 0.0, 12.0,
+       source="§5.4 ('all 12 cases also engaged with their users ... surveys'); Table 5.1 "
+              "(Case 11 quarterly tenant surveys)",
+       doc="User surveys a year; they serve users' rung 2."),
+    _p("participation.surveys_weight", 1.0, "log-odds at saturation", 0.0, 5.0,
+       source="assumption (a survey makes 'having a say' easy; the effect on the 1-2 step only)",
+       doc="Log-odds a saturated survey programme adds to the step between rungs 1 and 2."),
+    _p("participation.staff.forums_site_share", 0.25, "share of sites", 0.0, 1.0,
+       source="Table 4.1 (Case 2 delivery forums at each site, Case 9 a staff forum, Case 4 a "
+              "partnership forum); assumption: by default a forum at headquarters only",
+       doc="Share of sites where a staff forum meets (headquarters first); it serves rung 3."),
+    _p("participation.users.forums_site_share", 0.25, "share of sites", 0.0, 1.0,
+       source="Table 5.1 (Case 2 'delivery boards/forums at each site'; users' advisory groups "
+              "and community forums, §5.4); assumption for the default",
+       doc="Share of sites with a user forum (headquarters first); it serves users' rung 3."),
+    _p("participation.forums_weight", 0.8, "log-odds", 0.0, 5.0,
+       source="assumption (a forum on the doorstep makes the 2-3 step easier)",
+       doc="Log-odds a forum at one's site adds to the step between rungs 2 and 3."),
+    _p("participation.working_groups.places_per_100_staff", 1.0, "places per 100 staff",
+       0.0, 20.0,
+       source="Table 4.1 (Case 11 'Task and Finish groups', Case 8 working groups, Case 7 Staff "
+              "Progress Group, Case 9 four standing committees); assumption for the number",
+       doc="Places in working / task-and-finish groups per 100 staff; a member is on rung 3 "
+           "(active) while the group runs."),
+    _p("participation.working_groups.months", 6, "months", 1, 36,
+       source="assumption: a task-and-finish group reports back within about half a year",
+       doc="Term of a working-group place."),
+    _p("participation.working_groups.acceptance", 0.3, "probability per month", 0.0, 1.0,
+       source="§5.4 ('not interested in being part of running an organisation'); assumption",
+       doc="Chance that a person on rung 2+ offered a free place takes it this month."),
+    _p("participation.councils.team_weight", 0.5, "log-odds", 0.0, 5.0,
+       source="Table 4.1 Case 2 (a staff council of '13 staff members representing each "
+              "service area'); assumption for the size",
+       doc="Log-odds added to the 2-3 step of staff whose team has a colleague in an "
+           "elected seat (a council close to hand)."),
+    _p("participation.leadership.openness", 0.5, "index 0–1", 0.0, 1.0,
+       source="§5.5 (leadership style); Case 8 'strong informal culture of participation'; "
+              "Case 2 CEO attends the staff council; assumption for the default",
+       doc="How participative the leadership's style is (0 directive, 1 open); it moves the "
+           "informal-voice target."),
+    _p("participation.leadership.responsiveness", 0.5, "share 0–1", 0.0, 1.0,
+       source="§5.5 (a voice 'that, most importantly, is heard'); §5.3 'Are you not "
+              "listening to us?'; assumption",
+       doc="Share of what the channels hear that leadership acts on: channels beyond the "
+           "default raise informal voice only as far as they are listened to."),
+    _p("participation.voice.openness_weight", 2.0, "log-odds per unit", 0.0, 10.0,
+       source="assumption",
+       doc="Log-odds of the informal-voice target per unit of leadership openness."),
+    _p("participation.voice.channel_weight", 3.0, "log-odds per unit reach", 0.0, 20.0,
+       source="assumption",
+       doc="Log-odds of the informal-voice target per unit of channel reach (beyond the "
+           "default channels) × responsiveness."),
+    _p("participation.voice.size_weight", 0.15, "log-odds per doubling", 0.0, 2.0,
+       source="Case 8 ('strong informal culture of participation in this very small "
+              "organisation'); §3.5 (30 dispersed sites); assumption for the size",
+       doc="Log-odds of the informal-voice target lost per doubling of headcount above 400 "
+           "staff (gained below it)."),
+    _p("participation.voice.adjust_rate", 0.05, "share of the gap per month", 0.0, 1.0,
+       source="assumption: a culture changes over a few years",
+       doc="Monthly speed at which informal voice moves toward its target."),
+    # --- users who live (sim/mechanisms/users.py) ---------------------------------------
+    _p("users.leave_per_year", 0.08, "share per year", 0.0, 1.0,
+       source="assumption: tenancies, clients and library members turn over slowly (about "
+              "an eighth a year at neutral satisfaction)",
+       doc="Yearly chance that a user at neutral satisfaction (0.5) stops using the service."),
+    _p("users.dissatisfaction_leaving", 3.0, "log-hazard per unit", 0.0, 10.0,
+       source="assumption (dissatisfied tenants and clients leave where they can)",
+       doc="Leaving hazard × e^(this × (0.5 − satisfaction))."),
+    _p("users.intake_per_month", 0.15, "share of the gap per month", 0.0, 1.0,
+       source="assumption: a void or place is taken up again within about half a year",
+       doc="Share of the places left empty (organisation.users − users present) taken up by "
+           "new users each month."),
+    _p("users.service_weight", 0.6, "satisfaction per unit of service quality", 0.0, 3.0,
+       source="§5.3, §6 (users' satisfaction follows the service they get); assumption",
+       doc="Users' satisfaction target gains this × (service quality − 0.65)."),
+    _p("users.charge_weight", 0.5, "satisfaction per unit of the charge index", 0.0, 3.0,
+       source="§5.3 Case 11 (tenants want lower rents); assumption",
+       doc="Users' satisfaction target gains this × (1 − charge index)."),
+    _p("users.charge_share", 0.5, "share", 0.0, 1.0,
+       source="Table 5.1 Case 11 (members decide on about 30 community projects a year besides "
+              "rents); assumption for the split",
+       doc="Share of the users' surplus share spent on lowering charges where the mutual "
+           "earns rents; the rest goes to the community fund."),
+    _p("users.charge_floor", 0.7, "charge index", 0.1, 1.0,
+       source="assumption: charges are not cut below 70 % of their starting level",
+       doc="Lowest charge index the surplus can buy."),
+    _p("users.community_fund_weight", 0.1, "satisfaction at saturation", 0.0, 1.0,
+       source="Table 5.1 Case 11 ('Members decide on allocation of funding for community "
+              "projects'); assumption",
+       doc="Users' satisfaction gain for a year from a saturated community fund."),
+    _p("users.community_fund_half", 20.0, "£ per user per year", 0.1, 10_000.0,
+       source="assumption",
+       doc="Community fund per user at which its satisfaction effect is half its maximum."),
     # --- ownership and culture ---------------------------------------------------------
     _p("ownership.adjust_rate", 0.08, "share of gap per month", 0.0, 1.0,
        source="assumption: ownership feelings move over months, not days",
@@ -674,12 +775,10 @@ _PARAMS: list[Param] = [
     _p("governance.elections.restand_rate", 0.6, "probability", 0.0, 1.0,
        source="assumption",
        doc="Chance that a representative whose term ends stands again."),
-    _p("governance.elections.vote_chance_passive", 0.1, "probability", 0.0, 1.0,
-       source="§5.4 Case 9: a membership of tens of thousands 'largely passive'; assumption",
-       doc="Chance that an eligible voter on rung 0-1 votes at the annual election/AGM."),
     _p("governance.elections.vote_chance_engaged", 0.7, "probability", 0.0, 1.0,
-       source="MODEL.md §2: rung 2 = 'occasional (votes, surveys)'; assumption",
-       doc="Chance that an eligible voter on rung 2 or above votes."),
+       source="docs/ODD.md §2: rung 2 = 'occasional (votes, surveys)'; assumption",
+       doc="Chance that an eligible voter on rung 2 or above votes; rungs 0-1 do not vote, so "
+           "turnout is at most the share engaged enough to vote."),
     _p("governance.seats.resign_per_year", 0.1, "share per year", 0.0, 1.0,
        source="§4.2 Case 3: representatives 'subsequently left and were not replaced'; "
               "assumption for the rate",

@@ -6,8 +6,8 @@ rule — who choose to stand; a pipeline of engagement ('talent spot, nurture an
 Case 11) makes standing likelier. Incumbents may stand again. With more candidates than
 seats the members vote (the more confident win, with noise); with fewer, the rest of the seats
 stay vacant (P5, §4.2). Board seats are filled before the representative body's, and nobody
-holds two seats. Turnout: members (or all staff, where there is no staff membership) vote with
-a chance that depends on their rung. Where ``governance.elections.members_only`` holds (CBS
+holds two seats. Turnout: members (or all staff, where there is no staff membership) on rung 2 or above
+vote, each with a fixed chance; rungs 0-1 do not vote. Where ``governance.elections.members_only`` holds (CBS
 rules), only legal members stand and vote; otherwise the whole constituency does.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.governance.bodies import Body, Seat, appoint, present, vacate
+from sim.mechanisms import participation
 from sim.mechanisms.engagement import TOP, pipeline_support
 
 CONSTITUENCIES = ("staff", "users")
@@ -96,7 +97,8 @@ def turnout(model) -> dict[str, float]:
     """Share of eligible voters who vote at this year's elections/AGM, per constituency and
     overall. Members vote where the franchise needs membership or where the constituency elects
     no seats (the AGM); otherwise the whole constituency elects its seats (a staff council,
-    Case 2). Rungs 0-1 vote rarely, rung 2 and above often."""
+    Case 2). Only people engaged enough to vote (rung 2 and above) vote
+    (sim/mechanisms/participation.py), so turnout never exceeds that share."""
     p, rng = model.p, model.rng
     voted = eligible = 0
     out: dict[str, float] = {}
@@ -109,11 +111,13 @@ def turnout(model) -> dict[str, float]:
             voters = cols.alive & (cols.aware if who == "users" else True)
         else:
             continue
-        chance = np.where(cols.engagement >= 2, p["governance.elections.vote_chance_engaged"],
-                          p["governance.elections.vote_chance_passive"])
+        chance = participation.vote_chance(p, cols.engagement)
         votes = np.count_nonzero(voters & (rng.random(cols.size) < chance))
         n = np.count_nonzero(voters)
         out[who] = votes / n if n else 0.0
+        model.turnout_history.append({"month": model.month, "constituency": who,
+                                      "turnout": out[who],
+                                      "engaged": participation.engaged_share(cols, voters)})
         voted, eligible = voted + votes, eligible + n
     out["all"] = voted / eligible if eligible else 0.0
     return out

@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.governance import decisions
 from sim.governance.bodies import POWER_FACTOR
-from sim.mechanisms import finance
+from sim.mechanisms import finance, users
 
 GROUPS = ("staff", "users", "board")
 USES = ("pay", "users", "reserves")  # pay; lower charges / community fund; reserves, innovation
@@ -94,9 +94,11 @@ def allocate(model) -> None:
         model.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
                                                    * stake * distance)
     update_conflict(model)
+    model.pay_shares.append(float(split[0]))
     if p["governance.surplus.source"] == "ledger":  # the money moves: staff and users' shares
-        finance.distribute(model, "surplus_to_staff", split[0] * model.surplus)
-        finance.distribute(model, "surplus_to_users", split[1] * model.surplus)
+        paid = finance.distribute(model, "surplus_to_staff", split[0] * model.surplus)
+        users.staff_share_paid(model, paid)          # a bonus staff feel for a year
+        users.spend_users_share(model, split[1] * model.surplus)  # charges, community fund
     model.log("surplus", f"surplus of £{model.surplus:,.0f} allocated "
                          f"{_pct(split[0])} to pay, {_pct(split[1])} to users (charges, "
                          f"community fund) and {_pct(split[2])} to reserves and innovation "

@@ -23,6 +23,7 @@ from collections import Counter
 import numpy as np
 
 from sim.market import Line, grant_rate, to_pence
+from sim.mechanisms import users
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
@@ -102,7 +103,16 @@ def pay_per_head(model) -> float:
 def income_rate(model) -> int:
     """Contracted income per month (pence) from everything the mutual holds now."""
     m = model.market
-    return sum(c.value for c in m.contracts) // 12 + sum(x.value for x in m.lines) // 12
+    return sum(c.value for c in m.contracts) // 12 + sum(line_value(model, x)
+                                                          for x in m.lines) // 12
+
+
+def line_value(model, line) -> int:
+    """A line's annual value now: rents follow the users present and the charges
+    (sim/mechanisms/users.py)."""
+    if line.kind != "rent":
+        return line.value
+    return int(line.value * users.income_factor(model, line.kind))
 
 
 def monthly_costs(model) -> int:
@@ -162,7 +172,7 @@ def receive_income(model) -> None:
         if line.kind == "grant":
             post(model, "grants_public" if line.public else "grants_other", line.value // 12)
         else:
-            post(model, LINE_CATEGORY[line.kind], line.value // 12)
+            post(model, LINE_CATEGORY[line.kind], line_value(model, line) // 12)
 
 
 def pay_costs(model) -> None:

@@ -25,6 +25,7 @@ def setup(model) -> None:
     model.rep_body = bodies.build_rep_body(model)
     model.decisions: list[Decision] = []
     model.turnout = {"all": 0.0}
+    model.turnout_history = []  # {month, constituency, turnout, engaged} per vote
     model.elections = []  # {month, constituency, open, candidates, filled} per election
     model.surplus_allocation = {}
     elect(model)
@@ -78,7 +79,7 @@ def publish(model) -> None:
     p = model.p
     for level in DECISION_LEVELS:
         model.decision_latency[level] = decisions.expected_latency(model, level)
-    informal = p["engagement.voice_heard"]
+    informal = model.informal_voice  # a state: sim/mechanisms/participation.py
     weight = p["governance.conflict.voice_weight"]
     if model.decisions:
         formal = (_recent_mean(model, lambda d: d.voice),
@@ -87,9 +88,9 @@ def publish(model) -> None:
         voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
         formal = tuple(sum(v[i] for v in voices) / len(voices) for i in (0, 1))
     # a group whose grievance is high feels unheard: 'Are you not listening to us?' (§5.3)
-    model.voice_heard = (informal + (1 - informal) * formal[0]) * \
+    model.voice_heard = (informal["staff"] + (1 - informal["staff"]) * formal[0]) * \
         (1 - weight * model.grievance["staff"])
-    model.user_voice_heard = (informal + (1 - informal) * formal[1]) * \
+    model.user_voice_heard = (informal["users"] + (1 - informal["users"]) * formal[1]) * \
         (1 - weight * model.grievance["users"])
 
 
@@ -128,4 +129,5 @@ def summary(model) -> dict:
         "trust": model.trust,
         "voting_turnout": model.turnout["all"],
         "voice_heard": model.voice_heard,
+        "informal_voice": model.informal_voice["staff"],
     }

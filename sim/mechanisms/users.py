@@ -1,0 +1,154 @@
+"""Users who live (docs/ODD.md §7.9; §2.2, §5.3, §5.4, Case 11).
+
+- **Arrivals and departures.** Users (tenants, clients, library members) leave with a yearly
+  hazard ``users.leave_per_year`` raised by dissatisfaction (× e^{k (0.5 − satisfaction)});
+  the places they leave (voids, vacancies) are taken up again at ``users.intake_per_month``
+  of the gap to ``organisation.users`` a month. Newcomers start on rung 0, not yet members,
+  and aware that the organisation is a mutual with the starting awareness share.
+- **Service experience.** Users' satisfaction target gains
+  ``users.service_weight × (service quality − 0.65)``; service quality is read through
+  :func:`service_quality` (the organisation's, made by the staff once that mechanism lands;
+  until then ``organisation.service_quality``).
+- **Rents and charges as income.** Rent income (``finance.rent_share``, Case 11 ~95 %) is
+  paid by the users present: it scales with occupancy (users present over those present at
+  month 0) and with the charge index (1 at the start). So users' satisfaction changes income.
+- **Surplus shares that change things** (§5.3, Case 11). The staff's share of the surplus is
+  paid as a one-off bonus: for the next 12 months staff satisfaction's pay term counts it
+  (bonus per head over pay per head). The users' share lowers charges where the mutual has
+  rents (``users.charge_share`` of it: the charge index falls by that amount over a year's
+  rent; the rent foregone is the cost) and funds community projects with the rest (paid out;
+  for a year users' satisfaction target gains ``users.community_fund_weight`` × fund per user
+  / (fund per user + ``users.community_fund_half``)). Lower charges raise users' satisfaction
+  (``users.charge_weight`` per unit of the charge index below 1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.agents import ServiceUser
+
+SERVICE_REFERENCE = 0.65  # the registry default of organisation.service_quality
+
+
+def service_quality(model) -> float:
+    """The organisation's service quality as users experience it (one switch point)."""
+    return float(model.p["organisation.service_quality"])
+
+
+def start(model) -> None:
+    model.charge_index = 1.0
+    model.pay_bonus = 0.0           # staff's surplus share, as a share of a year's pay
+    model.pay_bonus_months = 0
+    model.community_fund = 0.0      # £ per user per year, for 12 months
+    model.community_fund_months = 0
+    model.pay_shares = []           # the surplus share allocated to pay, per year
+    model.users_at_start = max(1, model.users.count())
+
+
+def occupancy(model) -> float:
+    """Users present relative to month 0 (1 with no users)."""
+    if model.p["organisation.users"] == 0:
+        return 1.0
+    return model.users.count() / model.users_at_start
+
+
+def income_factor(model, kind: str) -> float:
+    """What a rent line earns this month relative to its value at month 0."""
+    if kind != "rent":
+        return 1.0
+    return occupancy(model) * model.charge_index
+
+
+def satisfaction_extra(model) -> float:
+    """Users' satisfaction target beyond voice and grievance: service, charges, community fund."""
+    p = model.p
+    extra = p["users.service_weight"] * (service_quality(model) - SERVICE_REFERENCE)
+    extra -= p["users.charge_weight"] * (model.charge_index - 1.0)
+    if model.community_fund_months > 0:
+        f = model.community_fund
+        extra += p["users.community_fund_weight"] * f / (f + p["users.community_fund_half"])
+    return extra
+
+
+def staff_pay_extra(model) -> float:
+    """The surplus bonus's weight in staff satisfaction (a share of a year's pay)."""
+    if model.pay_bonus_months <= 0:
+        return 0.0
+    return model.p["satisfaction.pay_weight"] * model.pay_bonus
+
+
+def monthly(model) -> None:
+    """Departures, arrivals and the countdown of the year's surplus effects."""
+    p, u, rng = model.p, model.users, model.rng
+    model.pay_bonus_months = max(0, model.pay_bonus_months - 1)
+    model.community_fund_months = max(0, model.community_fund_months - 1)
+    if p["organisation.users"] == 0:
+        return
+    base = 1.0 - (1.0 - p["users.leave_per_year"]) ** (1 / 12)
+    hazard = base * np.exp(p["users.dissatisfaction_leaving"] * (0.5 - u.satisfaction))
+    leaving = u.alive & (rng.random(u.size) < hazard)
+    n_out = int(np.count_nonzero(leaving))
+    if n_out:
+        for agent in u.agents_at(leaving):
+            agent.remove()
+        u.alive[leaving] = False
+        u.member[leaving] = False
+        u.engagement[leaving] = 0
+    gap = max(0, p["organisation.users"] - u.count())
+    n_in = int(rng.binomial(gap, p["users.intake_per_month"])) if gap else 0
+    if n_in:
+        arrive(model, n_in)
+    model.month_counts.update(user_arrivals=n_in, user_departures=n_out)
+
+
+def arrive(model, n: int) -> np.ndarray:
+    p, rng = model.p, model.rng
+    affinity = rng.beta(3, 3, n)
+    w_other = p["ownership.voice_weight"] + p["ownership.member_weight"] + \
+        p["ownership.engagement_weight"]
+    ownership = np.clip((1 - w_other) * affinity
+                        + p["ownership.voice_weight"] * model.user_voice_heard, 0, 1)
+    rows = model.users.append(
+        n, site=rng.integers(0, model.n_sites, n), vulnerability=rng.beta(2, 5, n),
+        aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
+        confidence=rng.beta(2, 4, n), ownership=ownership,
+        satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
+    model._attach(ServiceUser, model.users, rows)
+    return rows
+
+
+def annual_rent(model) -> float:
+    """£ a year the rent lines earn now."""
+    m = model.market
+    return sum(x.value for x in m.lines if x.kind == "rent") * income_factor(model, "rent") / 100
+
+
+def staff_share_paid(model, pence: int) -> None:
+    """The staff's share, paid as a bonus: counted in satisfaction for a year."""
+    from sim.mechanisms.finance import pay_per_head
+    head = max(1, model.staff.count())
+    year_pay = pay_per_head(model) * 12 * head
+    model.pay_bonus = pence / year_pay if year_pay > 0 else 0.0
+    model.pay_bonus_months = 12
+
+
+def spend_users_share(model, pounds: float) -> None:
+    """Lower charges where there are rents; the rest to the community fund (paid out)."""
+    from sim.mechanisms.finance import distribute
+    p = model.p
+    rent = annual_rent(model)
+    to_charges = p["users.charge_share"] * pounds if rent > 0 else 0.0
+    if to_charges > 0:
+        floor = p["users.charge_floor"]
+        new_index = max(floor, model.charge_index * (1.0 - to_charges / rent))
+        to_charges = rent * (model.charge_index - new_index) / model.charge_index
+        model.charge_index = new_index
+    paid = distribute(model, "surplus_to_users", pounds - to_charges)
+    n = max(1, model.users.count())
+    model.community_fund = paid / 100 / n
+    model.community_fund_months = 12 if paid > 0 else 0
+    if to_charges > 0:
+        model.log("users", f"charges lowered by {100 * to_charges / rent:.1f} % "
+                           f"(£{to_charges:,.0f} a year of rent foregone); £{paid / 100:,.0f} "
+                           "to the community fund.")
