@@ -54,6 +54,7 @@ COLUMNS = [
     "decision_latency_months", "strategy_latency_months", "decision_quality", "decisions_made",
     "decisions_missed", "board_vacancy_rate", "rep_body_vacancy_rate", "conflict_index",
     "trust", "voting_turnout", "voice_heard", "informal_voice",
+    "public_sector_latency_months", "public_strategy_latency_months",
     # participation channels (sim/mechanisms/participation.py)
     "working_group_share",
 ]

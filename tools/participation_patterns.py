@@ -159,8 +159,9 @@ def pu2(seeds):
         lower += shares[1] < shares[0]
         pairs.append(shares)
     hold = lower >= 0.8 * len(seeds)
-    print(f"  {lower}/{len(seeds)} pairs lower; mean pay share {np.nanmean([p[0] for p in pairs]):.3f}"
-          f" -> {np.nanmean([p[1] for p in pairs]):.3f} -> {'holds' if hold else 'FAILS'}")
+    before, after = np.nanmean([p[0] for p in pairs]), np.nanmean([p[1] for p in pairs])
+    print(f"  {lower}/{len(seeds)} pairs lower; mean pay share {before:.3f} -> {after:.3f}"
+          f" -> {'holds' if hold else 'FAILS'}")
     return hold
 
 

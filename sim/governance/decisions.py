@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.governance.bodies import POWER_FACTOR, Body, present
+from sim.mechanisms import public_sector
 from sim.params import DECISION_LEVELS
 
 MEMBERSHIP = "membership"
@@ -271,6 +272,7 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
                         consulted, delegated, _appetite(model.board, board), kind)
     apply_ownership_effects(model, decision)
     model.decisions.append(decision)
+    public_sector.shadow(model, decision)  # the parent body's chain, for P6
     if level == "strategy":
         _tell(model, decision)
     return decision

@@ -6,9 +6,10 @@ rule — who choose to stand; a pipeline of engagement ('talent spot, nurture an
 Case 11) makes standing likelier. Incumbents may stand again. With more candidates than
 seats the members vote (the more confident win, with noise); with fewer, the rest of the seats
 stay vacant (P5, §4.2). Board seats are filled before the representative body's, and nobody
-holds two seats. Turnout: members (or all staff, where there is no staff membership) on rung 2 or above
-vote, each with a fixed chance; rungs 0-1 do not vote. Where ``governance.elections.members_only`` holds (CBS
-rules), only legal members stand and vote; otherwise the whole constituency does.
+holds two seats. Turnout: members (or all staff, where there is no staff membership) on
+rung 2 or above vote, each with a fixed chance; rungs 0-1 do not vote. Where
+``governance.elections.members_only`` holds (CBS rules), only legal members stand and vote;
+otherwise the whole constituency does.
 """
 
 from __future__ import annotations

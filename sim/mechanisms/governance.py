@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sim.governance import bodies, decisions, elections, surplus
 from sim.governance.decisions import Decision, decide  # noqa: F401  (the funding side's API)
+from sim.mechanisms import public_sector
 from sim.params import DECISION_LEVELS
 
 WINDOW = 12  # months of decisions behind the rolling outputs
@@ -21,6 +22,7 @@ WINDOW = 12  # months of decisions behind the rolling outputs
 
 def setup(model) -> None:
     """Month 0: build the board and the representative body and hold the founding election."""
+    public_sector.start(model)
     model.board = bodies.build_board(model)
     model.rep_body = bodies.build_rep_body(model)
     model.decisions: list[Decision] = []
@@ -130,4 +132,7 @@ def summary(model) -> dict:
         "voting_turnout": model.turnout["all"],
         "voice_heard": model.voice_heard,
         "informal_voice": model.informal_voice["staff"],
+        # the parent body's chain for the same decisions (sim/mechanisms/public_sector.py)
+        "public_sector_latency_months": public_sector.rolling_latency(model),
+        "public_strategy_latency_months": public_sector.expected_latency(model.p, "strategy"),
     }

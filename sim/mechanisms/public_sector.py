@@ -1,0 +1,78 @@
+"""The public-sector baseline as a simulated procedure (docs/ODD.md §7.10; §5.1, §5.2, P6).
+
+Every decision the mutual takes (``sim/governance/decisions.decide``) is also taken, in the
+shadow, by the parent public body's decision chain, so that "faster than the public sector"
+(§5.2 Cases 9, 11: 'still faster than had been possible in the public sector'; §5.1 Case 6's
+'highly centralised corporate structure') compares two simulated procedures:
+
+1. an officer drafts the report (``public_sector.officer_months``, gamma-distributed);
+2. the head of service and the directorate management team sign it off
+   (``public_sector.management_months``);
+3. it waits for each committee in the chain (``public_sector.committees.<level>``: e.g.
+   directorate board, cabinet, scrutiny), each meeting every
+   ``public_sector.committee_cycle_months`` (the wait is uniform over the cycle) and taking
+   ``public_sector.minute_months`` to minute and publish its decision;
+4. a strategy decision with budget implications (``public_sector.budget_round_share``) waits
+   for the annual budget round (uniform over 12 months).
+
+Operations run the officer and management stages only, at ``public_sector.operations_scale``.
+The shadow draws from its own random stream (seeded from the model's at month 0), so it
+never changes what the mutual does.
+"""
+
+from __future__ import annotations
+
+WINDOW = 12  # months of decisions behind the rolling output, as for the mutual's
+
+
+def start(model) -> None:
+    model.public_rng = model.rng.spawn(1)[0]  # its own stream: the model's is not advanced
+    model.public_decisions = []  # (month, level, latency)
+
+
+def _gamma(rng, mean: float, cv: float = 0.3) -> float:
+    if mean <= 0:
+        return 0.0
+    shape = 1.0 / cv ** 2
+    return float(rng.gamma(shape, mean / shape))
+
+
+def latency(model, level: str) -> float:
+    """One draw of the parent body's procedure for a decision at this level (months)."""
+    p, rng = model.p, model.public_rng
+    months = _gamma(rng, p["public_sector.officer_months"]) + \
+        _gamma(rng, p["public_sector.management_months"])
+    if level == "operations":
+        return months * p["public_sector.operations_scale"]
+    cycle = p["public_sector.committee_cycle_months"]
+    for _ in range(p[f"public_sector.committees.{level}"]):
+        months += rng.uniform(0.0, cycle) + p["public_sector.minute_months"]
+    if level == "strategy" and rng.random() < p["public_sector.budget_round_share"]:
+        months += rng.uniform(0.0, 12.0)
+    return months
+
+
+def expected_latency(p, level: str) -> float:
+    """The mean of :func:`latency` (closed form)."""
+    months = p["public_sector.officer_months"] + p["public_sector.management_months"]
+    if level == "operations":
+        return months * p["public_sector.operations_scale"]
+    months += p[f"public_sector.committees.{level}"] * (
+        p["public_sector.committee_cycle_months"] / 2 + p["public_sector.minute_months"])
+    if level == "strategy":
+        months += p["public_sector.budget_round_share"] * 6.0
+    return months
+
+
+def shadow(model, decision) -> None:
+    """Take the same decision through the parent body's chain and keep its latency."""
+    model.public_decisions.append((decision.month, decision.level,
+                                   latency(model, decision.level)))
+
+
+def rolling_latency(model) -> float:
+    """Mean latency of the shadow decisions of the last 12 months (the mutual's window)."""
+    first = model.month - WINDOW
+    model.public_decisions = [d for d in model.public_decisions if d[0] > first]
+    recent = model.public_decisions
+    return sum(d[2] for d in recent) / len(recent) if recent else 0.0
