@@ -85,8 +85,8 @@ class MutualModel(mesa.Model):
 
         self._populate_staff()
         self._populate_users()
-        participation.start_informal_voice(self)  # informal voice is a state (ODD §7.8)
-        users.start(self)           # occupancy, charges, surplus effects (ODD §7.9)
+        participation.start_informal_voice(self)  # informal voice is a state (ODD §12.1)
+        users.start(self)           # occupancy, charges, surplus effects (ODD §12.3)
         self.failed = False
         market.build(self)          # commissioners, competitors, contracts (the funding side)
         finance.open_books(self)
@@ -117,7 +117,7 @@ class MutualModel(mesa.Model):
         if self.failed:
             return
         workforce.turn_over(self)   # 5. recruitment, attrition, tenure
-        users.monthly(self)         # 5. users arrive and leave (ODD §7.9)
+        users.monthly(self)         # 5. users arrive and leave (ODD §12.3)
         membership.update(self)     # 6. joins and opt-outs per rule and constituency
         participation.monthly(self)  # 7. channels (working groups), informal voice
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence

@@ -1,4 +1,4 @@
-"""Participation channels, informal voice and who votes (docs/ODD.md §7.8; §4.2, §5.4, §5.5).
+"""Participation channels, informal voice and who votes (docs/ODD.md §12.1-12.2; §4.2, §5.4, §5.5).
 
 **Channels** are mechanisms an organisation offers (§4.2: 'sub-committees, groups and forums
 ... other feedback mechanisms ... surveys, organisational intranets'; Table 4.1). Each serves

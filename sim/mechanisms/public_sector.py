@@ -1,4 +1,4 @@
-"""The public-sector baseline as a simulated procedure (docs/ODD.md §7.10; §5.1, §5.2, P6).
+"""The public-sector baseline as a simulated procedure (docs/ODD.md §12.4; §5.1, §5.2, P6).
 
 Every decision the mutual takes (``sim/governance/decisions.decide``) is also taken, in the
 shadow, by the parent public body's decision chain, so that "faster than the public sector"

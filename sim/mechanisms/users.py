@@ -1,4 +1,4 @@
-"""Users who live (docs/ODD.md §7.9; §2.2, §5.3, §5.4, Case 11).
+"""Users who live (docs/ODD.md §12.3; §2.2, §5.3, §5.4, Case 11).
 
 - **Arrivals and departures.** Users (tenants, clients, library members) leave with a yearly
   hazard ``users.leave_per_year`` raised by dissatisfaction (× e^{k (0.5 − satisfaction)});
