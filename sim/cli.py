@@ -1,5 +1,5 @@
 """The ``mutualsim`` command line: run | scenarios | params | validate | patterns | sweep |
-analyze | viz.
+analyze | calibrate | viz.
 
 Bad input (a scenario file, a flag, a --set) ends with one line on stderr naming the file and
 key, and exit code 2; nothing already written is touched.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sim.argtypes import non_negative, positive
 from sim.batch.cli import add_analyze, add_sweep
+from sim.calibration.cli import add_calibrate
 from sim.scenario import ScenarioError, describe_bundled, load_scenario, parse_override
 
 EXIT_BAD_INPUT = 2
@@ -237,7 +238,7 @@ def _add_viz(sub) -> None:
 
 # Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
 COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate,
-                            _add_patterns, add_sweep, add_analyze, _add_viz]
+                            _add_patterns, add_sweep, add_analyze, add_calibrate, _add_viz]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.mechanisms.governance.bodies import REP_BODY_POWERS
+
 MEMBERSHIP_RULES = ("opt_in", "opt_out", "automatic", "none")
-REP_BODY_POWERS = ("none", "advisory", "approves_strategy", "appoints_board")
 LEGAL_FORMS = ("cic", "cbs", "charity", "council_owned_cic", "employee_trust")
 GOVERNANCE_PRESETS = ("custom", "stewardship", "staff_council", "council_of_governors",
                       "multi_stakeholder_cbs", "council_owned")
-DECISION_LEVELS = ("strategy", "policy", "operations")
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ _PARAMS: list[Param] = [
            "A constant here; the funding side will drive it."),
     # --- funding: commissioning, procurement, finance, growth ---------------------------
     # Money is in pounds per year unless the unit says otherwise; the model keeps its books
-    # in whole pence (sim/mechanisms/finance.py). Everything is in real terms (no inflation).
+    # in whole pence (mechanisms/funding/finance.py). Everything is in real terms (no inflation).
     _p("organisation.legal_form", "cic", "legal form", choices=LEGAL_FORMS,
        source="§4.1, Table 4.1 (CIC CLG, CBS, charity CLG; Case 6 owned by 3 LAs; Case 10 an "
               "employee trust)",
@@ -558,7 +558,7 @@ _PARAMS: list[Param] = [
     _p("engagement.user_rate_factor", 0.3, "ratio to staff rates", 0.0, 2.0,
        source="§5.4: engaging users 'pose[s] much more of a challenge than ... employees'",
        doc="Users' up-rate relative to staff's."),
-    # --- participation channels and informal voice (sim/mechanisms/participation.py) ----
+    # --- participation channels and informal voice (sim/mechanisms/people/participation.py) ----
     _p("participation.staff.surveys_per_year", 1.0, "surveys per year", 0.0, 12.0,
        source="§4.2 and C17 (all 12 cases used surveys); Table 4.1 (Case 6 annual, Case 11 "
               "six-monthly, Cases 1, 2, 7 a staff survey)",
@@ -624,7 +624,7 @@ _PARAMS: list[Param] = [
     _p("participation.voice.adjust_rate", 0.05, "share of the gap per month", 0.0, 1.0,
        source="assumption: a culture changes over a few years",
        doc="Monthly speed at which informal voice moves toward its target."),
-    # --- users who live (sim/mechanisms/users.py) ---------------------------------------
+    # --- users who live (sim/mechanisms/people/users.py) ---------------------------------------
     _p("users.leave_per_year", 0.08, "share per year", 0.0, 1.0,
        source="assumption: tenancies, clients and library members turn over slowly (about "
               "an eighth a year at neutral satisfaction)",
@@ -689,8 +689,8 @@ _PARAMS: list[Param] = [
     _p("satisfaction.adjust_rate", 0.1, "share of gap per month", 0.0, 1.0,
        source="assumption",
        doc="Rate at which satisfaction moves toward its target."),
-    # --- governance (MODEL.md §3 steps 2 and 8; sim/governance/) ------------------------
-    # Presets bundle the structure keys below (sim/governance/presets.py, Table 4.1); keys
+    # --- governance (MODEL.md §3 steps 2 and 8; sim/mechanisms/governance/) ------------
+    # Presets bundle the structure keys below (mechanisms/governance/presets.py, Table 4.1); keys
     # set explicitly in the same or a more derived scenario file win over the preset.
     _p("governance.preset", "custom", "archetype", choices=GOVERNANCE_PRESETS,
        source="§4.2 (stewardship vs democratic multi-stakeholder); Table 4.1 structures",
@@ -814,7 +814,7 @@ _PARAMS: list[Param] = [
     _p("governance.latency.noise_cv", 0.3, "coefficient of variation", 0.0, 1.0,
        source="assumption",
        doc="Spread of a decision's actual latency around its expected value (gamma)."),
-    # the public-sector baseline as a procedure (sim/mechanisms/public_sector.py, P6)
+    # the public-sector baseline as a procedure (sim/mechanisms/governance/public_sector.py, P6)
     _p("public_sector.officer_months", 1.5, "months", 0.0, 12.0,
        source="§5.1 Case 6 ('highly centralised corporate structure'); assumption for the "
               "time to draft and clear a report",

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 import sim
-from sim.mechanisms import engagement, participation, public_sector, users
-from sim.mechanisms.engagement import TOP
+from sim.mechanisms.funding import finance
+from sim.mechanisms.governance import public_sector
+from sim.mechanisms.people import engagement, participation, users
+from sim.mechanisms.people.engagement import TOP
 
 from .conftest import mean_and_sem
 
@@ -164,7 +166,8 @@ def test_the_users_surplus_share_lowers_charges_and_funds_the_community():
     rent = users.annual_rent(model)
     assert rent > 0
     before = model.ledger.balance
-    users.spend_users_share(model, 0.02 * rent)
+    users.spend_users_share(model, 0.02 * rent,
+                            lambda x: finance.distribute(model, "surplus_to_users", x))
     assert model.charge_index == pytest.approx(1 - 0.5 * 0.02, rel=1e-6)
     assert model.ledger.balance == before - round(0.5 * 0.02 * rent * 100)  # the fund, paid
     assert model.community_fund > 0 and model.community_fund_months == 12
@@ -176,7 +179,8 @@ def test_the_staff_surplus_share_is_a_bonus_staff_feel_for_a_year():
     model = _model(**{"governance.surplus.source": "fixed"})  # no year-end bonus of its own
     model.run_for(1)
     assert users.staff_pay_extra(model) == 0.0
-    users.staff_share_paid(model, 100 * 1_000 * model.staff.count())  # £1,000 a head
+    users.staff_share_paid(model, 100 * 1_000 * model.staff.count(),  # £1,000 a head
+                           100 * 31_000 * model.staff.count())
     assert users.staff_pay_extra(model) > 0
     model.run_for(12)
     assert users.staff_pay_extra(model) == 0.0

@@ -37,10 +37,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.governance.bodies import POWER_FACTOR, Body, present
-from sim.mechanisms import public_sector
-from sim.params import DECISION_LEVELS
+from sim.mechanisms.governance import public_sector
+from sim.mechanisms.governance.bodies import POWER_FACTOR, Body, present
 
+DECISION_LEVELS = ("strategy", "policy", "operations")
 MEMBERSHIP = "membership"
 
 

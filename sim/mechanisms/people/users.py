@@ -124,18 +124,16 @@ def annual_rent(model) -> float:
     return sum(x.value for x in m.lines if x.kind == "rent") * income_factor(model, "rent") / 100
 
 
-def staff_share_paid(model, pence: int) -> None:
-    """The staff's share, paid as a bonus: counted in satisfaction for a year."""
-    from sim.mechanisms.finance import pay_per_head
-    head = max(1, model.staff.count())
-    year_pay = pay_per_head(model) * 12 * head
+def staff_share_paid(model, pence: int, year_pay: float) -> None:
+    """The staff's share (``pence``, against a year's pay bill in pence), paid as a bonus:
+    counted in satisfaction for a year. Called by the funding side's books."""
     model.pay_bonus = pence / year_pay if year_pay > 0 else 0.0
     model.pay_bonus_months = 12
 
 
-def spend_users_share(model, pounds: float) -> None:
-    """Lower charges where there are rents; the rest to the community fund (paid out)."""
-    from sim.mechanisms.finance import distribute
+def spend_users_share(model, pounds: float, pay_out) -> None:
+    """Lower charges where there are rents; the rest to the community fund, paid out by
+    ``pay_out(pounds) -> pence`` (the funding side's books)."""
     p = model.p
     rent = annual_rent(model)
     to_charges = p["users.charge_share"] * pounds if rent > 0 else 0.0
@@ -144,7 +142,7 @@ def spend_users_share(model, pounds: float) -> None:
         new_index = max(floor, model.charge_index * (1.0 - to_charges / rent))
         to_charges = rent * (model.charge_index - new_index) / model.charge_index
         model.charge_index = new_index
-    paid = distribute(model, "surplus_to_users", pounds - to_charges)
+    paid = pay_out(pounds - to_charges)
     n = max(1, model.users.count())
     model.community_fund = paid / 100 / n
     model.community_fund_months = 12 if paid > 0 else 0

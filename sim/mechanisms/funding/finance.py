@@ -22,8 +22,8 @@ from collections import Counter
 
 import numpy as np
 
-from sim.market import Line, grant_rate, to_pence
-from sim.mechanisms import users
+from sim.mechanisms.funding.market import Line, grant_rate, to_pence
+from sim.mechanisms.people import users
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
@@ -109,7 +109,7 @@ def income_rate(model) -> int:
 
 def line_value(model, line) -> int:
     """A line's annual value now: rents follow the users present and the charges
-    (sim/mechanisms/users.py)."""
+    (sim/mechanisms/people/users.py)."""
     if line.kind != "rent":
         return line.value
     return int(line.value * users.income_factor(model, line.kind))
@@ -339,6 +339,18 @@ def year_end(model) -> None:
     m.productivity *= 1 + p["finance.productivity_gain_per_year"]
     if p["governance.surplus.source"] == "ledger":
         model.surplus = surplus / 100   # £: what governance allocates at this year end
+
+
+def pay_out_surplus(model, allocation: dict[str, float] | None) -> None:
+    """Pay the staff and users' shares of governance's surplus allocation out of reserves
+    (when the surplus is the ledger's); the board's share stays in reserves."""
+    if allocation is None or model.p["governance.surplus.source"] != "ledger":
+        return
+    paid = distribute(model, "surplus_to_staff", allocation["pay"] * model.surplus)
+    # a bonus staff feel for a year; charges lowered and a community fund (people/users.py)
+    users.staff_share_paid(model, paid, pay_per_head(model) * 12 * max(1, model.staff.count()))
+    users.spend_users_share(model, allocation["users"] * model.surplus,
+                            lambda pounds: distribute(model, "surplus_to_users", pounds))
 
 
 def distribute(model, category: str, pounds_value: float) -> int:

@@ -1,5 +1,5 @@
 """Governance in the month and the year (MODEL.md §3 steps 2 and 8); the parts live in
-``sim/governance/`` (bodies, elections, decisions, surplus, presets).
+the modules beside it (bodies, elections, decisions, surplus, presets).
 
 Seams it drives each month: ``model.decision_latency[level]`` (expected months of the full
 procedure; the funding side misses a tender whose deadline is shorter), ``model.voice_heard``
@@ -12,10 +12,8 @@ The funding side routes its opportunities through :func:`decide`.
 
 from __future__ import annotations
 
-from sim.governance import bodies, decisions, elections, surplus
-from sim.governance.decisions import Decision, decide  # noqa: F401  (the funding side's API)
-from sim.mechanisms import public_sector
-from sim.params import DECISION_LEVELS
+from sim.mechanisms.governance import bodies, decisions, elections, public_sector, surplus
+from sim.mechanisms.governance.decisions import DECISION_LEVELS, Decision, decide
 
 WINDOW = 12  # months of decisions behind the rolling outputs
 
@@ -51,14 +49,16 @@ def monthly(model) -> None:
     publish(model)
 
 
-def annual_cycle(model) -> None:
-    """The year end: appointments renewed, elections held, the surplus allocated."""
+def annual_cycle(model) -> dict[str, float] | None:
+    """The year end: appointments renewed, elections held, the surplus allocated; returns the
+    allocation (``surplus.allocate``) for the funding side to pay out."""
     bodies.release_leavers(model)  # people who left this month
     bodies.renew_appointments(model)
     elect(model)
     decisions.participants(model, refresh=True)  # the new bodies take this year's decisions
-    surplus.allocate(model)
+    allocation = surplus.allocate(model)
     publish(model)
+    return allocation
 
 
 def elect(model) -> None:
@@ -81,7 +81,7 @@ def publish(model) -> None:
     p = model.p
     for level in DECISION_LEVELS:
         model.decision_latency[level] = decisions.expected_latency(model, level)
-    informal = model.informal_voice  # a state: sim/mechanisms/participation.py
+    informal = model.informal_voice  # a state: sim/mechanisms/people/participation.py
     weight = p["governance.conflict.voice_weight"]
     if model.decisions:
         formal = (_recent_mean(model, lambda d: d.voice),
@@ -132,7 +132,7 @@ def summary(model) -> dict:
         "voting_turnout": model.turnout["all"],
         "voice_heard": model.voice_heard,
         "informal_voice": model.informal_voice["staff"],
-        # the parent body's chain for the same decisions (sim/mechanisms/public_sector.py)
+        # the parent body's chain for the same decisions (governance/public_sector.py)
         "public_sector_latency_months": public_sector.rolling_latency(model),
         "public_strategy_latency_months": public_sector.expected_latency(model.p, "strategy"),
     }

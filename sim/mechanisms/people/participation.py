@@ -146,14 +146,17 @@ def channel_reach(model, who: str) -> float:
     return (surveys + forums) / 2.0
 
 
-def reference_reach(p, who: str) -> float:
-    """The reach of the registry's default channels (at which responsiveness adds nothing)."""
-    from sim.params import REGISTRY
-    surveys = _saturating(REGISTRY[f"participation.{who}.surveys_per_year"].default)
-    forums = REGISTRY[f"participation.{who}.forums_site_share"].default
+# The reference organisation's channels (one survey a year, a forum at a quarter of the
+# sites, one working-group place per 100 staff: the registry defaults), at which
+# responsiveness adds nothing to the informal-voice target.
+REFERENCE_CHANNELS = {"surveys_per_year": 1.0, "forums_site_share": 0.25, "places_per_100": 1.0}
+
+
+def reference_reach(who: str) -> float:
+    surveys = _saturating(REFERENCE_CHANNELS["surveys_per_year"])
+    forums = REFERENCE_CHANNELS["forums_site_share"]
     if who == "staff":
-        groups = min(1.0, 10.0 * REGISTRY[
-            "participation.working_groups.places_per_100_staff"].default / 100.0)
+        groups = min(1.0, 10.0 * REFERENCE_CHANNELS["places_per_100"] / 100.0)
         return (surveys + forums + groups) / 3.0
     return (surveys + forums) / 2.0
 
@@ -165,7 +168,7 @@ def informal_target(model, who: str) -> float:
          + p["participation.voice.openness_weight"] * (p["participation.leadership.openness"]
                                                        - 0.5)
          + p["participation.voice.channel_weight"] * p["participation.leadership.responsiveness"]
-         * (channel_reach(model, who) - reference_reach(p, who))
+         * (channel_reach(model, who) - reference_reach(who))
          - p["participation.voice.size_weight"] * math.log2(size / REFERENCE_STAFF))
     return 1.0 / (1.0 + math.exp(-z))
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.governance.bodies import Body, Seat, appoint, present, vacate
-from sim.mechanisms import participation
-from sim.mechanisms.engagement import TOP, pipeline_support
+from sim.mechanisms.governance.bodies import Body, Seat, appoint, present, vacate
+from sim.mechanisms.people import participation
+from sim.mechanisms.people.engagement import TOP, pipeline_support
 
 CONSTITUENCIES = ("staff", "users")
 
@@ -99,7 +99,7 @@ def turnout(model) -> dict[str, float]:
     overall. Members vote where the franchise needs membership or where the constituency elects
     no seats (the AGM); otherwise the whole constituency elects its seats (a staff council,
     Case 2). Only people engaged enough to vote (rung 2 and above) vote
-    (sim/mechanisms/participation.py), so turnout never exceeds that share."""
+    (sim/mechanisms/people/participation.py), so turnout never exceeds that share."""
     p, rng = model.p, model.rng
     voted = eligible = 0
     out: dict[str, float] = {}
