@@ -205,3 +205,46 @@ def test_the_public_sector_procedure_matches_its_closed_form():
         draws = [public_sector.latency(model, level) for _ in range(4000)]
         mean, sem = mean_and_sem(draws)
         assert abs(mean - public_sector.expected_latency(model.p, level)) < 4 * sem, level
+
+
+# --- grants and acquisitions as opportunities; winding down (issue 11 item 6) ---------------
+
+def _grant_counts(overrides, seed=1, months=60):
+    r = sim.run("base", seed=seed, months=months, overrides=overrides, keep_model=True)
+    won = sum(e["text"].startswith("grant of") for e in r.events if e["kind"] == "grant")
+    counts = r.model.market.counts
+    return won, counts.get("grants_missed", 0), counts.get("grants_lost", 0)
+
+
+def test_grants_are_decided_in_time_and_contested():
+    often = {"finance.grants_per_year": 4.0}
+    # a call that closes at once is always missed: no grant without a decision in time
+    won, missed, lost = _grant_counts(often | {"finance.grant_window_months": 0.1})
+    assert won == 0 and lost == 0 and missed > 0
+    # without rivals every application made in time wins; with many, most are lost
+    won, missed, lost = _grant_counts(often | {"finance.grant_rivals": 0})
+    assert won > 0 and lost == 0
+    won_c, _, lost_c = _grant_counts(often | {"finance.grant_rivals": 20})
+    assert lost_c > won_c
+
+
+def test_no_acquisition_below_the_size_floor():
+    r = sim.run("base", seed=2, months=60, keep_model=True,
+                overrides={"growth.acquisition_per_year": 1.0,
+                           "growth.acquisition_min_staff": 500.0})
+    assert not r.model.market.counts.get("acquisitions")
+    assert not any(e["text"].startswith("an acquisition") for e in r.events)
+
+
+def test_a_mutual_with_no_viable_business_winds_down():
+    model = _model(**{"finance.opening_reserves_months": 36.0})
+    model.run_for(12)
+    model.market.lines.clear()          # no trading, rents or grants
+    for _ in range(30):                 # and no contract, month after month
+        model.market.contracts.clear()
+        model.step()
+        if model.failed:
+            break
+    assert model.failed and 24 <= model.month <= 26
+    assert any(e["text"].startswith("wound down") for e in model.events)
+    assert model.ledger.balance > 0     # wound down, not insolvent

@@ -23,6 +23,7 @@ from collections import Counter
 import numpy as np
 
 from sim.mechanisms.funding.market import Line, grant_rate, to_pence
+from sim.mechanisms.governance import decisions
 from sim.mechanisms.people import users
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
@@ -49,6 +50,7 @@ class Ledger:
         self.sums: dict[int, list[int]] = {}             # month -> [income, public, costs]
         self.loans: list[dict] = []
         self.below_floor = 0
+        self.unviable_months = 0   # months with no contract and a trailing deficit
 
     def post(self, month: int, category: str, pence: int) -> None:
         if category not in CATEGORIES:
@@ -163,6 +165,8 @@ def settle_month(model) -> None:
     plan_staffing(model)
     release_surplus_staff(model)
     check_solvency(model)
+    if not model.failed:
+        wind_down(model)
 
 
 def receive_income(model) -> None:
@@ -243,22 +247,69 @@ def expire_lines(model) -> None:
 
 
 def award_grants(model) -> None:
-    """New grants arrive at random, sized to keep about ``finance.grant_share`` of income
-    (§2.2, §3.6)."""
+    """Grants are opportunities, not coin flips (§3.6; docs/participation.md). A call opens at
+    random; applying is a strategy decision through the procedure (the call closes after
+    ``finance.grant_window_months``; a slower decision misses it); an application costs
+    ``finance.grant_application_cost`` and competes with ``finance.grant_rivals`` other
+    applicants: the mutual wins with chance s / (s + rivals × ``finance.grant_rival_strength``),
+    s its evidenced social value, × ``finance.grant_wrong_penalty`` when the decision to
+    apply (and how) was wrong. Calls open often enough that at the registry's social-value
+    strength the expected grant income stays about ``finance.grant_share`` of income."""
     p, rng, m = model.p, model.rng, model.market
     rate = grant_rate(p)
-    if rate <= 0 or rng.random() >= rate / 12:
+    rivals, rival = p["finance.grant_rivals"], p["finance.grant_rival_strength"]
+    ref = p["organisation.social_value_strength"]
+    reference_chance = ref / (ref + rivals * rival) if rivals and ref + rivals * rival > 0 \
+        else 1.0
+    if rate <= 0 or rng.random() >= min(1.0, rate / 12 / max(reference_chance, 1e-6)):
         return
     income, _, _ = trailing_year(model)
     years = p["finance.grant_years"]
     value = p["finance.grant_share"] * income / (rate * years)
     if value <= 0:
         return
+    d = decisions.decide(model, "strategy", p["finance.grant_window_months"],
+                         kind="a grant application")
+    if not d.in_time:
+        m.count("grants_missed")
+        model.log("grant", f"a grant call closed before the application was agreed (the "
+                           f"decision took {d.latency:.1f} months).")
+        return
+    post(model, "bid_costs", -int(round(p["finance.grant_application_cost"] * 100)))
+    strength = social_value_strength(model) * (1.0 if d.correct else
+                                               p["finance.grant_wrong_penalty"])
+    chance = strength / (strength + rivals * rival) if rivals and strength + rivals * rival > 0 \
+        else 1.0
+    if rng.random() >= chance:
+        m.count("grants_lost")
+        model.log("grant", f"a grant application of £{value / 100:,.0f} a year lost to "
+                           f"{rivals} rival applicant(s).")
+        return
     public = bool(rng.random() < p["finance.grant_public_share"])
     m.lines.append(Line("grant", int(value), value / 100 / p["procurement.price_per_fte"],
                         public, model.month + 12 * years))
     source = "a public body" if public else "a charitable funder"
     model.log("grant", f"grant of £{value / 100:,.0f} a year for {years} years from {source}.")
+
+
+def wind_down(model) -> None:
+    """A mutual with no viable business winds down (a stated rule, docs/participation.md):
+    holding no contract and running a deficit over the trailing year for
+    ``finance.wind_down_months`` months in a row, the board winds it down; the run records
+    the failure and stops."""
+    led, m = model.ledger, model.market
+    if m.contracts or model.month < 12:
+        led.unviable_months = 0
+        return
+    _, _, surplus = trailing_year(model)
+    led.unviable_months = led.unviable_months + 1 if surplus < 0 else 0
+    if led.unviable_months >= model.p["finance.wind_down_months"]:
+        model.failed = True
+        model.running = False
+        m.count("wound_down")
+        model.log("failure", f"wound down: no contract and a deficit for "
+                             f"{led.unviable_months} months; the board closes the mutual "
+                             "and the run stops.")
 
 
 # --- coupling to the people side --------------------------------------------------------------

@@ -75,7 +75,10 @@ def diversify(model) -> None:
 
 
 def acquire(model) -> None:
-    """Buy a profitable business from reserves (Case 4); its staff join the mutual."""
+    """Buy a profitable business from reserves (Case 4); its staff join the mutual. A business
+    smaller than ``growth.acquisition_min_staff`` posts is no opportunity (the size floor);
+    the sale is contested: after the decision, the mutual wins against
+    ``growth.acquisition_rivals`` other buyers with chance 1 / (1 + rivals)."""
     p, m = model.p, model.market
     if model.rng.random() >= p["growth.acquisition_per_year"]:
         return
@@ -84,10 +87,17 @@ def acquire(model) -> None:
     margin = p["growth.acquired_margin"]
     price = round(p["growth.acquisition_price_multiple"] * margin * value)
     keep = p["growth.acquisition_reserve_months"] * finance.monthly_costs(model)
-    if value <= 0 or model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
-        return
     staff_cost = p["finance.pay_per_staff"] * model.pay_index * 100
     demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
+    if value <= 0 or demand < p["growth.acquisition_min_staff"]:
+        return   # below the size floor: nothing worth buying
+    if model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
+        return
+    if model.rng.random() >= 1.0 / (1.0 + p["growth.acquisition_rivals"]):
+        m.count("acquisitions_lost")
+        model.log("growth", f"outbid for a business of £{pounds(value):,.0f} a year by "
+                            f"another buyer.")
+        return
     finance.post(model, "acquisitions", -price)
     m.lines.append(Line("acquired", int(value), demand * m.productivity))
     n = int(round(demand))
