@@ -22,6 +22,41 @@ never changes what the mutual does.
 
 from __future__ import annotations
 
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # the public-sector baseline as a procedure (sim/mechanisms/governance/public_sector.py, P6)
+    param("public_sector.officer_months", 1.5, "months", 0.0, 12.0,
+          source="§5.1 Case 6 ('highly centralised corporate structure'); assumption for the "
+                 "time to draft and clear a report",
+          doc="Mean time for an officer to draft the report (gamma, CV 0.3)."),
+    param("public_sector.management_months", 1.5, "months", 0.0, 12.0,
+          source="§5.2 (decisions 'still faster than had been possible in the public sector'); "
+                 "assumption: head of service and directorate management team",
+          doc="Mean time for management sign-off (gamma, CV 0.3)."),
+    param("public_sector.committee_cycle_months", 2.0, "months", 0.1, 12.0,
+          source="assumption: council committees and cabinet meet about every two months",
+          doc="Interval between meetings of each committee; a report waits uniformly over it."),
+    param("public_sector.minute_months", 0.5, "months", 0.0, 6.0,
+          source="assumption: minutes, publication and the call-in period after a meeting",
+          doc="Time after each committee before its decision takes effect."),
+    param("public_sector.committees.strategy", 3, "committees", 0, 10,
+          source="assumption: directorate board, cabinet, scrutiny (§5.1 Case 6)",
+          doc="Committees a strategy decision passes in the parent body."),
+    param("public_sector.committees.policy", 2, "committees", 0, 10,
+          source="assumption: directorate board and a policy committee",
+          doc="Committees a policy decision passes in the parent body."),
+    param("public_sector.budget_round_share", 0.5, "share", 0.0, 1.0,
+          source="§2.5 (annual budget setting); assumption for the share",
+          doc="Share of strategy decisions that wait for the annual budget round (uniform wait "
+              "over 12 months)."),
+    param("public_sector.operations_scale", 0.5, "ratio", 0.05, 1.0,
+          source="assumption: operational decisions skip committees and go faster",
+          doc="Operational decisions take this share of the officer and management stages."),
+]
+
 WINDOW = 12  # months of decisions behind the rolling output, as for the mutual's
 
 

@@ -40,6 +40,79 @@ import math
 
 import numpy as np
 
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # --- participation channels and informal voice (sim/mechanisms/people/participation.py) ----
+    param("participation.staff.surveys_per_year", 1.0, "surveys per year", 0.0, 12.0,
+          source="§4.2 and C17 (all 12 cases used surveys); Table 4.1 (Case 6 annual, Case 11 "
+                 "six-monthly, Cases 1, 2, 7 a staff survey)",
+          doc="Staff surveys a year; they serve rung 2 ('votes, surveys') with a saturating "
+              "effect n / (n + 1)."),
+    param("participation.users.surveys_per_year", 1.0, "surveys per year", 0.0, 12.0,
+          source="§5.4 ('all 12 cases also engaged with their users ... surveys'); Table 5.1 "
+                 "(Case 11 quarterly tenant surveys)",
+          doc="User surveys a year; they serve users' rung 2."),
+    param("participation.surveys_weight", 1.0, "log-odds at saturation", 0.0, 5.0,
+          source="assumption (a survey makes 'having a say' easy; the effect on the 1-2 step only)",
+          doc="Log-odds a saturated survey programme adds to the step between rungs 1 and 2."),
+    param("participation.staff.forums_site_share", 0.25, "share of sites", 0.0, 1.0,
+          source="Table 4.1 (Case 2 delivery forums at each site, Case 9 a staff forum, Case 4 a "
+                 "partnership forum); assumption: by default a forum at headquarters only",
+          doc="Share of sites where a staff forum meets (headquarters first); it serves rung 3."),
+    param("participation.users.forums_site_share", 0.25, "share of sites", 0.0, 1.0,
+          source="Table 5.1 (Case 2 'delivery boards/forums at each site'; users' advisory groups "
+                 "and community forums, §5.4); assumption for the default",
+          doc="Share of sites with a user forum (headquarters first); it serves users' rung 3."),
+    param("participation.forums_weight", 0.8, "log-odds", 0.0, 5.0,
+          source="assumption (a forum on the doorstep makes the 2-3 step easier)",
+          doc="Log-odds a forum at one's site adds to the step between rungs 2 and 3."),
+    param("participation.working_groups.places_per_100_staff", 1.0, "places per 100 staff",
+          0.0, 20.0,
+          source="Table 4.1 (Case 11 'Task and Finish groups', Case 8 working groups, Case 7 Staff "
+                 "Progress Group, Case 9 four standing committees); assumption for the number",
+          doc="Places in working / task-and-finish groups per 100 staff; a member is on rung 3 "
+              "(active) while the group runs."),
+    param("participation.working_groups.months", 6, "months", 1, 36,
+          source="assumption: a task-and-finish group reports back within about half a year",
+          doc="Term of a working-group place."),
+    param("participation.working_groups.acceptance", 0.3, "probability per month", 0.0, 1.0,
+          source="§5.4 ('not interested in being part of running an organisation'); assumption",
+          doc="Chance that a person on rung 2+ offered a free place takes it this month."),
+    param("participation.councils.team_weight", 0.5, "log-odds", 0.0, 5.0,
+          source="Table 4.1 Case 2 (a staff council of '13 staff members representing each "
+                 "service area'); assumption for the size",
+          doc="Log-odds added to the 2-3 step of staff whose team has a colleague in an "
+              "elected seat (a council close to hand)."),
+    param("participation.leadership.openness", 0.5, "index 0–1", 0.0, 1.0,
+          source="§5.5 (leadership style); Case 8 'strong informal culture of participation'; "
+                 "Case 2 CEO attends the staff council; assumption for the default",
+          doc="How participative the leadership's style is (0 directive, 1 open); it moves the "
+              "informal-voice target."),
+    param("participation.leadership.responsiveness", 0.5, "share 0–1", 0.0, 1.0,
+          source="§5.5 (a voice 'that, most importantly, is heard'); §5.3 'Are you not "
+                 "listening to us?'; assumption",
+          doc="Share of what the channels hear that leadership acts on: channels beyond the "
+              "default raise informal voice only as far as they are listened to."),
+    param("participation.voice.openness_weight", 2.0, "log-odds per unit", 0.0, 10.0,
+          source="assumption",
+          doc="Log-odds of the informal-voice target per unit of leadership openness."),
+    param("participation.voice.channel_weight", 3.0, "log-odds per unit reach", 0.0, 20.0,
+          source="assumption",
+          doc="Log-odds of the informal-voice target per unit of channel reach (beyond the "
+              "default channels) × responsiveness."),
+    param("participation.voice.size_weight", 0.15, "log-odds per doubling", 0.0, 2.0,
+          source="Case 8 ('strong informal culture of participation in this very small "
+                 "organisation'); §3.5 (30 dispersed sites); assumption for the size",
+          doc="Log-odds of the informal-voice target lost per doubling of headcount above 400 "
+              "staff (gained below it)."),
+    param("participation.voice.adjust_rate", 0.05, "share of the gap per month", 0.0, 1.0,
+          source="assumption: a culture changes over a few years",
+          doc="Monthly speed at which informal voice moves toward its target."),
+]
+
 TOP = 4
 REFERENCE_STAFF = 400  # the size at which the informal-voice target is engagement.voice_heard
 

@@ -27,6 +27,45 @@ from __future__ import annotations
 import numpy as np
 
 from sim.agents import ServiceUser
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # --- users who live (sim/mechanisms/people/users.py) ---------------------------------------
+    param("users.leave_per_year", 0.08, "share per year", 0.0, 1.0,
+          source="assumption: tenancies, clients and library members turn over slowly (about "
+                 "an eighth a year at neutral satisfaction)",
+          doc="Yearly chance that a user at neutral satisfaction (0.5) stops using the service."),
+    param("users.dissatisfaction_leaving", 3.0, "log-hazard per unit", 0.0, 10.0,
+          source="assumption (dissatisfied tenants and clients leave where they can)",
+          doc="Leaving hazard × e^(this × (0.5 − satisfaction))."),
+    param("users.intake_per_month", 0.15, "share of the gap per month", 0.0, 1.0,
+          source="assumption: a void or place is taken up again within about half a year",
+          doc="Share of the places left empty (organisation.users − users present) taken up by "
+              "new users each month."),
+    param("users.service_weight", 0.6, "satisfaction per unit of service quality", 0.0, 3.0,
+          source="§5.3, §6 (users' satisfaction follows the service they get); assumption",
+          doc="Users' satisfaction target gains this × (service quality − 0.65)."),
+    param("users.charge_weight", 0.5, "satisfaction per unit of the charge index", 0.0, 3.0,
+          source="§5.3 Case 11 (tenants want lower rents); assumption",
+          doc="Users' satisfaction target gains this × (1 − charge index)."),
+    param("users.charge_share", 0.5, "share", 0.0, 1.0,
+          source="Table 5.1 Case 11 (members decide on about 30 community projects a year besides "
+                 "rents); assumption for the split",
+          doc="Share of the users' surplus share spent on lowering charges where the mutual "
+              "earns rents; the rest goes to the community fund."),
+    param("users.charge_floor", 0.7, "charge index", 0.1, 1.0,
+          source="assumption: charges are not cut below 70 % of their starting level",
+          doc="Lowest charge index the surplus can buy."),
+    param("users.community_fund_weight", 0.1, "satisfaction at saturation", 0.0, 1.0,
+          source="Table 5.1 Case 11 ('Members decide on allocation of funding for community "
+                 "projects'); assumption",
+          doc="Users' satisfaction gain for a year from a saturated community fund."),
+    param("users.community_fund_half", 20.0, "£ per user per year", 0.1, 10_000.0,
+          source="assumption",
+          doc="Community fund per user at which its satisfaction effect is half its maximum."),
+]
 
 SERVICE_REFERENCE = 0.65  # the registry default of organisation.service_quality
 
