@@ -415,6 +415,10 @@ def _p7b(d):
         return losses, years
 
     (qs, ys), (ql, yl) = hazard(d["small"]), hazard(d["large"])
+    if not (qs and ql and ys and yl):  # no quiet loss on one side: no ratio to estimate
+        return Measured(None, None, None, False,
+                        f"quiet losses: {qs} in {ys:.0f} small and {ql} in {yl:.0f} large "
+                        "contract-years; a zero count leaves the ratio undefined")
     ratio = (qs / ys) / (ql / yl)
     se = math.sqrt(1 / qs + 1 / ql)
     z = math.log(ratio) / se
