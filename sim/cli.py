@@ -1,4 +1,5 @@
-"""The ``mutualsim`` command line: run | scenarios | params | validate | sweep | analyze | viz.
+"""The ``mutualsim`` command line: run | scenarios | params | validate | patterns | sweep |
+analyze | calibrate | viz.
 
 Bad input (a scenario file, a flag, a --set) ends with one line on stderr naming the file and
 key, and exit code 2; nothing already written is touched.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from sim.argtypes import non_negative, positive
 from sim.batch.cli import add_analyze, add_sweep
+from sim.calibration.cli import add_calibrate
 from sim.scenario import ScenarioError, describe_bundled, load_scenario, parse_override
 
 EXIT_BAD_INPUT = 2
@@ -41,6 +43,16 @@ def _add_run(sub) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set membership.staff.rule=opt_out "
                         "(repeatable)")
+    p.add_argument("--event", dest="events", action="append", default=[], metavar="K=V,...",
+                   help="add a timed event, e.g. --event month=36,what=switch,"
+                        "constituency=staff,rule=opt_out (repeatable; docs/scenarios.md)")
+    p.add_argument("--set-at", dest="set_at", action="append", default=[],
+                   metavar="MONTH:KEY=VALUE",
+                   help="set a parameter from a month on, e.g. --set-at "
+                        "36:procurement.social_value_weight=0.1 (repeatable)")
+    p.add_argument("--policy", dest="policies", action="append", default=[], metavar="NAME",
+                   help="apply a policy override set (scenarios/policy/, or a path); "
+                        "repeatable, later ones win")
     p.add_argument("--out", type=Path, help="output folder (default: out/<scenario>)")
     p.add_argument("--no-dashboard", action="store_true", help="skip dashboard.png")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
@@ -48,12 +60,23 @@ def _add_run(sub) -> None:
 
 
 def _cmd_run(args) -> int:
+    from sim import policy, timeline
     from sim.simulate import run
 
     overrides = dict(parse_override(text) for text in args.overrides)
-    scenario = load_scenario(args.scenario, overrides)  # all input checked before any output
+    scenario = load_scenario(args.scenario)  # all input checked before any output
+    for name in args.policies:
+        scenario = policy.apply(scenario, name)
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
     if args.months is not None:
         scenario = scenario.with_overrides({"months": args.months}, origin="--months")
+    flags = [timeline.parse_event_flag(t) for t in args.events]
+    if flags:
+        scenario = scenario.with_events(flags, origin="--event")
+    set_at = [timeline.parse_set_at(t) for t in args.set_at]
+    if set_at:
+        scenario = scenario.with_events(set_at, origin="--set-at")
     result = run(scenario, seed=args.seed)
     out = args.out or Path("out") / scenario.name
     files = result.write(out, dashboard=not args.no_dashboard)
@@ -146,8 +169,63 @@ def _add_validate(sub) -> None:
 def _cmd_validate(args) -> int:
     for ref in args.scenarios:
         scenario = load_scenario(ref)
-        print(f"ok  {ref}  ({' <- '.join(Path(f).name for f in scenario.chain)})")
+        timed = f", {len(scenario.events)} timed event(s)" if scenario.events else ""
+        print(f"ok  {ref}  ({' <- '.join(Path(f).name for f in scenario.chain)}{timed})")
     return 0
+
+
+# --- patterns ------------------------------------------------------------------------------------
+
+def _add_patterns(sub) -> None:
+    p = sub.add_parser("patterns", help="measure the calibration patterns P1-P20",
+                       description="Run every pattern of docs/ODD.md §10 (P1-P11 on the bundled "
+                                   "scenarios, P12-P20 on the case library) over its seeds, "
+                                   "print the table and write docs/patterns.md. Exit 1 if a "
+                                   "pattern fails.")
+    p.add_argument("--ci", action="store_true",
+                   help="the reduced seed counts (a smoke test of the report; verdicts at "
+                        "these counts are not the pattern report)")
+    p.add_argument("--seeds", type=positive, help="the same seed count for every run group")
+    p.add_argument("--only", default="", metavar="IDS",
+                   help="comma-separated pattern ids, e.g. P1,P7a,P12")
+    p.add_argument("--executor", choices=("serial", "process", "dask"), default="process")
+    p.add_argument("--workers", type=positive, help="worker processes (default: all cores)")
+    p.add_argument("--out", type=Path, default=Path("docs/patterns.md"),
+                   help="where to write the report (default: docs/patterns.md)")
+    p.add_argument("--no-write", action="store_true", help="print the table only")
+    p.set_defaults(func=_cmd_patterns)
+
+
+def _cmd_patterns(args) -> int:
+    from sim import patterns
+
+    chosen = list(patterns.PATTERNS)
+    if args.only:
+        ids = [x.strip() for x in args.only.split(",") if x.strip()]
+        unknown = [x for x in ids if x not in patterns.BY_ID]
+        if unknown:
+            raise UsageError(f"--only: unknown pattern {unknown[0]} (known: "
+                             f"{', '.join(patterns.BY_ID)})")
+        chosen = [patterns.BY_ID[x] for x in ids]
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total} runs", end="" if done < total else "\n", file=sys.stderr)
+
+    rows, seconds = patterns.measure_all(ci=args.ci, patterns=chosen, seeds=args.seeds,
+                                         executor=args.executor, workers=args.workers,
+                                         progress=progress)
+    print(patterns.table(rows))
+    if not args.no_write:
+        command = "mutualsim patterns" + (" --ci" if args.ci else "") + \
+            (f" --seeds {args.seeds}" if args.seeds else "") + \
+            (f" --only {args.only}" if args.only else "")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.out.with_name(f".{args.out.name}.tmp")
+        tmp.write_text(patterns.markdown(rows, command, seconds, args.ci))
+        tmp.replace(args.out)
+        print(f"wrote {args.out}")
+    return 0 if all(r.measured.passed for r in rows) else 1
 
 
 # --- plumbing ------------------------------------------------------------------------------------
@@ -160,7 +238,7 @@ def _add_viz(sub) -> None:
 
 # Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
 COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate,
-                            add_sweep, add_analyze, _add_viz]
+                            _add_patterns, add_sweep, add_analyze, add_calibrate, _add_viz]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from sim import events, market, metrics
+from sim import events, market, metrics, timeline
 from sim.agents import ServiceUser, StaffMember
 from sim.mechanisms import (
     commissioning,
@@ -46,7 +46,9 @@ class MutualModel(mesa.Model):
         if overrides:
             scenario = scenario.with_overrides(overrides)
         self.scenario_def = scenario
-        self.p = p = scenario.values
+        # the model's own copy: timed events change it mid-run (sim/timeline.py), the
+        # scenario (and the summary's record of it) keeps the values the run started with
+        self.p = p = dict(scenario.values)
         self.months = p["months"]
 
         # seams (constants until the funding and governance mechanisms drive them)
@@ -93,6 +95,7 @@ class MutualModel(mesa.Model):
                                 priority=Priority.LOW)
         events.starting(self)
         governance.setup(self)      # board, representative body, founding election
+        self.timeline = timeline.install(self, scenario.events)  # timed events (ODD §7)
         self.observe()
 
     # --- the month -------------------------------------------------------------------------
@@ -142,7 +145,9 @@ class MutualModel(mesa.Model):
 
     @property
     def month(self) -> int:
-        return int(round(self.time))
+        # half-way times round up: timed events run at month - 0.5 (sim/timeline.py) and
+        # belong to the month they name
+        return int(math.floor(self.time + 0.5))
 
     def log(self, kind: str, text: str) -> None:
         """Add a plain-language event ("month 14: ...") to the run's event log."""

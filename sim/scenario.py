@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim import timeline
 from sim.governance import presets
 from sim.params import REGISTRY, Param, defaults
 
@@ -41,6 +42,7 @@ class Scenario:
     values: dict[str, Any]
     about: dict[str, str] = field(default_factory=dict)
     chain: tuple[str, ...] = ()  # files read, most derived first
+    events: tuple[dict, ...] = ()  # timed events (sim/timeline.py), in the order given
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -51,7 +53,16 @@ class Scenario:
         for key, value in overrides.items():
             values[key] = check_value(origin, key, value)
         values = resolve_presets(values, {key: 1 for key in overrides}, 0)
-        return Scenario(self.name, values, self.about, self.chain)
+        _check_horizon(self.events, values["months"])
+        return Scenario(self.name, values, self.about, self.chain, self.events)
+
+    def with_events(self, events: list[dict], origin: str = "events") -> Scenario:
+        """A copy with more timed events (each checked like a file's ``[[events]]``)."""
+        added = tuple({**e, "origin": origin} for e in timeline.check_events(
+            list(events), origin, self.values["months"], start=len(self.events)))
+        both = self.events + added
+        timeline.check_clashes(both, origin)
+        return Scenario(self.name, self.values, self.about, self.chain, both)
 
     def nested(self) -> dict[str, Any]:
         """The values as nested tables, the shape of a TOML file."""
@@ -65,8 +76,11 @@ class Scenario:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "about": self.about, "files": list(self.chain),
-                "parameters": dict(self.values)}
+        out = {"name": self.name, "about": self.about, "files": list(self.chain),
+               "parameters": dict(self.values)}
+        if self.events:
+            out["events"] = [dict(e) for e in self.events]
+        return out
 
 
 # --- where bundled scenarios live -----------------------------------------------------------
@@ -81,7 +95,12 @@ def bundled_dir(kind: str = "scenarios") -> Path:
 
 
 def bundled_names() -> list[str]:
-    return sorted(p.stem for p in bundled_dir().glob("*.toml"))
+    """Bundled scenario names: ``base``, ... and the case library's ``cases/case01``, ...
+    (policy override sets in ``policy/`` are not scenarios: see sim/policy.py)."""
+    root = bundled_dir()
+    top = sorted(p.stem for p in root.glob("*.toml"))
+    cases = sorted(f"cases/{p.stem}" for p in (root / "cases").glob("*.toml"))
+    return top + cases
 
 
 def describe_bundled() -> list[tuple[str, str]]:
@@ -120,15 +139,24 @@ def load_scenario(name_or_path: str | Path = "base",
     values = defaults()
     about: dict[str, str] = {}
     rank: dict[str, int] = {}  # how derived the file that set each key is (for presets)
+    raw_events: list[tuple[Path, Any]] = []
     for depth, (file, data) in enumerate(reversed(layers)):  # base first, most derived last
         file_about = data.pop("about", {})
         _check_about(file, file_about)
         about.update(file_about)
+        if "events" in data:
+            raw_events.append((file, data.pop("events")))
         for key, value in _flatten(data):
             values[key] = check_value(str(file), key, value)
             rank[key] = depth
     values = resolve_presets(values, rank, -1)
-    scenario = Scenario(layers[0][0].stem, values, about, tuple(str(p) for p, _ in layers))
+    events: tuple[dict, ...] = ()
+    for file, raw in raw_events:  # a derived file's events follow its parents'
+        events += tuple({**e, "origin": str(file)} for e in timeline.check_events(
+            raw, str(file), values["months"], start=len(events)))
+    timeline.check_clashes(events, str(layers[0][0]))
+    scenario = Scenario(layers[0][0].stem, values, about, tuple(str(p) for p, _ in layers),
+                        events)
     if overrides:
         scenario = scenario.with_overrides(overrides)
     return scenario
@@ -140,6 +168,8 @@ def _locate(ref: str, relative_to: Path | None, origin: str) -> Path:
         candidates.append((relative_to / ref) if relative_to else Path(ref))
         if relative_to is not None:
             candidates.append(Path(ref))
+        if not ref.endswith(".toml"):  # a bundled name in a sub-folder: "cases/case01"
+            candidates.append(bundled_dir() / f"{ref}.toml")
     else:
         if relative_to is not None:
             candidates.append(relative_to / f"{ref}.toml")
@@ -181,6 +211,14 @@ def _flatten(data: dict[str, Any], prefix: str = ""):
             yield from _flatten(value, f"{full}.")
         else:
             yield full, value
+
+
+def _check_horizon(events: tuple[dict, ...], months: int) -> None:
+    """A shorter horizon (``--months``, an override) must still contain every timed event."""
+    for e in events:
+        if e["month"] > months:
+            raise ScenarioError(f"{e.get('origin', 'events')}: events: month {e['month']} "
+                                f"({e['what']}) is past the horizon ({months} months)")
 
 
 # --- presets: bundles of values chosen by one key ------------------------------------------

@@ -42,8 +42,8 @@ from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef
 from sim.params import Param
 from sim.scenario import ScenarioError, _coerce
 
-DESIGNS = ("grid", "lhs", "sobol", "morris")
-EXPERIMENT_KEYS = ("title", "description", "scenario", "model", "design", "samples",
+DESIGNS = ("grid", "lhs", "sobol", "morris", "draws")
+EXPERIMENT_KEYS = ("title", "description", "scenario", "model", "design", "samples", "draws",
                    "replications", "months", "seed", "outputs", "timeseries",
                    "common_random_numbers", "second_order", "morris_levels")
 FACTOR_KEYS = ("values", "range", "levels")
@@ -103,6 +103,9 @@ class ExperimentSpec:
     second_order: bool = False
     morris_levels: int = 4
     fixed: dict[str, Any] = field(default_factory=dict)
+    # design = "draws": {"file": ..., "keys": [...], "rows": [[...], ...]}, each row a joint
+    # setting (e.g. a posterior draw of `mutualsim calibrate`), crossed with the [vary] values
+    draws: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -160,12 +163,18 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         morris_levels=_int(path, exp, "morris_levels", 4, low=2),
         fixed=_fixed(path, data.get("set", {}), model.registry),
         factors=_factors(path, data.get("vary"), model.registry, design),
+        draws=_draws(path, exp, model.registry, design),
     )
     if spec.second_order and design != "sobol":
         raise SpecError(f"{path}: experiment.second_order: only applies to design = 'sobol'")
     clash = set(spec.fixed) & {f.key for f in spec.factors}
     if clash:
         raise SpecError(f"{path}: set.{sorted(clash)[0]}: also in [vary]; keep it in one place")
+    if spec.draws is not None:
+        clash = set(spec.draws["keys"]) & ({f.key for f in spec.factors} | set(spec.fixed))
+        if clash:
+            raise SpecError(f"{path}: experiment.draws: column '{sorted(clash)[0]}' is also "
+                            f"in [vary] or [set]; keep it in one place")
     return spec
 
 
@@ -261,8 +270,39 @@ def _seed(path: Path, exp: dict) -> int:
     return _int(path, exp, "seed", None, low=0, high=MAX_SEED)
 
 
+def _draws(path: Path, exp: dict, registry: dict[str, Param], design: str) -> dict | None:
+    """The table of joint settings of a ``draws`` design: a CSV or Parquet file beside the
+    spec, one column per registered parameter, one row per setting."""
+    if design != "draws":
+        if "draws" in exp:
+            raise SpecError(f"{path}: experiment.draws: only used by design = 'draws'")
+        return None
+    ref = exp.get("draws")
+    if not isinstance(ref, str):
+        raise SpecError(f"{path}: experiment.draws: required for design = 'draws': a .csv or "
+                        f".parquet file of parameter settings, one per row")
+    file = (path.parent / ref).resolve()
+    try:
+        import pandas as pd
+
+        frame = pd.read_parquet(file) if file.suffix == ".parquet" else pd.read_csv(file)
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"{path}: experiment.draws: cannot read '{ref}': "
+                        f"{' '.join(str(exc).split())[:120]}") from None
+    if frame.empty or not len(frame.columns):
+        raise SpecError(f"{path}: experiment.draws: '{ref}' has no rows")
+    keys = [str(c) for c in frame.columns]
+    rows = [[] for _ in range(len(frame))]
+    for key in keys:
+        param = _param(path, f"experiment.draws ({ref})", key, registry)
+        for i, value in enumerate(frame[key].tolist()):
+            rows[i].append(_value(path, param, f"experiment.draws ({ref} row {i + 1}).{key}",
+                                  value))
+    return {"file": ref, "keys": keys, "rows": rows}
+
+
 def _samples(path: Path, exp: dict, design: str) -> int | None:
-    if design == "grid":
+    if design in ("grid", "draws"):
         if "samples" in exp:
             raise SpecError(f"{path}: experiment.samples: not used by a grid design (give "
                             f"levels or values per parameter)")
@@ -351,6 +391,8 @@ def _flatten(table: dict, registry: dict, leaf, prefix: str = ""):
 
 
 def _factors(path: Path, table: Any, registry: dict[str, Param], design: str) -> tuple:
+    if design == "draws" and table is None:
+        return ()  # the draws alone are the design
     if not isinstance(table, dict) or not table:
         raise SpecError(f"{path}: vary: name at least one parameter to vary, e.g. "
                         f"[vary.\"membership.staff.promotion\"] range = [0.0, 1.0]")
@@ -386,6 +428,9 @@ def _values_factor(path: Path, where: str, key: str, table: dict, param: Param) 
 def _range_factor(path: Path, where: str, key: str, table: dict, param: Param,
                   design: str) -> Factor:
     bounds = table["range"]
+    if design == "draws":
+        raise SpecError(f"{where}.range: a draws design crosses its rows with listed values; "
+                        f"use values = [...]")
     if param.kind in (str, bool):
         raise SpecError(f"{where}.range: {param.range_text} is not numeric; use values = [...]")
     if not (isinstance(bounds, list) and len(bounds) == 2 and all(map(_is_number, bounds))):
