@@ -249,7 +249,8 @@ def test_the_address_round_trips_the_whole_setup():
     query = session.to_query(setup)
     assert "set.engagement.voice_heard=0.8" in query and "seed=7" in query
     assert session.from_query(query) == setup
-    for bad in ("seed=x", "set.nope=1", "set.organisation.sites=1000", "now=3:B:x"):
+    for bad in ("seed=x", "set.nope=1", "set.organisation.sites=1000", "now=3:B:x",
+                'now={"month":3,"what":"withdraw","contract":"nope"}'):
         with pytest.raises(ScenarioError) as info:
             session.from_query(bad)
         assert "\n" not in str(info.value)
@@ -266,12 +267,18 @@ def test_a_change_now_acts_from_the_next_month_and_replays_identically():
     plain.step(12)
     w.step(12)
     assert b.latest["staff_membership_rate"] > a.latest["staff_membership_rate"] + 0.3
-    assert any(e["kind"] == "lever" and e["month"] == 13 for e in b.events)
+    assert any(e["kind"] == "timed" and e["month"] == 13 and "opt-out" in e["text"]
+               for e in b.events)
     again = session.Workshop(switched)
     again.step(24)
     pd.testing.assert_frame_equal(session.timeseries(again.models[0][1]), session.timeseries(b))
     with pytest.raises(ScenarioError, match="month 0"):
         setup.with_change(5, "organisation.sites", 3)
+    # a contract event through the scenario's timed-event kinds
+    withdrawn = session.Workshop(setup.with_event(7, {"what": "withdraw", "contract": "core"}))
+    withdrawn.step(8)
+    assert any("withdraws" in e["text"] for e in withdrawn.models[0][1].events
+               if e["kind"] == "timed")
 
 
 def test_why_they_differ_names_the_first_parting_events():

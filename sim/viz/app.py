@@ -208,29 +208,66 @@ def CompareBox(setup: session.Setup, on_compare):
 
 
 @solara.component
-def NowBox(setup: session.Setup, month: int, on_change):
-    """Change a lever during the run: it applies from the next month (a timed event)."""
+def NowBox(setup: session.Setup, month: int, scenario_events: list[str], on_change):
+    """Change something during the run: a timed event (sim/timeline.py) from the next month —
+    a lever takes a new value, the membership rule switches, or the core contract is
+    withdrawn, re-tendered, brought in house or cut."""
     now_levers = [LEVERS_BY_KEY[k] for k in NOW_KEYS]
     labels = {lever.label: lever.key for lever in now_levers}
+    kinds = ["a lever takes a new value", *session.EVENT_CHOICES]
+    kind, set_kind = solara.use_state(kinds[1])
     key, set_key = solara.use_state(NOW_KEYS[0])
     value, set_value = solara.use_state(None)
+    enrol, set_enrol = solara.use_state(True)
     who, set_who = solara.use_state("both")
-    lever = LEVERS_BY_KEY[key]
-    shown = setup.lever_values[key] if value is None else value
+    if kind == kinds[1]:  # the switch: its lever is the staff membership rule
+        lever = LEVERS_BY_KEY["membership.staff.rule"]
+    else:
+        lever = LEVERS_BY_KEY[key]
+    current = setup.lever_values[lever.key]
+    shown = current if value is None else value
+    if kind == kinds[1] and value is None:
+        shown = "opt_out" if current != "opt_out" else "opt_in"
+    target = who if setup.compare else "both"
+
+    def apply():
+        if kind in (kinds[0], kinds[1]):
+            on_change(lambda s: s.with_change(month + 1, lever.key, shown, target, enrol))
+        else:
+            on_change(lambda s: s.with_event(month + 1, session.EVENT_CHOICES[kind], target))
+
     with solara.Column(classes=["now-box"], gap="4px"):
-        solara.Select(label="Lever", values=list(labels), value=lever.label,
-                      on_value=lambda text: (set_key(labels[text]), set_value(None)),
-                      dense=True, classes=["now-lever"])
-        LeverInput(lever, shown, set_value, prefix="now")
+        solara.Select(label="What happens", values=kinds, value=kind,
+                      on_value=lambda k: (set_kind(k), set_value(None)), dense=True,
+                      classes=["now-kind"])
+        if kind == kinds[0]:
+            solara.Select(label="Lever", values=[lv for lv in labels if labels[lv] !=
+                                                 "membership.staff.rule"],
+                          value=lever.label,
+                          on_value=lambda text: (set_key(labels[text]), set_value(None)),
+                          dense=True, classes=["now-lever"])
+        if kind in (kinds[0], kinds[1]):
+            LeverInput(lever, shown, set_value, prefix="now")
+        if kind == kinds[1]:
+            solara.Checkbox(label="enrol existing staff at once", value=enrol,
+                            on_value=set_enrol)
         if setup.compare is not None:
             solara.ToggleButtonsSingle(value=who, values=list(session.WHO), on_value=set_who,
                                        dense=True, classes=["now-who"])
         solara.Button(f"Apply from month {month + 1}", color="primary", outlined=True,
-                      on_click=lambda: on_change(month + 1, key, shown,
-                                                 who if setup.compare else "both"),
-                      classes=["btn-now"])
+                      on_click=apply, classes=["btn-now"])
         for change in setup.changes:
             solara.Text(change.text(), classes=["now-change"], style={"font-size": "0.85em"})
+        for line in scenario_events:
+            solara.Text(f"scenario: {line}", classes=["scenario-event"],
+                        style={"font-size": "0.85em", "color": "grey"})
+
+
+def _scenario_events(w: session.Workshop) -> list[str]:
+    """The scenario file's own [[events]] (they run in every copy)."""
+    return [f"month {e['month']}: {e['what']} " + ", ".join(
+        f"{k}={v}" for k, v in e.items() if k not in ("month", "what", "origin", "note"))
+        for e in w.scenario.events]
 
 
 # --- main panel -------------------------------------------------------------------------------
@@ -418,11 +455,11 @@ def Page():
         live.step(months)
         set_tick(tick + 1)
 
-    def now_change(month, key, value, who):
+    def now_change(make):
         """A change from the next month: kept in the setup; the run so far is kept too
         (the change lies in its future, so replaying the setup gives the same months)."""
         try:
-            new = setup.with_change(month, key, value, who)
+            new = make(setup)
         except ScenarioError as exc:
             set_message(str(exc))
             return
@@ -451,7 +488,7 @@ def Page():
                 CompareBox(setup, lambda key, value: change(lambda: setup.with_compare(
                     key, value)))
             with solara.Card("Now: change a lever from next month", margin=0):
-                NowBox(setup, w.month, now_change)
+                NowBox(setup, w.month, _scenario_events(w), now_change)
             with solara.Card("Levers (set month 0; moving one restarts)", margin=0):
                 values = setup.lever_values
                 for group, members in groups().items():

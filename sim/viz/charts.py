@@ -238,8 +238,9 @@ def decisions(ts: pd.DataFrame, horizon: int) -> dict | None:
     layers = []
     if lat:
         records = _long(ts, lat)
+        top = max((r["value"] for r in records), default=1.0)
         y = {"field": "value", "type": "quantitative", "title": "months to decide",
-             "scale": {"domainMin": 0}}
+             "scale": {"domain": [0, max(1.0, round(1.15 * top, 1))], "nice": False}}
         layers.append({"data": {"values": records},
                        "layer": _lines(records, order, colours, y)})
     if qual:
@@ -356,7 +357,7 @@ def people(model) -> dict:
     active = table.loc[table["r"] >= 3, "people"].sum()
     total = table["people"].sum()
     unit = "site" if model.n_sites > 1 else "team"
-    body = {"data": {"values": table[table["people"] > 0].to_dict("records")},
+    body = {"data": {"values": table.to_dict("records")},  # empty sites keep their row
             "mark": {"type": "bar"},
             "encoding": {
                 "y": {"field": "group", "type": "nominal", "title": None,

@@ -142,11 +142,12 @@ def other_value(key: str, value: Any) -> Any:
     return p.kind(target)
 
 
-# Levers that may change during a run ("now" levers, from the next month): the ones every
-# process reads afresh each month (docs/ODD.md §7). The others shape the organisation at
-# month 0 (sites, seats, transfers, the legal form, contract length) and restart the run.
+# Levers that may change during a run ("now" levers, from the next month), as timed events of
+# sim/timeline.py (docs/ODD.md §7): the membership rule through a 'switch' event, the others
+# through 'set'. The rest shape the organisation at month 0 (sites, seats, transfers, the legal
+# form) and restart the run.
 NOW_KEYS: tuple[str, ...] = (
-    "membership.staff.rule", "membership.users.rule", "membership.staff.promotion",
+    "membership.staff.rule", "membership.staff.promotion",
     "membership.staff.incentive", "membership.staff.ease", "membership.users.promotion",
     "engagement.pipeline_investment", "engagement.voice_heard", "workforce.workload",
     "governance.depth.strategy", "governance.depth.policy", "governance.depth.operations",

@@ -17,6 +17,7 @@ draws from one stream.)
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -24,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 import numpy as np
 import pandas as pd
 
+from sim import timeline
 from sim.model import MutualModel
 from sim.params import REGISTRY, _fmt
 from sim.scenario import Scenario, ScenarioError, bundled_names, load_scenario
@@ -32,20 +34,45 @@ from sim.viz.levers import LEVERS, LEVERS_BY_KEY, NOW_KEYS, accept, other_value
 WHO = ("both", "A", "B")  # which copy a change made "now" applies to
 
 
+# what the "now" box offers besides a lever: the timed-event kinds of sim/timeline.py
+EVENT_CHOICES: dict[str, dict] = {
+    "switch the staff membership rule": {"what": "switch", "constituency": "staff"},
+    "withdraw the core contract": {"what": "withdraw", "contract": "core"},
+    "re-tender the core contract now": {"what": "retender", "contract": "core"},
+    "bring the core contract in house": {"what": "in_house", "contract": "core"},
+    "cut the core contract by 20 %": {"what": "cut", "contract": "core", "share": 0.2},
+}
+
+
 @dataclass(frozen=True)
 class Change:
-    """A lever moved during the run: from ``month`` on, ``key`` takes ``value`` (in copy A,
-    copy B or both)."""
+    """A timed event added during the run (sim/timeline.py): from ``month`` on, in copy A,
+    copy B or both. ``event`` holds the event's fields other than its month."""
 
     month: int
-    key: str
-    value: Any
+    event: tuple[tuple[str, Any], ...]
     who: str = "both"
 
+    @property
+    def fields(self) -> dict[str, Any]:
+        return dict(self.event)
+
     def text(self) -> str:
-        lever = LEVERS_BY_KEY[self.key]
+        e = self.fields
         where = "" if self.who == "both" else f" (copy {self.who} only)"
-        return f"from month {self.month}: {lever.label} → {_fmt(self.value)}{where}"
+        what = e["what"]
+        if what == "set":
+            lever = LEVERS_BY_KEY.get(e["key"])
+            body = f"{lever.label if lever else e['key']} → {_fmt(e['value'])}"
+        elif what == "switch":
+            lever = LEVERS_BY_KEY[f"membership.{e['constituency']}.rule"]
+            body = f"{lever.label} → {e['rule']}" + \
+                (", existing staff enrolled" if e.get("enrol_existing") else "")
+        elif what == "cut":
+            body = f"{e['contract']} contract cut by {100 * e['share']:.0f} %"
+        else:
+            body = f"{e['contract']} contract: {what.replace('_', ' ')}"
+        return f"from month {self.month}: {body}{where}"
 
 
 @dataclass(frozen=True)
@@ -81,14 +108,35 @@ class Setup:
             raise ScenarioError(f"seed: must be a non-negative whole number, got {seed!r}")
         return replace(self, seed=seed)
 
-    def with_change(self, month: int, key: str, value: Any, who: str = "both") -> Setup:
-        """A copy with one more change "now": ``key`` becomes ``value`` from ``month``."""
-        if key not in NOW_KEYS:
-            raise ScenarioError(f"lever {key}: cannot be changed during a run (it shapes the "
-                                "organisation at month 0; move it in Levers instead)")
+    def with_change(self, month: int, key: str, value: Any, who: str = "both",
+                    enrol_existing: bool = True) -> Setup:
+        """A copy with one more change "now": lever ``key`` becomes ``value`` from ``month``
+        (a membership rule through a 'switch' event, which enrols existing staff at once
+        unless ``enrol_existing`` is false)."""
+        if key in ("membership.staff.rule", "membership.users.rule"):
+            who_ = key.split(".")[1]
+            event = {"what": "switch", "constituency": who_, "rule": value}
+            if value != "automatic":
+                event["enrol_existing"] = bool(enrol_existing)
+        else:
+            if key not in NOW_KEYS:
+                raise ScenarioError(f"lever {key}: cannot be changed during a run (it shapes "
+                                    "the organisation at month 0; move it in Levers instead)")
+            event = {"what": "set", "key": key, "value": accept(key, value)}
+        return self.with_event(month, event, who)
+
+    def with_event(self, month: int, event: dict, who: str = "both") -> Setup:
+        """A copy with one more timed event from ``month`` (checked like a scenario's)."""
+        from sim import timeline
+
         if who not in WHO:
             raise ScenarioError(f"change: 'who' must be one of {', '.join(WHO)}, got {who!r}")
-        change = Change(int(month), key, accept(key, value), who)
+        if self.compare is None and who != "both":
+            who = "both"
+        months = load_scenario(self.scenario)["months"]
+        checked = timeline.check_event({**event, "month": int(month)}, "now", months)
+        checked.pop("month")
+        change = Change(int(month), tuple(sorted(checked.items())), who)
         return replace(self, changes=(*self.changes, change))
 
     def reset_levers(self) -> Setup:
@@ -125,7 +173,8 @@ def to_query(setup: Setup) -> str:
     items += [(f"set.{k}", _text(v)) for k, v in setup.levers if own.get(k) != v]
     if setup.compare is not None:
         items.append(("compare", f"{setup.compare[0]}={_text(setup.compare[1])}"))
-    items += [("now", f"{c.month}:{c.who}:{c.key}={_text(c.value)}") for c in setup.changes]
+    items += [("now", json.dumps({"month": c.month, "who": c.who, **c.fields},
+                                 separators=(",", ":"))) for c in setup.changes]
     return urlencode(items)
 
 
@@ -149,14 +198,11 @@ def from_query(query: str, default: str = "base") -> Setup:
             setup = setup.with_compare(lever, _parse(lever, text))
         elif key == "now":
             try:
-                month, who, rest = value.split(":", 2)
-                lever, text = rest.split("=", 1)
-                month = int(month)
-            except ValueError:
-                raise ScenarioError(f"address: now={value!r} is not MONTH:WHO:KEY=VALUE") \
-                    from None
-            _known(lever)
-            setup = setup.with_change(month, lever, _parse(lever, text), who)
+                event = json.loads(value)
+                month, who = event.pop("month"), event.pop("who", "both")
+            except (ValueError, KeyError, AttributeError, TypeError):
+                raise ScenarioError(f"address: now={value!r} is not a timed event") from None
+            setup = setup.with_event(month, event, who)
         elif key != "scenario":
             raise ScenarioError(f"address: unknown setting {key!r}")
     return setup
@@ -194,17 +240,6 @@ def _parse(key: str, text: str) -> Any:
 
 # --- running ----------------------------------------------------------------------------------
 
-def apply_now(model: MutualModel, key: str, value: Any) -> None:
-    """Give a running model a new value for ``key`` from its next month (docs/ODD.md §7:
-    every process reads the parameters each month; the membership rules are rebuilt)."""
-    from sim.mechanisms import membership
-
-    model.scenario_def = model.scenario_def.with_overrides({key: value}, "lever")
-    model.p = model.scenario_def.values
-    model.staff_rules = membership.Rules.for_constituency(model.p, "staff")
-    model.user_rules = membership.Rules.for_constituency(model.p, "users")
-
-
 class Workshop:
     """The model(s) built from a :class:`Setup`; ``models`` is [(label, model), ...]."""
 
@@ -223,8 +258,8 @@ class Workshop:
             names = []
             for copy, value in (("A", a_value), ("B", b_value)):
                 own = [c for c in setup.changes if c.who == copy]
-                later = "".join(f", then {_fmt(c.value)} from month {c.month}" for c in own
-                                if c.key == key)
+                later = "".join(f", then {_fmt(c.fields['value'])} from month {c.month}"
+                                for c in own if c.fields.get("key") == key)
                 names.append(f"{copy}: {label} = {_fmt(value)}{later}")
             self.models.append((names[0], MutualModel(scenario, rng=setup.seed)))
             self.models.append((names[1], MutualModel(b, rng=setup.seed)))
@@ -255,9 +290,8 @@ class Workshop:
                     continue
                 nxt = model.month + 1
                 for change in self._changes_for("AB"[i], nxt):
-                    apply_now(model, change.key, change.value)
-                    model.events.append({"month": nxt, "kind": "lever",
-                                         "text": f"trainer's change {change.text()}."})
+                    timeline.schedule(model, {**change.fields, "month": nxt,
+                                              "note": "the trainer's change"})
                 model.rng = np.random.default_rng([self.setup.seed, nxt])
                 model.step()
 
@@ -288,10 +322,10 @@ THEMES: dict[str, tuple[str, ...]] = {
     "governance": ("election", "governance", "decision", "surplus"),
     "money and growth": ("finance", "pay", "growth", "failure"),
     "year summaries": ("annual",),
-    "your changes": ("start", "lever"),
+    "your changes": ("start", "timed"),
 }
 KEY_KINDS = ("membership", "engagement", "ideal_type", "contract", "election", "growth",
-             "pay", "failure", "finance", "lever")
+             "pay", "failure", "finance", "timed")
 
 
 def theme_of(kind: str) -> str:
