@@ -237,14 +237,16 @@ def test_no_acquisition_below_the_size_floor():
 
 
 def test_a_mutual_with_no_viable_business_winds_down():
-    model = _model(**{"finance.opening_reserves_months": 36.0})
-    model.run_for(12)
-    model.market.lines.clear()          # no trading, rents or grants
-    for _ in range(30):                 # and no contract, month after month
-        model.market.contracts.clear()
-        model.step()
-        if model.failed:
-            break
-    assert model.failed and 24 <= model.month <= 26
-    assert any(e["text"].startswith("wound down") for e in model.events)
-    assert model.ledger.balance > 0     # wound down, not insolvent
+    """No public budget, no trading, grants or new lines: nothing left to live on."""
+    nothing = {"commissioning.budget_index": 0.0, "finance.trading_share": 0.0,
+               "finance.grant_share": 0.0, "finance.grants_per_year": 0.0,
+               "growth.diversification_per_year": 0.0, "growth.acquisition_per_year": 0.0,
+               "finance.opening_reserves_months": 36.0}
+    r = sim.run("base", seed=0, months=60, overrides=nothing, keep_model=True)
+    assert r.model.failed
+    assert any(e["text"].startswith("wound down") for e in r.events)
+    assert r.model.ledger.balance > 0     # wound down, not insolvent
+    # with a trading arm the same mutual lives on (the funding side's zero-budget test)
+    alive = sim.run("base", seed=0, months=60, keep_model=True,
+                    overrides=nothing | {"finance.trading_share": 0.12})
+    assert not alive.model.failed

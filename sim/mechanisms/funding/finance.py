@@ -112,8 +112,14 @@ PARAMS = [
           doc="Cost of writing one grant application."),
     param("finance.wind_down_months", 12, "months", 1, 120,
           source="assumption (a stated rule: the issue's 'a mutual with no viable business')",
-          doc="Months in a row with no contract and a trailing-year deficit after which the "
-              "board winds the mutual down (the run records a failure and stops)."),
+          doc="Months in a row with no contract and income for fewer than "
+              "finance.wind_down_staff posts after which the board winds the mutual down (the "
+              "run records a failure and stops)."),
+    param("finance.wind_down_staff", 5.0, "posts", 0.0, 500.0,
+          source="assumption (the issue's example: a 3-staff mutual with no contracts trading "
+                 "on for years)",
+          doc="A mutual with no contract is viable while its income pays for at least this "
+              "many posts at a zero margin."),
 ]
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
@@ -384,22 +390,22 @@ def award_grants(model) -> None:
 
 def wind_down(model) -> None:
     """A mutual with no viable business winds down (a stated rule, docs/participation.md):
-    holding no contract and running a deficit over the trailing year for
-    ``finance.wind_down_months`` months in a row, the board winds it down; the run records
-    the failure and stops."""
+    holding no contract, with income that pays for fewer than ``finance.wind_down_staff``
+    posts at a zero margin (``affordable_staff``), for ``finance.wind_down_months`` months in
+    a row, the board winds it down; the run records the failure and stops."""
     led, m = model.ledger, model.market
-    if m.contracts or model.month < 12:
+    if m.contracts or affordable_staff(model) >= model.p["finance.wind_down_staff"]:
         led.unviable_months = 0
         return
-    _, _, surplus = trailing_year(model)
-    led.unviable_months = led.unviable_months + 1 if surplus < 0 else 0
+    led.unviable_months += 1
     if led.unviable_months >= model.p["finance.wind_down_months"]:
         model.failed = True
         model.running = False
         m.count("wound_down")
-        model.log("failure", f"wound down: no contract and a deficit for "
-                             f"{led.unviable_months} months; the board closes the mutual "
-                             "and the run stops.")
+        model.log("failure", f"wound down: no contract, and income for fewer than "
+                             f"{model.p['finance.wind_down_staff']:g} posts, for "
+                             f"{led.unviable_months} months; the board closes the mutual and "
+                             "the run stops.")
 
 
 # --- coupling to the people side --------------------------------------------------------------
