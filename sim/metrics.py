@@ -23,6 +23,19 @@ from sim.mechanisms.funding.outputs import FUNDING_COLUMNS
 from sim.mechanisms.funding.outputs import outputs as funding_outputs
 from sim.mechanisms.governance import cycle as governance
 from sim.mechanisms.governance.bodies import REP_BODY_POWERS
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # --- ownership indices (Figure 5.1) ------------------------------------------------
+    param("indices.threshold", 0.5, "index 0–1", 0.05, 0.95,
+          source="Figure 5.1 (two dimensions, four ideal types); assumption for the cut-off",
+          doc="Cut-off on both ownership indices separating the four ideal types."),
+    param("indices.active_share_full", 0.25, "share", 0.01, 1.0,
+          source="assumption: an active core of a quarter of staff counts as a strong culture",
+          doc="Active share (rung ≥ 3) at which the cultural index's engagement part is full."),
+]
 
 IDEAL_TYPES = {
     (False, False): "stewardship-1",   # neither legal nor cultural-psychological ownership

@@ -18,6 +18,95 @@ import math
 
 from sim.mechanisms.funding import finance
 from sim.mechanisms.funding.market import Contract, Tender, end_contract, to_pence
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    param("commissioning.regions", 5, "regions", 1, 30,
+          source="§3.3 (contracts won in 'other regions'); assumption for the count",
+          doc="Regions in the market: home plus neighbours, each with a council and an NHS "
+              "commissioner."),
+    param("commissioning.budget_index", 1.0, "ratio to today's budget", 0.0, 2.0,
+          source="§2.5 (a decade of austerity); 0 means no public money at all",
+          doc="Commissioners' budgets at month 0 relative to the cost of today's services; "
+              "scales the value of contracts, re-tenders and new tenders."),
+    param("commissioning.budget_trend_per_year", -0.01, "share per year", -0.2, 0.2,
+          source="§2.5: 'considerable spending cuts over the last decade'; assumption for the rate",
+          doc="Drift of each commissioner's budget per year (negative: austerity)."),
+    param("commissioning.budget_shock_per_year", 0.1, "probability per year", 0.0, 1.0,
+          source="§2.2 Case 10 (budget cut by two thirds); Case 8 (arts funding under review)",
+          doc="Chance per year that a commissioner's budget takes a sudden cut."),
+    param("commissioning.budget_shock_size", 0.15, "share of budget", 0.0, 1.0,
+          source="§2.2 Case 10; assumption for the typical size",
+          doc="Size of a budget shock (share of the budget cut at once)."),
+    param("commissioning.officer_churn_per_year", 0.7, "officer changes per year", 0.0, 12.0,
+          source="§2.5: 'four commissioners in the last three years' (Case 5); five in two years "
+                 "(Case 3)",
+          doc="Expected changes of the commissioning officer per year (monthly chance = rate/12; "
+              "12 = a new officer every month). A new officer resets relationship capital."),
+    param("commissioning.relationship_build_per_year", 0.6, "per year (exponential rate)",
+          0.0, 6.0,
+          source="§2.5: 'We needed time to build relationships ... it really helps if they know "
+                 "you'",
+          doc="Rate at which relationship capital with an officer grows while the mutual works "
+              "for them (0.6: about half the way to full in a year)."),
+    param("commissioning.team_capacity", 0.5, "index 0–1", 0.05, 1.0,
+          source="§2.5: 'where there was a team of sixty there is now six'",
+          doc="Capacity of commissioning teams. Low capacity means more single-year extensions "
+              "instead of re-tendering, bigger consolidated lots and shorter bid windows."),
+    param("commissioning.risk_aversion", 0.5, "index 0–1", 0.0, 1.0,
+          source="§2.5: 'many commissioners were risk averse and narrowly focused on compliance'",
+          doc="How much more readily commissioners drop small providers (withdrawal, "
+              "non-renewal, in-housing)."),
+    param("commissioning.size_reference", 10_000_000.0, "£ turnover", 100_000.0, 1e9,
+          source="§2.2: the two smaller cases that lost contracts (1, 10) lost them without "
+                 "re-tender; Case 8 was 'at risk' (§3.2); the size: assumption",
+          doc="Turnover above which a provider counts as fully 'safe' to a risk-averse "
+              "commissioner; smaller providers face proportionally (square root) higher "
+              "withdrawal and non-renewal risk, up to 3×."),
+    param("commissioning.lot_consolidation", 1.0, "services per lot", 1.0, 5.0,
+          source="§2.5: 'the policy of consolidation of multiple contracts into a single "
+                 "contract'; the 'missing middle'",
+          doc="How many services a commissioner bundles into one tendered lot (1 = none)."),
+    param("commissioning.capacity_consolidation", 0.5, "extra services per lot at zero capacity",
+          0.0, 3.0,
+          source="§2.5: consolidation 'driven, in part, by the reduction of commissioner numbers'",
+          doc="Lots grow by this × (1 − team capacity) on top of lot_consolidation."),
+    param("commissioning.framework_share", 0.25, "share of tenders", 0.0, 1.0,
+          source="§2.5: 'getting included in commissioning frameworks ... often requires' a "
+                 "minimum turnover",
+          doc="Share of tenders let through a framework with a turnover entry rule."),
+    param("commissioning.framework_turnover_multiple", 2.0, "× annual lot value", 0.0, 10.0,
+          source="§2.5: 'their turnover was double the size of the contract'",
+          doc="Framework entry rule: a bidder's turnover must be at least k × the lot's annual "
+              "value (a consortium pools turnover)."),
+    param("commissioning.extension_propensity", 0.5, "probability at expiry", 0.0, 1.0,
+          source="§2.2: half of SEUK respondents still on original contracts, the rest after "
+                 "extension or re-tender; §2.5 'plus one'",
+          doc="Base chance that an expiring contract with an extension option is extended; "
+              "higher with relationship capital and when the team lacks capacity to re-tender."),
+    param("commissioning.in_house_propensity", 0.03, "probability at expiry", 0.0, 1.0,
+          source="§2.2 Case 10 ('effectively brought back in house')",
+          doc="Base chance a council brings an expiring service back in house (or to its trading "
+              "company); scaled up for small providers."),
+    param("commissioning.withdrawal_at_expiry", 0.03, "probability at expiry", 0.0, 1.0,
+          source="§2.2 (Case 8 arts funding under review; 'not being renewed without ... "
+                 "re-tendering')",
+          doc="Base chance an expiring service is decommissioned; higher after budget cuts and "
+              "for small providers."),
+    param("commissioning.early_withdrawal_per_year", 0.01, "probability per contract-year",
+          0.0, 1.0,
+          source="§2.2 Case 1: contract 'withdrawn by LA after 9 months' with 'no explanation'",
+          doc="Base chance per year that a commissioner ends a contract early; higher after budget "
+              "cuts and for small providers."),
+    param("commissioning.home_tenders_per_year", 1.5, "tenders per year", 0.0, 24.0,
+          source="§2.2, §3.3 (portfolios of contracts); assumption for the rate",
+          doc="New tender opportunities in the mutual's service areas in its home region."),
+    param("commissioning.other_tenders_per_year", 4.0, "tenders per year", 0.0, 48.0,
+          source="§3.3 (contracts won 'in other regions'); assumption for the rate",
+          doc="New tender opportunities in the other regions together."),
+]
 
 
 def advance(model) -> None:

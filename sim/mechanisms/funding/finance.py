@@ -23,6 +23,76 @@ from collections import Counter
 import numpy as np
 
 from sim.mechanisms.funding.market import Line, grant_rate, to_pence
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    param("finance.pay_per_staff", 31_000.0, "£ per head per year", 5_000.0, 150_000.0,
+          source="assumption: UK health and care pay with employer on-costs",
+          doc="Average pay cost of a member of staff at pay index 1."),
+    param("finance.overhead_share", 0.1, "share of income", 0.0, 0.5,
+          source="assumption: premises, IT, management",
+          doc="Variable overheads as a share of income."),
+    param("finance.fixed_overhead", 40_000.0, "£ per year", 0.0, 5_000_000.0,
+          source="§2.5: small organisations 'working to very tight margins'; assumption",
+          doc="Fixed central costs (governance, finance, CEO), heavy for small mutuals."),
+    param("finance.opening_reserves_months", 3.0, "months of costs", 0.0, 36.0,
+          source="§2.5: frameworks require 'financial reserves'; assumption",
+          doc="Reserves at month 0."),
+    param("finance.trading_share", 0.12, "share of income", 0.0, 0.9,
+          source="§2.2 (Case 5: 50 % trading with the public); §2.1 (80 % public on average)",
+          doc="Share of month-0 income from trading with the public."),
+    param("finance.rent_share", 0.0, "share of income", 0.0, 1.0,
+          source="§2.2 Case 11: rents from tenants 95 % of income",
+          doc="Share of month-0 income from rents."),
+    param("finance.grant_share", 0.06, "share of income", 0.0, 0.5,
+          source="§2.2 ('Grants were also important'); §3.6",
+          doc="Share of income from grants; new grants arrive to keep about this share."),
+    param("finance.grant_public_share", 0.5, "share of grant income", 0.0, 1.0,
+          source="§3.6: grants 'mainly from parent LAs'; Lottery, Arts Council, EU",
+          doc="Share of grant income from public bodies (counts as public income)."),
+    param("finance.grants_per_year", 0.5, "grants per year", 0.0, 12.0,
+          source="§3.6; assumption",
+          doc="New grants awarded per year (charities get 1.5 × this)."),
+    param("finance.grant_years", 2, "years", 1, 10,
+          source="Table 3.1 Case 1 (£700k over 2 years), Case 9 (£1m over 4 years)",
+          doc="Length of a grant."),
+    param("finance.bank_rate", 0.05, "interest per year", 0.0, 0.3,
+          source="§3.6: 'cheaper bank loans via their parent LAs'; assumption",
+          doc="Interest on bank loans."),
+    param("finance.social_investment_rate", 0.065, "interest per year", 0.0, 0.3,
+          source="§3.6: 'Big Society Capital at 6%'; 'plus 7% interest rates'",
+          doc="Interest on social investment loans, used when no bank will lend."),
+    param("finance.bank_access", 0.6, "probability", 0.0, 1.0,
+          source="§3.6: 'we're pretty bankable now'; assumption",
+          doc="Chance a bank lends when the mutual needs a loan and made a surplus last year; "
+              "otherwise social investment."),
+    param("finance.loan_years", 5, "years", 1, 30,
+          source="assumption",
+          doc="Repayment period of a loan (equal monthly principal repayments)."),
+    param("finance.max_loan_share", 0.25, "share of annual turnover", 0.0, 2.0,
+          source="§3.6 (average investment sought just over £500,000); assumption",
+          doc="Most the mutual may owe at once."),
+    param("finance.insolvency_months", 3, "months", 1, 24,
+          source="MODEL.md §3 step 9; assumption",
+          doc="Consecutive months with reserves below zero (after any loan) before the mutual "
+              "fails and the run stops."),
+    param("finance.target_margin", 0.03, "share of income", 0.0, 0.3,
+          source="§2.5: 'very tight margins and making little, if any, surplus'",
+          doc="Surplus the mutual prices for in bids and aims for in pay decisions."),
+    param("finance.pay_restraint_step", 0.02, "pay index per year", 0.0, 0.2,
+          source="§3.5: mutuals cannot match NHS/LA terms; assumption",
+          doc="Annual fall of the pay index (relative to public-sector pay) in a year of pay "
+              "restraint (deficit); the same step back up in a good year."),
+    param("finance.productivity_gain_per_year", 0.01, "share per year", 0.0, 0.1,
+          source="§2.4 (SEUK 2019: productivity gains since leaving the public sector); §2.5 "
+                 "'leaner and a bit more productive'",
+          doc="Growth of output per member of staff (fewer staff needed for the same work)."),
+    param("finance.redundancy_months", 3.0, "months of pay per redundancy", 0.0, 24.0,
+          source="assumption (statutory plus contractual terms)",
+          doc="Cost of each redundancy in a leaner restructuring or a decommissioned service."),
+]
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",

@@ -32,6 +32,77 @@ from sim.mechanisms.funding.market import (
     transfer_in,
 )
 from sim.mechanisms.governance import decisions
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    param("procurement.price_weight", 0.6, "weight 0–1", 0.0, 1.0,
+          source="§2.6: 'Scoring criteria continue to be heavily weighted towards price'; "
+                 "assumption for 60 %",
+          doc="Weight of the price score; quality takes 1 − price − social value (weights are "
+              "rescaled if they add up to more than 1)."),
+    param("procurement.social_value_weight", 0.02, "weight 0–1", 0.0, 1.0,
+          source="§2.4: social value 'often as little as between 1% and 3% of the scoring' "
+                 "(Cases 1, 3, 4)",
+          doc="Weight of the social-value score in tender evaluation. Raising it takes the "
+              "weight from quality, not from price: quality gets 1 − price − social value "
+              "(weights are rescaled if they add up to more than 1); to take it from price, "
+              "lower procurement.price_weight too."),
+    param("procurement.contract_years", 3, "years", 1, 15,
+          source="§2.2: core contracts 'usually for 3 or 5 years'",
+          doc="Length of a contract before its extension option."),
+    param("procurement.extension_years", 1, "years", 0, 5,
+          source="§2.5: 'The plus one bit of those [contracts]'",
+          doc="Extension option of each contract."),
+    param("procurement.efficiency_demand", 0.02, "share per year", 0.0, 0.2,
+          source="§2.5: 'efficiencies of between 1% and 3% within a year'",
+          doc="Annual cut in each contract's value demanded by its commissioner."),
+    param("procurement.efficiency_spec_cut", 0.3, "share of the cut", 0.0, 1.0,
+          source="§2.5 Case 4: 'one way we could do it would be to stop this element of the "
+                 "service'",
+          doc="Share of the efficiency demand met by cutting the specification (less work); the "
+              "rest must come from productivity, margin or pay."),
+    param("procurement.bid_window_months", 2, "months", 1, 12,
+          source="§2.5: 'The short notice and limited time allowed for preparing some bids'",
+          doc="Typical time from a tender's notice to its bid deadline (each tender draws 0.5–1.5 "
+              "× this, shorter when commissioning teams are stretched)."),
+    param("procurement.bid_cost_share", 0.015, "share of annual lot value", 0.0, 0.2,
+          source="§2.5: bids 'would have cost tens of thousands of pounds'",
+          doc="Cost of preparing a bid as a share of the lot's annual value."),
+    param("procurement.bid_cost_min", 5_000.0, "£ per bid", 0.0, 200_000.0,
+          source="§2.5; assumption",
+          doc="Minimum cost of a bid (heavier for small organisations relative to turnover)."),
+    param("procurement.bid_team_per_1000_staff", 4.0, "concurrent bids per 1,000 staff", 0.0,
+          50.0,
+          source="§2.5: 'Larger organisations often have bid writing teams'",
+          doc="Bids the mutual can prepare at once: 1 + this × staff/1,000 (rounded down)."),
+    param("procurement.tender_median_staff", 20.0, "staff (FTE) per service", 1.0, 2_000.0,
+          source="assumption: a typical community health or care service",
+          doc="Median size of a new service put out to tender, in staff needed to deliver it."),
+    param("procurement.tender_size_spread", 0.8, "log-sd", 0.0, 2.0,
+          source="assumption",
+          doc="Spread of new services' sizes (lognormal)."),
+    param("procurement.price_per_fte", 36_000.0, "£ per FTE per year", 10_000.0, 200_000.0,
+          source="assumption: UK health and care staff cost (~£30k with on-costs) plus overheads",
+          doc="What a commissioner budgets per staff-year of service at budget index 1; the value "
+              "of every contract at month 0 follows from its staff."),
+    param("procurement.tupe_transfer_share", 0.7, "share of the service's staff", 0.0, 1.0,
+          source="§3.5: 'some contracts require that staff ... be TUPE'd across'",
+          doc="Share of a service's staff who transfer with it under TUPE (in on a win, out on "
+              "a loss); the rest are recruited or redeployed."),
+    param("procurement.consortium_access", 0.5, "probability", 0.0, 1.0,
+          source="§3.3: consortia 'with other mutuals or ... small social/voluntary sector' "
+                 "partners (Cases 1, 2, 4)",
+          doc="Chance the mutual finds consortium partners when it cannot bid alone (framework "
+              "rule or capacity)."),
+    param("procurement.consortium_share", 0.5, "share of value", 0.1, 1.0,
+          source="§3.3; assumption",
+          doc="The mutual's share of a contract won in consortium (its share of staff too)."),
+    param("procurement.quality_noise", 0.08, "sd of quality score", 0.0, 0.5,
+          source="§2.5: 'we award the contract to the best bid writer rather than the best bid'",
+          doc="Noise in the commissioner's quality judgement; larger for inexperienced officers."),
+]
 
 PARTNER_TURNOVER = 15e6 * 100   # pence: a consortium partner, e.g. another mutual (§3.3)
 MAX_LOSS = 0.08                 # bids at the budget up to 8 % under its cost price ...

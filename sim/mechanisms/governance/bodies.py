@@ -16,8 +16,60 @@ from typing import Any
 import numpy as np
 
 from sim.agents import BoardMember
+from sim.parameter import param
 
 REP_BODY_POWERS = ("none", "advisory", "approves_strategy", "appoints_board")
+
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # the board (§4.2, Table 4.1)
+    param("governance.board.size", 9, "seats", 3, 30,
+          source="Table 4.1 (boards of 8–12, e.g. Case 5: 9, Case 9: 12)",
+          doc="Board seats of all kinds; those not executive, elected, council-appointed or "
+              "co-opted are independent non-executives. If those seats add up to more, the board "
+              "grows to hold them (with no independents)."),
+    param("governance.board.executive_seats", 3, "seats", 1, 10,
+          source="Table 4.1 (Case 1: 3 from the senior leadership team; Case 5: 4; Case 11: 2)",
+          doc="Executive directors (CEO and senior team); always filled."),
+    param("governance.board.staff_seats", 1, "seats", 0, 15,
+          source="Table 4.1 (Case 1: 3 nominated employees; Case 5: one staff director)",
+          doc="Board seats elected by staff (vacant when no one stands, §4.2)."),
+    param("governance.board.user_seats", 0, "seats", 0, 15,
+          source="Table 4.1 / 5.1 (Case 9: 4 community-elected directors)",
+          doc="Board seats elected by service users or community members."),
+    param("governance.board.council_seats", 0, "seats", 0, 15,
+          source="Table 4.1 (Case 9: 2 council-appointed; Case 6: directors appointed by 3 LAs)",
+          doc="Board seats appointed by the local authority owner or partner; always filled."),
+    param("governance.board.coopted_seats", 0, "seats", 0, 15,
+          source="Table 4.1 (Case 9: 4 co-opted)",
+          doc="Co-opted board seats (skills brought in by the board); always filled."),
+    param("governance.board.skill", 0.65, "index 0–1", 0.05, 0.95,
+          source="§4.2, §4.3: external board members 'an important source of professional skills "
+                 "and specialist knowledge'; assumption for the level",
+          doc="Mean skill of appointed directors (executives, independents, council-appointed, "
+              "co-opted); elected directors bring their own confidence instead."),
+    param("governance.term_years", 3, "years", 1, 10,
+          source="assumption: three-year terms are usual for directors and representatives",
+          doc="Term of every board and representative-body seat; terms are staggered at month 0."),
+    # the representative body (§4.2: staff council / council of governors / representative body)
+    param("governance.rep_body.powers", "advisory", "powers", choices=REP_BODY_POWERS,
+          source="§4.2; Table 4.1 (Case 2: staff council gives a 'voice'; Case 11: approves "
+                 "strategy and appoints the board)",
+          doc="Powers of the representative body; 'none' means there is no representative body "
+              "(its seats are not used)."),
+    param("governance.rep_body.staff_seats", 10, "seats", 0, 200,
+          source="Table 4.1 (Case 2: 13 staff; Case 6: 8 grown to 16; Case 11: 8 employees)",
+          doc="Representative-body seats elected by staff."),
+    param("governance.rep_body.user_seats", 0, "seats", 0, 200,
+          source="Table 4.1 (Case 11: 15 elected tenant representatives)",
+          doc="Representative-body seats elected by service users (needs a user membership rule "
+              "or aware users)."),
+    param("governance.rep_body.appointed_seats", 0, "seats", 0, 50,
+          source="Table 4.1 (Case 11: 1 from the tenant management organisation, 4 from the LA)",
+          doc="Representative-body seats appointed by partner bodies; always filled."),
+]
 ELECTED_BOARD_SEATS = {"staff_elected": "staff", "user_elected": "users"}
 APPOINTED = "appointed"  # holder of a representative-body seat filled by a partner body
 POWER_FACTOR = {"advisory": 0.5, "approves_strategy": 0.75, "appoints_board": 1.0}

@@ -20,7 +20,110 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.parameter import param
 from sim.population import group_mean
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # --- engagement --------------------------------------------------------------------
+    param("engagement.up_rate", 0.04, "probability per month", 0.0, 0.5,
+          source="assumption; ladder from §5.4 ('passive membership, occasional inputs ... up to "
+                 "fuller, more active volunteering as well as formalised roles')",
+          doc="Base monthly chance of moving one rung up the engagement ladder (0 → 1)."),
+    param("engagement.down_rate", 0.03, "probability per month", 0.0, 0.5,
+          source="assumption; §5.4 'It goes up and down, you know' (Case 5)",
+          doc="Base monthly chance of moving one rung down."),
+    param("engagement.step_difficulty", 0.35, "ratio per rung", 0.05, 1.0,
+          source="assumption: each rung up the ladder is harder (§5.4: time, confidence, skills)",
+          doc="The up-rate is multiplied by this once per rung above the first (rung 1→2 × d, "
+              "2→3 × d², 3→4 × d³)."),
+    param("engagement.ownership_weight", 2.0, "log-odds per unit", 0.0, 10.0,
+          source="§5.5: psychological ownership and a 'voice that is heard' drive participation",
+          doc="Weight of psychological ownership (centred at 0.5) in the ladder's drive."),
+    param("engagement.confidence_weight", 1.5, "log-odds per unit", 0.0, 10.0,
+          source="§5.4: lack of 'confidence in their ability to contribute'",
+          doc="Weight of confidence (centred at 0.5) in the ladder's drive."),
+    param("engagement.peer_weight", 1.5, "log-odds per active share", 0.0, 20.0,
+          source="§5.4 Case 3 (newcomers and TUPE staff influence each other); assumption",
+          doc="Weight of the share of active (rung ≥ 3) team-mates in the ladder's drive."),
+    param("engagement.workload_weight", 2.0, "log-odds per unit overload", 0.0, 10.0,
+          source="§5.4 ('everyone's snowed under with work'; 'people are busy')",
+          doc="How much workload above 1 (and part-time hours) lowers the drive."),
+    param("engagement.member_boost", 0.25, "log-odds", 0.0, 3.0,
+          source="§5.4: formal membership 'may not readily translate' into engagement; assumption",
+          doc="Added drive for legal members (small: membership and engagement diverge)."),
+    param("engagement.dispersion_penalty", 0.6, "log-odds at a remote site", 0.0, 3.0,
+          source="§3.5, §5.4: at 30 dispersed sites engagement 'less strong than at core/HQ sites'",
+          doc="Drive lost by staff and users away from the headquarters site, scaled by "
+              "(1 − 1/sites)."),
+    param("engagement.satisfaction_weight", 1.0, "log-odds per unit", 0.0, 10.0,
+          source="MODEL.md §3 step 7 (dissatisfaction moves people down the ladder); assumption",
+          doc="Weight of satisfaction (centred at 0.5) in the staff ladder's drive."),
+    param("engagement.vulnerability_weight", 1.5, "log-odds per unit", 0.0, 10.0,
+          source="§5.4: users who are vulnerable or disadvantaged are harder to involve "
+                 "(Cases 1, 2)",
+          doc="Drive lost by a fully vulnerable user."),
+    param("engagement.confidence_gain", 0.03, "share of the gap per month", 0.0, 0.5,
+          source="§5.4: 'talent spot', nurture and train prospective candidates; assumption",
+          doc="Monthly confidence gain at full pipeline support (taking part adds half as much)."),
+    param("engagement.pipeline_investment", 50.0, "£ per staff member per year", 0.0, 1_000.0,
+          source="§5.4 Case 11: a 'Pipeline of Engagement' (talent spotting, training, nurturing)",
+          doc="Spending on training and support for engagement; lifts confidence and the ladder."),
+    param("engagement.pipeline_half_saturation", 150.0, "£ per staff member per year", 1.0, 5_000.0,
+          source="assumption: diminishing returns to engagement spending",
+          doc="Investment at which the pipeline's effect is half its maximum."),
+    param("engagement.pipeline_weight", 1.5, "log-odds at saturation", 0.0, 10.0,
+          source="assumption",
+          doc="Drive added by a saturated pipeline of engagement."),
+    param("engagement.voice_heard", 0.42, "index 0–1", 0.0, 1.0,
+          source="§4.2 (all 12 cases used surveys, intranets and team briefs); §5.5 (a voice "
+                 "'that, "
+                 "most importantly, is heard'); calibrated so the base scenario's voice stays "
+                 "near the foundation's 0.5",
+          doc="Voice heard through informal channels alone (surveys, team briefs, intranet). The "
+              "governance procedure adds formal voice on top (governance.voice.*) and conflict "
+              "takes some away; the result is the model's voice_heard."),
+    param("engagement.representative_confidence", 0.55, "confidence 0–1", 0.0, 1.0,
+          source="§5.4: candidates need confidence and skills; assumption for the threshold",
+          doc="Minimum confidence to stand for an elected seat (rung 4) on the board or the "
+              "representative body."),
+    param("engagement.user_rate_factor", 0.3, "ratio to staff rates", 0.0, 2.0,
+          source="§5.4: engaging users 'pose[s] much more of a challenge than ... employees'",
+          doc="Users' up-rate relative to staff's."),
+    # --- ownership and culture ---------------------------------------------------------
+    param("ownership.adjust_rate", 0.08, "share of gap per month", 0.0, 1.0,
+          source="assumption: ownership feelings move over months, not days",
+          doc="Rate at which psychological ownership moves toward its target."),
+    param("ownership.contagion", 0.04, "share of gap per month", 0.0, 1.0,
+          source="§5.4 Case 3 (staff influence each other's attitudes); assumption",
+          doc="Pull of each person's ownership toward their team's (or locality's) mean."),
+    param("ownership.voice_weight", 0.35, "weight", 0.0, 1.0,
+          source="§5.5: agency and a 'voice' that 'is heard'",
+          doc="Weight of voice heard in the ownership target."),
+    param("ownership.member_weight", 0.1, "weight", 0.0, 1.0,
+          source="§5.5: legal-formal and cultural-psychological ownership are distinct",
+          doc="Weight of legal membership in the ownership target."),
+    param("ownership.engagement_weight", 0.15, "weight", 0.0, 1.0,
+          source="§5.5: taking part builds belonging; assumption",
+          doc="Weight of one's own ladder rung (as rung/4) in the ownership target; mission "
+              "affinity takes the weight left over."),
+    param("satisfaction.affinity_weight", 0.5, "per unit", 0.0, 2.0,
+          source="assumption: staff who share the mission are more content",
+          doc="Effect of mission affinity (centred at 0.5) on the satisfaction target."),
+    param("satisfaction.voice_weight", 0.3, "per unit", 0.0, 2.0,
+          source="§5.3 ('Are you not listening to us?')",
+          doc="Effect of voice heard (centred at 0.5) on the satisfaction target."),
+    param("satisfaction.workload_weight", 0.5, "per unit overload", 0.0, 2.0,
+          source="§5.4 ('snowed under with work')",
+          doc="Satisfaction lost per unit of workload above 1."),
+    param("satisfaction.pay_weight", 0.6, "per unit of pay index", 0.0, 3.0,
+          source="§3.5 (pay and pensions below NHS/LA)",
+          doc="Satisfaction gained per unit of pay index above 1 (lost below)."),
+    param("satisfaction.adjust_rate", 0.1, "share of gap per month", 0.0, 1.0,
+          source="assumption",
+          doc="Rate at which satisfaction moves toward its target."),
+]
 
 TOP = 4
 
