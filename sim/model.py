@@ -250,7 +250,8 @@ class MutualModel(mesa.Model):
                 p["population.user_vulnerability.a"], p["population.user_vulnerability.b"], n),
             aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
             confidence=rng.beta(p["population.user_confidence.a"],
-                                p["population.user_confidence.b"], n), ownership=self._ownership_start(affinity),
+                                p["population.user_confidence.b"], n),
+            ownership=self._ownership_start(affinity),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
         u = self.users
         history = p["membership.users.history_months"]
