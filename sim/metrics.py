@@ -23,6 +23,7 @@ from sim.mechanisms.funding.outputs import FUNDING_COLUMNS
 from sim.mechanisms.funding.outputs import outputs as funding_outputs
 from sim.mechanisms.governance import cycle as governance
 from sim.mechanisms.governance.bodies import REP_BODY_POWERS
+from sim.mechanisms.people.engagement import TOP
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -79,8 +80,8 @@ COLUMNS = [
     "month", "headcount", "vacancies", "hires", "leavers", "transferred_in_share",
     "staff_membership_rate", "staff_joins", "staff_opt_outs",
     "user_membership_rate", "user_joins", "user_opt_outs",
-    *[f"staff_engagement_{k}" for k in range(5)], "active_share",
-    *[f"user_engagement_{k}" for k in range(5)], "user_active_share",
+    *[f"staff_engagement_{k}" for k in range(TOP + 1)], "active_share",
+    *[f"user_engagement_{k}" for k in range(TOP + 1)], "user_active_share",
     "mean_ownership", "user_mean_ownership", "satisfaction_staff", "satisfaction_users",
     "transferred_mean_engagement", "recruited_mean_engagement",
     "representatives", "representative_vacancy_rate",
@@ -150,8 +151,8 @@ def compute(model) -> dict:
                  "user_opt_outs": counts.get("user_opt_outs", 0)}
     for prefix, cols in (("staff_engagement", s), ("user_engagement", u)):
         n = max(1, np.count_nonzero(cols.alive))
-        dist = np.bincount(cols.engagement[cols.alive], minlength=5) / n
-        out.update({f"{prefix}_{k}": float(dist[k]) for k in range(5)})
+        dist = np.bincount(cols.engagement[cols.alive], minlength=TOP + 1) / n
+        out.update({f"{prefix}_{k}": float(dist[k]) for k in range(TOP + 1)})
     out["active_share"] = _share(s.engagement >= 3, alive)
     out["user_active_share"] = _share(u.engagement >= 3, u.alive)
     out["mean_ownership"] = _mean(s.ownership, alive)

@@ -67,6 +67,7 @@ class MutualModel(mesa.Model):
         self.staff_rules = membership.Rules.for_constituency(p, "staff")
         self.user_rules = membership.Rules.for_constituency(p, "users")
 
+        # shape: storage to start with (the columns grow when needed)
         self.staff = Columns(STAFF_SCHEMA, capacity=int(self.staff_target * 1.5) + 8)
         self.users = Columns(USER_SCHEMA, capacity=p["organisation.users"] + 1)
         self.events: list[dict] = []
@@ -120,7 +121,7 @@ class MutualModel(mesa.Model):
             return
         finance.year_end(self)      # pay award or restraint, productivity
         growth.year_end(self)       # 9. leaner model, diversification, acquisitions
-        if self.staff.dead_share() > 0.3:
+        if self.staff.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)
             self.staff.compact()
         allocation = governance.annual_cycle(self)  # 8. elections, surplus allocation
         finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
@@ -220,6 +221,7 @@ class MutualModel(mesa.Model):
         p, rng, n = self.p, self.rng, self.staff_target
         n_tupe = int(rng.binomial(n, p["workforce.tupe_share"]))
         teams = self.rng.permutation(np.arange(n) % self.n_teams)
+        # shape: a floor against division by zero
         mean_stay = 1.0 / max(workforce.monthly_hazard(p["workforce.attrition_per_year"]), 1e-3)
         tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int),
                             p["population.max_tenure_months"])
@@ -262,12 +264,12 @@ class MutualModel(mesa.Model):
         self._attach(ServiceUser, u, rows)
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p["engagement.user_rate_factor"],
-                                ceiling=np.where(u.aware, 3, 1))
+                                ceiling=np.where(u.aware, 3, 1))  # shape: rungs
 
     def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None) -> None:
         """Start people on the rung their ladder settles at (a few passes let peer effects
         settle too); rung 4 is filled by the founding election (governance.setup)."""
-        for _ in range(3):
+        for _ in range(3):  # shape: passes for the peer effects to settle
             level = engagement.stationary_levels(drive_fn(self)[rows], self.p, self.rng,
                                                  rate_factor)
             if ceiling is not None:

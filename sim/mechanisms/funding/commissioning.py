@@ -182,6 +182,7 @@ def officers(model, c) -> None:
     if model.rng.random() < min(1.0, p["commissioning.officer_churn_per_year"] / 12):
         had = c.relationship
         c.new_officer()
+        # shape: a relationship worth a line in the log
         if had > 0.2 and any(k.commissioner is c for k in model.market.contracts):
             model.log("commissioner", f"a new commissioning officer at {c.name}: the "
                                       "relationship starts again from 'ground zero'.")

@@ -267,7 +267,7 @@ def vacate(model, body: Body, seat: Seat, step_down: bool) -> None:
     """Empty a seat; a person who steps down returns to rung 3 (still active)."""
     person = seat.person
     if step_down and person is not None and present(model, person):
-        person.engagement = 3
+        person.engagement = 3  # shape: rung 3, active
     if isinstance(seat.holder, BoardMember):
         seat.holder.remove()
     seat.holder = None

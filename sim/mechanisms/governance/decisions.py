@@ -282,7 +282,7 @@ def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
     rho = p["governance.judgement.correlation"]
     precision = sum(n / (1 + (n - 1) * rho) * min(k, 1.0) ** 2 for n, k in groups if n > 0)
     z = p["governance.judgement.signal"] * math.sqrt(precision)
-    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))  # shape: the normal CDF
 
 
 def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:

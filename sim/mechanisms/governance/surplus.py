@@ -95,17 +95,17 @@ USES = ("pay", "users", "reserves")  # pay; lower charges / community fund; rese
 def preferred(p, group: str, board_alignment: float = 0.0) -> np.ndarray:
     """A group's preferred split of the surplus over USES."""
     want = p["governance.surplus.preference"]
-    split = np.full(3, (1 - want) / 2)
+    split = np.full(len(USES), (1 - want) / (len(USES) - 1))
     split[GROUPS.index(group)] = want
     if group == "board":  # mission-aligned boards lean toward an even split
         lean = p["governance.surplus.board_even_lean"] * board_alignment
-        split = (1 - lean) * split + lean / 3
+        split = (1 - lean) * split + lean / len(USES)
     return split
 
 
 def weights(model, d: decisions.Decision) -> np.ndarray:
     """Each group's weight in the allocation, from the bodies that took part in ``d``."""
-    w = np.zeros(3)
+    w = np.zeros(len(GROUPS))
     rule = model.p["governance.surplus.allocation"]
     if rule != "procedure":  # one group imposes its preference (counterfactual)
         w[GROUPS.index(rule)] = 1
@@ -125,7 +125,7 @@ def weights(model, d: decisions.Decision) -> np.ndarray:
 
 
 def _seat_shares(seats) -> np.ndarray:
-    counts = np.zeros(3)
+    counts = np.zeros(len(GROUPS))
     for seat in seats:
         counts[GROUPS.index(seat.constituency or "board")] += 1
     return counts / max(1, len(seats))

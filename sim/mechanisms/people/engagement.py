@@ -139,7 +139,7 @@ PARAMS = [
               "promotion) a month."),
 ]
 
-TOP = 4
+TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
 
 
 def pipeline_support(p) -> float:
@@ -194,7 +194,7 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
 
 
 def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
-                      rate_factor: float = 1.0, top: int = 3) -> np.ndarray:
+                      rate_factor: float = 1.0, top: int = TOP - 1) -> np.ndarray:
     """Draw each person's rung from the long-run distribution of their ladder (rungs 0..top).
 
     Used to start a run in a settled state instead of burning in: for a birth-death chain
