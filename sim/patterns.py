@@ -802,7 +802,7 @@ PATTERNS: tuple[Pattern, ...] = (
             "one at 10 sites",
             "small/large ratio > 1.3 and z > 2 (Poisson rates, log scale)", "input",
             "follows the small-provider hazard multiplier (commissioning.size_reference with "
-            "commissioning.risk_aversion, sim/mechanisms/commissioning.exposure)",
+            "commissioning.risk_aversion: exposure() in sim/mechanisms/funding/commissioning.py)",
             (RunGroup("small", "base", 80, 3, overrides=SMALL, months=60),
              RunGroup("large", "base", 80, 3, overrides=LARGE, months=60)), _p7b,
             original="share of 120-month runs whose core contract was lost quietly, small minus "
