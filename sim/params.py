@@ -12,7 +12,7 @@ from typing import Any
 
 from sim import metrics
 from sim.mechanisms import organisation
-from sim.mechanisms.funding import commissioning, finance, growth, procurement
+from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
 from sim.mechanisms.governance import (
     bodies,
     cycle,
@@ -34,7 +34,7 @@ from sim.parameter import Param, _fmt
 __all__ = ["DECISION_LEVELS", "GOVERNANCE_PRESETS", "LEGAL_FORMS", "MEMBERSHIP_RULES",
            "REGISTRY", "REP_BODY_POWERS", "Param", "_fmt", "defaults", "markdown_table"]
 
-MODULES = (organisation, workforce, commissioning, procurement, finance, growth, membership,
+MODULES = (organisation, workforce, commissioning, procurement, finance, growth, market, membership,
            engagement, participation, users, presets, decisions, public_sector, bodies,
            elections, cycle, surplus, metrics)
 

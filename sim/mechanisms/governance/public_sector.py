@@ -52,6 +52,9 @@ PARAMS = [
           source="§2.5 (annual budget setting); assumption for the share",
           doc="Share of strategy decisions that wait for the annual budget round (uniform wait "
               "over 12 months)."),
+    param("public_sector.stage_cv", 0.3, "coefficient of variation", 0.0, 1.0,
+          source="assumption (as governance.latency.noise_cv)",
+          doc="Spread of the officer and management stages (gamma)."),
     param("public_sector.operations_scale", 0.5, "ratio", 0.05, 1.0,
           source="assumption: operational decisions skip committees and go faster",
           doc="Operational decisions take this share of the officer and management stages."),
@@ -65,7 +68,7 @@ def start(model) -> None:
     model.public_decisions = []  # (month, level, latency)
 
 
-def _gamma(rng, mean: float, cv: float = 0.3) -> float:
+def _gamma(rng, mean: float, cv: float) -> float:
     if mean <= 0:
         return 0.0
     shape = 1.0 / cv ** 2
@@ -75,15 +78,16 @@ def _gamma(rng, mean: float, cv: float = 0.3) -> float:
 def latency(model, level: str) -> float:
     """One draw of the parent body's procedure for a decision at this level (months)."""
     p, rng = model.p, model.public_rng
-    months = _gamma(rng, p["public_sector.officer_months"]) + \
-        _gamma(rng, p["public_sector.management_months"])
+    cv = p["public_sector.stage_cv"]
+    months = _gamma(rng, p["public_sector.officer_months"], cv) + \
+        _gamma(rng, p["public_sector.management_months"], cv)
     if level == "operations":
         return months * p["public_sector.operations_scale"]
     cycle = p["public_sector.committee_cycle_months"]
     for _ in range(p[f"public_sector.committees.{level}"]):
         months += rng.uniform(0.0, cycle) + p["public_sector.minute_months"]
     if level == "strategy" and rng.random() < p["public_sector.budget_round_share"]:
-        months += rng.uniform(0.0, 12.0)
+        months += rng.uniform(0.0, 12.0)  # shape: a year's budget cycle
     return months
 
 
@@ -93,9 +97,10 @@ def expected_latency(p, level: str) -> float:
     if level == "operations":
         return months * p["public_sector.operations_scale"]
     months += p[f"public_sector.committees.{level}"] * (
-        p["public_sector.committee_cycle_months"] / 2 + p["public_sector.minute_months"])
+        p["public_sector.committee_cycle_months"] / 2  # shape: mean of a uniform wait
+        + p["public_sector.minute_months"])
     if level == "strategy":
-        months += p["public_sector.budget_round_share"] * 6.0
+        months += p["public_sector.budget_round_share"] * 6.0  # shape: mean wait of a year
     return months
 
 

@@ -78,6 +78,12 @@ PARAMS = [
     param("participation.working_groups.months", 6, "months", 1, 36,
           source="assumption: a task-and-finish group reports back within about half a year",
           doc="Term of a working-group place."),
+    param("participation.working_groups.choice_noise", 0.2, "confidence units", 0.0, 2.0,
+          source="assumption (as the election count's noise)",
+          doc="Noise on confidence when choosing who fills a working-group place."),
+    param("participation.working_groups.full_reach", 0.1, "share of staff", 0.01, 1.0,
+          source="assumption: a tenth of staff in working groups counts as full reach",
+          doc="Share of staff in working groups at which that channel's reach is full."),
     param("participation.working_groups.acceptance", 0.3, "probability per month", 0.0, 1.0,
           source="§5.4 ('not interested in being part of running an organisation'); assumption",
           doc="Chance that a person on rung 2+ offered a free place takes it this month."),
@@ -113,8 +119,9 @@ PARAMS = [
           doc="Monthly speed at which informal voice moves toward its target."),
 ]
 
-TOP = 4
-REFERENCE_STAFF = 400  # the size at which the informal-voice target is engagement.voice_heard
+TOP = 4  # shape: the ladder's rungs are 0..4
+ACTIVE = 3  # shape: rung 3 is 'active (forums, working groups, volunteering)'
+REFERENCE_STAFF = 400  # shape: the reference organisation's size (engagement.voice_heard)
 
 
 def _saturating(n: float) -> float:
@@ -124,7 +131,7 @@ def _saturating(n: float) -> float:
 def forum_sites(model, who: str) -> np.ndarray:
     """Boolean per site: whether a forum meets there (headquarters first)."""
     share = model.p[f"participation.{who}.forums_site_share"]
-    n = math.ceil(share * model.n_sites - 1e-9)
+    n = math.ceil(share * model.n_sites - 1e-9)  # shape: rounding
     out = np.zeros(model.n_sites, dtype=bool)
     out[:n] = True
     return out
@@ -185,10 +192,11 @@ def fill_working_groups(model) -> int:
     pool = pool[accept]
     if len(pool) == 0:
         return 0
-    score = s.confidence[pool] + rng.normal(0.0, 0.2, len(pool))
+    score = s.confidence[pool] + rng.normal(0.0, p["participation.working_groups.choice_noise"],
+                                             len(pool))
     chosen = pool[np.argsort(-score)[:free]]
     wg[chosen] = p["participation.working_groups.months"]
-    s.engagement[chosen] = np.maximum(s.engagement[chosen], 3)
+    s.engagement[chosen] = np.maximum(s.engagement[chosen], ACTIVE)
     return len(chosen)
 
 
@@ -196,13 +204,13 @@ def hold_group_members(model) -> None:
     """People in a working group stay on rung 3 at least until its term ends."""
     s = model.staff
     held = s.alive & (s.group_months > 0) & (s.engagement < 3)
-    s.engagement[held] = 3
+    s.engagement[held] = ACTIVE
 
 
 # --- informal voice ------------------------------------------------------------------------------
 
 def _logit(x: float) -> float:
-    x = min(max(x, 1e-6), 1 - 1e-6)
+    x = min(max(x, 1e-6), 1 - 1e-6)  # shape: finite logit
     return math.log(x / (1 - x))
 
 
@@ -214,24 +222,27 @@ def channel_reach(model, who: str) -> float:
     if who == "staff":
         s = model.staff
         n = max(1, s.count())
-        groups = min(1.0, 10.0 * working_group_places(model) / n)  # 10 % in groups = full
-        return (surveys + forums + groups) / 3.0
-    return (surveys + forums) / 2.0
+        full = p["participation.working_groups.full_reach"]
+        groups = min(1.0, working_group_places(model) / n / full)
+        return (surveys + forums + groups) / 3.0  # shape: mean of three
+    return (surveys + forums) / 2.0  # shape: mean of two
 
 
 # The reference organisation's channels (one survey a year, a forum at a quarter of the
 # sites, one working-group place per 100 staff: the registry defaults), at which
 # responsiveness adds nothing to the informal-voice target.
-REFERENCE_CHANNELS = {"surveys_per_year": 1.0, "forums_site_share": 0.25, "places_per_100": 1.0}
+REFERENCE_CHANNELS = {"surveys_per_year": 1.0, "forums_site_share": 0.25,  # shape: defaults
+                      "places_per_100": 1.0}
 
 
-def reference_reach(who: str) -> float:
+def reference_reach(who: str, full_reach: float) -> float:
     surveys = _saturating(REFERENCE_CHANNELS["surveys_per_year"])
     forums = REFERENCE_CHANNELS["forums_site_share"]
     if who == "staff":
-        groups = min(1.0, 10.0 * REFERENCE_CHANNELS["places_per_100"] / 100.0)
-        return (surveys + forums + groups) / 3.0
-    return (surveys + forums) / 2.0
+        groups = min(1.0, REFERENCE_CHANNELS["places_per_100"] / 100.0  # shape: per 100
+                     / full_reach)
+        return (surveys + forums + groups) / 3.0  # shape: mean of three
+    return (surveys + forums) / 2.0  # shape: mean of two
 
 
 def informal_target(model, who: str) -> float:
@@ -241,7 +252,8 @@ def informal_target(model, who: str) -> float:
          + p["participation.voice.openness_weight"] * (p["participation.leadership.openness"]
                                                        - 0.5)
          + p["participation.voice.channel_weight"] * p["participation.leadership.responsiveness"]
-         * (channel_reach(model, who) - reference_reach(who))
+         * (channel_reach(model, who)
+            - reference_reach(who, p["participation.working_groups.full_reach"]))
          - p["participation.voice.size_weight"] * math.log2(size / REFERENCE_STAFF))
     return 1.0 / (1.0 + math.exp(-z))
 

@@ -67,7 +67,7 @@ PARAMS = [
           doc="Community fund per user at which its satisfaction effect is half its maximum."),
 ]
 
-SERVICE_REFERENCE = 0.65  # the registry default of organisation.service_quality
+SERVICE_REFERENCE = 0.65  # shape: the registry default of organisation.service_quality
 
 
 def service_quality(model) -> float:
@@ -143,15 +143,18 @@ def monthly(model) -> None:
 
 def arrive(model, n: int) -> np.ndarray:
     p, rng = model.p, model.rng
-    affinity = rng.beta(3, 3, n)
+    affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
     w_other = p["ownership.voice_weight"] + p["ownership.member_weight"] + \
         p["ownership.engagement_weight"]
     ownership = np.clip((1 - w_other) * affinity
                         + p["ownership.voice_weight"] * model.user_voice_heard, 0, 1)
     rows = model.users.append(
-        n, site=rng.integers(0, model.n_sites, n), vulnerability=rng.beta(2, 5, n),
+        n, site=rng.integers(0, model.n_sites, n),
+        vulnerability=rng.beta(p["population.user_vulnerability.a"],
+                               p["population.user_vulnerability.b"], n),
         aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
-        confidence=rng.beta(2, 4, n), ownership=ownership,
+        confidence=rng.beta(p["population.user_confidence.a"],
+                            p["population.user_confidence.b"], n), ownership=ownership,
         satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
     model._attach(ServiceUser, model.users, rows)
     return rows
