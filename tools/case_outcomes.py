@@ -190,7 +190,10 @@ def main() -> int:
     seconds = time.perf_counter() - start
     figure(stats, args.out.parent / "img" / "cases.png")
     command = f"tools/case_outcomes.py --seeds {args.seeds}"
-    args.out.write_text(markdown(stats, args.seeds, seconds, command))
+    keep = ""   # a hand-written '## Reading' section survives regeneration (update it!)
+    if args.out.exists() and "\n## Reading" in args.out.read_text():
+        keep = "\n## Reading" + args.out.read_text().split("\n## Reading", 1)[1]
+    args.out.write_text(markdown(stats, args.seeds, seconds, command) + keep)
     print(f"wrote {args.out} and {args.out.parent / 'img' / 'cases.png'} in {seconds:.0f} s")
     return 0
 
