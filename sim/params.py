@@ -12,7 +12,7 @@ from typing import Any
 
 from sim import metrics
 from sim.mechanisms import organisation
-from sim.mechanisms.funding import commissioning, finance, growth, procurement
+from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
 from sim.mechanisms.governance import bodies, cycle, decisions, elections, presets, surplus
 from sim.mechanisms.governance.bodies import REP_BODY_POWERS
 from sim.mechanisms.governance.decisions import DECISION_LEVELS
@@ -26,7 +26,7 @@ from sim.parameter import Param, _fmt
 __all__ = ["DECISION_LEVELS", "GOVERNANCE_PRESETS", "LEGAL_FORMS", "MEMBERSHIP_RULES",
            "REGISTRY", "REP_BODY_POWERS", "Param", "_fmt", "defaults", "markdown_table"]
 
-MODULES = (organisation, workforce, commissioning, procurement, finance, growth, membership,
+MODULES = (organisation, workforce, commissioning, procurement, finance, growth, market, membership,
            engagement, presets, decisions, bodies, elections, cycle, surplus, metrics)
 
 _PARAMS: list[Param] = [p for module in MODULES for p in module.PARAMS]

@@ -68,6 +68,24 @@ PARAMS = [
           source="MODEL.md §3 step 2; assumption",
           doc="How long an acquisition or diversification opportunity stays open; a slower "
               "strategy decision misses it."),
+# coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("growth.track_record_weight", 0.7, "share", 0.0, 1.0,
+          source="§3.3 (expansion needs a track record); assumption",
+          doc="Expansion appetite × (1 − w + w × track record)."),
+    param("growth.loss_boost", 2.0, "multiplier", 1.0, 10.0,
+          source="§3.3 ('a driving factor ... has been the loss of core contracts'); assumption",
+          doc="Expansion appetite (for growth.loss_boost_months) and the diversification chance ×"
+              " this after the core contract is lost."),
+    param("growth.loss_boost_months", 24, "months", 0, 120,
+          source="§3.3; assumption",
+          doc="How long losing the core contract drives expansion."),
+    param("growth.track_record_per_year", 0.05, "share of the gap", 0.0, 1.0,
+          source="assumption",
+          doc="Share of the gap to a perfect track record closed by each year of delivery."),
+    param("growth.lean_excess_share", 0.05, "share of headcount", 0.0, 1.0,
+          source="Case 8 (a leaner model); assumption",
+          doc="Under a leaner model, redundancies are made when staff exceed what income pays for"
+              " by more than this share."),
 ]
 
 
@@ -76,19 +94,20 @@ def will_bid_in(model, region: int) -> bool:
     m, p = model.market, model.p
     if region == 0 or any(c.region == region for c in m.contracts):
         return True
-    appetite = p["growth.expansion_appetite"] * (0.3 + 0.7 * m.track_record) * \
+    appetite = p["growth.expansion_appetite"] * \
+        (1 - p["growth.track_record_weight"] + p["growth.track_record_weight"] * m.track_record) * \
         (0.5 + 0.5 * p["growth.partners"])
     if p["organisation.legal_form"] == "cbs":
         appetite *= p["growth.cbs_anchoring"]
     if model.month <= m.expansion_boost_until:
-        appetite *= 2
+        appetite *= p["growth.loss_boost"]
     return bool(model.rng.random() < min(1.0, appetite))
 
 
 def year_end(model) -> None:
     m = model.market
     if m.contracts:
-        m.track_record += 0.05 * (1 - m.track_record)   # another year of delivery
+        m.track_record += model.p["growth.track_record_per_year"] * (1 - m.track_record)
     leaner_or_not(model)
     diversify(model)
     acquire(model)
@@ -110,7 +129,7 @@ def _too_slow(model, what: str) -> bool:
 def diversify(model) -> None:
     """A related service or trading line (§3.3); more likely after losing the core."""
     p, m = model.p, model.market
-    chance = p["growth.diversification_per_year"] * (2 if m.core_lost else 1)
+    chance = p["growth.diversification_per_year"] * (p["growth.loss_boost"] if m.core_lost else 1)
     if model.rng.random() >= chance or _too_slow(model, "a diversification"):
         return
     income, _, _ = finance.trailing_year(model)
@@ -162,7 +181,7 @@ def leaner_or_not(model) -> None:
     head = model.staff.count()
     afford = int(finance.affordable_staff(model))
     excess = head - afford
-    if excess > 0.05 * head:
+    if excess > p["growth.lean_excess_share"] * head:
         gone = finance.make_redundant(model, excess)
         model.log("growth", f"{gone} redundancies to bring costs within income.")
 

@@ -45,6 +45,11 @@ PARAMS = [
                  "(working groups, 'leaner, more efficient at making decisions')",
           doc="Chance that a decision whose deadline is shorter than the full procedure is taken "
               "by the executive alone (in time, without voice) instead."),
+    # a coefficient of the rules above (issue 10)
+    param("governance.opportunities.deadline_shape", 2.0, "Gamma shape", 0.5, 50.0,
+          source="§5.2 Case 7 ('a week window'); assumption",
+          doc="Deadlines of the model's own decisions ~ Gamma(shape, mean / shape) around each "
+              "level's mean."),
 ]
 
 WINDOW = 12  # months of decisions behind the rolling outputs
@@ -73,7 +78,8 @@ def monthly(model) -> None:
         rate = p[f"governance.opportunities.{level}.per_year"] / 12
         mean_deadline = p[f"governance.opportunities.{level}.deadline_months"]
         for _ in range(rng.poisson(rate)):
-            decide(model, level, float(rng.gamma(2.0, mean_deadline / 2.0)))
+            k = p["governance.opportunities.deadline_shape"]
+            decide(model, level, float(rng.gamma(k, mean_deadline / k)))
     model.decisions = [d for d in model.decisions if d.month > model.month - WINDOW]
     surplus.settle(model, deliberation=_recent_mean(model, lambda d: max(d.voice, d.user_voice)))
     publish(model)

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.mechanisms.governance.bodies import POWER_FACTOR, Body, present
+from sim.mechanisms.governance.bodies import Body, power_factor, present
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -129,6 +129,11 @@ PARAMS = [
           source="§5.3 Case 11: 'I thought you were a mutual. Are you not listening to us?'",
           doc="Ownership lost by engaged staff (rung ≥ 3) per strategy or policy decision imposed "
               "without their voice (× 1 − their voice share)."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("governance.latency.size_scale", 8, "persons", 1, 1000,
+          source="§5.2 (larger bodies deliberate longer); assumption",
+          doc="Latency of a stage grows by governance.latency.size_months × log2(1 + people "
+              "consulted / this)."),
 ]
 
 DECISION_LEVELS = ("strategy", "policy", "operations")
@@ -231,10 +236,11 @@ def consult_shares(model, level: str, depth: float | None = None) -> tuple[float
     """(representative body, membership) share of decisions consulted at this level."""
     d = model.p[f"governance.depth.{level}"] if depth is None else depth
     who = participants(model)
+    # shape: depth 0 -> 1/2 -> 1 consults the body more, then the members (the params' doc)
     rep = min(1.0, 2 * d) if who.rep_people[0] + who.rep_appointed > 0 else 0.0
     users_too = level != "policy"
     has_members = who.staff[0] + (who.users[0] if users_too else 0) > 0
-    return rep, (max(0.0, 2 * d - 1) if has_members else 0.0)
+    return rep, (max(0.0, 2 * d - 1) if has_members else 0.0)  # shape: as above
 
 
 def stage_months(model, level: str) -> tuple[float, float, float]:
@@ -247,9 +253,10 @@ def stage_months(model, level: str) -> tuple[float, float, float]:
     size = p["governance.latency.size_months"]
     n_rep = who.rep_people[0] + who.rep_appointed
     n_members = who.staff[0] + (who.users[0] if level != "policy" else 0)
-    rep = (p["governance.latency.rep_body_months"] + size * math.log2(1 + n_rep / 8)) * slow
+    scale = p["governance.latency.size_scale"]
+    rep = (p["governance.latency.rep_body_months"] + size * math.log2(1 + n_rep / scale)) * slow
     members = (p["governance.latency.membership_months"]
-               + size * math.log2(1 + n_members / 8)) * slow
+               + size * math.log2(1 + n_members / scale)) * slow
     return fixed, rep, members
 
 
@@ -275,7 +282,7 @@ def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
     rho = p["governance.judgement.correlation"]
     precision = sum(n / (1 + (n - 1) * rho) * min(k, 1.0) ** 2 for n, k in groups if n > 0)
     z = p["governance.judgement.signal"] * math.sqrt(precision)
-    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))  # shape: the normal CDF
 
 
 def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
@@ -306,7 +313,7 @@ def voice_shares(model, level: str, board: bool, rep: bool, members: bool
         if board and who.board_filled[i] > 0:
             v = p["governance.voice.board_channel"]
         if rep:
-            v = max(v, p["governance.voice.rep_body_channel"] * POWER_FACTOR[rep_body.powers]
+            v = max(v, p["governance.voice.rep_body_channel"] * power_factor(p, rep_body.powers)
                     * who.rep_filled[i])
         if members and (group == "staff" or (level != "policy" and who.users[0])):
             v = 1.0
@@ -389,7 +396,7 @@ def _noisy(mean: float, cv: float, rng) -> float:
 
 def _appetite(board: Body, with_board: bool) -> float:
     members = [m for m in board.members() if with_board or m.seat_type == "executive"]
-    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5
+    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5  # neutral
 
 
 # --- psychological ownership -------------------------------------------------------------------

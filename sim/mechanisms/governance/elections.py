@@ -52,6 +52,11 @@ PARAMS = [
                  "assumption for the rate",
           doc="Yearly chance that a satisfied representative steps down mid-term (more when "
               "dissatisfied); leaving the organisation vacates the seat too."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("governance.elections.vote_noise", 0.1, "sd of confidence", 0.0, 1.0,
+          source="§4.2; assumption",
+          doc="Noise in a contested election: the candidates with the highest confidence + noise "
+              "win."),
 ]
 
 CONSTITUENCIES = ("staff", "users")
@@ -115,7 +120,8 @@ def _count(model, cols, pool: np.ndarray, n_open: int) -> np.ndarray:
     pool = np.unique(pool)
     if len(pool) <= n_open:
         return model.rng.permutation(pool)
-    score = cols.confidence[pool] + model.rng.normal(0.0, 0.1, len(pool))
+    noise = model.p["governance.elections.vote_noise"]
+    score = cols.confidence[pool] + model.rng.normal(0.0, noise, len(pool))
     return pool[np.argsort(-score)[:n_open]]
 
 

@@ -123,9 +123,23 @@ PARAMS = [
     param("satisfaction.adjust_rate", 0.1, "share of gap per month", 0.0, 1.0,
           source="assumption",
           doc="Rate at which satisfaction moves toward its target."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("engagement.part_time_load", 0.5, "workload units", 0.0, 2.0,
+          source="§5.4 Case 7 (part-time staff hard to involve); assumption",
+          doc="Extra load a part-time worker carries in the ladder's drive."),
+    param("engagement.max_step_chance", 0.9, "probability per month", 0.1, 1.0,
+          source="assumption",
+          doc="Cap on the monthly chance of moving a rung up or down."),
+    param("engagement.active_confidence_gain", 0.5, "ratio", 0.0, 5.0,
+          source="§5.4 ('talent spot, nurture and train'); assumption",
+          doc="Confidence built by being active (rung ≥ 3), relative to the pipeline's support."),
+    param("membership.users.awareness_base", 0.1, "promotion units", 0.0, 1.0,
+          source="§5.4 (many users see a public body); assumption",
+          doc="Users become aware the organisation is a mutual at awareness_gain × (base + "
+              "promotion) a month."),
 ]
 
-TOP = 4
+TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
 
 
 def pipeline_support(p) -> float:
@@ -143,7 +157,7 @@ def staff_drive(model) -> np.ndarray:
     s, p = model.staff, model.p
     active = (s.engagement >= 3).astype(float)
     peer_active = group_mean(s.team, active, s.alive, model.n_teams)
-    load = model.workload - 1.0 + 0.5 * s.part_time
+    load = model.workload - 1.0 + p["engagement.part_time_load"] * s.part_time
     return (p["engagement.ownership_weight"] * (s.ownership - 0.5)
             + p["engagement.confidence_weight"] * (s.confidence - 0.5)
             + p["engagement.satisfaction_weight"] * (s.satisfaction - 0.5)
@@ -170,16 +184,17 @@ def user_drive(model) -> np.ndarray:
 def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0):
     """(up, down) monthly chances for each person from their rung and drive."""
     rung_factor = p["engagement.step_difficulty"] ** np.arange(TOP + 1, dtype=float)
-    tilt = np.exp(np.clip(drive, -20, 20))
+    tilt = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
     up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level] * tilt
     down = p["engagement.down_rate"] / tilt
-    up = np.where(level >= TOP, 0.0, np.minimum(up, 0.9))
-    down = np.where(level <= 0, 0.0, np.minimum(down, 0.9))
+    cap = p["engagement.max_step_chance"]
+    up = np.where(level >= TOP, 0.0, np.minimum(up, cap))
+    down = np.where(level <= 0, 0.0, np.minimum(down, cap))
     return up, down
 
 
 def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
-                      rate_factor: float = 1.0, top: int = 3) -> np.ndarray:
+                      rate_factor: float = 1.0, top: int = TOP - 1) -> np.ndarray:
     """Draw each person's rung from the long-run distribution of their ladder (rungs 0..top).
 
     Used to start a run in a settled state instead of burning in: for a birth-death chain
@@ -190,7 +205,7 @@ def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
     for k in range(top):
         up, _ = rung_chances(np.full(n, k), drive, p, rate_factor)
         _, down = rung_chances(np.full(n, k + 1), drive, p, rate_factor)
-        weights[:, k + 1] = weights[:, k] * up / np.maximum(down, 1e-12)
+        weights[:, k + 1] = weights[:, k] * up / np.maximum(down, 1e-12)  # shape: no 0/0
     cdf = np.cumsum(weights, axis=1)
     cdf /= cdf[:, -1:]
     return (rng.random(n)[:, None] > cdf).sum(axis=1).astype(np.int8)
@@ -240,7 +255,8 @@ def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
 def build_confidence(cols, support: float, p) -> None:
     """Training and taking part build confidence (§5.4 'talent spot, nurture and train')."""
     gain = p["engagement.confidence_gain"] * (support * (cols.engagement >= 1)
-                                              + 0.5 * (cols.engagement >= 3))
+                                              + p["engagement.active_confidence_gain"]
+                                              * (cols.engagement >= 3))
     conf = cols.confidence
     conf += gain * (1.0 - conf)
 
@@ -256,7 +272,8 @@ def tupe_acceptance(staff, p) -> None:
 
 def spread_awareness(users, p, rng) -> None:
     """Promotion makes users aware that the organisation is a mutual (§5.4)."""
-    chance = p["membership.users.awareness_gain"] * (0.1 + p["membership.users.promotion"])
+    chance = p["membership.users.awareness_gain"] * \
+        (p["membership.users.awareness_base"] + p["membership.users.promotion"])
     newly = users.alive & ~users.aware & (rng.random(users.size) < chance)
     users.aware[newly] = True
 
