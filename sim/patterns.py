@@ -547,14 +547,17 @@ def _most(flags) -> bool:
 def _p12(d):
     runs = _case_runs(d)
     grew = {n: np.mean([_grew(r) for r in rs]) for n, rs in runs.items()}
-    failed = sum(bool(r["final"]["failed"]) for rs in runs.values() for r in rs)
+    failures = {n: sum(bool(r["final"]["failed"]) for r in rs) for n, rs in runs.items()}
+    failed = sum(failures.values())
+    where = ", ".join(f"Case {n} ({k})" for n, k in failures.items() if k)
     short = [n for n, g in grew.items() if g <= 0.5]
     share = float(np.mean(list(grew.values())))
     passed = not short and failed == 0
     return Measured(share, min(grew.values()), max(grew.values()), passed,
                     f"grew in {_fmt(share, True)} of case runs (per case "
                     f"{_fmt(min(grew.values()), True)}-{_fmt(max(grew.values()), True)}); "
-                    f"{failed} insolvencies; not growing in most seeds: "
+                    f"{failed} insolvencies{' (' + where + ')' if where else ''}; not growing "
+                    f"in most seeds: "
                     f"{', '.join(f'Case {n}' for n in short) or 'none'}")
 
 
