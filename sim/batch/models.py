@@ -21,6 +21,22 @@ from functools import cache
 from typing import Any
 
 DEFAULT_MODEL = "sim.simulate:run"
+# The models this package ships; a spec may name only these or a registered entry point.
+BUILTIN_MODELS = (DEFAULT_MODEL, "sim.batch.testmodels:ishigami", "sim.batch.busymodel:busy")
+ENTRY_POINT_GROUP = "mutualsim.models"
+
+
+@cache
+def allowed_models() -> dict[str, str]:
+    """{name a spec may give: 'module:function'}: the built-in models, and every entry point
+    in the ``mutualsim.models`` group (by its name or its value). Nothing is imported here."""
+    from importlib.metadata import entry_points
+
+    known = {path: path for path in BUILTIN_MODELS}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        known[ep.name] = ep.value
+        known[ep.value] = ep.value
+    return known
 
 
 class ModelNotFound(LookupError):

@@ -38,6 +38,7 @@ class RunTask:
     settings: dict[str, Any]   # the design row's parameter values
     spawn_key: int
     attempt: int = 1
+    lost: int = 0              # attempts lost with their worker (re-run, not counted as retries)
 
 
 @dataclass(frozen=True)

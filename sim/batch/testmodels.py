@@ -55,3 +55,4 @@ def ishigami(scenario=None, seed=0, months: int | None = None,
     summary = {"scenario": "ishigami", "seed": seed_record(seed), "months": p["months"],
                "final": {"y": float(y), "y_positive": bool(y > 0)}, "provenance": {}}
     return RunResult(series, summary)
+
