@@ -1,4 +1,5 @@
-"""The ``mutualsim`` command line: run | scenarios | params | validate | sweep | analyze | viz.
+"""The ``mutualsim`` command line: run | scenarios | params | validate | patterns | sweep |
+analyze | viz.
 
 Bad input (a scenario file, a flag, a --set) ends with one line on stderr naming the file and
 key, and exit code 2; nothing already written is touched.
@@ -157,6 +158,60 @@ def _cmd_validate(args) -> int:
     return 0
 
 
+# --- patterns ------------------------------------------------------------------------------------
+
+def _add_patterns(sub) -> None:
+    p = sub.add_parser("patterns", help="measure the calibration patterns P1-P20",
+                       description="Run every pattern of docs/ODD.md §10 (P1-P11 on the bundled "
+                                   "scenarios, P12-P20 on the case library) over its seeds, "
+                                   "print the table and write docs/patterns.md. Exit 1 if a "
+                                   "pattern fails.")
+    p.add_argument("--ci", action="store_true",
+                   help="the reduced seed counts (a smoke test of the report; verdicts at "
+                        "these counts are not the pattern report)")
+    p.add_argument("--seeds", type=positive, help="the same seed count for every run group")
+    p.add_argument("--only", default="", metavar="IDS",
+                   help="comma-separated pattern ids, e.g. P1,P7a,P12")
+    p.add_argument("--executor", choices=("serial", "process", "dask"), default="process")
+    p.add_argument("--workers", type=positive, help="worker processes (default: all cores)")
+    p.add_argument("--out", type=Path, default=Path("docs/patterns.md"),
+                   help="where to write the report (default: docs/patterns.md)")
+    p.add_argument("--no-write", action="store_true", help="print the table only")
+    p.set_defaults(func=_cmd_patterns)
+
+
+def _cmd_patterns(args) -> int:
+    from sim import patterns
+
+    chosen = list(patterns.PATTERNS)
+    if args.only:
+        ids = [x.strip() for x in args.only.split(",") if x.strip()]
+        unknown = [x for x in ids if x not in patterns.BY_ID]
+        if unknown:
+            raise UsageError(f"--only: unknown pattern {unknown[0]} (known: "
+                             f"{', '.join(patterns.BY_ID)})")
+        chosen = [patterns.BY_ID[x] for x in ids]
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total} runs", end="" if done < total else "\n", file=sys.stderr)
+
+    rows, seconds = patterns.measure_all(ci=args.ci, patterns=chosen, seeds=args.seeds,
+                                         executor=args.executor, workers=args.workers,
+                                         progress=progress)
+    print(patterns.table(rows))
+    if not args.no_write:
+        command = "mutualsim patterns" + (" --ci" if args.ci else "") + \
+            (f" --seeds {args.seeds}" if args.seeds else "") + \
+            (f" --only {args.only}" if args.only else "")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.out.with_name(f".{args.out.name}.tmp")
+        tmp.write_text(patterns.markdown(rows, command, seconds, args.ci))
+        tmp.replace(args.out)
+        print(f"wrote {args.out}")
+    return 0 if all(r.measured.passed for r in rows) else 1
+
+
 # --- plumbing ------------------------------------------------------------------------------------
 
 def _add_viz(sub) -> None:
@@ -167,7 +222,7 @@ def _add_viz(sub) -> None:
 
 # Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
 COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate,
-                            add_sweep, add_analyze, _add_viz]
+                            _add_patterns, add_sweep, add_analyze, _add_viz]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -96,7 +96,12 @@ def bundled_dir(kind: str = "scenarios") -> Path:
 
 
 def bundled_names() -> list[str]:
-    return sorted(p.stem for p in bundled_dir().glob("*.toml"))
+    """Bundled scenario names: ``base``, ... and the case library's ``cases/case01``, ...
+    (policy override sets in ``policy/`` are not scenarios: see sim/policy.py)."""
+    root = bundled_dir()
+    top = sorted(p.stem for p in root.glob("*.toml"))
+    cases = sorted(f"cases/{p.stem}" for p in (root / "cases").glob("*.toml"))
+    return top + cases
 
 
 def describe_bundled() -> list[tuple[str, str]]:
@@ -164,6 +169,8 @@ def _locate(ref: str, relative_to: Path | None, origin: str, home: Path | None =
         candidates.append((relative_to / ref) if relative_to else Path(ref))
         if relative_to is not None and home is None:
             candidates.append(Path(ref))
+        if not ref.endswith(".toml"):  # a bundled name in a sub-folder: "cases/case01"
+            candidates.append(bundled_dir() / f"{ref}.toml")
     else:
         if relative_to is not None:
             candidates.append(relative_to / f"{ref}.toml")
