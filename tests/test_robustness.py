@@ -198,7 +198,8 @@ def _override_cases() -> list[tuple[str, tuple[str, ...]]]:
              ("membership.staff.rul=opt_out", ("did you mean",)),
              ("membership.staff.rule={a=1}", ("membership.staff.rule",)),
              ("months=0", ("months",)), ("months=1e9", ("months",)),
-             ("organisation.staff=nan", ("organisation.staff",)), ("\x00=1", ("unknown parameter",)),
+             ("organisation.staff=nan", ("organisation.staff",)),
+             ("\x00=1", ("unknown parameter",)),
              ("ünïcödé.kéy=1", ("unknown parameter",)),
              ("membership.staff.promotion=inf", ("out of range",))]
     return cases

@@ -105,16 +105,20 @@ def open_pool(kind: str = "process", workers: int | None = None,
 
 def _context():
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # takes effect when this process first starts its forkserver (docs: sim/batch/_worker_guard)
+    context.set_forkserver_preload(["__main__", "sim.batch._worker_guard"])
+    return context
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def die_with_parent(sweep_pid: int) -> None:
-    """Worker initializer: make this process end when its parent does (the sweep, or the
-    forkserver, which itself exits when the sweep does)."""
-    parent = os.getppid()
+def set_parent_death_signal() -> None:
+    """Ask the kernel to SIGKILL this process when its parent ends (Linux; elsewhere a no-op,
+    and the watching thread of ``die_with_parent`` does the job)."""
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -122,6 +126,13 @@ def die_with_parent(sweep_pid: int) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+
+
+def die_with_parent(sweep_pid: int) -> None:
+    """Worker initializer: make this process end when its parent does (the sweep, or the
+    forkserver, which itself exits when the sweep does)."""
+    parent = os.getppid()
+    set_parent_death_signal()
     if parent == 1 or not _alive(sweep_pid):  # the parent went before prctl took effect
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent, sweep_pid), daemon=True,
