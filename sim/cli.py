@@ -1,5 +1,5 @@
 """The ``mutualsim`` command line: run | scenarios | params | validate | patterns | sweep |
-analyze | viz.
+analyze | calibrate | viz.
 
 Bad input (a scenario file, a flag, a --set) ends with one line on stderr naming the file and
 key, and exit code 2; nothing already written is touched.
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sim.argtypes import check_output_dir, non_negative, positive
 from sim.batch.cli import add_analyze, add_sweep
+from sim.calibration.cli import add_calibrate
 from sim.scenario import (
     ScenarioError,
     describe_bundled,
@@ -48,6 +49,16 @@ def _add_run(sub) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set membership.staff.rule=opt_out "
                         "(repeatable)")
+    p.add_argument("--event", dest="events", action="append", default=[], metavar="K=V,...",
+                   help="add a timed event, e.g. --event month=36,what=switch,"
+                        "constituency=staff,rule=opt_out (repeatable; docs/scenarios.md)")
+    p.add_argument("--set-at", dest="set_at", action="append", default=[],
+                   metavar="MONTH:KEY=VALUE",
+                   help="set a parameter from a month on, e.g. --set-at "
+                        "36:procurement.social_value_weight=0.1 (repeatable)")
+    p.add_argument("--policy", dest="policies", action="append", default=[], metavar="NAME",
+                   help="apply a policy override set (scenarios/policy/, or a path); "
+                        "repeatable, later ones win")
     p.add_argument("--out", type=Path, help="output folder (default: out/<scenario>)")
     p.add_argument("--no-dashboard", action="store_true", help="skip dashboard.png")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
@@ -55,12 +66,23 @@ def _add_run(sub) -> None:
 
 
 def _cmd_run(args) -> int:
+    from sim import policy, timeline
     from sim.simulate import run
 
     overrides = dict(parse_override(text) for text in args.overrides)
-    scenario = load_scenario(args.scenario, overrides)  # all input checked before any output
+    scenario = load_scenario(args.scenario)  # all input checked before any output
+    for name in args.policies:
+        scenario = policy.apply(scenario, name)
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
     if args.months is not None:
         scenario = scenario.with_overrides({"months": args.months}, origin="--months")
+    flags = [timeline.parse_event_flag(t) for t in args.events]
+    if flags:
+        scenario = scenario.with_events(flags, origin="--event")
+    set_at = [timeline.parse_set_at(t) for t in args.set_at]
+    if set_at:
+        scenario = scenario.with_events(set_at, origin="--set-at")
     out = args.out or Path("out") / scenario.name
     check_output_dir(out, "--out" if args.out else "output folder")
     result = run(scenario, seed=args.seed)
@@ -154,7 +176,8 @@ def _add_validate(sub) -> None:
 def _cmd_validate(args) -> int:
     for ref in args.scenarios:
         scenario = load_scenario(ref)
-        print(f"ok  {ref}  ({' <- '.join(Path(f).name for f in scenario.chain)})")
+        timed = f", {len(scenario.events)} timed event(s)" if scenario.events else ""
+        print(f"ok  {ref}  ({' <- '.join(Path(f).name for f in scenario.chain)}{timed})")
     return 0
 
 
@@ -222,7 +245,7 @@ def _add_viz(sub) -> None:
 
 # Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
 COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate,
-                            _add_patterns, add_sweep, add_analyze, _add_viz]
+                            _add_patterns, add_sweep, add_analyze, add_calibrate, _add_viz]
 
 
 def build_parser() -> argparse.ArgumentParser:

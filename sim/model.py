@@ -9,18 +9,11 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from sim import events, market, metrics
+from sim import events, metrics, timeline
 from sim.agents import ServiceUser, StaffMember
-from sim.mechanisms import (
-    commissioning,
-    engagement,
-    finance,
-    governance,
-    growth,
-    membership,
-    procurement,
-    workforce,
-)
+from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
+from sim.mechanisms.governance import cycle as governance
+from sim.mechanisms.people import engagement, membership, workforce
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import Scenario, load_scenario
 
@@ -35,7 +28,7 @@ class MutualModel(mesa.Model):
     ``staff_target``, ``decision_latency`` and ``surplus`` are set from parameters (or zero)
     here and become outputs of those mechanisms. The governance side drives
     ``decision_latency``, ``voice_heard``, ``user_voice_heard``, ``grievance``,
-    ``conflict_index`` and ``trust`` (``sim/mechanisms/governance.py``).
+    ``conflict_index`` and ``trust`` (``sim/mechanisms/governance/cycle.py``).
     """
 
     def __init__(self, scenario: Scenario | str | None = None, rng=None,
@@ -46,7 +39,9 @@ class MutualModel(mesa.Model):
         if overrides:
             scenario = scenario.with_overrides(overrides)
         self.scenario_def = scenario
-        self.p = p = scenario.values
+        # the model's own copy: timed events change it mid-run (sim/timeline.py), the
+        # scenario (and the summary's record of it) keeps the values the run started with
+        self.p = p = dict(scenario.values)
         self.months = p["months"]
 
         # seams (constants until the funding and governance mechanisms drive them)
@@ -93,6 +88,7 @@ class MutualModel(mesa.Model):
                                 priority=Priority.LOW)
         events.starting(self)
         governance.setup(self)      # board, representative body, founding election
+        self.timeline = timeline.install(self, scenario.events)  # timed events (ODD §7)
         self.observe()
 
     # --- the month -------------------------------------------------------------------------
@@ -126,7 +122,8 @@ class MutualModel(mesa.Model):
         growth.year_end(self)       # 9. leaner model, diversification, acquisitions
         if self.staff.dead_share() > 0.3:
             self.staff.compact()
-        governance.annual_cycle(self)
+        allocation = governance.annual_cycle(self)  # 8. elections, surplus allocation
+        finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
 
     def observe(self) -> None:
         """Record this month's outputs and events (MODEL.md §3 step 10)."""
@@ -142,7 +139,9 @@ class MutualModel(mesa.Model):
 
     @property
     def month(self) -> int:
-        return int(round(self.time))
+        # half-way times round up: timed events run at month - 0.5 (sim/timeline.py) and
+        # belong to the month they name
+        return int(math.floor(self.time + 0.5))
 
     def log(self, kind: str, text: str) -> None:
         """Add a plain-language event ("month 14: ...") to the run's event log."""
@@ -189,7 +188,7 @@ class MutualModel(mesa.Model):
         self.staff.engagement[rows] = 0
 
     def governing_bodies(self) -> list:
-        """The board and, if there is one, the representative body (sim/governance/bodies)."""
+        """The board and, if there is one, the representative body (governance/bodies.py)."""
         return [b for b in (self.board, self.rep_body) if b is not None]
 
     def _teams_with_vacancies(self, n: int) -> np.ndarray:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.mechanisms.governance.bodies import REP_BODY_POWERS
+
 MEMBERSHIP_RULES = ("opt_in", "opt_out", "automatic", "none")
-REP_BODY_POWERS = ("none", "advisory", "approves_strategy", "appoints_board")
 LEGAL_FORMS = ("cic", "cbs", "charity", "council_owned_cic", "employee_trust")
 GOVERNANCE_PRESETS = ("custom", "stewardship", "staff_council", "council_of_governors",
                       "multi_stakeholder_cbs", "council_owned")
-DECISION_LEVELS = ("strategy", "policy", "operations")
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ _PARAMS: list[Param] = [
            "A constant here; the funding side will drive it."),
     # --- funding: commissioning, procurement, finance, growth ---------------------------
     # Money is in pounds per year unless the unit says otherwise; the model keeps its books
-    # in whole pence (sim/mechanisms/finance.py). Everything is in real terms (no inflation).
+    # in whole pence (mechanisms/funding/finance.py). Everything is in real terms (no inflation).
     _p("organisation.legal_form", "cic", "legal form", choices=LEGAL_FORMS,
        source="§4.1, Table 4.1 (CIC CLG, CBS, charity CLG; Case 6 owned by 3 LAs; Case 10 an "
               "employee trust)",
@@ -588,8 +588,8 @@ _PARAMS: list[Param] = [
     _p("satisfaction.adjust_rate", 0.1, "share of gap per month", 0.0, 1.0,
        source="assumption",
        doc="Rate at which satisfaction moves toward its target."),
-    # --- governance (MODEL.md §3 steps 2 and 8; sim/governance/) ------------------------
-    # Presets bundle the structure keys below (sim/governance/presets.py, Table 4.1); keys
+    # --- governance (MODEL.md §3 steps 2 and 8; sim/mechanisms/governance/) ------------
+    # Presets bundle the structure keys below (mechanisms/governance/presets.py, Table 4.1); keys
     # set explicitly in the same or a more derived scenario file win over the preset.
     _p("governance.preset", "custom", "archetype", choices=GOVERNANCE_PRESETS,
        source="§4.2 (stewardship vs democratic multi-stakeholder); Table 4.1 structures",

@@ -136,7 +136,7 @@ def _bids(result) -> dict:
 
 
 def _tenure(result) -> dict:
-    from sim.mechanisms.membership import staff_eligible
+    from sim.mechanisms.people.membership import staff_eligible
 
     m = result.model
     eligible = staff_eligible(m.staff, m.p)

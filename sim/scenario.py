@@ -30,22 +30,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.governance import presets
-from sim.params import REGISTRY, Param, defaults
+from sim import timeline
+from sim.mechanisms.governance import presets
+from sim.params import REGISTRY, defaults
+from sim.values import (  # noqa: F401  (re-exported: the checks scenarios use)
+    MAX_DEPTH,
+    ScenarioError,
+    _coerce,
+    check_value,
+    one_line,
+    parse_override,
+)
+from sim.values import depth as _depth
 
 ABOUT_KEYS = ("title", "description", "notice", "try")
 MAX_FILE_BYTES = 1 << 20   # 1 MiB: the largest bundled scenario is about 2 KB
-MAX_DEPTH = 32             # nesting of tables / arrays / inline tables (ours use 3)
-
-
-class ScenarioError(ValueError):
-    """Bad scenario input; the message is a single line fit for the terminal."""
-
-
-def one_line(text: object) -> str:
-    """The text with line breaks and other control characters shown as escapes, so an error
-    quoting a user's input stays one line on the terminal."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 @dataclass(frozen=True)
@@ -56,6 +55,7 @@ class Scenario:
     values: dict[str, Any]
     about: dict[str, str] = field(default_factory=dict)
     chain: tuple[str, ...] = ()  # files read, most derived first
+    events: tuple[dict, ...] = ()  # timed events (sim/timeline.py), in the order given
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -66,7 +66,16 @@ class Scenario:
         for key, value in overrides.items():
             values[key] = check_value(origin, key, value)
         values = resolve_presets(values, {key: 1 for key in overrides}, 0)
-        return Scenario(self.name, values, self.about, self.chain)
+        _check_horizon(self.events, values["months"])
+        return Scenario(self.name, values, self.about, self.chain, self.events)
+
+    def with_events(self, events: list[dict], origin: str = "events") -> Scenario:
+        """A copy with more timed events (each checked like a file's ``[[events]]``)."""
+        added = tuple({**e, "origin": origin} for e in timeline.check_events(
+            list(events), origin, self.values["months"], start=len(self.events)))
+        both = self.events + added
+        timeline.check_clashes(both, origin)
+        return Scenario(self.name, self.values, self.about, self.chain, both)
 
     def nested(self) -> dict[str, Any]:
         """The values as nested tables, the shape of a TOML file."""
@@ -80,8 +89,11 @@ class Scenario:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "about": self.about, "files": list(self.chain),
-                "parameters": dict(self.values)}
+        out = {"name": self.name, "about": self.about, "files": list(self.chain),
+               "parameters": dict(self.values)}
+        if self.events:
+            out["events"] = [dict(e) for e in self.events]
+        return out
 
 
 # --- where bundled scenarios live -----------------------------------------------------------
@@ -142,15 +154,24 @@ def load_scenario(name_or_path: str | Path = "base",
     values = defaults()
     about: dict[str, str] = {}
     rank: dict[str, int] = {}  # how derived the file that set each key is (for presets)
+    raw_events: list[tuple[Path, Any]] = []
     for depth, (file, data) in enumerate(reversed(layers)):  # base first, most derived last
         file_about = data.pop("about", {})
         _check_about(file, file_about)
         about.update(file_about)
+        if "events" in data:
+            raw_events.append((file, data.pop("events")))
         for key, value in _flatten(data):
             values[key] = check_value(str(file), key, value)
             rank[key] = depth
     values = resolve_presets(values, rank, -1)
-    scenario = Scenario(layers[0][0].stem, values, about, tuple(str(p) for p, _ in layers))
+    events: tuple[dict, ...] = ()
+    for file, raw in raw_events:  # a derived file's events follow its parents'
+        events += tuple({**e, "origin": str(file)} for e in timeline.check_events(
+            raw, str(file), values["months"], start=len(events)))
+    timeline.check_clashes(events, str(layers[0][0]))
+    scenario = Scenario(layers[0][0].stem, values, about, tuple(str(p) for p, _ in layers),
+                        events)
     if overrides:
         scenario = scenario.with_overrides(overrides)
     return scenario
@@ -162,15 +183,19 @@ def _locate(ref: str, relative_to: Path | None, origin: str, home: Path | None =
     if not ref or "\x00" in ref or len(ref) > 4096:
         raise ScenarioError(f"{origin}: {ref[:60]!r} is not a scenario name or path")
     is_path = ref.endswith(".toml") or "/" in ref or "\\" in ref
-    if home is not None and is_path:
+    bundled_only = home is not None and is_path and not ref.endswith(".toml")
+    if home is not None and is_path and not bundled_only:
         _check_inside(ref, relative_to, home, origin)
+    if bundled_only and (Path(ref).is_absolute() or ref.startswith("\\")):
+        raise ScenarioError(f"{origin}: '{ref}' is outside the scenario's folder (extends may "
+                            f"name a bundled scenario or a .toml file under {home})")
     candidates = []
-    if is_path:
+    if is_path and not bundled_only:
         candidates.append((relative_to / ref) if relative_to else Path(ref))
         if relative_to is not None and home is None:
             candidates.append(Path(ref))
-        if not ref.endswith(".toml"):  # a bundled name in a sub-folder: "cases/case01"
-            candidates.append(bundled_dir() / f"{ref}.toml")
+    if is_path and not ref.endswith(".toml"):  # a bundled name in a sub-folder: "cases/case01"
+        candidates.append(bundled_dir() / f"{ref}.toml")
     else:
         if relative_to is not None:
             candidates.append(relative_to / f"{ref}.toml")
@@ -256,24 +281,6 @@ def parse_toml(where: str, raw: bytes | str, error: type[ScenarioError] | None =
     return data
 
 
-def _depth(value: Any) -> int:
-    """How deeply tables and arrays nest in parsed TOML (iterative: any depth is safe)."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, level + 1)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
 def _read_toml(path: Path) -> dict[str, Any]:
     return read_toml(path)
 
@@ -298,6 +305,14 @@ def _flatten(data: dict[str, Any], prefix: str = ""):
             yield full, value
 
 
+def _check_horizon(events: tuple[dict, ...], months: int) -> None:
+    """A shorter horizon (``--months``, an override) must still contain every timed event."""
+    for e in events:
+        if e["month"] > months:
+            raise ScenarioError(f"{e.get('origin', 'events')}: events: month {e['month']} "
+                                f"({e['what']}) is past the horizon ({months} months)")
+
+
 # --- presets: bundles of values chosen by one key ------------------------------------------
 
 def resolve_presets(values: dict[str, Any], rank: dict[str, int], floor: int) -> dict[str, Any]:
@@ -305,72 +320,3 @@ def resolve_presets(values: dict[str, Any], rank: dict[str, int], floor: int) ->
     values give way to keys set explicitly in the same or a more derived file or on the command
     line (``rank`` >= the preset's)."""
     return presets.expand(values, rank, floor)
-
-
-# --- checking values ------------------------------------------------------------------------
-
-def check_value(origin: str, key: str, value: Any) -> Any:
-    """Return ``value`` converted to the parameter's type, or raise a one-line ScenarioError."""
-    param = REGISTRY.get(key)
-    if param is None:
-        raise ScenarioError(f"{origin}: {key}: unknown parameter{_did_you_mean(key)}")
-    return _coerce(origin, param, value)
-
-
-def _coerce(origin: str, p: Param, value: Any) -> Any:
-    where = f"{origin}: {p.key}"
-    kind = p.kind
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise ScenarioError(f"{where}: expected true or false, got {value!r}")
-        return value
-    if kind is str:
-        if not isinstance(value, str):
-            raise ScenarioError(f"{where}: expected one of {', '.join(p.choices or ())}, "
-                                f"got {value!r}")
-        if p.choices and value not in p.choices:
-            hint = difflib.get_close_matches(value, p.choices, n=1)
-            tip = f" — did you mean '{hint[0]}'?" if hint else ""
-            raise ScenarioError(f"{where}: '{value}' is not one of "
-                                f"{', '.join(p.choices)}{tip}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(f"{where}: expected a number ({p.unit}), got {value!r}")
-    if kind is int:
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise ScenarioError(f"{where}: expected a whole number ({p.unit}), got {value}")
-            value = int(value)
-    else:
-        value = float(value)
-    if value != value:  # NaN
-        raise ScenarioError(f"{where}: NaN is not allowed")
-    if (p.low is not None and value < p.low) or (p.high is not None and value > p.high):
-        raise ScenarioError(f"{where}: {value} is out of range {p.range_text} ({p.unit})")
-    return value
-
-
-def _did_you_mean(key: str) -> str:
-    hint = difflib.get_close_matches(key, list(REGISTRY), n=1, cutoff=0.6)
-    if not hint:  # try the last part alone, e.g. 'staff.rule' typed as 'rules'
-        leaf = key.rsplit(".", 1)[-1]
-        hint = [k for k in REGISTRY if k.rsplit(".", 1)[-1] == leaf][:1]
-    return f" — did you mean '{hint[0]}'?" if hint else ""
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """Parse ``key=value`` from the command line; the value is read as TOML, else as text."""
-    if "=" not in text:
-        raise ScenarioError(f"--set {text}: expected key=value")
-    key, raw = (s.strip() for s in text.split("=", 1))
-    if not key:
-        raise ScenarioError(f"--set {text}: missing key before '='")
-    if len(text) > 10_000:
-        raise ScenarioError(f"--set {key[:60]}: value longer than 10000 characters")
-    try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except (tomllib.TOMLDecodeError, RecursionError):
-        value = raw
-    if _depth(value) > MAX_DEPTH:
-        raise ScenarioError(f"--set {key}: nested more than {MAX_DEPTH} deep")
-    return key, value

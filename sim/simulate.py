@@ -61,12 +61,15 @@ class RunResult:
 
 
 def run(scenario: Scenario | str | Path = "base", seed: Seed = 0, months: int | None = None,
-        overrides: dict[str, Any] | None = None, keep_model: bool = False) -> RunResult:
+        overrides: dict[str, Any] | None = None, keep_model: bool = False,
+        events: list[dict] | None = None) -> RunResult:
     """Run a scenario (a :class:`Scenario`, a bundled name or a path) for its horizon.
 
     ``seed`` may be an int or a ``numpy.random.SeedSequence`` (as the batch engine passes);
     ``None`` draws fresh entropy, which is recorded so the run can be repeated.
-    ``months`` and ``overrides`` ({"dotted.key": value}) change the scenario for this run.
+    ``months`` and ``overrides`` ({"dotted.key": value}) change the scenario for this run;
+    ``events`` adds timed events (sim/timeline.py), e.g. ``[{"month": 36, "what": "switch",
+    "constituency": "staff", "rule": "opt_out"}]``.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -75,6 +78,8 @@ def run(scenario: Scenario | str | Path = "base", seed: Seed = 0, months: int | 
         changes["months"] = months
     if changes:
         scenario = scenario.with_overrides(changes)
+    if events:
+        scenario = scenario.with_events(events)
     if seed is None:
         seed = np.random.SeedSequence()
     model = MutualModel(scenario, rng=_as_rng_seed(seed))

@@ -56,7 +56,9 @@ class Experiment:
 
     @property
     def factors(self) -> list[str]:
-        return [f["key"] for f in self.manifest["spec"]["factors"]]
+        spec = self.manifest["spec"]
+        draws = (spec.get("draws") or {}).get("keys", [])  # design = "draws": joint settings
+        return [f["key"] for f in spec["factors"]] + draws
 
     @property
     def outputs(self) -> list[str]:

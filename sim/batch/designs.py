@@ -4,7 +4,9 @@
 - ``lhs``: a Latin hypercube of ``samples`` rows (scipy.stats.qmc);
 - ``sobol``: Saltelli's scheme for Sobol' indices, ``samples × (D + 2)`` rows, or
   ``samples × (2D + 2)`` with second-order indices (SALib);
-- ``morris``: ``samples`` elementary-effect trajectories, ``samples × (D + 1)`` rows (SALib).
+- ``morris``: ``samples`` elementary-effect trajectories, ``samples × (D + 1)`` rows (SALib);
+- ``draws``: the rows of a table of joint settings (e.g. posterior draws written by
+  ``mutualsim calibrate``), each crossed with every combination of the [vary] values.
 
 The sampled designs draw points in the unit cube and map each coordinate onto its factor
 (:meth:`Factor.from_unit`), so discrete levels (a membership rule) and whole numbers (sites)
@@ -65,6 +67,13 @@ def build_design(spec: ExperimentSpec) -> Design:
     if spec.design == "grid":
         rows = list(itertools.product(*(f.grid_levels() for f in spec.factors)))
         return Design("grid", _frame(spec, rows), None)
+    if spec.design == "draws":
+        keys = [*spec.draws["keys"], *(f.key for f in spec.factors)]
+        rows = [tuple(d) + combo for d in spec.draws["rows"]
+                for combo in itertools.product(*(f.grid_levels() for f in spec.factors))]
+        frame = pd.DataFrame(rows, columns=keys)
+        frame.insert(0, "design_row", np.arange(len(frame), dtype=np.int64))
+        return Design("draws", frame, None)
     unit = _unit_sample(spec)
     columns = [f.from_unit(unit[:, j]) for j, f in enumerate(spec.factors)]
     return Design(spec.design, _frame(spec, list(zip(*columns, strict=True))), unit)

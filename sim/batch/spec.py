@@ -47,14 +47,15 @@ from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef, allowed_mod
 from sim.params import Param
 from sim.scenario import ScenarioError, _coerce, _inside, bundled_dir, is_file, read_toml
 
-DESIGNS = ("grid", "lhs", "sobol", "morris")
-EXPERIMENT_KEYS = ("title", "description", "scenario", "model", "design", "samples",
+DESIGNS = ("grid", "lhs", "sobol", "morris", "draws")
+EXPERIMENT_KEYS = ("title", "description", "scenario", "model", "design", "samples", "draws",
                    "replications", "months", "seed", "outputs", "timeseries",
                    "common_random_numbers", "second_order", "morris_levels")
 FACTOR_KEYS = ("values", "range", "levels")
 MAX_SEED = 2**63 - 1
 MAX_RUNS = 1_000_000       # runs in one experiment (the runs table is ~100 bytes a run)
 MAX_MORRIS_LEVELS = 1000
+MAX_DRAWS_BYTES = 64 << 20  # a draws table file
 
 
 class SpecError(ScenarioError):
@@ -110,6 +111,9 @@ class ExperimentSpec:
     second_order: bool = False
     morris_levels: int = 4
     fixed: dict[str, Any] = field(default_factory=dict)
+    # design = "draws": {"file": ..., "keys": [...], "rows": [[...], ...]}, each row a joint
+    # setting (e.g. a posterior draw of `mutualsim calibrate`), crossed with the [vary] values
+    draws: dict[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -161,12 +165,18 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         morris_levels=_int(path, exp, "morris_levels", 4, low=2, high=MAX_MORRIS_LEVELS),
         fixed=_fixed(path, data.get("set", {}), model.registry),
         factors=_factors(path, data.get("vary"), model.registry, design),
+        draws=_draws(path, exp, model.registry, design),
     )
     if spec.second_order and design != "sobol":
         raise SpecError(f"{path}: experiment.second_order: only applies to design = 'sobol'")
     clash = set(spec.fixed) & {f.key for f in spec.factors}
     if clash:
         raise SpecError(f"{path}: set.{sorted(clash)[0]}: also in [vary]; keep it in one place")
+    if spec.draws is not None:
+        clash = set(spec.draws["keys"]) & ({f.key for f in spec.factors} | set(spec.fixed))
+        if clash:
+            raise SpecError(f"{path}: experiment.draws: column '{sorted(clash)[0]}' is also "
+                            f"in [vary] or [set]; keep it in one place")
     n = planned_runs(spec)
     if n > MAX_RUNS:
         raise SpecError(f"{path}: experiment: the design has {n:,} runs, more than the limit of "
@@ -178,9 +188,12 @@ def load_spec(path: str | Path) -> ExperimentSpec:
 def design_rows(spec: ExperimentSpec) -> int:
     """How many settings the design will have, computed from the spec alone (no sampling)."""
     d = len(spec.factors)
+    grid = math.prod(len(f.values) if f.values is not None else f.levels
+                     for f in spec.factors if spec.design in ("grid", "draws"))
     if spec.design == "grid":
-        return math.prod(len(f.values) if f.values is not None else f.levels
-                         for f in spec.factors)
+        return grid
+    if spec.design == "draws":
+        return len(spec.draws["rows"]) * grid
     if spec.design == "lhs":
         return spec.samples
     if spec.design == "sobol":
@@ -310,8 +323,49 @@ def _seed(path: Path, exp: dict) -> int:
     return _int(path, exp, "seed", None, low=0, high=MAX_SEED)
 
 
+def _draws(path: Path, exp: dict, registry: dict[str, Param], design: str) -> dict | None:
+    """The table of joint settings of a ``draws`` design: a CSV or Parquet file beside the
+    spec, one column per registered parameter, one row per setting."""
+    if design != "draws":
+        if "draws" in exp:
+            raise SpecError(f"{path}: experiment.draws: only used by design = 'draws'")
+        return None
+    ref = exp.get("draws")
+    if not isinstance(ref, str):
+        raise SpecError(f"{path}: experiment.draws: required for design = 'draws': a .csv or "
+                        f".parquet file of parameter settings, one per row")
+    file = (path.parent / ref).resolve()
+    if Path(ref).is_absolute() or not _inside(file, path.parent) or \
+            file.suffix not in (".csv", ".parquet"):
+        raise SpecError(f"{path}: experiment.draws: '{ref[:200]}' is not a .csv or .parquet "
+                        f"file under the spec's folder {path.parent}")
+    try:
+        if file.stat().st_size > MAX_DRAWS_BYTES:
+            raise SpecError(f"{path}: experiment.draws: '{ref}' is larger than the "
+                            f"{MAX_DRAWS_BYTES >> 20} MiB limit")
+    except OSError:
+        pass  # reported as unreadable below
+    try:
+        import pandas as pd
+
+        frame = pd.read_parquet(file) if file.suffix == ".parquet" else pd.read_csv(file)
+    except Exception as exc:  # noqa: BLE001 - any reader error: one line, no traceback
+        raise SpecError(f"{path}: experiment.draws: cannot read '{ref}': "
+                        f"{' '.join(str(exc).split())[:120]}") from None
+    if frame.empty or not len(frame.columns):
+        raise SpecError(f"{path}: experiment.draws: '{ref}' has no rows")
+    keys = [str(c) for c in frame.columns]
+    rows = [[] for _ in range(len(frame))]
+    for key in keys:
+        param = _param(path, f"experiment.draws ({ref})", key, registry)
+        for i, value in enumerate(frame[key].tolist()):
+            rows[i].append(_value(path, param, f"experiment.draws ({ref} row {i + 1}).{key}",
+                                  value))
+    return {"file": ref, "keys": keys, "rows": rows}
+
+
 def _samples(path: Path, exp: dict, design: str) -> int | None:
-    if design == "grid":
+    if design in ("grid", "draws"):
         if "samples" in exp:
             raise SpecError(f"{path}: experiment.samples: not used by a grid design (give "
                             f"levels or values per parameter)")
@@ -400,6 +454,8 @@ def _flatten(table: dict, registry: dict, leaf, prefix: str = ""):
 
 
 def _factors(path: Path, table: Any, registry: dict[str, Param], design: str) -> tuple:
+    if design == "draws" and table is None:
+        return ()  # the draws alone are the design
     if not isinstance(table, dict) or not table:
         raise SpecError(f"{path}: vary: name at least one parameter to vary, e.g. "
                         f"[vary.\"membership.staff.promotion\"] range = [0.0, 1.0]")
@@ -435,6 +491,9 @@ def _values_factor(path: Path, where: str, key: str, table: dict, param: Param) 
 def _range_factor(path: Path, where: str, key: str, table: dict, param: Param,
                   design: str) -> Factor:
     bounds = table["range"]
+    if design == "draws":
+        raise SpecError(f"{where}.range: a draws design crosses its rows with listed values; "
+                        f"use values = [...]")
     if param.kind in (str, bool):
         raise SpecError(f"{where}.range: {param.range_text} is not numeric; use values = [...]")
     if not (isinstance(bounds, list) and len(bounds) == 2 and all(map(_is_number, bounds))):
