@@ -190,12 +190,13 @@ def _locate(ref: str, relative_to: Path | None, origin: str, home: Path | None =
         raise ScenarioError(f"{origin}: '{ref}' is outside the scenario's folder (extends may "
                             f"name a bundled scenario or a .toml file under {home})")
     candidates = []
-    if is_path and not bundled_only:
-        candidates.append((relative_to / ref) if relative_to else Path(ref))
-        if relative_to is not None and home is None:
-            candidates.append(Path(ref))
-    if is_path and not ref.endswith(".toml"):  # a bundled name in a sub-folder: "cases/case01"
-        candidates.append(bundled_dir() / f"{ref}.toml")
+    if is_path:
+        if not bundled_only:
+            candidates.append((relative_to / ref) if relative_to else Path(ref))
+            if relative_to is not None and home is None:
+                candidates.append(Path(ref))
+        if not ref.endswith(".toml"):  # a bundled name in a sub-folder: "cases/case01"
+            candidates.append(bundled_dir() / f"{ref}.toml")
     else:
         if relative_to is not None:
             candidates.append(relative_to / f"{ref}.toml")
