@@ -712,44 +712,40 @@ def _wait_for_workers(proc: subprocess.Popen, out: Path, n: int, timeout: float 
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_killing_the_sweep_alone_leaves_no_process_running(tmp_path):
-    spec = _busy_spec(tmp_path, runs=40, seconds=0.5)
-    proc = _start_sweep(spec, tmp_path / "out")
-    family = _wait_for_workers(proc, tmp_path / "out", 3)  # the forkserver and two workers
-    time.sleep(0.3)  # runs in progress
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    deadline = time.monotonic() + 15
-    while any(_running(p) for p in family) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not [p for p in family if _running(p)], "orphaned workers still running"
-    # and what they had finished is kept: the same command completes the rest
-    done = len(Store(tmp_path / "out").completed_ids())
-    assert done < 40
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-def test_a_killed_worker_s_runs_are_re_run_and_the_sweep_completes(tmp_path):
-    spec = _busy_spec(tmp_path, runs=12, seconds=0.15)
+def test_a_killed_worker_s_runs_are_re_run_and_killing_the_sweep_leaves_no_process(tmp_path):
+    """One sweep process (two workers): SIGKILL one worker — its runs are recorded as lost and
+    re-run, and the sweep carries on; then SIGKILL the sweep process alone — the forkserver,
+    the workers and everything else it started are gone within seconds."""
+    spec = _busy_spec(tmp_path, runs=400, seconds=0.1)
     out = tmp_path / "out"
     proc = _start_sweep(spec, out)
-    family = _wait_for_workers(proc, out, 3)
+    family = _wait_for_workers(proc, out, 3)  # the forkserver and two workers (and a tracker)
     time.sleep(0.3)
-    # a worker: a process whose parent is not the sweep itself (the forkserver forks them)
-    workers = [p for p in family if _parent(p) != proc.pid]
+    workers = [p for p in family if _parent(p) != proc.pid]  # forked by the forkserver
     assert workers, family
     os.kill(workers[0], signal.SIGKILL)
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 0, stderr
-    store = Store(out)
-    status = store.status()
-    ok = status.query("status == 'ok'")["run_id"]
-    assert ok.is_unique and len(ok) == 12
-    lost = status[status["error"].fillna("").str.startswith("worker lost")]
-    assert len(lost) >= 1  # recorded, then re-run
-    serial = tmp_path / "serial"
-    sweep(load_spec(spec), serial, executor="serial", progress=False)
-    pd.testing.assert_frame_equal(store.summary(), Store(serial).summary())
+    deadline = time.monotonic() + 90
+    while True:  # the lost runs succeed later, in the same session, on a new pool
+        assert proc.poll() is None, proc.communicate()
+        status = Store(out).status()
+        lost = set(status.loc[status["error"].fillna("").str.startswith("worker lost"),
+                              "run_id"])
+        redone = lost & set(status.loc[status["status"] == "ok", "run_id"])
+        if lost and redone == lost:
+            break
+        assert time.monotonic() < deadline, "lost runs were not re-run"
+        time.sleep(0.1)
+    assert set(status["session"]) == {0}
+    family = _descendants(proc.pid)
+    assert len(family) >= 3, family
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(p) for p in family) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in family if _running(p)], "orphaned processes still running"
+    ok = Store(out).status().query("status == 'ok'")["run_id"]
+    assert ok.is_unique and len(ok) < 400  # killed part-way; every stored run once
 
 
 def _parent(pid: int) -> int:
