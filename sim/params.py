@@ -252,7 +252,10 @@ _PARAMS: list[Param] = [
     _p("procurement.social_value_weight", 0.02, "weight 0–1", 0.0, 1.0,
        source="§2.4: social value 'often as little as between 1% and 3% of the scoring' "
               "(Cases 1, 3, 4)",
-       doc="Weight of the social-value score in tender evaluation."),
+       doc="Weight of the social-value score in tender evaluation. Raising it takes the "
+           "weight from quality, not from price: quality gets 1 − price − social value "
+           "(weights are rescaled if they add up to more than 1); to take it from price, "
+           "lower procurement.price_weight too."),
     _p("procurement.contract_years", 3, "years", 1, 15,
        source="§2.2: core contracts 'usually for 3 or 5 years'",
        doc="Length of a contract before its extension option."),

@@ -56,6 +56,7 @@ class Pool:
     executor: Executor
     workers: int          # how many runs can execute at once
     description: str
+    on_abandon: Callable[[], None] | None = None
     factory: Callable[[], Executor] | None = None  # builds a replacement for a broken pool
     renewals: int = 0
 
@@ -67,6 +68,34 @@ class Pool:
         self.executor = self.factory()
         self.renewals += 1
         return True
+
+    def abandon(self) -> None:
+        """After Ctrl-C: stop at once, dropping running work (its runs were not saved, and
+        a resume runs them), instead of waiting for the chunks in flight."""
+        if self.on_abandon is not None:
+            self.on_abandon()
+
+
+def _ignore_sigint() -> None:
+    """Worker start-up: Ctrl-C is the parent's to handle. A terminal sends SIGINT to the
+    whole process group; without this every worker prints its own KeyboardInterrupt
+    traceback while the parent is saving."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while child processes are spawned: a Python started with SIGINT ignored
+    keeps ignoring it (Dask's nanny and worker processes, which take no initializer)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to arrange
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -89,9 +118,10 @@ def open_pool(kind: str = "process", workers: int | None = None,
         def factory() -> Executor:
             return ProcessPoolExecutor(max_workers=n, mp_context=_context(),
                                        max_tasks_per_child=tasks_per_process,
-                                       initializer=die_with_parent, initargs=(parent,))
+                                       initializer=_worker_start, initargs=(parent,))
 
-        pool = Pool(factory(), n, f"process ({n} local processes)", factory)
+        pool = Pool(factory(), n, f"process ({n} local processes)", factory=factory)
+        pool.on_abandon = lambda: _stop(pool.executor)
         try:
             yield pool
         finally:
@@ -101,6 +131,20 @@ def open_pool(kind: str = "process", workers: int | None = None,
             yield pool
     else:
         raise ValueError(f"unknown executor {kind!r} (known: {', '.join(EXECUTORS)})")
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:  # the pool has no public way to stop running work
+        process.terminate()
+
+
+def _quiet_dask() -> None:
+    """After Ctrl-C, Dask's teardown logs every cancelled task and closed connection:
+    the parent has already said what was saved, so only critical messages remain."""
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _context():
@@ -126,6 +170,11 @@ def set_parent_death_signal() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+
+
+def _worker_start(sweep_pid: int) -> None:
+    _ignore_sigint()
+    die_with_parent(sweep_pid)
 
 
 def die_with_parent(sweep_pid: int) -> None:
@@ -192,14 +241,16 @@ def _dask(workers: int | None, scheduler: str | None, dashboard: str | None = No
         with Client(scheduler, timeout="10s") as client:
             n = sum(client.nthreads().values()) or 1
             yield Pool(client.get_executor(pure=False), n, f"dask cluster at {scheduler} "
-                                                           f"({n} worker threads)")
+                                                           f"({n} worker threads)",
+                       _quiet_dask)
         return
     n = workers or os.cpu_count() or 1
     # Processes with one thread each: runs are CPU-bound Python. No dashboard unless asked
     # (it listens on the network, and ports clash on shared machines); Dask's own logging is
     # kept to errors so the progress bar stays clean.
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=dashboard, silence_logs=logging.ERROR,
-                      scheduler_kwargs={"dashboard": dashboard is not None}) as cluster, \
-            Client(cluster) as client:
-        yield Pool(client.get_executor(pure=False), n, f"dask LocalCluster ({n} workers)")
+    with _sigint_ignored():
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=dashboard, silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as client:
+        yield Pool(client.get_executor(pure=False), n, f"dask LocalCluster ({n} workers)",
+                   _quiet_dask)

@@ -21,7 +21,14 @@ from sim.batch.designs import Design, build_design, design_seed, salib_problem
 from sim.batch.executors import Pool, check_scheduler, open_pool
 from sim.batch.models import scenario_record
 from sim.batch.progress import Progress
-from sim.batch.runs import RunContext, RunTask, execute_chunk, runs_table, tasks
+from sim.batch.runs import (
+    RunContext,
+    RunTask,
+    execute_chunk,
+    execution_order,
+    runs_table,
+    tasks,
+)
 from sim.batch.spec import ExperimentSpec
 from sim.batch.store import FORMAT, Store, provenance
 
@@ -38,6 +45,7 @@ class SweepOutcome:
     failed: list[tuple[int, str]] = field(default_factory=list)  # (run_id, error), final
     elapsed_s: float = 0.0
     executor: str = ""
+    interrupted: bool = False
     repairs: list[str] = field(default_factory=list)  # what --repair did, one line each
 
     @property
@@ -55,25 +63,39 @@ class SweepOutcome:
         return text
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during a sweep, after every finished run was saved."""
+
+    def __init__(self, outcome: SweepOutcome):
+        super().__init__("sweep interrupted")
+        self.outcome = outcome
+
+    def message(self, resume: str) -> str:
+        o = self.outcome
+        return (f"interrupted: {o.already + o.ok}/{o.total} runs saved in {o.out} ({o.ok} "
+                f"this session); resume with: {resume}")
+
+
 def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
           workers: int | None = None, scheduler: str | None = None, retries: int = 0,
           progress: bool | None = None, chunk_size: int | None = None,
           flush_every: int = 500, flush_seconds: float = 10.0,
-          repair: bool = False, dashboard: str | None = None) -> SweepOutcome:
+          progress_every: float = 30.0, repair: bool = False,
+          dashboard: str | None = None) -> SweepOutcome:
     """Run every run of ``spec`` not yet stored in ``out``; return what happened.
 
     ``repair`` sets a damaged store's damaged parts aside first (see :class:`Store`); without
     it a damaged store is refused (:class:`~sim.batch.store.StoreDamaged`)."""
     design = build_design(spec)
     runs = runs_table(spec, design)
-    scenario = spec.model_ref.resolve_scenario(spec.scenario)
+    scenario, scenarios = resolve_scenarios(spec)
     if scheduler:
         check_scheduler(scheduler)  # before anything is written
-    store = Store.open_for(out, manifest(spec, design, runs, scenario), spec.path.read_text(),
-                           design.to_frame(), runs, repair=repair)
+    store = Store.open_for(out, manifest(spec, design, runs, scenario, scenarios),
+                           spec.path.read_text(), design.to_frame(), runs, repair=repair)
     try:
         done = store.completed_ids()
-        todo = [int(i) for i in runs["run_id"] if int(i) not in done]
+        todo = execution_order(runs, [int(i) for i in runs["run_id"] if int(i) not in done])
         outcome = SweepOutcome(Path(out), len(runs), len(done))
         outcome.repairs = list(getattr(store, "repairs", []))
         started = time.monotonic()
@@ -85,12 +107,16 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
             store.begin_session({"executor": pool.description, "workers": pool.workers,
                                  "retries": retries, "to_run": len(todo),
                                  "git_commit": provenance()["git_commit"]})
-            bar = Progress(len(runs), len(done), enabled=progress)
-            engine = _Engine(pool, RunContext.of(spec, scenario), store, retries, bar,
+            bar = Progress(len(runs), len(done), enabled=progress, workers=pool.workers,
+                           every=progress_every)
+            engine = _Engine(pool, RunContext.of(spec, scenario, scenarios), store, retries, bar,
                              chunk,
                              flush_every, flush_seconds)
             try:
                 engine.run(tasks(runs, design, iter(todo)), outcome)
+            except KeyboardInterrupt:
+                outcome.interrupted = True
+                pool.abandon()  # running chunks are dropped, not waited for
             finally:
                 bar.close()
                 outcome.elapsed_s = time.monotonic() - started
@@ -99,6 +125,8 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
                                   complete=outcome.complete)
     finally:
         store.unlock()
+    if outcome.interrupted:
+        raise SweepInterrupted(outcome)
     return outcome
 
 
@@ -107,18 +135,37 @@ def _auto_chunk(n: int, workers: int) -> int:
     return max(1, min(50, n // (workers * 8)))
 
 
-def manifest(spec: ExperimentSpec, design: Design, runs: pd.DataFrame, scenario) -> dict:
+def resolve_scenarios(spec: ExperimentSpec) -> tuple:
+    """(the base scenario, {name: scenario} or None): resolved once, in the parent."""
+    if not spec.scenarios:
+        return spec.model_ref.resolve_scenario(spec.scenario), None
+    scenarios = {name: spec.model_ref.resolve_scenario(ref)
+                 for name, ref in zip(spec.scenario_names(), spec.scenarios, strict=True)}
+    return next(iter(scenarios.values())), scenarios
+
+
+def manifest(spec: ExperimentSpec, design: Design, runs: pd.DataFrame, scenario,
+             scenarios: dict | None = None) -> dict:
+    # With base scenarios as a factor, "base_scenario" holds every one of them by name, so
+    # a resume is refused when any of their files has changed.
+    base = {name: scenario_record(s) for name, s in scenarios.items()} if scenarios \
+        else scenario_record(scenario)
     return {
         "format": FORMAT, "experiment": spec.name, "title": spec.title,
         "description": spec.description, "spec_file": str(spec.path),
-        "spec": spec.canonical(), "base_scenario": scenario_record(scenario),
+        "spec": spec.canonical(), "base_scenario": base,
         "design": {"method": spec.design, "rows": design.size, "samples": spec.samples,
                    "replications": spec.replications, "runs": len(runs),
                    "design_seed": design_seed(spec),
                    "problem": salib_problem(spec) if design.unit is not None else None,
+                   "futures": int(design.table["future"].nunique()) if spec.comparison
+                   else design.size,
+                   "scenarios": spec.scenario_names(),
+                   "policies": [p.name for p in spec.policies], "baseline": spec.baseline,
                    "second_order": spec.second_order, "morris_levels": spec.morris_levels},
         "seeding": {"root_entropy": spec.seed,
                     "common_random_numbers": spec.common_random_numbers,
+                    "paired_policies": bool(spec.policies and spec.paired),
                     "rule": "run seed = numpy.random.SeedSequence(root_entropy, "
                             "spawn_key=(spawn_key,)); spawn_key per run in runs.parquet"},
         "provenance": provenance(),
@@ -148,7 +195,9 @@ class _Engine:
                     if self.retry_queue:
                         continue
                     break
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                finished, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+                if not finished:
+                    self.bar.tick()
                 for future in finished:
                     chunk = in_flight.pop(future)
                     self._collect(chunk, _records(future, chunk), outcome)
