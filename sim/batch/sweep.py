@@ -198,7 +198,9 @@ class _Engine:
                 finished, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
                 if not finished:
                     self.bar.tick()
-                for future in finished:
+                # in submission order (a set's order varies from run to run): what finished
+                # before a chunk that raised (Ctrl-C in a serial run) is collected first
+                for future in [f for f in in_flight if f in finished]:
                     chunk = in_flight.pop(future)
                     self._collect(chunk, _records(future, chunk), outcome)
                 if (len(self.buffer) >= self.flush_every
