@@ -272,8 +272,12 @@ def design_rows(spec: ExperimentSpec) -> int:
 
 
 def planned_runs(spec: ExperimentSpec) -> int:
-    """Runs of the experiment (settings × replications), before anything is allocated."""
-    return design_rows(spec) * spec.replications
+    """Runs of the experiment (settings × base scenarios × policies × replications), before
+    anything is allocated."""
+    rows = design_rows(spec)
+    if spec.comparison:
+        rows *= len(spec.scenario_names()) * max(1, len(spec.policies))
+    return rows * spec.replications
 
 
 def _locate(ref: str | Path) -> Path:

@@ -253,7 +253,7 @@ class Store:
     # --- manifest and sessions ---------------------------------------------------------------
 
     def manifest(self) -> dict:
-        manifest, problem = _read_manifest(self.root)
+        manifest, problem = _read_manifest(self.root, schema=False)
         if problem is not None:
             raise StoreDamaged(self.root, [problem], "read it")
         return manifest
@@ -505,7 +505,9 @@ def _status_row(record: dict, session: int | None) -> dict:
             "worker": record.get("worker"), "session": session, "written": now()}
 
 
-def _read_manifest(root: Path) -> tuple[dict | None, Problem | None]:
+def _read_manifest(root: Path, schema: bool = True) -> tuple[dict | None, Problem | None]:
+    """The manifest, or what is wrong with it; ``schema`` checks this format's keys too (a
+    calibration's batches reuse the store with their own manifest keys)."""
     path = root / "manifest.json"
     fix = "rebuild from the spec"
     try:
@@ -521,6 +523,8 @@ def _read_manifest(root: Path) -> tuple[dict | None, Problem | None]:
                              fix)
     if not isinstance(manifest, dict):
         return None, Problem("manifest.json", "not a JSON object", fix)
+    if not schema:
+        return manifest, None
     if manifest.get("format") != FORMAT:
         raise StoreError(f"{root}: manifest.json is not a {FORMAT} manifest; choose a new "
                          f"--out")
