@@ -59,6 +59,8 @@ STATUS_COLUMNS = ("run_id", "attempt", "status")
 RUNS_COLUMNS = ("run_id", "design_row", "replication", "root_entropy", "spawn_key")
 MARKERS = ("manifest.json", "runs.parquet", "design.parquet", "spec.toml", *PARTS)
 DAMAGED = "damaged"
+SWEEP_METHODS = ("grid", "lhs", "sobol", "morris", "draws")
+METHODS = (*SWEEP_METHODS, "calibration-candidates")  # a calibration's batches use the store
 VERSIONED = ("mutualsim", "mesa", "numpy", "pandas", "pyarrow", "scipy", "SALib", "dask",
              "distributed", "matplotlib")
 
@@ -369,7 +371,7 @@ class Store:
             return [problem]
         if expected is not None:
             self._check_same(manifest, expected)
-        spec, design = manifest["spec"], manifest["design"]
+        spec, design = manifest.pop("_shape"), manifest["design"]
         problems: list[Problem] = []
         factors = [f["key"] for f in spec["factors"]]
         problems += _check_table(self.root / "design.parquet", ["design_row", *factors],
@@ -529,18 +531,22 @@ def _read_manifest(root: Path, schema: bool = True) -> tuple[dict | None, Proble
         raise StoreError(f"{root}: manifest.json is not a {FORMAT} manifest; choose a new "
                          f"--out")
     spec, design = manifest.get("spec"), manifest.get("design")
+    calibration = isinstance(design, dict) and design.get("method") == "calibration-candidates"
+    if calibration and isinstance(spec, dict):  # its columns are per target: not checked here
+        spec = {**spec, "factors": [], "outputs": [], "timeseries": []}
     if not (isinstance(spec, dict) and isinstance(spec.get("factors"), list)
             and all(isinstance(f, dict) and isinstance(f.get("key"), str)
                     for f in spec["factors"])
-            and _names(spec.get("outputs")) and _names(spec.get("timeseries"), empty=True)):
+            and _names(spec.get("outputs"), empty=calibration) and _names(spec.get("timeseries"), empty=True)):
         return None, Problem("manifest.json", "its 'spec' is missing or incomplete", fix)
     if not (isinstance(design, dict) and isinstance(design.get("method"), str)
-            and design["method"] in ("grid", "lhs", "sobol", "morris")
+            and design["method"] in METHODS
             and all(_count(design.get(k)) for k in ("rows", "runs"))):
         return None, Problem("manifest.json", "its 'design' is missing or incomplete", fix)
     if not isinstance(manifest.get("sessions"), list):
         return None, Problem("manifest.json", "its 'sessions' list is missing", fix)
-    return manifest, None
+    return {**manifest, "_shape": {k: spec[k] for k in ("factors", "outputs", "timeseries")}}, \
+        None
 
 
 def _same_runs(root: Path, runs: pd.DataFrame) -> None:
@@ -592,6 +598,7 @@ def _read_part(path: Path, columns: list[str], n_runs: int, status: bool
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    columns = list(dict.fromkeys(columns))
     try:
         schema = pq.read_schema(path)
         missing = [c for c in columns if c not in schema.names]
@@ -601,13 +608,14 @@ def _read_part(path: Path, columns: list[str], n_runs: int, status: bool
             return None, f"wrong schema: run_id is {schema.field('run_id').type}, not integers"
         table = pq.read_table(path, columns=columns if status or "month" not in columns
                               else ["run_id"])
+        run_id = table.column("run_id").to_numpy(zero_copy_only=False)
+        if status:
+            ok = np.asarray(table.column("status").to_pylist(), dtype=object) == "ok"
     except Exception as exc:  # noqa: BLE001 - truncated, garbage, empty: all unreadable
         return None, f"unreadable ({_short(exc)})"
-    run_id = table.column("run_id").to_numpy(zero_copy_only=False)
     if len(run_id) and (run_id.min() < 0 or run_id.max() >= n_runs):
         return None, f"run id {int(run_id.max())} is not in this experiment (0-{n_runs - 1})"
     if status:
-        ok = np.asarray(table.column("status").to_pylist(), dtype=object) == "ok"
         return run_id[ok], None
     return run_id, None
 
