@@ -67,6 +67,7 @@ class MutualModel(mesa.Model):
         self.staff_rules = membership.Rules.for_constituency(p, "staff")
         self.user_rules = membership.Rules.for_constituency(p, "users")
 
+        # shape: storage to start with (the columns grow when needed)
         self.staff = Columns(STAFF_SCHEMA, capacity=int(self.staff_target * 1.5) + 8)
         self.users = Columns(USER_SCHEMA, capacity=p["organisation.users"] + 1)
         self.events: list[dict] = []
@@ -120,7 +121,7 @@ class MutualModel(mesa.Model):
             return
         finance.year_end(self)      # pay award or restraint, productivity
         growth.year_end(self)       # 9. leaner model, diversification, acquisitions
-        if self.staff.dead_share() > 0.3:
+        if self.staff.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)
             self.staff.compact()
         allocation = governance.annual_cycle(self)  # 8. elections, surplus allocation
         finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
@@ -158,7 +159,7 @@ class MutualModel(mesa.Model):
         p, rng = self.p, self.rng
         if teams is None:
             teams = self._teams_with_vacancies(n)
-        affinity = rng.beta(5, 3, n)
+        affinity = rng.beta(p["population.staff_affinity.a"], p["population.staff_affinity.b"], n)
         deficit = np.minimum(affinity, p["workforce.tupe_affinity_gap"] if tupe else 0.0)
         affinity = affinity - deficit
         if fixed_term is None:
@@ -169,7 +170,8 @@ class MutualModel(mesa.Model):
             n, site=self.team_site[teams], team=teams, fixed_term=fixed_term,
             part_time=rng.random(n) < p["workforce.part_time_share"],
             tenure=tenure, tupe=tupe, affinity=affinity, tupe_deficit=deficit,
-            confidence=rng.beta(2, 3, n),
+            confidence=rng.beta(p["population.staff_confidence.a"],
+                                p["population.staff_confidence.b"], n),
             ownership=self._ownership_start(affinity),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
                                  + p["satisfaction.voice_weight"] * (self.voice_heard - 0.5)
@@ -219,9 +221,12 @@ class MutualModel(mesa.Model):
         p, rng, n = self.p, self.rng, self.staff_target
         n_tupe = int(rng.binomial(n, p["workforce.tupe_share"]))
         teams = self.rng.permutation(np.arange(n) % self.n_teams)
+        # shape: a floor against division by zero
         mean_stay = 1.0 / max(workforce.monthly_hazard(p["workforce.attrition_per_year"]), 1e-3)
-        tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int), 480)
-        self.add_staff(n_tupe, tupe=True, tenure=rng.integers(0, 7, n_tupe), teams=teams[:n_tupe])
+        tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int),
+                            p["population.max_tenure_months"])
+        recent = rng.integers(0, p["population.tupe_recent_months"] + 1, n_tupe)
+        self.add_staff(n_tupe, tupe=True, tenure=recent, teams=teams[:n_tupe])
         rows = self.add_staff(n - n_tupe, tupe=False, tenure=tenure, teams=teams[n_tupe:])
         s = self.staff
         ft = s.fixed_term[rows]
@@ -241,11 +246,14 @@ class MutualModel(mesa.Model):
         n = p["organisation.users"]
         if n == 0:
             return
-        affinity = rng.beta(3, 3, n)
+        affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
         rows = self.users.append(
-            n, site=rng.integers(0, self.n_sites, n), vulnerability=rng.beta(2, 5, n),
+            n, site=rng.integers(0, self.n_sites, n), vulnerability=rng.beta(
+                p["population.user_vulnerability.a"], p["population.user_vulnerability.b"], n),
             aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
-            confidence=rng.beta(2, 4, n), ownership=self._ownership_start(affinity),
+            confidence=rng.beta(p["population.user_confidence.a"],
+                                p["population.user_confidence.b"], n),
+            ownership=self._ownership_start(affinity),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
         u = self.users
         history = p["membership.users.history_months"]
@@ -256,12 +264,12 @@ class MutualModel(mesa.Model):
         self._attach(ServiceUser, u, rows)
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p["engagement.user_rate_factor"],
-                                ceiling=np.where(u.aware, 3, 1))
+                                ceiling=np.where(u.aware, 3, 1))  # shape: rungs
 
     def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None) -> None:
         """Start people on the rung their ladder settles at (a few passes let peer effects
         settle too); rung 4 is filled by the founding election (governance.setup)."""
-        for _ in range(3):
+        for _ in range(3):  # shape: passes for the peer effects to settle
             level = engagement.stationary_levels(drive_fn(self)[rows], self.p, self.rng,
                                                  rate_factor)
             if ceiling is not None:

@@ -802,7 +802,7 @@ PATTERNS: tuple[Pattern, ...] = (
             "one at 10 sites",
             "small/large ratio > 1.3 and z > 2 (Poisson rates, log scale)", "input",
             "follows the small-provider hazard multiplier (commissioning.size_reference with "
-            "commissioning.risk_aversion, sim/mechanisms/commissioning.exposure)",
+            "commissioning.risk_aversion: exposure() in sim/mechanisms/funding/commissioning.py)",
             (RunGroup("small", "base", 80, 3, overrides=SMALL, months=60),
              RunGroup("large", "base", 80, 3, overrides=LARGE, months=60)), _p7b,
             original="share of 120-month runs whose core contract was lost quietly, small minus "
@@ -881,7 +881,8 @@ PATTERNS: tuple[Pattern, ...] = (
             "share mean ± 2 s.e. overlaps 17-50 %; > 50 % of large losses by re-tender and "
             "> 50 % of small losses without a competition; no failure after a loss", "input",
             "Cases 1 and 10's losses are scheduled events from §2.2 (sim/timeline.py); Cases 2 "
-            "and 4's and any other losses are emergent",
+            "and 4's re-tenders are scheduled but their outcome is simulated; other losses are "
+            "emergent",
             CASE_GROUPS, _p15),
     Pattern("P16", "eleven of twelve at least half public; the exception lives on rents",
             "§2.2 (C7)",

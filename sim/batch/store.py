@@ -537,7 +537,8 @@ def _read_manifest(root: Path, schema: bool = True) -> tuple[dict | None, Proble
     if not (isinstance(spec, dict) and isinstance(spec.get("factors"), list)
             and all(isinstance(f, dict) and isinstance(f.get("key"), str)
                     for f in spec["factors"])
-            and _names(spec.get("outputs"), empty=calibration) and _names(spec.get("timeseries"), empty=True)):
+            and _names(spec.get("outputs"), empty=calibration)
+            and _names(spec.get("timeseries"), empty=True)):
         return None, Problem("manifest.json", "its 'spec' is missing or incomplete", fix)
     if not (isinstance(design, dict) and isinstance(design.get("method"), str)
             and design["method"] in METHODS
