@@ -297,7 +297,7 @@ def test_exercise_3_thirty_sites_stay_readable_and_pale(page):
     (filled_a, _), (filled_b, _) = seats(page, 0), seats(page, 1)
     assert filled_b < filled_a, (filled_a, filled_b)
     assert summary(page, 1)["active"] <= summary(page, 0)["active"]
-    screenshot(page, "app-sites.png", ".compare-view")
+    screenshot(page, "app-sites.png", ".compare-view .chart-people")
 
 
 # --- trainer tools ---------------------------------------------------------------------------
@@ -353,8 +353,9 @@ def test_trainer_tools_levers_address_reset_now_filters_and_exports(app, browser
             page.locator(".chart-membership .vega-actions a:has-text('PNG')").click()
         assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert info.value.suggested_filename == "mutualsim-membership.png"
+        page.locator(".chart-membership summary").click()  # close the export menu
         page.fill(".log-search input", "")
-        screenshot(page, "app.png")
+        screenshot(page, "app.png", ".status")
         assert not problems, problems
 
 

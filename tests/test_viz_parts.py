@@ -294,7 +294,13 @@ def test_why_they_differ_names_the_first_parting_events():
     same = session.Workshop(setup.with_compare("membership.staff.rule", "opt_in"))
     same.step(12)
     assert session.why_they_differ(*[m for _, m in same.models]) == \
-        {"month": None, "only_a": [], "only_b": [], "numbers": []}
+        {"month": None, "only_a": [], "only_b": [], "numbers": [], "turning_a": [],
+         "turning_b": []}
+    shock = session.Workshop(setup.with_compare("membership.staff.rule", "opt_in")
+                             .with_event(3, {"what": "withdraw", "contract": "core"}, "B"))
+    shock.step(6)
+    why = session.why_they_differ(*[m for _, m in shock.models])
+    assert any("withdraws" in line for line in why["turning_b"]), why
 
 
 def test_csv_export_holds_every_month_of_both_copies():

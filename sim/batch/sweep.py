@@ -199,11 +199,17 @@ class _Engine:
                 finished, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
                 if not finished:
                     self.bar.tick()
-                # in submission order (a set's order varies from run to run): what finished
-                # before a chunk that raised (Ctrl-C in a serial run) is collected first
-                for future in [f for f in in_flight if f in finished]:
+                stop = None
+                for future in [f for f in in_flight if f in finished]:  # in submission order
                     chunk = in_flight.pop(future)
-                    self._collect(chunk, _records(future, chunk), outcome)
+                    try:
+                        records = _records(future, chunk)
+                    except KeyboardInterrupt as exc:  # raised in-process (serial): keep the
+                        stop = exc                    # other finished chunks, then stop
+                        continue
+                    self._collect(chunk, records, outcome)
+                if stop is not None:
+                    raise stop
                 if (len(self.buffer) >= self.flush_every
                         or time.monotonic() - self.last_flush >= self.flush_seconds):
                     self._flush()

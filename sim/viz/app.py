@@ -208,7 +208,7 @@ def CompareBox(setup: session.Setup, on_compare):
 
 
 @solara.component
-def NowBox(setup: session.Setup, month: int, scenario_events: list[str], on_change):
+def NowBox(setup: session.Setup, live: _Live, scenario_events: list[str], on_change):
     """Change something during the run: a timed event (sim/timeline.py) from the next month —
     a lever takes a new value, the membership rule switches, or the core contract is
     withdrawn, re-tendered, brought in house or cut."""
@@ -231,6 +231,7 @@ def NowBox(setup: session.Setup, month: int, scenario_events: list[str], on_chan
     target = who if setup.compare else "both"
 
     def apply():
+        month = live.workshop.month  # read at the click: the sidebar does not redraw per tick
         if kind in (kinds[0], kinds[1]):
             on_change(lambda s: s.with_change(month + 1, lever.key, shown, target, enrol))
         else:
@@ -254,7 +255,7 @@ def NowBox(setup: session.Setup, month: int, scenario_events: list[str], on_chan
         if setup.compare is not None:
             solara.ToggleButtonsSingle(value=who, values=list(session.WHO), on_value=set_who,
                                        dense=True, classes=["now-who"])
-        solara.Button(f"Apply from month {month + 1}", color="primary", outlined=True,
+        solara.Button("Apply from next month", color="primary", outlined=True,
                       on_click=apply, classes=["btn-now"])
         for change in setup.changes:
             solara.Text(change.text(), classes=["now-change"], style={"font-size": "0.85em"})
@@ -337,6 +338,11 @@ def WhyTheyDiffer(why: dict, setup: session.Setup):
                 items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
                 parts.append(f"<div class='why-only-{tag.lower()}'>Only in {tag}:"
                              f"<ul>{items}</ul></div>")
+    for tag, lines in (("A", why.get("turning_a", [])), ("B", why.get("turning_b", []))):
+        if lines:
+            items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+            parts.append(f"<div class='why-turning-{tag.lower()}'>Turning points only in {tag}"
+                         f" (contracts, growth, pay, changes):<ul>{items}</ul></div>")
     if why["numbers"]:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in why["numbers"])
         parts.append(f"<div class='why-numbers'>Headline numbers:<ul>{items}</ul></div>")
@@ -402,7 +408,9 @@ def Page():
     setup, set_setup = solara.use_state(first[0])
     message, set_message = solara.use_state(first[1])
     generation, set_generation = solara.use_state(0)  # Reset rebuilds the same setup
-    tick, set_tick = solara.use_state(0)
+    # ticks are read by the main panel only, so a Play frame redraws the charts, not the
+    # sidebar's forty-odd levers
+    tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("1 month")
     themes = solara.use_reactive(list(session.THEMES))
@@ -423,7 +431,7 @@ def Page():
         while playing.value and live is not None and live.workshop.running:
             start = time.monotonic()
             live.step(SPEEDS[speed.value])
-            set_tick(lambda t: t + 1)
+            tick.set(tick.value + 1)
             rest = FRAME_SECONDS - (time.monotonic() - start)
             if rest > 0:
                 time.sleep(rest)
@@ -453,7 +461,7 @@ def Page():
 
     def step(months):
         live.step(months)
-        set_tick(tick + 1)
+        tick.set(tick.value + 1)
 
     def now_change(make):
         """A change from the next month: kept in the setup; the run so far is kept too
@@ -488,7 +496,7 @@ def Page():
                 CompareBox(setup, lambda key, value: change(lambda: setup.with_compare(
                     key, value)))
             with solara.Card("Now: change a lever from next month", margin=0):
-                NowBox(setup, w.month, _scenario_events(w), now_change)
+                NowBox(setup, live, _scenario_events(w), now_change)
             with solara.Card("Levers (set month 0; moving one restarts)", margin=0):
                 values = setup.lever_values
                 for group, members in groups().items():
@@ -503,10 +511,17 @@ def Page():
         if live is None:
             solara.Text("Pick a bundled scenario on the left to start.")
             return
-        w = live.workshop
+        MainPanel(live, tick, themes, search)
+
+
+@solara.component
+def MainPanel(live: _Live, tick, themes, search):
+    """Everything that changes month by month; it alone redraws on a Play frame."""
+    _ = tick.value  # subscribe: the snapshot below is re-read on every tick
+    w = live.workshop
+    with solara.Column(gap="8px"):
         solara.Text(f"Month {w.month} of {w.horizon} · seed {w.setup.seed} · scenario "
                     f"'{w.setup.scenario}'", classes=["status"])
-        _ = tick  # the snapshot below is re-read on every tick
         views = _snapshot(live, themes.value, search.value)
         if len(views) == 1:
             ModelView(views[0], compact=False)

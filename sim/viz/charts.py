@@ -44,8 +44,8 @@ CONFIG = {
 MEMBERSHIP_SERIES = [
     ("staff_membership_rate", "staff members", 100),
     ("user_membership_rate", "user members", 100),
-    ("active_share", "active staff (rung ≥ 3)", 100),
-    ("user_active_share", "active users (rung ≥ 3)", 100),
+    ("active_share", "active staff (3+)", 100),
+    ("user_active_share", "active users (3+)", 100),
 ]
 OWNERSHIP_SERIES = [
     ("mean_ownership", "ownership (staff)"),
@@ -177,7 +177,7 @@ def ladder(ts: pd.DataFrame, horizon: int, who: str = "staff") -> dict:
                       "title": f"% of {who}", "scale": {"domain": [0, 100]}},
                 "color": {"field": "rung", "type": "nominal", "title": None,
                           "scale": {"domain": names, "range": list(LADDER_COLOURS)},
-                          "sort": names, "legend": {"columns": 3}},
+                          "sort": names, "legend": {"columns": 2}},
                 "order": {"field": "rung_order", "type": "quantitative"}},
             "transform": [{"calculate": f"indexof({names!r}, datum.rung)",
                            "as": "rung_order"}]}
@@ -199,7 +199,7 @@ def finances(ts: pd.DataFrame, horizon: int) -> dict | None:
     if money:
         records = _long(ts, money)
         order = [label for _, label, _ in money]
-        y = {"field": "value", "type": "quantitative", "title": "£ (k = thousand, m = million)",
+        y = {"field": "value", "type": "quantitative", "title": "£ a year",
              "axis": {"labelExpr": MONEY_LABEL}}
         layers.append({"data": {"values": records},
                        "layer": _lines(records, order, PALETTE[:len(order)], y)})
@@ -364,14 +364,14 @@ def people(model) -> dict:
                       "sort": {"field": "g", "order": "ascending"},
                       "axis": {"labelFontSize": font}},
                 "x": {"field": "people", "type": "quantitative", "stack": "zero",
-                      "title": f"staff at each {unit}"},
+                      "title": f"staff per {unit} (rungs 3–4 active)"},
                 "color": {"field": "rung", "type": "nominal", "title": None,
                           "scale": {"domain": names, "range": list(LADDER_COLOURS)},
-                          "sort": names, "legend": {"columns": 3}},
+                          "sort": names, "legend": {"columns": 2}},
                 "order": {"field": "r", "type": "quantitative"},
                 "tooltip": [{"field": "group"}, {"field": "rung"}, {"field": "people"}]}}
     spec = _spec(f"Staff by {unit}", body, "people", height=row * n_groups)
-    spec["title"] = {"text": f"Staff by {unit}: {total} people, {active} active (rung 3–4)",
+    spec["title"] = {"text": f"Staff by {unit}: {total}, of whom {active} active",
                      "subtitle": f"Representative seats: {filled} of {seats} filled, "
                                  f"{seats - filled} vacant", "subtitleFontSize": 14}
     return spec

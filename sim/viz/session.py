@@ -372,6 +372,9 @@ PARTING = (("headcount", "staff headcount", 0.05), ("contracts_held", "contracts
            ("active_share", "active staff", 0.02))
 
 
+TURNING_KINDS = ("contract", "growth", "pay", "failure", "finance", "timed")
+
+
 def why_they_differ(a: MutualModel, b: MutualModel, n: int = 3) -> dict:
     """Where copies A and B part: the first month their event logs differ, with the first
     ``n`` events each copy has and the other has not, and the first month each headline
@@ -382,13 +385,23 @@ def why_they_differ(a: MutualModel, b: MutualModel, n: int = 3) -> dict:
     ea, eb = events(a), events(b)
     first = next((i for i, (x, y) in enumerate(zip(ea, eb, strict=False)) if x != y),
                  min(len(ea), len(eb)))
-    out: dict = {"month": None, "only_a": [], "only_b": [], "numbers": []}
+    out: dict = {"month": None, "only_a": [], "only_b": [], "numbers": [], "turning_a": [],
+                 "turning_b": []}
     if first < max(len(ea), len(eb)):
         month = min(e[0] for e in (ea[first:first + 1] + eb[first:first + 1]))
         set_a, set_b = set(ea[first:]), set(eb[first:])
         out["month"] = month
         out["only_a"] = [f"month {m}: {t}" for m, t in ea[first:] if (m, t) not in set_b][:n]
         out["only_b"] = [f"month {m}: {t}" for m, t in eb[first:] if (m, t) not in set_a][:n]
+    # the turning points (contracts won and lost, growth, pay, failure, changes made now)
+    # that one copy has and the other has not: usually the story behind a headcount gap
+    def turning(model):
+        return [(e["month"], e["text"]) for e in model.events if e["kind"] in TURNING_KINDS
+                and is_key_moment(e)]
+    ka, kb = turning(a), turning(b)
+    set_ka, set_kb = set(ka), set(kb)
+    out["turning_a"] = [f"month {m}: {t}" for m, t in ka if (m, t) not in set_kb][:n]
+    out["turning_b"] = [f"month {m}: {t}" for m, t in kb if (m, t) not in set_ka][:n]
     ta, tb = timeseries(a), timeseries(b)
     rows = min(len(ta), len(tb))
     for column, what, tol in PARTING:
