@@ -1,4 +1,4 @@
-"""What the benefits of mutuality (docs/ODD.md §12) cost: a full base run (120 months) on this
+"""What the benefits of mutuality (docs/ODD.md §13) cost: a full base run (120 months) on this
 tree against the same run on an earlier commit, interleaved, CPU time (time.process_time).
 
     .venv/bin/python benchmarks/benefits_speed.py [COMMIT]   # default e999aec (before issue 11)

@@ -1,4 +1,4 @@
-"""The benefits of mutuality (docs/ODD.md §12): decisions have consequences; service quality,
+"""The benefits of mutuality (docs/ODD.md §13): decisions have consequences; service quality,
 retention, recruitment and innovation come from the staff; bids are decided where the study
 puts them. Statistical claims use paired seeds with a tolerance from the spread (2 s.e.m.);
 the heavier measurements are in ``tools/benefits.py`` (quoted in docs/ODD.md §11)."""

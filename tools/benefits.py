@@ -1,4 +1,4 @@
-"""The benefits of mutuality, measured (docs/ODD.md §12, §11): the figures quoted there.
+"""The benefits of mutuality, measured (docs/ODD.md §13, §11): the figures quoted there.
 
     .venv/bin/python tools/benefits.py consequences   # judgement signal 0.05 against 3.0
     .venv/bin/python tools/benefits.py depth          # the deliberation-depth trade-off + figure

@@ -12,7 +12,7 @@ Once a year budgets move (austerity trend and shocks) and every contract takes t
 demand (1–3 %, §2.5), partly met by cutting the specification. The service the mutual's staff
 deliver counts: a commissioner extends a good service more readily and brings a poor one in
 house, decommissions or withdraws it more readily (``service.commissioner_regard``,
-docs/ODD.md §12).
+docs/ODD.md §13).
 """
 
 from __future__ import annotations
@@ -132,6 +132,56 @@ PARAMS = [
                  "extended or withdrawn); assumption for the size",
           doc="Extension chance × exp(k·gap) and in-house, decommission and early-withdrawal "
               "chances × exp(−k·gap), gap = service quality − expectation."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("commissioning.officer_learning_per_month", 0.01, "share of the gap per month", 0.0, 0.2,
+          source="assumption: officers learn the service over a few years (§2.5 'ground zero')",
+          doc="Rate at which a commissioning officer's experience grows toward 1 while in post."),
+    param("commissioning.capacity_floor", 0.1, "share of full capacity", 0.0, 1.0,
+          source="§2.5 ('a team of sixty ... now six'); assumption",
+          doc="Lowest share of its capacity a commissioning team keeps however far its budget "
+              "falls."),
+    param("commissioning.smallness_cap", 3.0, "multiplier", 1.0, 10.0,
+          source="§2.2 (Cases 1 and 10, both small); assumption",
+          doc="Cap on how many times smaller than commissioning.size_reference a provider counts "
+              "(square root of the turnover ratio)."),
+    param("commissioning.smallness_factor", 2.0, "per unit of smallness", 0.0, 10.0,
+          source="§2.2; assumption",
+          doc="Exposure of a small provider = 1 + factor × risk aversion × (smallness − 1)."),
+    param("commissioning.budget_cut_effect", 2.0, "multiplier per unit of budget cut", 0.0, 10.0,
+          source="§2.2, §2.5 (austerity); assumption",
+          doc="Early-withdrawal and non-renewal chances × (1 + effect × the commissioner's budget"
+              " cut)."),
+    param("commissioning.nhs_in_house_factor", 0.5, "ratio to councils", 0.0, 2.0,
+          source="§2.2 Case 10 (a council brought the service in house); assumption",
+          doc="How readily NHS commissioners bring a service in house, relative to councils."),
+    param("commissioning.extension_stretch", 1.5, "capacity units", 1.0, 3.0,
+          source="§2.5 ('plus one' extensions when teams lack capacity); assumption",
+          doc="Extension chance × (stretch − team capacity): a stretched team extends rather than"
+              " re-tenders."),
+    param("commissioning.max_extension_chance", 0.95, "probability", 0.0, 1.0,
+          source="assumption",
+          doc="Cap on the chance that an expiring contract is extended."),
+    param("commissioning.full_extension_capacity", 0.3, "share of full capacity", 0.0, 1.0,
+          source="assumption",
+          doc="Above this team capacity an extension uses the whole option left; below it, a year"
+              " at a time."),
+    param("commissioning.bid_window_spread", 0.5, "share", 0.0, 0.95,
+          source="§2.5 ('short notice'); assumption",
+          doc="Bid windows vary uniformly by ± this share around procurement.bid_window_months."),
+    param("commissioning.bid_window_base", 0.75, "ratio", 0.0, 2.0,
+          source="§2.5; assumption",
+          doc="Bid window × (base + capacity weight × team capacity): stretched teams give less "
+              "notice."),
+    param("commissioning.bid_window_capacity", 0.5, "ratio per unit capacity", 0.0, 2.0,
+          source="§2.5; assumption",
+          doc="See commissioning.bid_window_base."),
+    param("commissioning.tender_has_staff_share", 0.7, "share of new tenders", 0.0, 1.0,
+          source="§3.5 (TUPE with most services); assumption",
+          doc="Share of new tenders for a service that already has a provider and staff who would"
+              " transfer."),
+    param("commissioning.extension_base", 0.5, "relationship units", 0.0, 2.0,
+          source="§2.5 (relationship capital); assumption",
+          doc="Extension chance × (base + the officer's relationship with the mutual) × stretch."),
 ]
 
 
@@ -158,12 +208,14 @@ def officers(model, c) -> None:
     if model.rng.random() < min(1.0, p["commissioning.officer_churn_per_year"] / 12):
         had = c.relationship
         c.new_officer()
+        # shape: a relationship worth a line in the log
         if had > 0.2 and any(k.commissioner is c for k in model.market.contracts):
             model.log("commissioner", f"a new commissioning officer at {c.name}: the "
                                       "relationship starts again from 'ground zero'.")
     else:
         c.officer_tenure += 1
-        c.officer_experience += 0.01 * (1 - c.officer_experience)
+        c.officer_experience += p["commissioning.officer_learning_per_month"] * \
+            (1 - c.officer_experience)
     works_for = any(k.commissioner is c for k in model.market.contracts)
     rate = p["commissioning.relationship_build_per_year"] * (1.0 if works_for else 0.0)
     c.relationship += (1 - math.exp(-rate / 12)) * (1 - c.relationship)
@@ -171,7 +223,9 @@ def officers(model, c) -> None:
 
 def capacity(model, c) -> float:
     """Team capacity falls with the budget ('a team of sixty ... now six', §2.5)."""
-    return model.p["commissioning.team_capacity"] * min(1.0, max(0.1, c.budget))
+    p = model.p
+    return p["commissioning.team_capacity"] * min(1.0, max(p["commissioning.capacity_floor"],
+                                                           c.budget))
 
 
 def set_budgets(model) -> None:
@@ -198,8 +252,10 @@ def exposure(model) -> float:
     p = model.p
     income, _, _ = finance.trailing_year(model)
     size = max(income / 100, 1.0)
-    smallness = min(3.0, max(1.0, math.sqrt(p["commissioning.size_reference"] / size)))
-    return 1.0 + 2 * p["commissioning.risk_aversion"] * (smallness - 1.0)
+    smallness = min(p["commissioning.smallness_cap"],
+                    max(1.0, math.sqrt(p["commissioning.size_reference"] / size)))
+    return 1.0 + p["commissioning.smallness_factor"] * p["commissioning.risk_aversion"] * \
+        (smallness - 1.0)
 
 
 def budget_cut(c) -> float:
@@ -209,7 +265,8 @@ def budget_cut(c) -> float:
 def withdrawn_early(model, k: Contract) -> bool:
     p = model.p
     hazard = p["commissioning.early_withdrawal_per_year"] / 12 * model.market.exposure * \
-        (1 + 2 * budget_cut(k.commissioner)) / service.commissioner_regard(model)
+        (1 + p["commissioning.budget_cut_effect"] * budget_cut(k.commissioner)) \
+        / service.commissioner_regard(model)
     if k.commissioner.budget <= 0:
         hazard = 1.0  # no money at all
     if model.rng.random() >= hazard:
@@ -230,15 +287,18 @@ def at_expiry(model, k: Contract) -> None:
     """In house, decommission, extend or re-tender (§2.2, §2.5)."""
     p, rng, c = model.p, model.rng, k.commissioner
     ex, cut = model.market.exposure, budget_cut(c)
-    regard = service.commissioner_regard(model)
+    regard = service.commissioner_regard(model)   # the service the staff deliver (ODD §13)
     in_house = p["commissioning.in_house_propensity"] * ex * \
-        (1.0 if c.kind == "council" else 0.5) / regard
-    withdraw = p["commissioning.withdrawal_at_expiry"] * ex * (1 + 2 * cut) / regard
+        (1.0 if c.kind == "council" else p["commissioning.nhs_in_house_factor"]) / regard
+    withdraw = p["commissioning.withdrawal_at_expiry"] * ex * \
+        (1 + p["commissioning.budget_cut_effect"] * cut) / regard
     if c.budget <= 0:
         withdraw = 1.0
-    stretched = 1.5 - capacity(model, c)   # a stretched team extends rather than re-tenders
-    extend = p["commissioning.extension_propensity"] * (0.5 + c.relationship) * stretched \
-        * regard if k.extensions_left > 0 else 0.0
+    # a stretched team extends rather than re-tenders; a good relationship makes it likelier
+    stretched = p["commissioning.extension_stretch"] - capacity(model, c)
+    extend = p["commissioning.extension_propensity"] * \
+        (p["commissioning.extension_base"] + c.relationship) * stretched * regard \
+        if k.extensions_left > 0 else 0.0
     r = rng.random()
     if r < in_house:
         n = round(p["procurement.tupe_transfer_share"] * k.demand / model.market.productivity)
@@ -247,8 +307,9 @@ def at_expiry(model, k: Contract) -> None:
     elif r < in_house + withdraw:
         end_contract(model, k, "not_renewed", redundancies(model, k))
         model.market.count("expiries_lost")
-    elif r < in_house + withdraw + min(0.95, extend):
-        months = k.extensions_left if capacity(model, c) > 0.3 else min(12, k.extensions_left)
+    elif r < in_house + withdraw + min(p["commissioning.max_extension_chance"], extend):
+        full = capacity(model, c) > p["commissioning.full_extension_capacity"]
+        months = k.extensions_left if full else min(12, k.extensions_left)
         k.end += months
         k.extensions_left -= months
         model.market.count("extensions")
@@ -281,8 +342,11 @@ def lot_size(model, c) -> int:
 
 def bid_window(model, c) -> int:
     """Months from notice to deadline: short, and shorter when teams are stretched."""
-    w = model.p["procurement.bid_window_months"] * model.rng.uniform(0.5, 1.5) * \
-        (0.75 + 0.5 * capacity(model, c))
+    p = model.p
+    spread = p["commissioning.bid_window_spread"]
+    w = p["procurement.bid_window_months"] * model.rng.uniform(1 - spread, 1 + spread) * \
+        (p["commissioning.bid_window_base"] + p["commissioning.bid_window_capacity"]
+         * capacity(model, c))
     return max(1, round(w))
 
 
@@ -319,7 +383,7 @@ def open_new_tenders(model) -> None:
         demand = lots * p["procurement.tender_median_staff"] * \
             float(rng.lognormal(0.0, p["procurement.tender_size_spread"])) * \
             c.budget ** p["commissioning.budget_spec_share"]
-        has_staff = rng.random() < 0.7   # most services already have a provider and staff
+        has_staff = rng.random() < p["commissioning.tender_has_staff_share"]
         tupe = round(p["procurement.tupe_transfer_share"] * demand) if has_staff else 0
         _tender(model, c, region, demand, lots, tupe, None)
 

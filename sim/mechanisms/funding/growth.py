@@ -9,7 +9,7 @@
   ``service.diversification_chance``); the strategy decision's judgement decides whether the
   new line pays (``growth.diversification_margin``) or loses money
   (``growth.misjudged_margin``) and is closed after a year; either way it costs
-  ``growth.diversification_setup`` × its annual income to start (docs/ODD.md §12).
+  ``growth.diversification_setup`` × its annual income to start (docs/ODD.md §13).
 - **Acquisitions** of profitable businesses funded from reserves (Case 4).
 - **A leaner model** under contraction (Case 8): staff only what income pays for, with
   redundancies, until the margin recovers.
@@ -83,6 +83,31 @@ PARAMS = [
     param("growth.diversification_setup", 0.3, "× its annual income", 0.0, 3.0,
           source="§2.3 (innovations 'funded from their own retained surplus'); assumption",
           doc="One-off cost of starting a diversification, paid from reserves."),
+# coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("growth.track_record_weight", 0.7, "share", 0.0, 1.0,
+          source="§3.3 (expansion needs a track record); assumption",
+          doc="Expansion appetite × (1 − w + w × track record)."),
+    param("growth.loss_boost", 2.0, "multiplier", 1.0, 10.0,
+          source="§3.3 ('a driving factor ... has been the loss of core contracts'); assumption",
+          doc="Expansion appetite (for growth.loss_boost_months) and the diversification chance ×"
+              " this after the core contract is lost."),
+    param("growth.loss_boost_months", 24, "months", 0, 120,
+          source="§3.3; assumption",
+          doc="How long losing the core contract drives expansion."),
+    param("growth.track_record_per_year", 0.05, "share of the gap", 0.0, 1.0,
+          source="assumption",
+          doc="Share of the gap to a perfect track record closed by each year of delivery."),
+    param("growth.lean_excess_share", 0.05, "share of headcount", 0.0, 1.0,
+          source="Case 8 (a leaner model); assumption",
+          doc="Under a leaner model, redundancies are made when staff exceed what income pays for"
+              " by more than this share."),
+    param("growth.acquisition_min_staff", 5.0, "posts", 0.0, 500.0,
+          source="SEUK 2021 (§3.1: about 1 in 7 mutuals acquired another organisation); "
+                 "assumption for the floor",
+          doc="Smallest business (in staff posts) that counts as an acquisition opportunity."),
+    param("growth.acquisition_rivals", 1, "buyers", 0, 20,
+          source="assumption: a profitable business attracts other buyers",
+          doc="Other buyers for each business; the mutual wins with chance 1 / (1 + rivals)."),
 ]
 
 
@@ -91,19 +116,20 @@ def will_bid_in(model, region: int) -> bool:
     m, p = model.market, model.p
     if region == 0 or any(c.region == region for c in m.contracts):
         return True
-    appetite = p["growth.expansion_appetite"] * (0.3 + 0.7 * m.track_record) * \
+    appetite = p["growth.expansion_appetite"] * \
+        (1 - p["growth.track_record_weight"] + p["growth.track_record_weight"] * m.track_record) * \
         (0.5 + 0.5 * p["growth.partners"])
     if p["organisation.legal_form"] == "cbs":
         appetite *= p["growth.cbs_anchoring"]
     if model.month <= m.expansion_boost_until:
-        appetite *= 2
+        appetite *= p["growth.loss_boost"]
     return bool(model.rng.random() < min(1.0, appetite))
 
 
 def year_end(model) -> None:
     m = model.market
     if m.contracts:
-        m.track_record += 0.05 * (1 - m.track_record)   # another year of delivery
+        m.track_record += model.p["growth.track_record_per_year"] * (1 - m.track_record)
     leaner_or_not(model)
     diversify(model)
     acquire(model)
@@ -126,7 +152,7 @@ def diversify(model) -> None:
     """A related service or trading line (§3.3, §2.3); more likely with innovation and after
     losing the core; it pays if the decision was right and loses money if not."""
     p, m = model.p, model.market
-    base = p["growth.diversification_per_year"] * (2 if m.core_lost else 1)
+    base = p["growth.diversification_per_year"] * (p["growth.loss_boost"] if m.core_lost else 1)
     if model.rng.random() >= service.diversification_chance(model, base):
         return
     decision = decisions.decide(model, "strategy", p["growth.decision_window_months"],
@@ -158,7 +184,10 @@ def diversify(model) -> None:
 
 
 def acquire(model) -> None:
-    """Buy a profitable business from reserves (Case 4); its staff join the mutual."""
+    """Buy a profitable business from reserves (Case 4); its staff join the mutual. A business
+    smaller than ``growth.acquisition_min_staff`` posts is no opportunity (the size floor);
+    the sale is contested: after the decision, the mutual wins against
+    ``growth.acquisition_rivals`` other buyers with chance 1 / (1 + rivals)."""
     p, m = model.p, model.market
     if model.rng.random() >= p["growth.acquisition_per_year"]:
         return
@@ -167,10 +196,17 @@ def acquire(model) -> None:
     margin = p["growth.acquired_margin"]
     price = round(p["growth.acquisition_price_multiple"] * margin * value)
     keep = p["growth.acquisition_reserve_months"] * finance.monthly_costs(model)
-    if value <= 0 or model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
-        return
     staff_cost = p["finance.pay_per_staff"] * model.pay_index * 100
     demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
+    if value <= 0 or demand < p["growth.acquisition_min_staff"]:
+        return   # below the size floor: nothing worth buying
+    if model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
+        return
+    if model.rng.random() >= 1.0 / (1.0 + p["growth.acquisition_rivals"]):
+        m.count("acquisitions_lost")
+        model.log("growth", f"outbid for a business of £{pounds(value):,.0f} a year by "
+                            f"another buyer.")
+        return
     finance.post(model, "acquisitions", -price)
     m.lines.append(Line("acquired", int(value), demand * m.productivity))
     n = int(round(demand))
@@ -197,7 +233,7 @@ def leaner_or_not(model) -> None:
     head = model.staff.count()
     afford = int(finance.affordable_staff(model))
     excess = head - afford
-    if excess > 0.05 * head:
+    if excess > p["growth.lean_excess_share"] * head:
         gone = finance.make_redundant(model, excess)
         model.log("growth", f"{gone} redundancies to bring costs within income.")
 

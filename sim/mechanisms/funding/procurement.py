@@ -5,7 +5,7 @@ a new tender is taken by the procedure ``governance.bids.procedure`` names (the 
 bid team alone, ratified by the board, or the full strategy procedure; §5.2), a re-bid for a
 service already delivered as an operations decision (``decisions.decide``). If the procedure
 takes longer than the bid window, the tender is missed (§2.5 'short notice'). The decision's
-judgement has consequences (docs/ODD.md §12): a decision that is right reads the cost of
+judgement has consequences (docs/ODD.md §13): a decision that is right reads the cost of
 delivering the work correctly; a wrong one misreads it by ``procurement.misjudgement`` up or
 down, and the mutual decides and prices on that reading — too low, it bids for work it should
 have left and wins it at a loss; too high, it passes over or prices itself out of work it could
@@ -116,16 +116,80 @@ PARAMS = [
                  "assumption for the size",
           doc="How far a wrong bid decision misreads the cost of delivering a tender (up or "
               "down at random): too low wins loss-making work, too high loses winnable work."),
+# coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("procurement.partner_turnover", 15000000.0, "£ per year", 0.0, 1000000000.0,
+          source="§3.3 (consortia with other mutuals and charities); assumption",
+          doc="Turnover of a consortium partner pooled with the mutual's against a framework's "
+              "entry rule."),
+    param("procurement.max_loss", 0.08, "share of cost price", 0.0, 0.5,
+          source="§2.5 ('they can make a loss ... if it's strategic'), §5.2; assumption",
+          doc="How far under its cost price the mutual bids at the budget when its deciders' risk"
+              " appetite is 0.5 (× 2 × appetite)."),
+    param("procurement.bid_writing_base", 0.2, "index 0–1", 0.0, 1.0,
+          source="§2.5 ('the best bid writer'); assumption",
+          doc="Bid-writing capacity of a very small mutual."),
+    param("procurement.bid_writing_full_staff", 2000, "persons", 100, 100000,
+          source="§2.5 (bid teams come with size); assumption",
+          doc="Bid writing rises by 1 per this many staff (capped at 1)."),
+    param("procurement.noise_inexperience", 1.5, "ratio", 1.0, 3.0,
+          source="§2.5 (new officers start from 'ground zero'); assumption",
+          doc="Quality-judgement noise × (this − the officer's experience)."),
+    param("procurement.scale_penalty", 0.3, "quality points", 0.0, 1.0,
+          source="§2.5 (the 'missing middle'); assumption",
+          doc="Quality lost by a bidder with no turnover against the lot (none at the framework's"
+              " k × value)."),
+    param("procurement.incumbency_base", 0.05, "quality points", 0.0, 0.5,
+          source="§2.5 (continuity of service); assumption",
+          doc="Quality bonus of the incumbent at a commissioner with no risk aversion."),
+    param("procurement.incumbency_risk_aversion", 0.2, "quality points per unit", 0.0, 1.0,
+          source="§2.2 (risk-averse commissioners); assumption",
+          doc="Incumbency bonus added per unit of commissioning.risk_aversion."),
+    param("procurement.track_record_weight", 0.1, "quality points per unit", 0.0, 1.0,
+          source="§2.5, §3.3 (track record); assumption",
+          doc="Weight of the mutual's track record in its quality score."),
+    param("procurement.relationship_weight", 0.2, "quality points per unit", 0.0, 1.0,
+          source="§2.5 (relationship with the current officer); assumption",
+          doc="Weight of the relationship with the officer (for competitors, how well they are "
+              "known) in the quality score."),
+    param("procurement.bid_writing_weight", 0.15, "quality points per unit", 0.0, 1.0,
+          source="§2.5 ('we award the contract to the best bid writer'); assumption",
+          doc="Weight of bid-writing capacity in the quality score."),
+    param("procurement.competitor_size_multiple", 2.0, "× lot value", 0.1, 20.0,
+          source="§2.5; assumption",
+          doc="A competitor bids with its full propensity only if its turnover is at least this "
+              "many times the lot's value."),
+    param("procurement.competitor_price_noise", 0.03, "sd of price cut", 0.0, 0.2,
+          source="assumption",
+          doc="Spread of a competitor's discount around its usual price cut."),
+    param("procurement.loss_leading_cut", 0.08, "share of budget", 0.0, 0.5,
+          source="§2.5 Case 5 (loss-leading bids); assumption",
+          doc="Further discount of a loss-leading bid."),
+    param("procurement.competitor_known_local", 0.4, "relationship 0–1", 0.0, 1.0,
+          source="assumption",
+          doc="How well a commissioner knows a competitor based in its region."),
+    param("procurement.competitor_known_away", 0.3, "relationship 0–1", 0.0, 1.0,
+          source="assumption",
+          doc="How well a commissioner knows a national competitor or one from elsewhere."),
+    param("procurement.competitor_social_value_noise", 0.05, "sd of score", 0.0, 0.3,
+          source="assumption",
+          doc="Spread of a competitor's social-value score around its profile."),
+    param("procurement.track_record_gain", 0.1, "share of the gap", 0.0, 1.0,
+          source="§3.3 (a track record wins work); assumption",
+          doc="Share of the gap to a perfect track record closed by a won tender."),
+    param("procurement.track_record_loss", 0.15, "share", 0.0, 1.0,
+          source="assumption",
+          doc="Share of the track record lost when a contract ends."),
+    param("procurement.starting_contract_staff", 40, "staff", 1, 1000,
+          source="§2.2 (a core contract plus smaller ones); assumption",
+          doc="Size of each non-core contract in the month-0 portfolio (the rest of the contract "
+              "staff split evenly)."),
 ]
 
-PARTNER_TURNOVER = 15e6 * 100   # pence: a consortium partner, e.g. another mutual (§3.3)
-MAX_LOSS = 0.08                 # bids at the budget up to 8 % under its cost price ...
-
-
-def max_loss(risk_appetite: float) -> float:
-    """... scaled by the deciders' risk appetite (0–1; 0.5 gives MAX_LOSS): a cautious board
-    turns down work priced below cost, a bold one takes it to win the work (§5.2)."""
-    return MAX_LOSS * 2 * risk_appetite
+def max_loss(p, risk_appetite: float) -> float:
+    """How far below its cost price the mutual will bid at the budget: ``procurement.max_loss``
+    scaled by the deciders' risk appetite (0–1; 0.5 gives max_loss): a cautious board turns
+    down work priced below cost, a bold one takes it to win the work (§5.2)."""
+    return p["procurement.max_loss"] * 2 * risk_appetite  # shape: appetite 0.5 -> max_loss
 
 
 def bid_and_award(model) -> None:
@@ -141,11 +205,14 @@ def bid_and_award(model) -> None:
 
 def bid_capacity(model) -> int:
     """Bids the mutual can prepare at once (§2.5: bid-writing teams come with size)."""
-    return 1 + int(model.p["procurement.bid_team_per_1000_staff"] * model.staff.count() / 1000)
+    per_1000 = model.p["procurement.bid_team_per_1000_staff"]
+    return 1 + int(per_1000 * model.staff.count() / 1000)  # shape: the unit, per 1,000
 
 
 def bid_writing(model) -> float:
-    return min(1.0, 0.2 + model.staff.count() / 2000)
+    p = model.p
+    return min(1.0, p["procurement.bid_writing_base"]
+               + model.staff.count() / p["procurement.bid_writing_full_staff"])
 
 
 def cost_price(model, t: Tender) -> int:
@@ -156,11 +223,11 @@ def cost_price(model, t: Tender) -> int:
     if t.incumbent is not None:
         tupe = np.count_nonzero(s.alive & s.tupe) / head
     else:
-        tupe = t.tupe_staff / max(t.demand, 1e-9)
+        tupe = t.tupe_staff / max(t.demand, 1e-9)  # shape: no 0/0
     unit = finance.pay_per_head(model) * 12 * (1 + p["workforce.tupe_pension_premium"] * tupe) \
         + p["engagement.pipeline_investment"] * 100
     margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
-    return int(t.demand / model.market.productivity * unit / max(margin, 0.05))
+    return int(t.demand / model.market.productivity * unit / max(margin, 0.05))  # shape: > 0
 
 
 def consider(model, t: Tender) -> None:
@@ -189,13 +256,14 @@ def consider(model, t: Tender) -> None:
         if model.rng.random() >= p["procurement.consortium_access"]:
             m.count("no_bid_capacity")
             return
-        share, pooled = p["procurement.consortium_share"], income + PARTNER_TURNOVER
+        share = p["procurement.consortium_share"]
+        pooled = income + p["procurement.partner_turnover"] * 100
     if t.framework and pooled < p["commissioning.framework_turnover_multiple"] * t.value:
         if share == 1.0 and model.rng.random() >= p["procurement.consortium_access"]:
             m.count("excluded_by_framework")
             return
         share = p["procurement.consortium_share"]
-        pooled = income + PARTNER_TURNOVER
+        pooled = income + p["procurement.partner_turnover"] * 100   # pence
         if pooled < p["commissioning.framework_turnover_multiple"] * t.value:
             m.count("excluded_by_framework")
             return
@@ -204,7 +272,7 @@ def consider(model, t: Tender) -> None:
     if error:
         m.count("bids_misjudged")
     price = int(cost * (1 + error))   # what the mutual believes the work costs
-    if price > t.value * (1 + max_loss(decision.risk_appetite)) and not own:
+    if price > t.value * (1 + max_loss(p, decision.risk_appetite)) and not own:
         m.count("no_bid_unprofitable")
         return
     bid_cost = round(share * max(p["procurement.bid_cost_min"] * 100,
@@ -220,7 +288,7 @@ def consider(model, t: Tender) -> None:
 
 def misreading(model, decision) -> float:
     """How far the decision misreads the cost of the work: 0 when it is right, otherwise
-    ± ``procurement.misjudgement`` (docs/ODD.md §12)."""
+    ± ``procurement.misjudgement`` (docs/ODD.md §13)."""
     if decision.correct:
         return 0.0
     size = model.p["procurement.misjudgement"]
@@ -238,7 +306,9 @@ def weights(p) -> tuple[float, float, float]:
 
 
 def _judgement_noise(model, t: Tender) -> float:
-    sd = model.p["procurement.quality_noise"] * (1.5 - t.commissioner.officer_experience)
+    p = model.p
+    sd = p["procurement.quality_noise"] * \
+        (p["procurement.noise_inexperience"] - t.commissioner.officer_experience)
     return float(model.rng.normal(0.0, sd))
 
 
@@ -246,18 +316,21 @@ def _scale_penalty(model, turnover: float, t: Tender) -> float:
     """Bidders small against the lot look risky to deliver it (§2.5 'missing middle'): full
     marks need the turnover a framework would ask for (k × the lot's value)."""
     comfort = max(1.0, model.p["commissioning.framework_turnover_multiple"]) * max(t.value, 1)
-    return 0.3 * (1.0 - min(1.0, turnover / comfort))
+    return model.p["procurement.scale_penalty"] * (1.0 - min(1.0, turnover / comfort))
 
 
 def incumbency(p) -> float:
     """A risk-averse commissioner favours the provider it knows (continuity of service)."""
-    return 0.05 + 0.2 * p["commissioning.risk_aversion"]
+    return p["procurement.incumbency_base"] + \
+        p["procurement.incumbency_risk_aversion"] * p["commissioning.risk_aversion"]
 
 
 def mutual_entry(model, t: Tender) -> dict:
     p, m, bid = model.p, model.market, t.mutual_bid
-    quality = (model.service_quality + 0.1 * m.track_record
-               + 0.2 * t.commissioner.relationship + 0.15 * bid_writing(model)
+    quality = (model.service_quality + p["procurement.track_record_weight"]
+               * m.track_record
+               + p["procurement.relationship_weight"] * t.commissioner.relationship
+               + p["procurement.bid_writing_weight"] * bid_writing(model)
                + (incumbency(p) if t.incumbent is not None else 0.0)
                - _scale_penalty(model, bid["pooled"], t) + _judgement_noise(model, t))
     return {"who": "mutual", "kind": "mutual", "price": bid["price"], "quality": quality,
@@ -269,9 +342,9 @@ def rival_cost(model, t: Tender) -> float:
     labour market and terms (pay at public-sector rates, the transferring staff's protected
     pensions, §3.5), overheads and margin as the mutual's, and the sector's productivity.
     A competitor discounts the budget by its usual cut, but goes no further below this cost
-    than the mutual at a middling risk appetite (``MAX_LOSS``), unless it leads with a loss
-    (a further ``MAX_LOSS``, §2.5); a lot that costs more than the budget at that price gets
-    no bid from it. docs/ODD.md §12."""
+    than the mutual at a middling risk appetite (``max_loss``), unless it leads with a loss
+    (a further ``max_loss``, §2.5); a lot that costs more than the budget at that price gets
+    no bid from it. docs/ODD.md §13."""
     p = model.p
     moving = t.tupe_staff + (p["procurement.tupe_transfer_share"] * t.incumbent.demand
                              if t.incumbent is not None else 0.0)
@@ -295,22 +368,26 @@ def competitor_entries(model, t: Tender) -> list[dict]:
         turnover = prov.turnover * 100
         if t.framework and turnover < k * t.value:
             continue
-        if rng.random() >= prov.bid_propensity * min(1.0, turnover / max(2 * t.value, 1)):
+        big_enough = turnover / max(p["procurement.competitor_size_multiple"] * t.value, 1)
+        if rng.random() >= prov.bid_propensity * min(1.0, big_enough):
             continue
-        cut = prov.price_cut + rng.normal(0.0, 0.03)
-        floor = rival_cost(model, t) * (1 - MAX_LOSS)   # as far below cost as the mutual goes
+        cut = prov.price_cut + rng.normal(0.0, p["procurement.competitor_price_noise"])
+        floor = rival_cost(model, t) * (1 - max_loss(p, 0.5))  # as far below cost as the mutual
         if rng.random() < prov.loss_leading:
-            cut += 0.08   # 'They can make a loss of millions ... if it's strategic' (§2.5)
-            floor *= 1 - MAX_LOSS
+            cut += p["procurement.loss_leading_cut"]   # 'They can make a loss of millions
+            floor *= 1 - max_loss(p, 0.5)
         price = max(int(t.value * (1 - cut)), int(floor))
         if price > t.value:
             continue      # the work costs more than the budget: no rival bids for it
-        known = 0.4 if prov.region == t.region else 0.3
-        quality = (prov.quality + 0.15 * prov.bid_writing + 0.2 * known
+        known = p["procurement.competitor_known_local"] if prov.region == t.region else \
+            p["procurement.competitor_known_away"]
+        quality = (prov.quality + p["procurement.bid_writing_weight"] * prov.bid_writing
+                   + p["procurement.relationship_weight"] * known
                    - _scale_penalty(model, turnover, t) + _judgement_noise(model, t))
         out.append({"who": prov, "kind": prov.kind, "price": price,
                     "quality": quality,
-                    "social_value": float(np.clip(prov.social_value + rng.normal(0, 0.05),
+                    "social_value": float(np.clip(prov.social_value + rng.normal(
+                        0, p["procurement.competitor_social_value_noise"]),
                                                   0, 1))})
     return out
 
@@ -340,7 +417,7 @@ def award(model, t: Tender) -> None:
                       else None})
     if won:
         m.count("bids_won")
-        m.track_record += 0.1 * (1 - m.track_record)
+        m.track_record += p["procurement.track_record_gain"] * (1 - m.track_record)
         _take_up(model, t, winner["price"])
     elif t.incumbent is not None:
         k = t.incumbent

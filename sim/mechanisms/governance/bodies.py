@@ -69,10 +69,61 @@ PARAMS = [
     param("governance.rep_body.appointed_seats", 0, "seats", 0, 50,
           source="Table 4.1 (Case 11: 1 from the tenant management organisation, 4 from the LA)",
           doc="Representative-body seats appointed by partner bodies; always filled."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("governance.board.skill_concentration", 12, "Beta concentration", 1, 200,
+          source="assumption",
+          doc="Concentration (a + b) of the Beta distribution of appointed directors' skill "
+              "around governance.board.skill."),
+    param("governance.board.alignment.members.a", 6, "Beta shape", 0.1, 50.0,
+          source="§4.2 (directors chosen by the members share the mission); assumption",
+          doc="Mission alignment of a director chosen by the members ~ Beta(a, b)."),
+    param("governance.board.alignment.members.b", 3, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.alignment.members.a."),
+    param("governance.board.alignment.council.a", 3, "Beta shape", 0.1, 50.0,
+          source="Case 6 (council-appointed directors); assumption",
+          doc="Mission alignment of a council-appointed director ~ Beta(a, b)."),
+    param("governance.board.alignment.council.b", 4, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.alignment.council.a."),
+    param("governance.board.alignment.appointed.a", 4, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="Mission alignment of any other appointed director ~ Beta(a, b)."),
+    param("governance.board.alignment.appointed.b", 4, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.alignment.appointed.a."),
+    param("governance.board.risk.executive.a", 4, "Beta shape", 0.1, 50.0,
+          source="§5.2 (executives push growth); assumption",
+          doc="Risk appetite of an executive director ~ Beta(a, b)."),
+    param("governance.board.risk.executive.b", 3, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.risk.executive.a."),
+    param("governance.board.risk.non_executive.a", 3, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="Risk appetite of any other director ~ Beta(a, b)."),
+    param("governance.board.risk.non_executive.b", 3, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.risk.non_executive.a."),
+    param("governance.board.reappointment_chance", 0.5, "probability", 0.0, 1.0,
+          source="assumption",
+          doc="Chance that an appointed director whose term ends is reappointed rather than "
+              "replaced."),
+    param("governance.rep_body.weight.advisory", 0.5, "weight 0–1", 0.0, 1.0,
+          source="§4.2 (advisory bodies); assumption",
+          doc="Weight of an advisory representative body's voice and say in the surplus "
+              "allocation."),
+    param("governance.rep_body.weight.approves_strategy", 0.75, "weight 0–1", 0.0, 1.0,
+          source="§4.2 (a council of governors approves strategy, Case 4); assumption",
+          doc="As above, for a body that approves strategy."),
+    param("governance.rep_body.weight.appoints_board", 1.0, "weight 0–1", 0.0, 1.0,
+          source="§4.2 (Case 11's members appoint the board); assumption",
+          doc="As above, for a body that appoints the board."),
 ]
 ELECTED_BOARD_SEATS = {"staff_elected": "staff", "user_elected": "users"}
 APPOINTED = "appointed"  # holder of a representative-body seat filled by a partner body
-POWER_FACTOR = {"advisory": 0.5, "approves_strategy": 0.75, "appoints_board": 1.0}
+def power_factor(p, powers: str) -> float:
+    """The weight of a representative body's say, by its powers (1 for appointing the board)."""
+    return p[f"governance.rep_body.weight.{powers}"]
 
 
 @dataclass
@@ -182,11 +233,14 @@ def appoint(model, seat: Seat, term_end: int, person=None) -> BoardMember:
         alignment = float(person.affinity)
     else:
         mean = p["governance.board.skill"]
-        skill = float(rng.beta(12 * mean, 12 * (1 - mean)))
-        a, b = (6, 3) if _chosen_by_members(model, seat) else \
-            (3, 4) if seat.kind == "council_appointed" else (4, 4)
-        alignment = float(rng.beta(a, b))
-    risk = float(rng.beta(4, 3) if seat.kind == "executive" else rng.beta(3, 3))
+        k = p["governance.board.skill_concentration"]
+        skill = float(rng.beta(k * mean, k * (1 - mean)))
+        kind = "members" if _chosen_by_members(model, seat) else \
+            "council" if seat.kind == "council_appointed" else "appointed"
+        alignment = float(rng.beta(p[f"governance.board.alignment.{kind}.a"],
+                                   p[f"governance.board.alignment.{kind}.b"]))
+    who = "executive" if seat.kind == "executive" else "non_executive"
+    risk = float(rng.beta(p[f"governance.board.risk.{who}.a"], p[f"governance.board.risk.{who}.b"]))
     if isinstance(seat.holder, BoardMember):
         seat.holder.remove()
     member = BoardMember(model, seat.kind, skill, alignment, risk, term_end, person)
@@ -213,7 +267,7 @@ def vacate(model, body: Body, seat: Seat, step_down: bool) -> None:
     """Empty a seat; a person who steps down returns to rung 3 (still active)."""
     person = seat.person
     if step_down and person is not None and present(model, person):
-        person.engagement = 3
+        person.engagement = 3  # shape: rung 3, active
     if isinstance(seat.holder, BoardMember):
         seat.holder.remove()
     seat.holder = None
@@ -242,7 +296,8 @@ def release(model) -> None:
         for seat in body.seats:
             person = seat.person
             if person is not None and model.rng.random() < rate * np.exp(
-                    model.p["workforce.dissatisfaction_attrition"] * (0.5 - person.satisfaction)):
+                    model.p["workforce.dissatisfaction_attrition"]
+                    * (0.5 - person.satisfaction)):
                 vacate(model, body, seat, step_down=True)
                 model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "
                                         "stays vacant until the next election.")
@@ -256,7 +311,8 @@ def renew_appointments(model) -> None:
         for seat in body.seats:
             if seat.constituency is not None or seat.term_end > month:
                 continue
-            if seat.holder == APPOINTED or model.rng.random() < 0.5:
+            if seat.holder == APPOINTED or \
+                    model.rng.random() < model.p["governance.board.reappointment_chance"]:
                 seat.term_end = month + 12 * years  # reappointed
                 if isinstance(seat.holder, BoardMember):
                     seat.holder.term_end = seat.term_end

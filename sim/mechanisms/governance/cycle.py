@@ -12,7 +12,7 @@ The funding side routes its opportunities through :func:`decide`.
 
 from __future__ import annotations
 
-from sim.mechanisms.governance import bodies, decisions, elections, surplus
+from sim.mechanisms.governance import bodies, decisions, elections, public_sector, surplus
 from sim.mechanisms.governance.decisions import DECISION_LEVELS, Decision, decide
 from sim.parameter import param
 
@@ -47,6 +47,11 @@ PARAMS = [
                  "(working groups, 'leaner, more efficient at making decisions')",
           doc="Chance that a decision whose deadline is shorter than the full procedure is taken "
               "by the executive alone (in time, without voice) instead."),
+    # a coefficient of the rules above (issue 10)
+    param("governance.opportunities.deadline_shape", 2.0, "Gamma shape", 0.5, 50.0,
+          source="§5.2 Case 7 ('a week window'); assumption",
+          doc="Deadlines of the model's own decisions ~ Gamma(shape, mean / shape) around each "
+              "level's mean."),
 ]
 
 WINDOW = 12  # months of decisions behind the rolling outputs
@@ -54,10 +59,12 @@ WINDOW = 12  # months of decisions behind the rolling outputs
 
 def setup(model) -> None:
     """Month 0: build the board and the representative body and hold the founding election."""
+    public_sector.start(model)
     model.board = bodies.build_board(model)
     model.rep_body = bodies.build_rep_body(model)
     model.decisions: list[Decision] = []
     model.turnout = {"all": 0.0}
+    model.turnout_history = []  # {month, constituency, turnout, engaged} per vote
     model.elections = []  # {month, constituency, open, candidates, filled} per election
     model.surplus_allocation = {}
     elect(model)
@@ -75,7 +82,8 @@ def monthly(model) -> None:
         rate = p[f"governance.opportunities.{level}.per_year"] / 12
         mean_deadline = p[f"governance.opportunities.{level}.deadline_months"]
         for _ in range(rng.poisson(rate)):
-            decide(model, level, float(rng.gamma(2.0, mean_deadline / 2.0)))
+            k = p["governance.opportunities.deadline_shape"]
+            decide(model, level, float(rng.gamma(k, mean_deadline / k)))
     model.decisions = [d for d in model.decisions if d.month > model.month - WINDOW]
     surplus.settle(model, deliberation=_recent_mean(model, lambda d: max(d.voice, d.user_voice)))
     publish(model)
@@ -113,7 +121,7 @@ def publish(model) -> None:
     p = model.p
     for level in DECISION_LEVELS:
         model.decision_latency[level] = decisions.expected_latency(model, level)
-    informal = p["engagement.voice_heard"]
+    informal = model.informal_voice  # a state: sim/mechanisms/people/participation.py
     weight = p["governance.conflict.voice_weight"]
     if model.decisions:
         formal = (_recent_mean(model, lambda d: d.voice),
@@ -122,9 +130,9 @@ def publish(model) -> None:
         voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
         formal = tuple(sum(v[i] for v in voices) / len(voices) for i in (0, 1))
     # a group whose grievance is high feels unheard: 'Are you not listening to us?' (§5.3)
-    model.voice_heard = (informal + (1 - informal) * formal[0]) * \
+    model.voice_heard = (informal["staff"] + (1 - informal["staff"]) * formal[0]) * \
         (1 - weight * model.grievance["staff"])
-    model.user_voice_heard = (informal + (1 - informal) * formal[1]) * \
+    model.user_voice_heard = (informal["users"] + (1 - informal["users"]) * formal[1]) * \
         (1 - weight * model.grievance["users"])
 
 
@@ -163,4 +171,8 @@ def summary(model) -> dict:
         "trust": model.trust,
         "voting_turnout": model.turnout["all"],
         "voice_heard": model.voice_heard,
+        "informal_voice": model.informal_voice["staff"],
+        # the parent body's chain for the same decisions (governance/public_sector.py)
+        "public_sector_latency_months": public_sector.rolling_latency(model),
+        "public_strategy_latency_months": public_sector.expected_latency(model.p, "strategy"),
     }

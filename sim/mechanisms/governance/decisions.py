@@ -37,7 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.mechanisms.governance.bodies import POWER_FACTOR, Body, present
+from sim.mechanisms.governance import public_sector
+from sim.mechanisms.governance.bodies import Body, power_factor, present
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -86,16 +87,6 @@ PARAMS = [
     param("governance.latency.noise_cv", 0.3, "coefficient of variation", 0.0, 1.0,
           source="assumption",
           doc="Spread of a decision's actual latency around its expected value (gamma)."),
-    param("governance.public_sector_latency.strategy", 12.0, "months", 0.5, 48.0,
-          source="§5.2 Cases 9, 11: decisions 'still faster than had been possible in the public "
-                 "sector'; §5.1 Case 6 ('highly centralised corporate structure'); assumption",
-          doc="Reference: how long a strategy decision took inside the parent public body (P6)."),
-    param("governance.public_sector_latency.policy", 6.0, "months", 0.5, 48.0,
-          source="as for strategy; assumption",
-          doc="Reference latency of a policy decision in the public sector (P6)."),
-    param("governance.public_sector_latency.operations", 2.0, "months", 0.1, 24.0,
-          source="as for strategy; assumption",
-          doc="Reference latency of an operational decision in the public sector (P6)."),
     # decision quality: pooled noisy judgements (Condorcet, Gaussian-signal form)
     param("governance.judgement.signal", 0.67, "z per unit knowledge", 0.05, 3.0,
           source="Grofman, Owen & Feld 1983 (pooling noisy judgements); assumption: a fully "
@@ -143,6 +134,11 @@ PARAMS = [
                  "board meeting or the chair's action, on average half a month away",
           doc="Time the board takes to ratify a bid the executive has decided to make (the "
               "'ratified' bid procedure)."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("governance.latency.size_scale", 8, "persons", 1, 1000,
+          source="§5.2 (larger bodies deliberate longer); assumption",
+          doc="Latency of a stage grows by governance.latency.size_months × log2(1 + people "
+              "consulted / this)."),
 ]
 
 DECISION_LEVELS = ("strategy", "policy", "operations")
@@ -246,10 +242,11 @@ def consult_shares(model, level: str, depth: float | None = None) -> tuple[float
     """(representative body, membership) share of decisions consulted at this level."""
     d = model.p[f"governance.depth.{level}"] if depth is None else depth
     who = participants(model)
+    # shape: depth 0 -> 1/2 -> 1 consults the body more, then the members (the params' doc)
     rep = min(1.0, 2 * d) if who.rep_people[0] + who.rep_appointed > 0 else 0.0
     users_too = level != "policy"
     has_members = who.staff[0] + (who.users[0] if users_too else 0) > 0
-    return rep, (max(0.0, 2 * d - 1) if has_members else 0.0)
+    return rep, (max(0.0, 2 * d - 1) if has_members else 0.0)  # shape: as above
 
 
 def stage_months(model, level: str) -> tuple[float, float, float]:
@@ -262,9 +259,10 @@ def stage_months(model, level: str) -> tuple[float, float, float]:
     size = p["governance.latency.size_months"]
     n_rep = who.rep_people[0] + who.rep_appointed
     n_members = who.staff[0] + (who.users[0] if level != "policy" else 0)
-    rep = (p["governance.latency.rep_body_months"] + size * math.log2(1 + n_rep / 8)) * slow
+    scale = p["governance.latency.size_scale"]
+    rep = (p["governance.latency.rep_body_months"] + size * math.log2(1 + n_rep / scale)) * slow
     members = (p["governance.latency.membership_months"]
-               + size * math.log2(1 + n_members / 8)) * slow
+               + size * math.log2(1 + n_members / scale)) * slow
     return fixed, rep, members
 
 
@@ -290,7 +288,7 @@ def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
     rho = p["governance.judgement.correlation"]
     precision = sum(n / (1 + (n - 1) * rho) * min(k, 1.0) ** 2 for n, k in groups if n > 0)
     z = p["governance.judgement.signal"] * math.sqrt(precision)
-    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))  # shape: the normal CDF
 
 
 def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
@@ -321,7 +319,7 @@ def voice_shares(model, level: str, board: bool, rep: bool, members: bool
         if board and who.board_filled[i] > 0:
             v = p["governance.voice.board_channel"]
         if rep:
-            v = max(v, p["governance.voice.rep_body_channel"] * POWER_FACTOR[rep_body.powers]
+            v = max(v, p["governance.voice.rep_body_channel"] * power_factor(p, rep_body.powers)
                     * who.rep_filled[i])
         if members and (group == "staff" or (level != "policy" and who.users[0])):
             v = 1.0
@@ -394,6 +392,7 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
                         consulted, delegated, _appetite(model.board, board), kind)
     apply_ownership_effects(model, decision)
     model.decisions.append(decision)
+    public_sector.shadow(model, decision)  # the parent body's chain, for P6
     if level == "strategy":
         _tell(model, decision)
     return decision
@@ -420,7 +419,7 @@ def _noisy(mean: float, cv: float, rng) -> float:
 
 def _appetite(board: Body, with_board: bool) -> float:
     members = [m for m in board.members() if with_board or m.seat_type == "executive"]
-    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5
+    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5  # neutral
 
 
 # --- psychological ownership -------------------------------------------------------------------

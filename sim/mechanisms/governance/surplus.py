@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.governance import decisions
-from sim.mechanisms.governance.bodies import POWER_FACTOR
+from sim.mechanisms.governance.bodies import power_factor
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -81,6 +81,11 @@ PARAMS = [
           source="§5.3 Case 2 ('you see both sides'); §5.5 (deliberative outcomes 'more "
                  "acceptable to the majority')",
           doc="Share of the grievance that trust built by deliberation removes."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("governance.surplus.board_even_lean", 0.5, "share at full alignment", 0.0, 1.0,
+          source="§5.3 (boards weigh every group's claim); assumption",
+          doc="How far a fully mission-aligned board moves its preferred split toward an even "
+              "one."),
 ]
 
 GROUPS = ("staff", "users", "board")
@@ -90,16 +95,17 @@ USES = ("pay", "users", "reserves")  # pay; lower charges / community fund; rese
 def preferred(p, group: str, board_alignment: float = 0.0) -> np.ndarray:
     """A group's preferred split of the surplus over USES."""
     want = p["governance.surplus.preference"]
-    split = np.full(3, (1 - want) / 2)
+    split = np.full(len(USES), (1 - want) / (len(USES) - 1))
     split[GROUPS.index(group)] = want
-    if group == "board":  # mission-aligned boards lean toward an even split (assumption)
-        split = (1 - 0.5 * board_alignment) * split + 0.5 * board_alignment / 3
+    if group == "board":  # mission-aligned boards lean toward an even split
+        lean = p["governance.surplus.board_even_lean"] * board_alignment
+        split = (1 - lean) * split + lean / len(USES)
     return split
 
 
 def weights(model, d: decisions.Decision) -> np.ndarray:
     """Each group's weight in the allocation, from the bodies that took part in ``d``."""
-    w = np.zeros(3)
+    w = np.zeros(len(GROUPS))
     rule = model.p["governance.surplus.allocation"]
     if rule != "procedure":  # one group imposes its preference (counterfactual)
         w[GROUPS.index(rule)] = 1
@@ -109,7 +115,8 @@ def weights(model, d: decisions.Decision) -> np.ndarray:
     w += _seat_shares([s for s in seats if not s.vacant])
     rep = model.rep_body
     if rep is not None and rep.name in d.consulted:
-        w += POWER_FACTOR[rep.powers] * _seat_shares([s for s in rep.seats if not s.vacant])
+        held = [s for s in rep.seats if not s.vacant]
+        w += power_factor(model.p, rep.powers) * _seat_shares(held)
     if decisions.MEMBERSHIP in d.consulted:
         who = decisions.participants(model)
         n = np.array([who.staff[0], who.users[0], 0.0])
@@ -118,7 +125,7 @@ def weights(model, d: decisions.Decision) -> np.ndarray:
 
 
 def _seat_shares(seats) -> np.ndarray:
-    counts = np.zeros(3)
+    counts = np.zeros(len(GROUPS))
     for seat in seats:
         counts[GROUPS.index(seat.constituency or "board")] += 1
     return counts / max(1, len(seats))
@@ -154,6 +161,7 @@ def allocate(model) -> dict[str, float] | None:
         model.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
                                                    * stake * distance)
     update_conflict(model)
+    model.pay_shares.append(float(split[0]))
     model.log("surplus", f"surplus of £{model.surplus:,.0f} allocated "
                          f"{_pct(split[0])} to pay, {_pct(split[1])} to users (charges, "
                          f"community fund) and {_pct(split[2])} to reserves and innovation "

@@ -142,6 +142,7 @@ class Rules:
 
     def opt_out_hazard(self, satisfaction: np.ndarray) -> np.ndarray:
         """Monthly chance that a member actively leaves: rare, and only when dissatisfied."""
+        # shape: × 2 so that opt_out_rate is the hazard at satisfaction 0.5
         return self.opt_out_rate * self.ease * 2.0 * np.clip(1.0 - satisfaction, 0.0, 1.0)
 
 

@@ -1,5 +1,5 @@
 """What the staff make: service quality, innovation and the mutual's name as an employer
-(docs/ODD.md §12; §2.3, §3.5, §5.2, §5.5, §6).
+(docs/ODD.md §13; §2.3, §3.5, §5.2, §5.5, §6).
 
 The study's case for mutuals is that ownership and voice pay back. Three organisation-level
 states carry that back from the people to the organisation, each updated once a month after

@@ -2,7 +2,7 @@
 
 Recruitment fills a share of vacancies each month: mutuals struggle to recruit against NHS and
 council pensions and terms, and a good name as an employer eases it (§3.5; the rate is
-``service.fill_rate``, docs/ODD.md §12). Dissatisfied staff leave faster and staff who feel
+``service.fill_rate``, docs/ODD.md §13). Dissatisfied staff leave faster and staff who feel
 ownership stay longer (§3.5, §5.5); transferred-in (TUPE) staff start with lower mission
 affinity and so, through satisfaction and ownership, leave faster too (§5.4).
 """
