@@ -127,10 +127,11 @@ def main() -> None:
     frame.to_csv(args.out / "coverage.csv", index=False)
     inside = frame[[f"inside:{p.key}" for p in spec.priors]].to_numpy()
     print(f"\nreference table: {len(table)} candidates × {args.reps} replications = "
-          f"{result.runs} runs, {result.run_seconds:.0f} CPU-s of model time; "
+          f"{result.runs} runs, {result.run_seconds:.0f} s of run wall time summed; "
           f"{args.trials} trials × {args.reps} observation runs; this process "
-          f"{time.process_time() - cpu:.0f} CPU-s ({time.process_time() - obs_cpu:.0f} for "
-          f"the trials)")
+          f"{time.process_time() - cpu:.0f} CPU-s in the parent "
+          f"({time.process_time() - obs_cpu:.0f} for the trials; the table's runs ran in "
+          f"worker processes)")
     for j, p in enumerate(spec.priors):
         print(f"{p.key}: true value inside the 90 % interval in {inside[:, j].sum()}/"
               f"{len(frame)} trials ({100 * inside[:, j].mean():.0f} %); median interval "

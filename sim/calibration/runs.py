@@ -99,7 +99,7 @@ def entropy(seed: int, *key: int) -> int:
 class BatchResult:
     table: pd.DataFrame    # one row per candidate: statistics, sd, replications, failed
     runs: int              # runs executed or found for this batch (ok and failed)
-    seconds: float         # model CPU-seconds summed over runs (duration_s)
+    seconds: float         # wall seconds of the runs, summed (duration_s)
 
 
 def evaluate_batch(spec: CalibrationSpec, directory: Path, candidates: pd.DataFrame,

@@ -110,7 +110,7 @@ class Calibration:
     def line(self) -> str:
         g = self.final
         return (f"{self.out}: {self.spec.method}, {len(self.generations)} generation(s), "
-                f"{self.runs} runs ({self.run_seconds / 3600:.3f} core-hours), final ε = "
+                f"{self.runs} runs ({self.run_seconds / 3600:.3f} run-hours), final ε = "
                 f"{g.epsilon:.3g}, {len(g.population)} particles (ESS {g.ess:.0f}); "
                 f"{self.stop_reason}")
 
