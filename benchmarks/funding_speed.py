@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from unittest import mock
 
 import sim
-from sim.mechanisms import commissioning, finance, growth, procurement
+from sim.mechanisms.funding import commissioning, finance, growth, procurement
 
 OVERRIDES = {"organisation.staff": 1000, "organisation.users": 10_000}
 

@@ -14,7 +14,7 @@ import math
 
 import mesa
 
-from sim.mechanisms.engagement import pipeline_support
+from sim.mechanisms.people.engagement import pipeline_support
 
 
 class PerAgentStaff(mesa.Agent):
@@ -95,7 +95,7 @@ class PerAgentModel(mesa.Model):
 
     def __init__(self, source, rng=0):
         super().__init__(rng=rng)
-        from sim.mechanisms.membership import Rules
+        from sim.mechanisms.people.membership import Rules
 
         self.source, self.p = source, source.p
         self.rules = Rules.for_constituency(self.p, "staff")

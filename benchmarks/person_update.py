@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from per_agent import PerAgentModel  # noqa: E402
 
 import sim  # noqa: E402
-from sim.mechanisms import engagement, membership  # noqa: E402
+from sim.mechanisms.people import engagement, membership  # noqa: E402
 
 
 def vectorised_rate(n: int, months: int, repeats: int) -> float:

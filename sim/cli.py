@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.argtypes import non_negative, positive
-from sim.batch.cli import add_analyze, add_sweep
+from sim.batch.cli import add_analyze, add_compare, add_experiments, add_sweep
 from sim.calibration.cli import add_calibrate
 from sim.scenario import ScenarioError, describe_bundled, load_scenario, parse_override
 
@@ -56,13 +56,47 @@ def _add_run(sub) -> None:
     p.add_argument("--out", type=Path, help="output folder (default: out/<scenario>)")
     p.add_argument("--no-dashboard", action="store_true", help="skip dashboard.png")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.add_argument("--from-sweep", nargs=2, metavar=("DIR", "RUN_ID"),
+                   help="replay run RUN_ID of the sweep stored in DIR exactly (its scenario, "
+                        "settings and seed from DIR) and check it against the stored results")
     p.set_defaults(func=_cmd_run)
+
+
+def _cmd_from_sweep(args) -> int:
+    from sim.batch.replay import differences, replay
+
+    folder, raw = args.from_sweep
+    if not raw.isdigit():
+        raise UsageError(f"mutualsim run --from-sweep: RUN_ID must be a whole number, "
+                         f"got {raw!r}")
+    if args.overrides or args.months is not None or args.seed != 0 or \
+            args.scenario != "base":
+        raise UsageError("mutualsim run --from-sweep: takes its scenario, settings and seed "
+                         "from DIR; drop SCENARIO, --set, --months and --seed")
+    result, info = replay(folder, int(raw))
+    out = args.out or Path("out") / f"{Path(folder).name}-run{raw}"
+    files = result.write(out, dashboard=not args.no_dashboard)
+    problems = differences(folder, int(raw), result)
+    where = ", ".join(f"{k} {info[k]}" for k in ("scenario", "policy") if info[k] is not None)
+    what = (f"run {raw} of {folder} ({where + ', ' if where else ''}replication "
+            f"{info['replication']}, seed SeedSequence({info['root_entropy']}, spawn_key="
+            f"({info['spawn_key']},)))")
+    if problems:
+        print(f"replayed {what}: DIFFERS from the stored run: {'; '.join(problems)}",
+              file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"replayed {what}: identical to the stored run")
+        print(f"wrote {', '.join(str(f) for f in files)}")
+    return 0
 
 
 def _cmd_run(args) -> int:
     from sim import policy, timeline
     from sim.simulate import run
 
+    if args.from_sweep:
+        return _cmd_from_sweep(args)
     overrides = dict(parse_override(text) for text in args.overrides)
     scenario = load_scenario(args.scenario)  # all input checked before any output
     for name in args.policies:
@@ -238,7 +272,8 @@ def _add_viz(sub) -> None:
 
 # Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
 COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate,
-                            _add_patterns, add_sweep, add_analyze, add_calibrate, _add_viz]
+                            _add_patterns, add_sweep, add_analyze, add_compare,
+                            add_experiments, add_calibrate, _add_viz]
 
 
 def build_parser() -> argparse.ArgumentParser:

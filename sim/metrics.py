@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import FUNDING_COLUMNS
-from sim.market import outputs as funding_outputs
-from sim.mechanisms import governance
-from sim.params import REP_BODY_POWERS
+from sim.mechanisms.funding.outputs import FUNDING_COLUMNS
+from sim.mechanisms.funding.outputs import outputs as funding_outputs
+from sim.mechanisms.governance import cycle as governance
+from sim.mechanisms.governance.bodies import REP_BODY_POWERS
 
 IDEAL_TYPES = {
     (False, False): "stewardship-1",   # neither legal nor cultural-psychological ownership
@@ -48,9 +48,9 @@ COLUMNS = [
     "transferred_mean_engagement", "recruited_mean_engagement",
     "representatives", "representative_vacancy_rate",
     "legal_formal_index", "cultural_psychological_index", "ideal_type",
-    # --- funding: commissioning, procurement, finance, growth (sim/market.py) ---
+    # --- funding: commissioning, procurement, finance, growth (sim/mechanisms/funding/) ---
     *FUNDING_COLUMNS,
-    # governance (sim/mechanisms/governance.py): decisions over the last 12 months
+    # governance (sim/mechanisms/governance/cycle.py): decisions over the last 12 months
     "decision_latency_months", "strategy_latency_months", "decision_quality", "decisions_made",
     "decisions_missed", "board_vacancy_rate", "rep_body_vacancy_rate", "conflict_index",
     "trust", "voting_turnout", "voice_heard",

@@ -9,18 +9,11 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from sim import events, market, metrics, timeline
+from sim import events, metrics, timeline
 from sim.agents import ServiceUser, StaffMember
-from sim.mechanisms import (
-    commissioning,
-    engagement,
-    finance,
-    governance,
-    growth,
-    membership,
-    procurement,
-    workforce,
-)
+from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
+from sim.mechanisms.governance import cycle as governance
+from sim.mechanisms.people import engagement, membership, workforce
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import Scenario, load_scenario
 
@@ -35,7 +28,7 @@ class MutualModel(mesa.Model):
     ``staff_target``, ``decision_latency`` and ``surplus`` are set from parameters (or zero)
     here and become outputs of those mechanisms. The governance side drives
     ``decision_latency``, ``voice_heard``, ``user_voice_heard``, ``grievance``,
-    ``conflict_index`` and ``trust`` (``sim/mechanisms/governance.py``).
+    ``conflict_index`` and ``trust`` (``sim/mechanisms/governance/cycle.py``).
     """
 
     def __init__(self, scenario: Scenario | str | None = None, rng=None,
@@ -129,7 +122,8 @@ class MutualModel(mesa.Model):
         growth.year_end(self)       # 9. leaner model, diversification, acquisitions
         if self.staff.dead_share() > 0.3:
             self.staff.compact()
-        governance.annual_cycle(self)
+        allocation = governance.annual_cycle(self)  # 8. elections, surplus allocation
+        finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
 
     def observe(self) -> None:
         """Record this month's outputs and events (MODEL.md §3 step 10)."""
@@ -194,7 +188,7 @@ class MutualModel(mesa.Model):
         self.staff.engagement[rows] = 0
 
     def governing_bodies(self) -> list:
-        """The board and, if there is one, the representative body (sim/governance/bodies)."""
+        """The board and, if there is one, the representative body (governance/bodies.py)."""
         return [b for b in (self.board, self.rep_body) if b is not None]
 
     def _teams_with_vacancies(self, n: int) -> np.ndarray:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.mechanisms.governance.bodies import REP_BODY_POWERS
+
 MEMBERSHIP_RULES = ("opt_in", "opt_out", "automatic", "none")
-REP_BODY_POWERS = ("none", "advisory", "approves_strategy", "appoints_board")
 LEGAL_FORMS = ("cic", "cbs", "charity", "council_owned_cic", "employee_trust")
 GOVERNANCE_PRESETS = ("custom", "stewardship", "staff_council", "council_of_governors",
                       "multi_stakeholder_cbs", "council_owned")
-DECISION_LEVELS = ("strategy", "policy", "operations")
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ _PARAMS: list[Param] = [
            "A constant here; the funding side will drive it."),
     # --- funding: commissioning, procurement, finance, growth ---------------------------
     # Money is in pounds per year unless the unit says otherwise; the model keeps its books
-    # in whole pence (sim/mechanisms/finance.py). Everything is in real terms (no inflation).
+    # in whole pence (mechanisms/funding/finance.py). Everything is in real terms (no inflation).
     _p("organisation.legal_form", "cic", "legal form", choices=LEGAL_FORMS,
        source="§4.1, Table 4.1 (CIC CLG, CBS, charity CLG; Case 6 owned by 3 LAs; Case 10 an "
               "employee trust)",
@@ -199,7 +199,8 @@ _PARAMS: list[Param] = [
        doc="How much more readily commissioners drop small providers (withdrawal, "
            "non-renewal, in-housing)."),
     _p("commissioning.size_reference", 10_000_000.0, "£ turnover", 100_000.0, 1e9,
-       source="§2.2: the smaller cases (1, 8, 10) lost contracts without re-tender; assumption",
+       source="§2.2: the two smaller cases that lost contracts (1, 10) lost them without "
+              "re-tender; Case 8 was 'at risk' (§3.2); the size: assumption",
        doc="Turnover above which a provider counts as fully 'safe' to a risk-averse "
            "commissioner; smaller providers face proportionally (square root) higher "
            "withdrawal and non-renewal risk, up to 3×."),
@@ -252,7 +253,10 @@ _PARAMS: list[Param] = [
     _p("procurement.social_value_weight", 0.02, "weight 0–1", 0.0, 1.0,
        source="§2.4: social value 'often as little as between 1% and 3% of the scoring' "
               "(Cases 1, 3, 4)",
-       doc="Weight of the social-value score in tender evaluation."),
+       doc="Weight of the social-value score in tender evaluation. Raising it takes the "
+           "weight from quality, not from price: quality gets 1 − price − social value "
+           "(weights are rescaled if they add up to more than 1); to take it from price, "
+           "lower procurement.price_weight too."),
     _p("procurement.contract_years", 3, "years", 1, 15,
        source="§2.2: core contracts 'usually for 3 or 5 years'",
        doc="Length of a contract before its extension option."),
@@ -588,8 +592,8 @@ _PARAMS: list[Param] = [
     _p("satisfaction.adjust_rate", 0.1, "share of gap per month", 0.0, 1.0,
        source="assumption",
        doc="Rate at which satisfaction moves toward its target."),
-    # --- governance (MODEL.md §3 steps 2 and 8; sim/governance/) ------------------------
-    # Presets bundle the structure keys below (sim/governance/presets.py, Table 4.1); keys
+    # --- governance (MODEL.md §3 steps 2 and 8; sim/mechanisms/governance/) ------------
+    # Presets bundle the structure keys below (mechanisms/governance/presets.py, Table 4.1); keys
     # set explicitly in the same or a more derived scenario file win over the preset.
     _p("governance.preset", "custom", "archetype", choices=GOVERNANCE_PRESETS,
        source="§4.2 (stewardship vs democratic multi-stakeholder); Table 4.1 structures",

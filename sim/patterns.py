@@ -136,7 +136,7 @@ def _bids(result) -> dict:
 
 
 def _tenure(result) -> dict:
-    from sim.mechanisms.membership import staff_eligible
+    from sim.mechanisms.people.membership import staff_eligible
 
     m = result.model
     eligible = staff_eligible(m.staff, m.p)
@@ -881,7 +881,8 @@ PATTERNS: tuple[Pattern, ...] = (
             "share mean ± 2 s.e. overlaps 17-50 %; > 50 % of large losses by re-tender and "
             "> 50 % of small losses without a competition; no failure after a loss", "input",
             "Cases 1 and 10's losses are scheduled events from §2.2 (sim/timeline.py); Cases 2 "
-            "and 4's and any other losses are emergent",
+            "and 4's re-tenders are scheduled but their outcome is simulated; other losses are "
+            "emergent",
             CASE_GROUPS, _p15),
     Pattern("P16", "eleven of twelve at least half public; the exception lives on rents",
             "§2.2 (C7)",

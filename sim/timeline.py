@@ -80,7 +80,7 @@ class EventError(ValueError):
 
 def check_events(raw: Any, origin: str, months: int, start: int = 0) -> tuple[dict, ...]:
     """Validate a list of event tables; return them normalised (plain dicts, with origin)."""
-    from sim.scenario import ScenarioError
+    from sim.values import ScenarioError
 
     if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
         raise ScenarioError(f"{origin}: events: must be an array of tables ([[events]])")
@@ -91,7 +91,7 @@ def check_events(raw: Any, origin: str, months: int, start: int = 0) -> tuple[di
 
 
 def check_event(event: dict, where: str, months: int, earliest: int = 1) -> dict:
-    from sim.scenario import ScenarioError, check_value
+    from sim.values import ScenarioError, check_value
 
     def bad(key: str, problem: str) -> ScenarioError:
         return ScenarioError(f"{where}.{key}: {problem}")
@@ -188,7 +188,7 @@ def check_event(event: dict, where: str, months: int, earliest: int = 1) -> dict
 
 def check_clashes(events: tuple[dict, ...], origin: str) -> None:
     """Two membership switches for one constituency in one month cannot both apply."""
-    from sim.scenario import ScenarioError
+    from sim.values import ScenarioError
 
     seen: dict[tuple[int, str], int] = {}
     for i, e in enumerate(events):
@@ -204,7 +204,7 @@ def check_clashes(events: tuple[dict, ...], origin: str) -> None:
 
 def parse_event_flag(text: str) -> dict:
     """``--event month=36,what=switch,constituency=staff,rule=opt_out`` as an event table."""
-    from sim.scenario import ScenarioError, parse_override
+    from sim.values import ScenarioError, parse_override
 
     event = {}
     for part in (p for p in text.split(",") if p.strip()):
@@ -217,7 +217,7 @@ def parse_event_flag(text: str) -> dict:
 
 def parse_set_at(text: str) -> dict:
     """``--set-at 36:procurement.social_value_weight=0.1`` as a 'set' event."""
-    from sim.scenario import ScenarioError, parse_override
+    from sim.values import ScenarioError, parse_override
 
     month, sep, rest = text.partition(":")
     if not sep or not month.strip().isdigit():
@@ -301,7 +301,7 @@ def _set(model, e) -> str:
 
 def _refresh(model, key: str) -> None:
     """Rebuild what the model derived from a parameter at month 0."""
-    from sim.mechanisms import membership
+    from sim.mechanisms.people import membership
 
     if key.startswith("membership.staff."):
         model.staff_rules = membership.Rules.for_constituency(model.p, "staff")
@@ -310,8 +310,8 @@ def _refresh(model, key: str) -> None:
 
 
 def _end(model, e) -> str:
-    from sim.market import end_contract
-    from sim.mechanisms import commissioning, finance
+    from sim.mechanisms.funding import commissioning, finance
+    from sim.mechanisms.funding.market import end_contract
 
     k = _contract(model, e["contract"])
     if k is None:
@@ -333,7 +333,7 @@ def _end(model, e) -> str:
 
 
 def _cut(model, e) -> str:
-    from sim.mechanisms import finance
+    from sim.mechanisms.funding import finance
 
     k = _contract(model, e["contract"])
     if k is None:
@@ -346,7 +346,7 @@ def _cut(model, e) -> str:
 
 def _switch(model, e) -> str:
     from sim.events import RULE_WORDS
-    from sim.mechanisms import membership
+    from sim.mechanisms.people import membership
 
     who, rule = e["constituency"], e["rule"]
     old = model.p[f"membership.{who}.rule"]
@@ -373,7 +373,7 @@ def _switch(model, e) -> str:
 
 
 def _seats(model, e) -> str:
-    from sim.governance.bodies import Body, Seat, vacate
+    from sim.mechanisms.governance.bodies import Body, Seat, vacate
 
     kind = e["seat"] if e["body"] == "rep_body" else \
         {"staff": "staff_elected", "users": "user_elected"}[e["seat"]]

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.market import Contract, Tender, end_contract
-from sim.mechanisms import finance, procurement
+from sim.mechanisms.funding import finance, procurement
+from sim.mechanisms.funding.market import Contract, Tender, end_contract
 from sim.params import LEGAL_FORMS
 
 from .conftest import cli, mean_and_sem

@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.governance import decisions
-from sim.governance.bodies import present
-from sim.mechanisms import governance
-from sim.params import DECISION_LEVELS
+from sim.mechanisms.governance import decisions
+from sim.mechanisms.governance.bodies import present
+from sim.mechanisms.governance.decisions import DECISION_LEVELS
 from sim.scenario import ScenarioError, load_scenario
 
 from .conftest import cli
@@ -140,7 +139,7 @@ def test_a_decision_imposed_without_voice_lowers_engaged_staffs_ownership():
     engaged = _engaged_bystanders(model)
     assert len(engaged) > 10
     before = model.staff.ownership[engaged].copy()
-    d = governance.decide(model, "policy", deadline_months=12.0, depth=0.0)
+    d = decisions.decide(model, "policy", deadline_months=12.0, depth=0.0)
     assert d.consulted == ("board",) and d.voice == 0.0 and not d.deliberative
     assert (model.staff.ownership[engaged] < before).all()
 
@@ -151,7 +150,7 @@ def test_a_decision_with_voice_raises_participants_ownership():
     s = model.staff
     taking_part = np.flatnonzero(s.alive & (s.engagement >= 2))
     before = s.ownership[taking_part].copy()
-    d = governance.decide(model, "policy", deadline_months=24.0, depth=1.0)
+    d = decisions.decide(model, "policy", deadline_months=24.0, depth=1.0)
     assert decisions.MEMBERSHIP in d.consulted and d.voice == 1.0
     assert (s.ownership[taking_part] > before).all()
 
@@ -159,14 +158,14 @@ def test_a_decision_with_voice_raises_participants_ownership():
 def test_decide_reports_missed_deadlines_and_fills_the_seams():
     model = sim.MutualModel("base", rng=1, overrides={"governance.urgent_delegation": 0.0})
     model.run_for(3)
-    missed = governance.decide(model, "strategy", deadline_months=0.01)
+    missed = decisions.decide(model, "strategy", deadline_months=0.01)
     assert not missed.in_time and missed.latency > 0.01
-    made = governance.decide(model, "strategy", deadline_months=100.0)
+    made = decisions.decide(model, "strategy", deadline_months=100.0)
     assert made.in_time and 0.5 < made.quality < 1.0
     assert model.decision_latency["strategy"] > model.decision_latency["operations"] > 0
     assert 0.0 < model.voice_heard < 1.0
     with pytest.raises(ValueError):
-        governance.decide(model, "tactics", deadline_months=1.0)
+        decisions.decide(model, "tactics", deadline_months=1.0)
 
 
 def test_pooled_quality_rises_with_participants_and_knowledge_with_diminishing_returns():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.mechanisms import engagement, membership
+from sim.mechanisms.people import engagement, membership
 from sim.population import STAFF_SCHEMA, Columns, group_mean
 from sim.scenario import load_scenario
 

@@ -8,7 +8,7 @@ Each row is the mean over seeds 0-3 of the last 36 months of a 72-month run of `
 import numpy as np
 
 import sim
-from sim.params import DECISION_LEVELS
+from sim.mechanisms.governance.decisions import DECISION_LEVELS
 
 SEEDS, MONTHS = range(4), 72
 KEYS = ("strategy_latency_months", "decision_latency_months", "decision_quality",

@@ -55,6 +55,20 @@ class Experiment:
         return [f["key"] for f in spec["factors"]] + draws
 
     @property
+    def meta(self) -> list[str]:
+        """The base-scenario and policy columns of a comparison design (else none)."""
+        return [c for c in ("scenario", "policy") if c in self.design.columns]
+
+    @property
+    def columns(self) -> list[str]:
+        """What distinguishes settings: base scenario and policy, then the varied parameters."""
+        return [*self.meta, *self.factors]
+
+    @property
+    def policies(self) -> list[str]:
+        return [p["name"] for p in self.manifest["spec"].get("policies") or []]
+
+    @property
     def outputs(self) -> list[str]:
         return list(self.manifest["spec"]["outputs"])
 
@@ -88,7 +102,7 @@ def setting_means(exp: Experiment, outputs: list[str]) -> pd.DataFrame:
     """
     outputs = exp.numeric(outputs)
     groups = exp.results.groupby("design_row")
-    table = exp.design[["design_row", *exp.factors]].set_index("design_row")
+    table = exp.design[["design_row", *exp.columns]].set_index("design_row")
     table["runs"] = groups.size().reindex(table.index, fill_value=0)
     for out in outputs:
         if exp.yes_no(out):
@@ -130,6 +144,43 @@ def series_means(exp: Experiment, output: str, design_rows: list[int]) -> pd.Dat
         np.sqrt(frame["count"])
     frame["ci_low"], frame["ci_high"] = frame["mean"] - half, frame["mean"] + half
     return frame
+
+
+def per_run_table(exp: Experiment) -> pd.DataFrame:
+    """BehaviorSpace's "table" output: one row per run of the design, with its ids, base
+    scenario and policy, replication, seed, every parameter set for it ([set] and varied),
+    its status and duration, and its outputs (empty for runs that failed or have not run)."""
+    runs = exp.store.runs()
+    fixed = exp.manifest["spec"].get("fixed") or {}
+    for key, value in fixed.items():
+        if key not in runs.columns:
+            runs[key] = value
+    policies = {p["name"]: p["overrides"] for p in exp.manifest["spec"].get("policies") or []}
+    for key in dict.fromkeys(k for o in policies.values() for k in o):
+        # a lever's value in each run: the policy's, else the base scenario's own
+        runs[key] = [policies[p].get(key, _scenario_value(exp, s, key))
+                     for p, s in zip(runs["policy"], runs.get("scenario", runs["policy"]),
+                                     strict=True)]
+    status = exp.store.status()
+    if len(status):
+        last = status.sort_values(["run_id", "attempt"]).groupby("run_id").tail(1)
+        ok = set(status.loc[status["status"] == "ok", "run_id"])
+        last = last.set_index("run_id")
+        runs["status"] = [("ok" if i in ok else last.at[i, "status"]) if i in last.index
+                          else "not run" for i in runs["run_id"]]
+        done = status[status["status"] == "ok"].drop_duplicates("run_id").set_index("run_id")
+        runs["duration_s"] = runs["run_id"].map(done["duration_s"])
+    else:
+        runs["status"], runs["duration_s"] = "not run", np.nan
+    return runs.merge(exp.store.summary(exp.outputs), on="run_id", how="left")
+
+
+def _scenario_value(exp: Experiment, scenario: str, key: str):
+    base = exp.manifest["base_scenario"]
+    if exp.manifest["spec"].get("scenarios") and isinstance(base, dict):
+        base = base.get(scenario)
+    params = base.get("parameters") if isinstance(base, dict) else None
+    return params.get(key) if isinstance(params, dict) else None
 
 
 # --- sensitivity ---------------------------------------------------------------------------------
@@ -206,8 +257,13 @@ def ema_results(exp: Experiment, outputs: list[str]) -> tuple[pd.DataFrame, dict
     for col in experiments:
         if pd.api.types.is_integer_dtype(experiments[col]):
             experiments[col] = experiments[col].astype(float)
-    experiments["scenario"] = res["design_row"].to_numpy()
-    experiments["policy"] = "none"
+        elif not pd.api.types.is_numeric_dtype(experiments[col]):
+            experiments[col] = experiments[col].astype("category")  # EMA's categorical
+    if "scenario" in res.columns:   # our base scenario: EMA's "scenario" is the future
+        experiments["base_scenario"] = res["scenario"].astype("category").to_numpy()
+    experiments["scenario"] = (res["future"] if "future" in res.columns
+                               else res["design_row"]).to_numpy()
+    experiments["policy"] = res["policy"].to_numpy() if "policy" in res.columns else "none"
     experiments["model"] = exp.manifest["experiment"]
     numeric = set(exp.numeric(outputs))
     outcomes = {out: res[out].to_numpy(dtype=bool if exp.yes_no(out)
@@ -235,6 +291,24 @@ def load_ema(folder: str | Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Read an export back: pass the pair to ``ema_workbench.analysis.prim.Prim`` etc."""
     folder = Path(folder)
     experiments = pd.read_csv(folder / "experiments.csv")
+    for col in experiments.columns:  # text columns (a membership rule) are categorical, as
+        if col not in ("policy", "model") and not pd.api.types.is_numeric_dtype(
+                experiments[col]):  # EMA's CategoricalParameter gives them
+            experiments[col] = experiments[col].astype("category")
     with np.load(folder / "outcomes.npz", allow_pickle=False) as data:
         outcomes = {k: data[k] for k in data.files}
     return experiments, outcomes
+
+
+# --- markdown ------------------------------------------------------------------------------------
+
+def md_table(frame: pd.DataFrame) -> str:
+    def cell(v) -> str:
+        if isinstance(v, float | np.floating):
+            return "" if np.isnan(v) else f"{v:.4g}"
+        return str(v).replace("|", "\\|")
+
+    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join([head, rule, *body])

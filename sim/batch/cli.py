@@ -1,4 +1,4 @@
-"""`mutualsim sweep` and `mutualsim analyze`: the batch engine's sub-commands.
+"""`mutualsim sweep | analyze | compare | experiments`: the batch engine's sub-commands.
 
 Exit codes: 0 every run succeeded; 1 some runs failed (they are recorded; re-running the same
 command retries them); 2 bad input (spec, flags, or a directory holding another experiment).
@@ -14,6 +14,7 @@ from sim.batch.executors import EXECUTORS
 from sim.scenario import ScenarioError
 
 EXIT_RUNS_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 def add_sweep(sub) -> None:
@@ -37,23 +38,40 @@ def add_sweep(sub) -> None:
                    help="runs per part file written (default: 500; also every 10 s)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary line "
                                                         "(failures are still reported)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the design, the run count and an estimated time (from timing "
+                        "a few runs here), and write nothing")
+    p.add_argument("--timing-runs", type=non_negative, default=3, metavar="N",
+                   help="runs timed by --dry-run (default: 3; 0 = no estimate)")
+    p.add_argument("--progress-every", type=positive, default=30, metavar="SECONDS",
+                   help="when stderr is not a terminal, a plain progress line this often "
+                        "(default: 30)")
     p.set_defaults(func=cmd_sweep)
 
 
 def cmd_sweep(args) -> int:
     from sim.batch.spec import load_spec
-    from sim.batch.sweep import sweep
+    from sim.batch.sweep import SweepInterrupted, sweep
 
     executor = args.executor or ("dask" if args.scheduler else "process")
     if args.scheduler and executor != "dask":
         raise ScenarioError(f"--scheduler needs --executor dask, not '{executor}'")
     spec = load_spec(args.spec)
     out = args.out or Path("out") / spec.name
+    if args.dry_run:
+        from sim.batch.plan import dry_run
+
+        print(dry_run(spec, out, workers=args.workers, executor=executor,
+                      timing_runs=args.timing_runs))
+        return 0
     try:
         outcome = sweep(spec, out, executor=executor, workers=args.workers,
                         scheduler=args.scheduler, retries=args.retries,
                         progress=False if args.quiet else None, chunk_size=args.chunk_size,
-                        flush_every=args.flush_every)
+                        flush_every=args.flush_every, progress_every=args.progress_every)
+    except SweepInterrupted as stop:
+        print(stop.message(f"mutualsim sweep {args.spec} --out {out}"), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (OSError, TimeoutError) as exc:
         if not args.scheduler:
             raise
@@ -89,3 +107,54 @@ def cmd_analyze(args) -> int:
     return 0
 
 
+
+
+def add_compare(sub) -> None:
+    p = sub.add_parser(
+        "compare", help="each policy against the baseline: paired differences, intervals, "
+                        "robustness",
+        description="Read a policy comparison (a spec with [policies]) and write "
+                    "DIR/analysis/compare.md, contrasts.csv, robustness.csv and a figure per "
+                    "outcome; print the contrasts.")
+    p.add_argument("dir", type=Path, help="experiment directory")
+    p.add_argument("--baseline", help="compare against this policy (default: the spec's)")
+    p.add_argument("--outputs", nargs="+", metavar="NAME",
+                   help="outputs to compare (default: all the spec stores)")
+    p.add_argument("--detect", action="append", metavar="OUTPUT=EFFECT",
+                   help="the power line's effect of interest for an output, e.g. "
+                        "contracts_held=1 (default: the observed difference; repeatable)")
+    p.add_argument("--out", type=Path, help="where to write (default: DIR/analysis)")
+    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args) -> int:
+    from sim.batch.analysis import Experiment
+    from sim.batch.compare import parse_detect, table_lines, write_comparison
+    from sim.batch.report import check_outputs
+
+    detect = parse_detect(args.detect)
+    exp = Experiment.open(args.dir)
+    outputs = check_outputs(exp, args.outputs)
+    folder = args.out or exp.store.root / "analysis"
+    lines, table = write_comparison(exp, outputs, folder, args.baseline, detect)
+    title = exp.manifest.get("title") or exp.manifest["experiment"]
+    (folder / "compare.md").write_text("\n".join([f"# {title}", "", *lines]) + "\n")
+    if not args.quiet:
+        print("\n".join(table_lines(table)))
+        print(f"wrote {folder / 'compare.md'}, contrasts.csv, robustness.csv")
+    return 0
+
+
+def add_experiments(sub) -> None:
+    p = sub.add_parser("experiments", help="list the bundled experiment specs",
+                       description="The bundled experiment specs: name, design, run count "
+                                   "and title. Run one with `mutualsim sweep NAME`.")
+    p.set_defaults(func=cmd_experiments)
+
+
+def cmd_experiments(args) -> int:
+    from sim.batch.plan import describe_experiments
+
+    print(describe_experiments())
+    return 0

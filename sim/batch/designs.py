@@ -25,6 +25,9 @@ import pandas as pd
 from sim.batch.spec import ExperimentSpec
 
 UNIT_PREFIX = "u:"  # design-table columns holding the unit-cube sample
+# Columns of a comparison design that are not parameters: the future (base scenario ×
+# uncertainty setting) a row belongs to, its base scenario, and its policy.
+META = ("future", "scenario", "policy")
 
 
 @dataclass(frozen=True)
@@ -40,14 +43,22 @@ class Design:
     def settings(self, row: int) -> dict:
         """{parameter: value} for one design row, as plain Python values."""
         # column by column: a row of a mixed frame would turn whole numbers into floats
-        return {k: _plain(self.table[k].iat[row]) for k in self.table.columns
-                if k != "design_row"}
+        return {k: _plain(self.table[k].iat[row]) for k in self.factor_columns}
+
+    def meta(self, row: int) -> dict:
+        """{"scenario": name, "policy": name} for one row of a comparison design."""
+        return {k: self.table[k].iat[row] for k in ("scenario", "policy")
+                if k in self.table.columns}
+
+    @property
+    def factor_columns(self) -> list[str]:
+        return [c for c in self.table.columns if c != "design_row" and c not in META]
 
     def to_frame(self) -> pd.DataFrame:
         """The table as stored: factor values, plus the unit sample when there is one."""
         frame = self.table.copy()
         if self.unit is not None:
-            for j, key in enumerate(c for c in self.table.columns if c != "design_row"):
+            for j, key in enumerate(self.factor_columns):
                 frame[UNIT_PREFIX + key] = self.unit[:, j]
         return frame
 
@@ -64,6 +75,31 @@ def design_seed(spec: ExperimentSpec) -> int:
 
 
 def build_design(spec: ExperimentSpec) -> Design:
+    design = _uncertainty_design(spec)
+    return _cross(spec, design) if spec.comparison else design
+
+
+def _cross(spec: ExperimentSpec, design: Design) -> Design:
+    """Base scenarios × uncertainty settings × policies, policies innermost: each future
+    (a base scenario under one setting of the uncertainties) holds one row per policy."""
+    names = spec.scenario_names()
+    policies = [p.name for p in spec.policies] or [None]
+    n = design.size
+    u_row = np.tile(np.repeat(np.arange(n), len(policies)), len(names))
+    frame = pd.DataFrame({
+        "design_row": np.arange(len(u_row), dtype=np.int64),
+        "future": np.repeat(np.arange(len(names) * n, dtype=np.int64), len(policies)),
+        "scenario": np.repeat(names, n * len(policies)),
+    })
+    if spec.policies:
+        frame["policy"] = np.tile(policies, len(names) * n)
+    factors = design.table.drop(columns="design_row").iloc[u_row].reset_index(drop=True)
+    frame = pd.concat([frame, factors], axis=1)
+    unit = design.unit[u_row] if design.unit is not None else None
+    return Design(spec.design, frame, unit)
+
+
+def _uncertainty_design(spec: ExperimentSpec) -> Design:
     if spec.design == "grid":
         rows = list(itertools.product(*(f.grid_levels() for f in spec.factors)))
         return Design("grid", _frame(spec, rows), None)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterator
+import signal
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,35 @@ class Pool:
     executor: Executor
     workers: int          # how many runs can execute at once
     description: str
+    on_abandon: Callable[[], None] | None = None
+
+    def abandon(self) -> None:
+        """After Ctrl-C: stop at once, dropping running work (its runs were not saved, and
+        a resume runs them), instead of waiting for the chunks in flight."""
+        if self.on_abandon is not None:
+            self.on_abandon()
+
+
+def _ignore_sigint() -> None:
+    """Worker start-up: Ctrl-C is the parent's to handle. A terminal sends SIGINT to the
+    whole process group; without this every worker prints its own KeyboardInterrupt
+    traceback while the parent is saving."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while child processes are spawned: a Python started with SIGINT ignored
+    keeps ignoring it (Dask's nanny and worker processes, which take no initializer)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: nothing to arrange
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -61,13 +91,28 @@ def open_pool(kind: str = "process", workers: int | None = None,
     elif kind == "process":
         n = workers or os.cpu_count() or 1
         with ProcessPoolExecutor(max_workers=n, mp_context=_context(),
-                                 max_tasks_per_child=tasks_per_process) as pool:
-            yield Pool(pool, n, f"process ({n} local processes)")
+                                 max_tasks_per_child=tasks_per_process,
+                                 initializer=_ignore_sigint) as pool:
+            yield Pool(pool, n, f"process ({n} local processes)", lambda: _stop(pool))
     elif kind == "dask":
         with _dask(workers, scheduler) as pool:
             yield pool
     else:
         raise ValueError(f"unknown executor {kind!r} (known: {', '.join(EXECUTORS)})")
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:  # the pool has no public way to stop running work
+        process.terminate()
+
+
+def _quiet_dask() -> None:
+    """After Ctrl-C, Dask's teardown logs every cancelled task and closed connection:
+    the parent has already said what was saved, so only critical messages remain."""
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _context():
@@ -83,12 +128,15 @@ def _dask(workers: int | None, scheduler: str | None) -> Iterator[Pool]:
         with Client(scheduler, timeout="30s") as client:
             n = sum(client.nthreads().values()) or 1
             yield Pool(client.get_executor(pure=False), n, f"dask cluster at {scheduler} "
-                                                           f"({n} worker threads)")
+                                                           f"({n} worker threads)",
+                       _quiet_dask)
         return
     n = workers or os.cpu_count() or 1
     # Processes with one thread each: runs are CPU-bound Python. No dashboard (port clashes
     # on shared machines); Dask's own logging is kept to errors so the progress bar stays clean.
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
-            Client(cluster) as client:
-        yield Pool(client.get_executor(pure=False), n, f"dask LocalCluster ({n} workers)")
+    with _sigint_ignored():
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as client:
+        yield Pool(client.get_executor(pure=False), n, f"dask LocalCluster ({n} workers)",
+                   _quiet_dask)

@@ -19,10 +19,14 @@ from sim.batch.analysis import (
     AnalysisError,
     Experiment,
     morris_indices,
+    per_run_table,
     series_means,
     setting_means,
     sobol_indices,
     write_ema,
+)
+from sim.batch.analysis import (
+    md_table as _md_table,
 )
 from sim.batch.spec import SpecError
 
@@ -34,19 +38,30 @@ def analyze(path: str | Path, outputs: list[str] | None = None,
             out: str | Path | None = None) -> Path:
     """Analyse a stored experiment; return the path of the Markdown report."""
     exp = Experiment.open(path)
-    outputs = _check_outputs(exp, outputs)
+    outputs = check_outputs(exp, outputs)
     folder = Path(out) if out else exp.store.root / "analysis"
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     report = _Report(exp, folder)
     report.header(outputs)
     means = setting_means(exp, outputs)
     means.to_csv(folder / "setting_means.csv", index=False)
-    if exp.method == "grid":
+    table = per_run_table(exp)
+    table.to_csv(folder / "per_run.csv", index=False)
+    table.to_parquet(folder / "per_run.parquet", index=False)
+    if exp.policies:
+        from sim.batch.compare import write_comparison
+
+        lines, _ = write_comparison(exp, outputs, folder)
+        report.lines += lines
+        if exp.factors and exp.method == "lhs":
+            report.scatter(outputs)
+    elif exp.method == "grid":
         report.grid(means, outputs)
     elif exp.method == "lhs":
         report.scatter(outputs)
     else:
         report.sensitivity(outputs)
+    report.series(means, outputs)
     report.means_table(means, outputs)
     report.failures()
     files = write_ema(exp, outputs, folder / "ema")
@@ -58,7 +73,7 @@ def analyze(path: str | Path, outputs: list[str] | None = None,
     return report.write()
 
 
-def _check_outputs(exp: Experiment, outputs: list[str] | None) -> list[str]:
+def check_outputs(exp: Experiment, outputs: list[str] | None) -> list[str]:
     if not outputs:
         return exp.outputs
     for name in outputs:
@@ -95,7 +110,11 @@ class _Report:
             f"- **Design**: {d['method']}, {d['rows']} settings × {d['replications']} "
             f"replications = {d['runs']} runs; base scenario "
             f"`{m['spec']['scenario']}`, model `{m['spec']['model']}`",
-            f"- **Varied**: {', '.join(f'`{k}`' for k in exp.factors)}",
+            f"- **Varied**: {', '.join(f'`{k}`' for k in exp.factors) or 'nothing'}"
+            + (f"; base scenarios {', '.join(f'`{s}`' for s in d.get('scenarios') or [])}"
+               if m["spec"].get("scenarios") else "")
+            + (f"; policies {', '.join(f'`{p}`' for p in exp.policies)} against "
+               f"`{d.get('baseline')}`" if exp.policies else ""),
             f"- **Runs**: {ok} ok, {failed} failed, {d['runs'] - ok - failed} not run; "
             f"{len(status)} attempts in {len(m['sessions'])} session(s)",
             f"- **Seeds**: root entropy {m['seeding']['root_entropy']}, common random numbers "
@@ -106,21 +125,42 @@ class _Report:
             "Intervals are 95 % confidence intervals of the mean across replications "
             "(Student's t); for a yes/no output the mean is the share of runs where it "
             "happened, with Wilson's score interval.", "",
+            "Every run, with its parameters, seed, status and outputs: `per_run.csv` and "
+            "`per_run.parquet` (one row per run, BehaviorSpace's table output).", "",
         ]
 
     def grid(self, means: pd.DataFrame, outputs: list[str]) -> None:
+        if not self.exp.columns:
+            return
         self.lines += ["## Response to the varied parameters", ""]
         for out in self.exp.numeric(outputs):
             fig = response_curves(self.exp, means, out)
             self.figure(fig, f"response_{out}.png", f"{out}: mean and 95 % CI by setting")
-            if len(self.exp.factors) == 2:
+            if len(self.exp.columns) == 2:
                 self.figure(heatmap(self.exp, means, out), f"heatmap_{out}.png",
                             f"{out}: mean over the two-way grid")
+
+    def series(self, means: pd.DataFrame, outputs: list[str]) -> None:
+        """Stored time series, for every design: per policy for a comparison, per setting
+        for a small grid, else the spread over all runs (median, 50 % and 90 % bands)."""
         stored = [o for o in self.exp.manifest["spec"]["timeseries"] if o in outputs]
-        rows = list(means["design_row"][:MAX_LINES])
-        for out in self.exp.numeric(stored):
-            fig = series_bands(self.exp, out, rows, _labels(self.exp, means, rows))
-            self.figure(fig, f"series_{out}.png", f"{out} month by month (mean, 95 % CI)")
+        stored = [o for o in stored if o in self.exp.numeric(stored)]
+        if not stored:
+            return
+        self.lines += ["## Over time", ""]
+        for out in stored:
+            if self.exp.policies:
+                fig = policy_bands(self.exp, out)
+                caption = f"{out} month by month per policy (mean over all futures, 95 % CI)"
+            elif self.exp.method == "grid" and len(means) <= MAX_LINES:
+                rows = list(means["design_row"])
+                fig = series_bands(self.exp, out, rows, _labels(self.exp, means, rows))
+                caption = f"{out} month by month (mean, 95 % CI)"
+            else:
+                fig = series_spread(self.exp, out)
+                caption = (f"{out} month by month over all {len(self.exp.results)} runs "
+                           f"(median, 50 % and 90 % of runs)")
+            self.figure(fig, f"series_{out}.png", caption)
 
     def scatter(self, outputs: list[str]) -> None:
         self.lines += ["## Outputs across the sampled settings", ""]
@@ -151,12 +191,15 @@ class _Report:
                            "sigma: spread of the effects (interactions or non-linearity).", ""]
 
     def means_table(self, means: pd.DataFrame, outputs: list[str]) -> None:
-        cols = ["design_row", *self.exp.factors, "runs",
-                *[f"{o}_mean" for o in self.exp.numeric(outputs)]]
+        shown = means[["design_row", *self.exp.columns, "runs"]].copy()
+        for o in self.exp.numeric(outputs):
+            shown[o] = [_with_ci(m, lo, hi) for m, lo, hi in
+                        zip(means[f"{o}_mean"], means[f"{o}_ci_low"], means[f"{o}_ci_high"],
+                            strict=True)]
         note = f" (first {MAX_TABLE_ROWS}; all in `setting_means.csv`)" \
             if len(means) > MAX_TABLE_ROWS else ""
-        self.lines += [f"## Means by setting{note}", "",
-                       _md_table(means[cols].head(MAX_TABLE_ROWS)), ""]
+        self.lines += [f"## Means by setting, with 95 % confidence intervals{note}", "",
+                       _md_table(shown.head(MAX_TABLE_ROWS)), ""]
 
     def failures(self) -> None:
         failures = self.exp.store.failures()
@@ -167,6 +210,14 @@ class _Report:
                        _md_table(failures[["run_id", "attempt", "error"]].head(MAX_TABLE_ROWS)),
                        "", "Tracebacks are in `failures.csv`. Re-running `mutualsim sweep` on "
                        "this directory retries them.", ""]
+
+
+def _with_ci(mean: float, low: float, high: float) -> str:
+    if not np.isfinite(mean):
+        return ""
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return f"{mean:.4g}"
+    return f"{mean:.4g} ({low:.3g} – {high:.3g})"
 
 
 # --- figures -------------------------------------------------------------------------------------
@@ -181,7 +232,7 @@ def _short(key: str) -> str:
 
 def _labels(exp: Experiment, means: pd.DataFrame, rows: list[int]) -> list[str]:
     table = means.set_index("design_row")
-    return [", ".join(f"{_short(k)}={_fmt(table.at[r, k])}" for k in exp.factors) for r in rows]
+    return [", ".join(f"{_short(k)}={_fmt(table.at[r, k])}" for k in exp.columns) for r in rows]
 
 
 def _fmt(v) -> str:
@@ -190,15 +241,15 @@ def _fmt(v) -> str:
 
 def _x_factor(exp: Experiment, means: pd.DataFrame) -> str:
     """The factor on the x axis: the numeric one with the most levels, else the first."""
-    numeric = [k for k in exp.factors if pd.api.types.is_numeric_dtype(means[k])
+    numeric = [k for k in exp.columns if pd.api.types.is_numeric_dtype(means[k])
                and not pd.api.types.is_bool_dtype(means[k])]
-    pool = numeric or exp.factors
+    pool = numeric or exp.columns
     return max(pool, key=lambda k: means[k].nunique())
 
 
 def response_curves(exp: Experiment, means: pd.DataFrame, out: str) -> Figure:
     x = _x_factor(exp, means)
-    others = [k for k in exp.factors if k != x]
+    others = [k for k in exp.columns if k != x]
     fig = _figure()
     ax = fig.add_subplot()
     groups = means.groupby(others, sort=False) if others else [((), means)]
@@ -219,7 +270,7 @@ def response_curves(exp: Experiment, means: pd.DataFrame, out: str) -> Figure:
 
 
 def heatmap(exp: Experiment, means: pd.DataFrame, out: str) -> Figure:
-    y, x = exp.factors
+    y, x = exp.columns
     grid = means.pivot(index=y, columns=x, values=f"{out}_mean")
     fig = _figure()
     ax = fig.add_subplot()
@@ -247,6 +298,42 @@ def series_bands(exp: Experiment, out: str, rows: list[int], labels: list[str]) 
                         alpha=0.2)
     ax.set(xlabel="month", ylabel=out, title=f"{out} over time")
     ax.legend(fontsize=7)
+    return fig
+
+
+def _series_runs(exp: Experiment, out: str) -> pd.DataFrame:
+    ts = exp.store.timeseries([out])
+    return ts.merge(exp.store.runs()[["run_id", *[c for c in ("policy",)
+                                                   if c in exp.meta]]], on="run_id")
+
+
+def policy_bands(exp: Experiment, out: str) -> Figure:
+    ts = _series_runs(exp, out)
+    fig = _figure()
+    ax = fig.add_subplot()
+    for policy in exp.policies:
+        g = ts[ts["policy"] == policy].groupby("month")[out]
+        frame = g.agg(["mean", "std", "count"]).reset_index()
+        half = 1.96 * frame["std"] / np.sqrt(frame["count"])
+        line, = ax.plot(frame["month"], frame["mean"], label=policy)
+        ax.fill_between(frame["month"], frame["mean"] - half, frame["mean"] + half,
+                        color=line.get_color(), alpha=0.2)
+    ax.set(xlabel="month", ylabel=out, title=f"{out} over time, by policy")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def series_spread(exp: Experiment, out: str) -> Figure:
+    ts = _series_runs(exp, out)
+    q = ts.groupby("month")[out].quantile([0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.fill_between(q.index, q[0.05], q[0.95], alpha=0.2, color="tab:blue", label="90 % of runs")
+    ax.fill_between(q.index, q[0.25], q[0.75], alpha=0.35, color="tab:blue",
+                    label="50 % of runs")
+    ax.plot(q.index, q[0.5], color="tab:blue", label="median")
+    ax.set(xlabel="month", ylabel=out, title=f"{out} over time, all runs")
+    ax.legend(fontsize=8)
     return fig
 
 
@@ -289,15 +376,3 @@ def morris_bars(table: pd.DataFrame, out: str) -> Figure:
     return fig
 
 
-# --- markdown ------------------------------------------------------------------------------------
-
-def _md_table(frame: pd.DataFrame) -> str:
-    def cell(v) -> str:
-        if isinstance(v, float | np.floating):
-            return "" if np.isnan(v) else f"{v:.4g}"
-        return str(v).replace("|", "\\|")
-
-    head = "| " + " | ".join(str(c) for c in frame.columns) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
-    return "\n".join([head, rule, *body])

@@ -12,6 +12,16 @@ stochastic model (the notes found Sobol' ST of an unseeded ABM swinging 0.74-1.6
 is that settings are no longer independent samples, so per-setting confidence intervals are
 each valid but two settings' intervals are not independent. The default is independent
 streams, the textbook assumption behind the intervals; the sensitivity examples opt in.
+
+A policy comparison (``[policies]`` in the spec) pairs runs instead: the key is the index of
+(future, replication), so every policy meets the same luck in each future as the baseline,
+while different futures and replications stay independent (``paired = false`` gives every
+run its own stream, to measure what the pairing buys).
+
+Runs execute replication by replication (:func:`execution_order`): all settings' first
+replicate, then all second ones, so a sweep stopped after a fraction f of its runs has at
+least ⌊f·k⌋ of the k replicates of every setting rather than some settings complete and
+others empty.
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ class RunTask:
     settings: dict[str, Any]   # the design row's parameter values
     spawn_key: int
     attempt: int = 1
+    scenario: str | None = None  # base scenario name (comparison designs)
+    policy: str | None = None    # policy name (comparison designs)
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,31 @@ class RunContext:
     root_entropy: int
     outputs: tuple[str, ...]
     timeseries: tuple[str, ...]
+    scenarios: dict[str, Any] | None = None       # name -> resolved base scenario
+    policies: dict[str, dict[str, Any]] | None = None  # name -> overrides
+    policy_events: dict[str, list[dict]] | None = None  # name -> timed events it adds
 
     @classmethod
-    def of(cls, spec: ExperimentSpec, scenario: Any) -> RunContext:
+    def of(cls, spec: ExperimentSpec, scenario: Any,
+           scenarios: dict[str, Any] | None = None) -> RunContext:
         return cls(spec.model, scenario, spec.months, dict(spec.fixed), spec.seed,
-                   spec.outputs, spec.timeseries)
+                   spec.outputs, spec.timeseries, scenarios,
+                   {p.name: dict(p.overrides) for p in spec.policies} or None,
+                   {p.name: list(p.events) for p in spec.policies if p.events} or None)
+
+    def run_inputs(self, task: RunTask) -> tuple[Any, dict[str, Any]]:
+        """(base scenario, overrides) of one run: [set], then the uncertainties, then the
+        policy's levers (the spec forbids a key in two of them), and the policy's timed
+        events added to the scenario."""
+        scenario = self.scenarios[task.scenario] if task.scenario is not None \
+            else self.scenario
+        policy = (self.policies or {}).get(task.policy, {}) if task.policy else {}
+        events = (self.policy_events or {}).get(task.policy) if task.policy else None
+        if events:
+            if self.months is not None:  # events are checked against the run's horizon
+                scenario = scenario.with_overrides({"months": self.months}, origin="months")
+            scenario = scenario.with_events(events, origin=f"policy {task.policy}")
+        return scenario, {**self.fixed, **task.settings, **policy}
 
 
 def runs_table(spec: ExperimentSpec, design: Design) -> pd.DataFrame:
@@ -64,13 +96,26 @@ def runs_table(spec: ExperimentSpec, design: Design) -> pd.DataFrame:
     design_row = np.repeat(np.arange(n, dtype=np.int64), reps)
     replication = np.tile(np.arange(reps, dtype=np.int64), n)
     run_id = np.arange(n * reps, dtype=np.int64)
+    if spec.common_random_numbers:
+        spawn_key = replication
+    elif spec.policies and spec.paired:
+        spawn_key = design.table["future"].to_numpy()[design_row] * reps + replication
+    else:
+        spawn_key = run_id
     frame = pd.DataFrame({
         "run_id": run_id, "design_row": design_row, "replication": replication,
         "root_entropy": np.full(n * reps, spec.seed, dtype=np.int64),
-        "spawn_key": replication if spec.common_random_numbers else run_id,
+        "spawn_key": spawn_key.astype(np.int64),
     })
     factors = design.table.drop(columns="design_row")
     return pd.concat([frame, factors.iloc[design_row].reset_index(drop=True)], axis=1)
+
+
+def execution_order(runs: pd.DataFrame, run_ids) -> list[int]:
+    """The given run ids, replication by replication (then setting by setting)."""
+    table = runs.set_index("run_id").loc[list(run_ids), ["replication", "design_row"]]
+    return [int(i) for i in table.sort_values(["replication", "design_row"],
+                                              kind="stable").index]
 
 
 def tasks(runs: pd.DataFrame, design: Design, run_ids: Iterator[int]) -> Iterator[RunTask]:
@@ -81,9 +126,12 @@ def tasks(runs: pd.DataFrame, design: Design, run_ids: Iterator[int]) -> Iterato
         row = rows.loc[run_id]
         d = int(row["design_row"])
         if d not in settings_cache:
-            settings_cache.clear()  # runs arrive grouped by design row; keep one
-            settings_cache[d] = design.settings(d)
-        yield RunTask(int(run_id), settings_cache[d], int(row["spawn_key"]))
+            if len(settings_cache) > 4096:  # runs arrive interleaved: a bounded cache
+                settings_cache.clear()
+            settings_cache[d] = (design.settings(d), design.meta(d))
+        settings, meta = settings_cache[d]
+        yield RunTask(int(run_id), settings, int(row["spawn_key"]),
+                      scenario=meta.get("scenario"), policy=meta.get("policy"))
 
 
 def seed_of(root_entropy: int, spawn_key: int) -> np.random.SeedSequence:
@@ -102,8 +150,9 @@ def execute(context: RunContext, task: RunTask) -> dict:
     record = {"run_id": task.run_id, "attempt": task.attempt, "worker": _worker()}
     try:
         run = ModelRef(context.model).function
-        result = run(context.scenario, seed=seed_of(context.root_entropy, task.spawn_key),
-                     months=context.months, overrides={**context.fixed, **task.settings})
+        scenario, overrides = context.run_inputs(task)
+        result = run(scenario, seed=seed_of(context.root_entropy, task.spawn_key),
+                     months=context.months, overrides=overrides)
         final = result.summary["final"]
         record["final"] = {name: _plain(final[name]) for name in context.outputs}
         if context.timeseries:

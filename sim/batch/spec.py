@@ -23,6 +23,22 @@ A spec looks like::
     range = [0.0, 1.0]
     levels = 5                     # grid points; other designs sample the range
 
+Policy comparisons (EMA Workbench's levers, uncertainties and scenarios) add three things::
+
+    [experiment]
+    scenarios = ["base", "small_cic"]   # base scenarios as a factor ("cases/*" globs work too)
+    baseline = "status_quo"             # every policy is compared with this one
+    paired = true                       # policies share random streams (the default)
+    better = { contracts_held = "higher", core_contract_lost = "lower" }
+
+    [policies]
+    status_quo = {}                                        # no change
+    sv10 = { "procurement.social_value_weight" = 0.10 }   # an inline override set
+    opt_out = "opt_out"          # a scenario or policy file: the keys that file itself sets
+
+    [uncertainties."procurement.officer_churn"]            # [vary], by its EMA name
+    range = [0.3, 1.3]
+
 Varied and fixed keys must be registered parameters of the model, inside their registered
 range. A problem raises :class:`SpecError`: one line naming the spec file and key.
 """
@@ -43,9 +59,14 @@ from sim.params import Param
 from sim.scenario import ScenarioError, _coerce
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "draws")
-EXPERIMENT_KEYS = ("title", "description", "scenario", "model", "design", "samples", "draws",
-                   "replications", "months", "seed", "outputs", "timeseries",
-                   "common_random_numbers", "second_order", "morris_levels")
+EXPERIMENT_KEYS = ("title", "description", "scenario", "scenarios", "model", "design",
+                   "samples", "draws", "replications", "months", "seed", "outputs",
+                   "timeseries", "common_random_numbers", "second_order", "morris_levels",
+                   "baseline", "paired", "better")
+TOP_KEYS = ("experiment", "vary", "uncertainties", "set", "policies")
+STATUS_QUO = "status_quo"   # the policy that changes nothing (always available)
+DIRECTIONS = ("higher", "lower")
+COMPARISON_DESIGNS = ("grid", "lhs", "draws")  # Sobol'/Morris need their own row order
 FACTOR_KEYS = ("values", "range", "levels")
 MAX_SEED = 2**63 - 1
 
@@ -85,6 +106,17 @@ class Factor:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """A lever setting: parameter overrides applied on top of every base scenario."""
+
+    name: str
+    overrides: dict[str, Any]
+    source: str = "inline"     # "inline", or the scenario file the overrides were read from
+    title: str = ""
+    events: tuple[dict, ...] = ()   # timed events the policy adds ([[events]] of its file)
+
+
+@dataclass(frozen=True)
 class ExperimentSpec:
     path: Path
     scenario: str
@@ -106,10 +138,30 @@ class ExperimentSpec:
     # design = "draws": {"file": ..., "keys": [...], "rows": [[...], ...]}, each row a joint
     # setting (e.g. a posterior draw of `mutualsim calibrate`), crossed with the [vary] values
     draws: dict[str, Any] | None = None
+    scenarios: tuple[str, ...] = ()      # base scenarios as a factor (empty: just `scenario`)
+    policies: tuple[Policy, ...] = ()
+    baseline: str | None = None
+    paired: bool = True
+    better: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.path.stem
+
+    @property
+    def scenario_refs(self) -> tuple[str, ...]:
+        return self.scenarios or (self.scenario,)
+
+    @property
+    def comparison(self) -> bool:
+        """A policy comparison or a base-scenario factor: the design gets meta columns."""
+        return bool(self.policies or self.scenarios)
+
+    def scenario_names(self) -> list[str]:
+        return [scenario_name(ref) for ref in self.scenario_refs]
+
+    def policy(self, name: str) -> Policy:
+        return next(p for p in self.policies if p.name == name)
 
     @property
     def model_ref(self) -> ModelRef:
@@ -144,10 +196,20 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         raise SpecError(f"{path}: malformed TOML: {exc}") from None
     except OSError as exc:
         raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
-    _check_keys(path, "", data, ("experiment", "vary", "set"))
+    _check_keys(path, "", data, TOP_KEYS)
     exp = _table(path, "experiment", data.get("experiment"))
     _check_keys(path, "experiment.", exp, EXPERIMENT_KEYS)
     model = _model(path, exp)
+    if "vary" in data and "uncertainties" in data:
+        raise SpecError(f"{path}: uncertainties: [vary] and [uncertainties] are the same "
+                        f"table; use one")
+    section = "uncertainties" if "uncertainties" in data else "vary"
+    policies = _policies(path, data.get("policies"), model.registry)
+    baseline = _baseline(path, exp, policies)
+    scenarios = _scenario_list(path, exp, model)
+    factor_table = data.get(section)
+    if "design" not in exp and (policies or scenarios):
+        exp = {**exp, "design": "grid"}   # a comparison's default: every combination
     design = _choice(path, exp, "design", DESIGNS)
     spec = ExperimentSpec(
         path=path, design=design, model=model.path,
@@ -162,9 +224,15 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         second_order=_bool(path, exp, "second_order"),
         morris_levels=_int(path, exp, "morris_levels", 4, low=2),
         fixed=_fixed(path, data.get("set", {}), model.registry),
-        factors=_factors(path, data.get("vary"), model.registry, design),
+        factors=_factors(path, factor_table, model.registry, design, section,
+                         optional=bool(policies or scenarios)),
         draws=_draws(path, exp, model.registry, design),
+        scenarios=scenarios, policies=_with_baseline(path, policies, baseline),
+        baseline=baseline,
+        paired=_bool(path, exp, "paired", default=True),
+        better=_better(path, exp),
     )
+    _check_comparison(path, spec, exp)
     if spec.second_order and design != "sobol":
         raise SpecError(f"{path}: experiment.second_order: only applies to design = 'sobol'")
     clash = set(spec.fixed) & {f.key for f in spec.factors}
@@ -225,8 +293,8 @@ def _int(path: Path, exp: dict, key: str, default: int | None, low: int = 0,
     return value
 
 
-def _bool(path: Path, exp: dict, key: str) -> bool:
-    value = exp.get(key, False)
+def _bool(path: Path, exp: dict, key: str, default: bool = False) -> bool:
+    value = exp.get(key, default)
     if not isinstance(value, bool):
         raise SpecError(f"{path}: experiment.{key}: expected true or false, got {value!r}")
     return value
@@ -390,43 +458,47 @@ def _flatten(table: dict, registry: dict, leaf, prefix: str = ""):
             yield from _flatten(value, registry, leaf, f"{full}.")
 
 
-def _factors(path: Path, table: Any, registry: dict[str, Param], design: str) -> tuple:
-    if design == "draws" and table is None:
-        return ()  # the draws alone are the design
+def _factors(path: Path, table: Any, registry: dict[str, Param], design: str,
+             section: str = "vary", optional: bool = False) -> tuple:
+    if (optional or design == "draws") and table is None:
+        return ()  # the policies, base scenarios or draws alone are the design
     if not isinstance(table, dict) or not table:
-        raise SpecError(f"{path}: vary: name at least one parameter to vary, e.g. "
-                        f"[vary.\"membership.staff.promotion\"] range = [0.0, 1.0]")
+        raise SpecError(f"{path}: {section}: name at least one parameter to vary, e.g. "
+                        f"[{section}.\"membership.staff.promotion\"] range = [0.0, 1.0]")
     is_factor = lambda v: isinstance(v, dict) and bool(set(v) & set(FACTOR_KEYS))  # noqa: E731
-    return tuple(_factor(path, key, value, _param(path, "vary", key, registry), design)
+    return tuple(_factor(path, key, value, _param(path, section, key, registry), design,
+                         section)
                  for key, value in _flatten(table, registry, leaf=is_factor))
 
 
-def _factor(path: Path, key: str, table: Any, param: Param, design: str) -> Factor:
-    where = f"{path}: vary.{key}"
+def _factor(path: Path, key: str, table: Any, param: Param, design: str,
+            section: str = "vary") -> Factor:
+    where = f"{path}: {section}.{key}"
     if not isinstance(table, dict):
         raise SpecError(f"{where}: must be a table with values = [...] or range = [low, high]")
-    _check_keys(path, f"vary.{key}.", table, FACTOR_KEYS)
+    _check_keys(path, f"{section}.{key}.", table, FACTOR_KEYS)
     if ("values" in table) == ("range" in table):
         raise SpecError(f"{where}: give either values = [...] or range = [low, high]")
     if "values" in table:
-        return _values_factor(path, where, key, table, param)
-    return _range_factor(path, where, key, table, param, design)
+        return _values_factor(path, where, key, table, param, section)
+    return _range_factor(path, where, key, table, param, design, section)
 
 
-def _values_factor(path: Path, where: str, key: str, table: dict, param: Param) -> Factor:
+def _values_factor(path: Path, where: str, key: str, table: dict, param: Param,
+                   section: str = "vary") -> Factor:
     values = table["values"]
     if not isinstance(values, list) or not values:
         raise SpecError(f"{where}.values: must be a non-empty list")
     if "levels" in table:
         raise SpecError(f"{where}.levels: only used with range (values are the levels)")
-    checked = [_value(path, param, f"vary.{key}.values", v) for v in values]
+    checked = [_value(path, param, f"{section}.{key}.values", v) for v in values]
     if len(set(checked)) != len(checked):
         raise SpecError(f"{where}.values: a value is listed twice")
     return Factor(key, values=tuple(checked))
 
 
 def _range_factor(path: Path, where: str, key: str, table: dict, param: Param,
-                  design: str) -> Factor:
+                  design: str, section: str = "vary") -> Factor:
     bounds = table["range"]
     if design == "draws":
         raise SpecError(f"{where}.range: a draws design crosses its rows with listed values; "
@@ -435,7 +507,7 @@ def _range_factor(path: Path, where: str, key: str, table: dict, param: Param,
         raise SpecError(f"{where}.range: {param.range_text} is not numeric; use values = [...]")
     if not (isinstance(bounds, list) and len(bounds) == 2 and all(map(_is_number, bounds))):
         raise SpecError(f"{where}.range: expected [low, high], got {bounds!r}")
-    low, high = (_value(path, param, f"vary.{key}.range", b) for b in bounds)
+    low, high = (_value(path, param, f"{section}.{key}.range", b) for b in bounds)
     if not low < high:
         raise SpecError(f"{where}.range: low must be below high, got {bounds!r}")
     levels = table.get("levels")
@@ -448,3 +520,216 @@ def _range_factor(path: Path, where: str, key: str, table: dict, param: Param,
         raise SpecError(f"{where}.levels: only used by a grid design ('{design}' samples "
                         f"the range)")
     return Factor(key, low=low, high=high, levels=levels, integer=param.kind is int)
+
+
+# --- policies, base scenarios, the baseline ------------------------------------------------------
+
+def scenario_name(ref: str) -> str:
+    """The name a base scenario goes by in tables: a file's stem, or the bundled name."""
+    return Path(ref).stem if ref.endswith(".toml") or "/" in ref else ref
+
+
+def _find_toml(path: Path, ref: str) -> Path | None:
+    """A scenario or policy file named in a spec: beside the spec first, then bundled."""
+    from sim.scenario import bundled_dir
+
+    name = ref if ref.endswith(".toml") else f"{ref}.toml"
+    for candidate in (path.parent / name, bundled_dir() / "policy" / name, bundled_dir() / name,
+                      Path(name)):
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _expand(path: Path, ref: str) -> list[str]:
+    """A scenario reference as refs the loader takes: bundled names stay names, files and
+    globs ("cases/*") become absolute paths."""
+    from sim.scenario import bundled_dir
+
+    if any(ch in ref for ch in "*?["):
+        pattern = ref if ref.endswith(".toml") else f"{ref}.toml"
+        for folder in (path.parent, bundled_dir()):
+            found = sorted(str(p.resolve()) for p in folder.glob(pattern) if p.is_file())
+            if found:
+                return found
+        raise SpecError(f"{path}: experiment.scenarios: '{ref}' matches no scenario file "
+                        f"(beside the spec or bundled)")
+    if not (ref.endswith(".toml") or "/" in ref):
+        return [ref]
+    found = _find_toml(path, ref)
+    return [str(found) if found else ref]  # a missing file is reported when it is loaded
+
+
+def _scenario_list(path: Path, exp: dict, model: ModelRef) -> tuple[str, ...]:
+    if "scenarios" not in exp:
+        return ()
+    if "scenario" in exp:
+        raise SpecError(f"{path}: experiment.scenarios: give either scenario = \"...\" or "
+                        f"scenarios = [...], not both")
+    value = exp["scenarios"]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise SpecError(f"{path}: experiment.scenarios: must be a non-empty list of scenario "
+                        f"names or files, e.g. [\"base\", \"small_cic\"] or [\"cases/*\"]")
+    refs = [r for ref in value for r in _expand(path, ref)]
+    for ref in refs:
+        try:
+            model.resolve_scenario(ref)
+        except ScenarioError as exc:
+            raise SpecError(f"{path}: experiment.scenarios: {exc}") from None
+    names = [scenario_name(r) for r in refs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SpecError(f"{path}: experiment.scenarios: '{twice[0]}' is listed twice")
+    return tuple(refs)
+
+
+def _policy_name(path: Path, name: Any) -> str:
+    if not isinstance(name, str) or not name or not all(c.isalnum() or c in "_-" for c in name):
+        raise SpecError(f"{path}: policies: {name!r} is not a usable policy name (letters, "
+                        f"digits, _ and -)")
+    return name
+
+
+def _policies(path: Path, value: Any, registry: dict[str, Param]) -> tuple[Policy, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        if not all(isinstance(v, str) for v in value):
+            raise SpecError(f"{path}: policies: a list names scenario or policy files; use a "
+                            f"[policies] table for inline override sets")
+        value = {Path(v).stem if v != STATUS_QUO else v: v for v in value}
+    if not isinstance(value, dict) or not value:
+        raise SpecError(f"{path}: policies: name at least one policy, e.g. [policies] "
+                        f"sv10 = {{ \"procurement.social_value_weight\" = 0.10 }}")
+    out = []
+    for name, body in value.items():
+        name = _policy_name(path, name)
+        if isinstance(body, str):
+            out.append(_policy_file(path, name, body))
+        elif isinstance(body, dict):
+            if name == STATUS_QUO and body:
+                raise SpecError(f"{path}: policies.{STATUS_QUO}: reserved for 'no change'; "
+                                f"give this policy another name")
+            overrides = {}
+            for key, v in _flatten(body, registry, leaf=lambda x: not isinstance(x, dict)):
+                param = _param(path, f"policies.{name}", key, registry)
+                overrides[key] = _value(path, param, f"policies.{name}.{key}", v)
+            out.append(Policy(name, overrides))
+        else:
+            raise SpecError(f"{path}: policies.{name}: must be a table of parameter = value "
+                            f"or the name of a scenario or policy file")
+    return tuple(out)
+
+
+def _policy_file(path: Path, name: str, ref: str) -> Policy:
+    """A policy read from a scenario file: the keys that file itself sets (not those of the
+    scenario it extends), so it can be laid over any base scenario."""
+    from sim.scenario import _flatten as flatten_scenario
+    from sim.scenario import _read_toml, check_value
+
+    if ref == STATUS_QUO:
+        return Policy(name, {})
+    file = _find_toml(path, ref)
+    if file is None:
+        raise SpecError(f"{path}: policies.{name}: '{ref}' not found: no such scenario or "
+                        f"policy file (beside the spec or bundled)")
+    data = _read_toml(file)
+    about = data.pop("about", {})
+    data.pop("extends", None)
+    events = data.pop("events", [])
+    if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
+        raise SpecError(f"{path}: policies.{name}: {file}: events: must be an array of tables")
+    overrides = {}
+    try:
+        for key, value in flatten_scenario(data):
+            overrides[key] = check_value(str(file), key, value)
+    except ScenarioError as exc:
+        raise SpecError(f"{path}: policies.{name}: {exc}") from None
+    overrides.pop("months", None)  # the horizon is the experiment's
+    if not overrides and not events:
+        raise SpecError(f"{path}: policies.{name}: {file} sets no parameters of its own")
+    title = about.get("title", "") if isinstance(about, dict) else ""
+    return Policy(name, overrides, str(file), title, tuple(events))
+
+
+def _baseline(path: Path, exp: dict, policies: tuple[Policy, ...]) -> str | None:
+    names = [p.name for p in policies]
+    if not policies:
+        for key in ("baseline", "paired", "better"):
+            if key in exp:
+                raise SpecError(f"{path}: experiment.{key}: only used with [policies]")
+        return None
+    if "baseline" not in exp:
+        raise SpecError(f"{path}: experiment.baseline: required with [policies]: name the "
+                        f"policy the others are compared with ({', '.join(names)}, or "
+                        f"'{STATUS_QUO}' for no change)")
+    value = exp["baseline"]
+    if not isinstance(value, str):
+        raise SpecError(f"{path}: experiment.baseline: must be a policy name")
+    if value not in names and value != STATUS_QUO:
+        hint = difflib.get_close_matches(value, [*names, STATUS_QUO], n=1)
+        tip = f" — did you mean '{hint[0]}'?" if hint else ""
+        raise SpecError(f"{path}: experiment.baseline: '{value}' is not one of the policies "
+                        f"({', '.join(names)}) nor '{STATUS_QUO}'{tip}")
+    return value
+
+
+def _with_baseline(path: Path, policies: tuple[Policy, ...],
+                   baseline: str | None) -> tuple[Policy, ...]:
+    if baseline == STATUS_QUO and STATUS_QUO not in {p.name for p in policies}:
+        policies = (Policy(STATUS_QUO, {}), *policies)
+    if policies and len(policies) < 2:
+        raise SpecError(f"{path}: policies: a comparison needs at least two policies (the "
+                        f"baseline and one other)")
+    return policies
+
+
+def _better(path: Path, exp: dict) -> dict[str, str]:
+    value = exp.get("better", {})
+    if not isinstance(value, dict) or not all(v in DIRECTIONS for v in value.values()):
+        raise SpecError(f"{path}: experiment.better: must map outputs to \"higher\" or "
+                        f"\"lower\", e.g. {{ contracts_held = \"higher\" }}")
+    return dict(value)
+
+
+def _check_comparison(path: Path, spec: ExperimentSpec, exp: dict) -> None:
+    if not spec.comparison:
+        return
+    if spec.design not in COMPARISON_DESIGNS:
+        raise SpecError(f"{path}: experiment.design: policies and base scenarios combine with "
+                        f"{' or '.join(COMPARISON_DESIGNS)} designs of the uncertainties, not "
+                        f"'{spec.design}' (Sobol'/Morris need their own row order)")
+    varied = {f.key for f in spec.factors}
+    for policy in spec.policies:
+        for key in policy.overrides:
+            if key in varied:
+                raise SpecError(f"{path}: policies.{policy.name}.{key}: also an uncertainty in "
+                                f"[vary]; a parameter is either a lever or an uncertainty")
+            if key in spec.fixed:
+                raise SpecError(f"{path}: policies.{policy.name}.{key}: also fixed in [set]; "
+                                f"keep it in one place")
+    _check_policy_events(path, spec)
+    for out in spec.better:
+        if out not in spec.outputs:
+            raise SpecError(f"{path}: experiment.better.{out}: not in experiment.outputs")
+
+
+def _check_policy_events(path: Path, spec: ExperimentSpec) -> None:
+    """A policy's timed events, checked on every base scenario now rather than in each run."""
+    with_events = [p for p in spec.policies if p.events]
+    if not with_events:
+        return
+    for ref in spec.scenario_refs:
+        base = spec.model_ref.resolve_scenario(ref)
+        if not hasattr(base, "with_events"):
+            raise SpecError(f"{path}: policies.{with_events[0].name}: timed events need the "
+                            f"mutual model")
+        if spec.months is not None:
+            base = base.with_overrides({"months": spec.months}, origin="experiment.months")
+        for policy in with_events:
+            try:
+                base.with_events(list(policy.events), origin=policy.source)
+            except ScenarioError as exc:
+                raise SpecError(f"{path}: policies.{policy.name}: {exc}") from None

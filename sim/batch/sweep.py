@@ -21,7 +21,14 @@ from sim.batch.designs import Design, build_design, design_seed, salib_problem
 from sim.batch.executors import Pool, open_pool
 from sim.batch.models import scenario_record
 from sim.batch.progress import Progress
-from sim.batch.runs import RunContext, RunTask, execute_chunk, runs_table, tasks
+from sim.batch.runs import (
+    RunContext,
+    RunTask,
+    execute_chunk,
+    execution_order,
+    runs_table,
+    tasks,
+)
 from sim.batch.spec import ExperimentSpec
 from sim.batch.store import FORMAT, Store, provenance
 
@@ -37,6 +44,7 @@ class SweepOutcome:
     failed: list[tuple[int, str]] = field(default_factory=list)  # (run_id, error), final
     elapsed_s: float = 0.0
     executor: str = ""
+    interrupted: bool = False
 
     @property
     def complete(self) -> bool:
@@ -53,20 +61,34 @@ class SweepOutcome:
         return text
 
 
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during a sweep, after every finished run was saved."""
+
+    def __init__(self, outcome: SweepOutcome):
+        super().__init__("sweep interrupted")
+        self.outcome = outcome
+
+    def message(self, resume: str) -> str:
+        o = self.outcome
+        return (f"interrupted: {o.already + o.ok}/{o.total} runs saved in {o.out} ({o.ok} "
+                f"this session); resume with: {resume}")
+
+
 def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
           workers: int | None = None, scheduler: str | None = None, retries: int = 0,
           progress: bool | None = None, chunk_size: int | None = None,
-          flush_every: int = 500, flush_seconds: float = 10.0) -> SweepOutcome:
+          flush_every: int = 500, flush_seconds: float = 10.0,
+          progress_every: float = 30.0) -> SweepOutcome:
     """Run every run of ``spec`` not yet stored in ``out``; return what happened."""
     design = build_design(spec)
     runs = runs_table(spec, design)
-    scenario = spec.model_ref.resolve_scenario(spec.scenario)
-    store = Store.open_for(out, manifest(spec, design, runs, scenario), spec.path.read_text(),
-                           design.to_frame(), runs)
+    scenario, scenarios = resolve_scenarios(spec)
+    store = Store.open_for(out, manifest(spec, design, runs, scenario, scenarios),
+                           spec.path.read_text(), design.to_frame(), runs)
     with store.lock():
         store.drop_uncommitted()
         done = store.completed_ids()
-        todo = [int(i) for i in runs["run_id"] if int(i) not in done]
+        todo = execution_order(runs, [int(i) for i in runs["run_id"] if int(i) not in done])
         outcome = SweepOutcome(Path(out), len(runs), len(done))
         started = time.monotonic()
         chunk = chunk_size or _auto_chunk(len(todo), workers or os.cpu_count() or 1)
@@ -76,18 +98,24 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
             store.begin_session({"executor": pool.description, "workers": pool.workers,
                                  "retries": retries, "to_run": len(todo),
                                  "git_commit": provenance()["git_commit"]})
-            bar = Progress(len(runs), len(done), enabled=progress)
-            engine = _Engine(pool, RunContext.of(spec, scenario), store, retries, bar,
+            bar = Progress(len(runs), len(done), enabled=progress, workers=pool.workers,
+                           every=progress_every)
+            engine = _Engine(pool, RunContext.of(spec, scenario, scenarios), store, retries, bar,
                              chunk,
                              flush_every, flush_seconds)
             try:
                 engine.run(tasks(runs, design, iter(todo)), outcome)
+            except KeyboardInterrupt:
+                outcome.interrupted = True
+                pool.abandon()  # running chunks are dropped, not waited for
             finally:
                 bar.close()
                 outcome.elapsed_s = time.monotonic() - started
                 store.end_session({"ok": outcome.ok, "failed": len(outcome.failed),
                                    "elapsed_s": round(outcome.elapsed_s, 3)},
                                   complete=outcome.complete)
+    if outcome.interrupted:
+        raise SweepInterrupted(outcome)
     return outcome
 
 
@@ -96,18 +124,37 @@ def _auto_chunk(n: int, workers: int) -> int:
     return max(1, min(50, n // (workers * 8)))
 
 
-def manifest(spec: ExperimentSpec, design: Design, runs: pd.DataFrame, scenario) -> dict:
+def resolve_scenarios(spec: ExperimentSpec) -> tuple:
+    """(the base scenario, {name: scenario} or None): resolved once, in the parent."""
+    if not spec.scenarios:
+        return spec.model_ref.resolve_scenario(spec.scenario), None
+    scenarios = {name: spec.model_ref.resolve_scenario(ref)
+                 for name, ref in zip(spec.scenario_names(), spec.scenarios, strict=True)}
+    return next(iter(scenarios.values())), scenarios
+
+
+def manifest(spec: ExperimentSpec, design: Design, runs: pd.DataFrame, scenario,
+             scenarios: dict | None = None) -> dict:
+    # With base scenarios as a factor, "base_scenario" holds every one of them by name, so
+    # a resume is refused when any of their files has changed.
+    base = {name: scenario_record(s) for name, s in scenarios.items()} if scenarios \
+        else scenario_record(scenario)
     return {
         "format": FORMAT, "experiment": spec.name, "title": spec.title,
         "description": spec.description, "spec_file": str(spec.path),
-        "spec": spec.canonical(), "base_scenario": scenario_record(scenario),
+        "spec": spec.canonical(), "base_scenario": base,
         "design": {"method": spec.design, "rows": design.size, "samples": spec.samples,
                    "replications": spec.replications, "runs": len(runs),
                    "design_seed": design_seed(spec),
                    "problem": salib_problem(spec) if design.unit is not None else None,
+                   "futures": int(design.table["future"].nunique()) if spec.comparison
+                   else design.size,
+                   "scenarios": spec.scenario_names(),
+                   "policies": [p.name for p in spec.policies], "baseline": spec.baseline,
                    "second_order": spec.second_order, "morris_levels": spec.morris_levels},
         "seeding": {"root_entropy": spec.seed,
                     "common_random_numbers": spec.common_random_numbers,
+                    "paired_policies": bool(spec.policies and spec.paired),
                     "rule": "run seed = numpy.random.SeedSequence(root_entropy, "
                             "spawn_key=(spawn_key,)); spawn_key per run in runs.parquet"},
         "provenance": provenance(),
@@ -137,7 +184,9 @@ class _Engine:
                     if self.retry_queue:
                         continue
                     break
-                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                finished, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+                if not finished:
+                    self.bar.tick()
                 for future in finished:
                     chunk = in_flight.pop(future)
                     self._collect(chunk, _records(future, chunk), outcome)

@@ -55,3 +55,63 @@ def ishigami(scenario=None, seed=0, months: int | None = None,
     summary = {"scenario": "ishigami", "seed": seed_record(seed), "months": p["months"],
                "final": {"y": float(y), "y_positive": bool(y > 0)}, "provenance": {}}
     return RunResult(series, summary)
+
+
+# --- a policy toy with known contrasts, and a known box ---------------------------------------
+#
+# ``toy`` (``model = "sim.batch.testmodels:toy"``) reports
+#   gain   = level + effect · lever + noise · (z1 + lever · z2),  z1, z2 ~ N(0, 1) from the seed
+#   in_box = true with probability 0.9 inside u ∈ [0.2, 0.6], v ∈ [0.5, 1], rule ∈ {a, b},
+#            0.05 outside (a known box for scenario discovery)
+# Its base scenarios are "low" (level 0) and "high" (level 10). Two policies lever = 0 and
+# lever = 1 on common random numbers differ by effect + noise · z2: Var(difference) = noise²
+# against Var(a) + Var(b) = 3 noise² for independent runs, a variance ratio of exactly 1/3.
+
+TOY_SCENARIOS = {"low": 0.0, "high": 10.0}
+OUTPUTS += ["gain", "in_box"]
+REGISTRY.update({p.key: p for p in [
+    Param("lever", 0.0, "dimensionless", "assumption", "the policy lever of the toy", 0.0, 1.0),
+    Param("effect", 2.0, "output units", "assumption", "gain per unit of lever", -10.0, 10.0),
+    Param("u", 0.5, "dimensionless", "assumption", "first uncertainty of the toy", 0.0, 1.0),
+    Param("v", 0.5, "dimensionless", "assumption", "second uncertainty of the toy", 0.0, 1.0),
+    Param("rule", "a", "category", "assumption", "a categorical uncertainty of the toy",
+          choices=("a", "b", "c")),
+    Param("stop_at_call", 0, "calls", "assumption", "raise KeyboardInterrupt at this call "
+          "in this process (0 = never; tests of Ctrl-C)", 0, 10**9),
+]})
+_CALLS = [0]
+
+
+def load_scenario(ref):
+    """The toy's base scenarios by name; the Ishigami function ignores its scenario."""
+    from sim.scenario import ScenarioError
+
+    if ref is None or ref == "base":
+        return {"name": "base", "level": 0.0}
+    if ref not in TOY_SCENARIOS:
+        raise ScenarioError(f"scenario: '{ref}' not found: the toy model knows "
+                            f"{', '.join(TOY_SCENARIOS)}")
+    return {"name": ref, "level": TOY_SCENARIOS[ref]}
+
+
+def toy(scenario=None, seed=0, months: int | None = None,
+        overrides: dict | None = None) -> RunResult:
+    p = {k: v.default for k, v in REGISTRY.items()} | dict(overrides or {})
+    _CALLS[0] += 1
+    if p["stop_at_call"] and _CALLS[0] >= p["stop_at_call"]:
+        raise KeyboardInterrupt
+    if months is not None:
+        p["months"] = months
+    level = (scenario or {}).get("level", 0.0) if isinstance(scenario, dict) else 0.0
+    rng = np.random.default_rng(seed)
+    z1, z2, draw = rng.standard_normal(), rng.standard_normal(), rng.random()
+    gain = level + p["effect"] * p["lever"] + p["noise"] * (z1 + p["lever"] * z2)
+    inside = 0.2 <= p["u"] <= 0.6 and p["v"] >= 0.5 and p["rule"] in ("a", "b")
+    month = np.arange(1, p["months"] + 1)
+    series = pd.DataFrame({"month": month, "gain": gain * month / p["months"]})
+    final = {"gain": float(gain), "in_box": bool(draw < (0.9 if inside else 0.05)),
+             "y": float(gain), "y_positive": bool(gain > 0)}
+    summary = {"scenario": (scenario or {}).get("name", "base") if isinstance(scenario, dict)
+               else "base", "seed": seed_record(seed), "months": p["months"], "final": final,
+               "provenance": {}}
+    return RunResult(series, summary)

@@ -37,9 +37,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.governance.bodies import POWER_FACTOR, Body, present
-from sim.params import DECISION_LEVELS
+from sim.mechanisms.governance.bodies import POWER_FACTOR, Body, present
 
+DECISION_LEVELS = ("strategy", "policy", "operations")
 MEMBERSHIP = "membership"
 
 

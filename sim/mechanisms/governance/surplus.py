@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.governance import decisions
-from sim.governance.bodies import POWER_FACTOR
-from sim.mechanisms import finance
+from sim.mechanisms.governance import decisions
+from sim.mechanisms.governance.bodies import POWER_FACTOR
 
 GROUPS = ("staff", "users", "board")
 USES = ("pay", "users", "reserves")  # pay; lower charges / community fund; reserves, innovation
@@ -71,14 +70,16 @@ def salience(model) -> float:
     return float(min(1.0, max(0.0, model.surplus) / per_head))
 
 
-def allocate(model) -> None:
-    """The annual allocation: decide, compute the split, raise grievances, log it."""
+def allocate(model) -> dict[str, float] | None:
+    """The annual allocation: decide, compute the split, raise grievances, log it; return the
+    split over USES (None if there is no surplus). The funding side pays out the staff and
+    users' shares (``finance.pay_out_surplus``)."""
     p = model.p
     if model.surplus <= 0:
         model.log("surplus", f"a deficit of £{-model.surplus:,.0f} last year: no surplus to "
                              "allocate." if model.surplus < 0 else
                   "no surplus to allocate this year.")
-        return
+        return None
     d = decisions.decide(model, "strategy", deadline_months=12.0, kind="surplus")
     alignment = float(np.mean([m.mission_alignment for m in model.board.members()] or [0.5]))
     prefs = np.array([preferred(p, g, alignment) for g in GROUPS])
@@ -94,14 +95,12 @@ def allocate(model) -> None:
         model.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
                                                    * stake * distance)
     update_conflict(model)
-    if p["governance.surplus.source"] == "ledger":  # the money moves: staff and users' shares
-        finance.distribute(model, "surplus_to_staff", split[0] * model.surplus)
-        finance.distribute(model, "surplus_to_users", split[1] * model.surplus)
     model.log("surplus", f"surplus of £{model.surplus:,.0f} allocated "
                          f"{_pct(split[0])} to pay, {_pct(split[1])} to users (charges, "
                          f"community fund) and {_pct(split[2])} to reserves and innovation "
                          f"({_how(model, d)}); staff wanted {_pct(prefs[0][0])} for pay. "
                          f"Conflict index {model.conflict_index:.2f}.")
+    return model.surplus_allocation
 
 
 def _users_a_constituency(model) -> bool:

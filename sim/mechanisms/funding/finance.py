@@ -22,7 +22,7 @@ from collections import Counter
 
 import numpy as np
 
-from sim.market import Line, grant_rate, to_pence
+from sim.mechanisms.funding.market import Line, grant_rate, to_pence
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
@@ -329,6 +329,15 @@ def year_end(model) -> None:
     m.productivity *= 1 + p["finance.productivity_gain_per_year"]
     if p["governance.surplus.source"] == "ledger":
         model.surplus = surplus / 100   # £: what governance allocates at this year end
+
+
+def pay_out_surplus(model, allocation: dict[str, float] | None) -> None:
+    """Pay the staff and users' shares of governance's surplus allocation out of reserves
+    (when the surplus is the ledger's); the board's share stays in reserves."""
+    if allocation is None or model.p["governance.surplus.source"] != "ledger":
+        return
+    distribute(model, "surplus_to_staff", allocation["pay"] * model.surplus)
+    distribute(model, "surplus_to_users", allocation["users"] * model.surplus)
 
 
 def distribute(model, category: str, pounds_value: float) -> int:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.governance.bodies import Body, Seat, appoint, present, vacate
-from sim.mechanisms.engagement import TOP, pipeline_support
+from sim.mechanisms.governance.bodies import Body, Seat, appoint, present, vacate
+from sim.mechanisms.people.engagement import TOP, pipeline_support
 
 CONSTITUENCIES = ("staff", "users")
 

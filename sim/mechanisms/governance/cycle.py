@@ -1,5 +1,5 @@
 """Governance in the month and the year (MODEL.md §3 steps 2 and 8); the parts live in
-``sim/governance/`` (bodies, elections, decisions, surplus, presets).
+the modules beside it (bodies, elections, decisions, surplus, presets).
 
 Seams it drives each month: ``model.decision_latency[level]`` (expected months of the full
 procedure; the funding side misses a tender whose deadline is shorter), ``model.voice_heard``
@@ -12,9 +12,8 @@ The funding side routes its opportunities through :func:`decide`.
 
 from __future__ import annotations
 
-from sim.governance import bodies, decisions, elections, surplus
-from sim.governance.decisions import Decision, decide  # noqa: F401  (the funding side's API)
-from sim.params import DECISION_LEVELS
+from sim.mechanisms.governance import bodies, decisions, elections, surplus
+from sim.mechanisms.governance.decisions import DECISION_LEVELS, Decision, decide
 
 WINDOW = 12  # months of decisions behind the rolling outputs
 
@@ -48,14 +47,16 @@ def monthly(model) -> None:
     publish(model)
 
 
-def annual_cycle(model) -> None:
-    """The year end: appointments renewed, elections held, the surplus allocated."""
+def annual_cycle(model) -> dict[str, float] | None:
+    """The year end: appointments renewed, elections held, the surplus allocated; returns the
+    allocation (``surplus.allocate``) for the funding side to pay out."""
     bodies.release_leavers(model)  # people who left this month
     bodies.renew_appointments(model)
     elect(model)
     decisions.participants(model, refresh=True)  # the new bodies take this year's decisions
-    surplus.allocate(model)
+    allocation = surplus.allocate(model)
     publish(model)
+    return allocation
 
 
 def elect(model) -> None:

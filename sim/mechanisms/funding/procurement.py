@@ -1,7 +1,7 @@
 """Bidding: bid/no-bid, scoring, award (MODEL.md §3 step 3; §2.4, §2.5, §3.3, §3.5).
 
 When a tender opens the mutual decides whether to bid. The decision goes through governance:
-if the governance procedure (``governance.decide``) takes longer than the bid window, the tender is
+if the governance procedure (``decisions.decide``) takes longer than the bid window, the tender is
 missed (§2.5 'short notice'). Otherwise it bids unless the region is one it will not expand to
 (growth), its bid team is busy, a framework's turnover rule shuts it out and no consortium
 partner is found (§2.5, §3.3), the price the work needs is well above the budget (§3.5:
@@ -22,8 +22,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import Contract, Tender, end_contract, open_teams, pounds, transfer_in
-from sim.mechanisms import finance, governance, growth
+from sim.mechanisms.funding import finance, growth
+from sim.mechanisms.funding.market import (
+    Contract,
+    Tender,
+    end_contract,
+    open_teams,
+    pounds,
+    transfer_in,
+)
+from sim.mechanisms.governance import decisions
 
 PARTNER_TURNOVER = 15e6 * 100   # pence: a consortium partner, e.g. another mutual (§3.3)
 MAX_LOSS = 0.08                 # bids at the budget up to 8 % under its cost price ...
@@ -78,7 +86,7 @@ def consider(model, t: Tender) -> None:
     # a strategy decision (growth, §5.2); re-bidding for a service already delivered is
     # day-to-day continuity, an operations decision
     level = "operations" if own else "strategy"
-    decision = governance.decide(model, level, t.window, kind="tender")
+    decision = decisions.decide(model, level, t.window, kind="tender")
     if not decision.in_time:
         t.missed = True
         m.count("tenders_missed")

@@ -7,7 +7,8 @@ One concept per module:
 - ``bodies``    — the board and the representative body: seats, holders, terms, vacancies;
 - ``elections`` — the annual elections and the AGM vote (turnout);
 - ``decisions`` — the decision procedure per level: latency, quality, voice, ownership;
-- ``surplus``   — the contested surplus allocation, grievances, conflict and trust.
+- ``surplus``   — the contested surplus allocation, grievances, conflict and trust;
+- ``cycle``     — what the model calls each month and at the year end.
 
-The model calls them through ``sim/mechanisms/governance.py``.
+The model calls them through ``cycle`` (the month and the year).
 """

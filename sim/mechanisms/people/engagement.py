@@ -8,7 +8,7 @@ engagement" and legal membership push up; workload, part-time hours, dissatisfac
 at a remote site push down (§3.5: 30 dispersed sites). Each higher rung is harder to reach
 (``step_difficulty``). The ladder itself stops at rung 3: rung 4 (representative) is a seat
 won at an election and held until the term ends, the person steps down or leaves
-(``sim/governance/``).
+(``sim/mechanisms/governance/``).
 
 Psychological ownership moves toward a target made of mission affinity, a voice that is heard
 (§5.5), membership and one's own engagement, and toward the team's mean (contagion both ways
@@ -96,7 +96,8 @@ def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
 def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
           ceiling: np.ndarray | None) -> None:
     """Move people one rung up or down, up to rung 3. Representatives (rung 4) keep their rung
-    while they hold a seat: seats are won at elections (§4.2, sim/governance/elections.py)."""
+    while they hold a seat: seats are won at elections (§4.2,
+    sim/mechanisms/governance/elections.py)."""
     level = cols.engagement
     up, down = rung_chances(level, drive, p, rate_factor)
     r = rng.random(cols.size)
@@ -124,7 +125,7 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
 def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
                         grievance: float = 0.0) -> None:
     """Satisfaction toward its target; ``grievance`` (0-1) is the group's grievance over the
-    surplus allocation (§5.3, sim/governance/surplus.py)."""
+    surplus allocation (§5.3, sim/mechanisms/governance/surplus.py)."""
     target = (0.5 + p["satisfaction.affinity_weight"] * (cols.affinity - 0.5)
               + p["satisfaction.voice_weight"] * (voice - 0.5)
               - p["satisfaction.workload_weight"] * (workload - 1.0)

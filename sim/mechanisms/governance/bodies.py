@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.agents import BoardMember
 
+REP_BODY_POWERS = ("none", "advisory", "approves_strategy", "appoints_board")
 ELECTED_BOARD_SEATS = {"staff_elected": "staff", "user_elected": "users"}
 APPOINTED = "appointed"  # holder of a representative-body seat filled by a partner body
 POWER_FACTOR = {"advisory": 0.5, "approves_strategy": 0.75, "appoints_board": 1.0}

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 
-from sim.market import Contract, Tender, end_contract, to_pence
-from sim.mechanisms import finance
+from sim.mechanisms.funding import finance
+from sim.mechanisms.funding.market import Contract, Tender, end_contract, to_pence
 
 
 def advance(model) -> None:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.market import Line, open_teams, pounds
-from sim.mechanisms import finance, governance
+from sim.mechanisms.funding import finance
+from sim.mechanisms.funding.market import Line, open_teams, pounds
+from sim.mechanisms.governance import decisions
 
 
 def will_bid_in(model, region: int) -> bool:
@@ -48,7 +49,7 @@ def year_end(model) -> None:
 def _too_slow(model, what: str) -> bool:
     """A growth opportunity is a strategy decision (§5.2); slower than its window, it is
     missed."""
-    decision = governance.decide(model, "strategy", model.p["growth.decision_window_months"],
+    decision = decisions.decide(model, "strategy", model.p["growth.decision_window_months"],
                                  kind=what)
     if not decision.in_time:
         model.market.count("growth_missed")
