@@ -210,6 +210,8 @@ def test_a_directory_of_another_calibration_is_refused_in_one_line(tmp_path, cap
     a = _toy_spec(tmp_path / "a.toml", population=10, generations=1)
     assert main(["calibrate", str(a), "--out", str(tmp_path / "o"), "--executor", "serial",
                  "--quiet"]) == 0
+    assert main(["calibrate", str(a), "--out", str(tmp_path / "o"), "--report-only",
+                 "--quiet"]) == 0  # outputs from the finished generations, nothing run
     b = _toy_spec(tmp_path / "a.toml", population=12, generations=1)
     assert main(["calibrate", str(b), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = capsys.readouterr().err

@@ -15,6 +15,8 @@ tolerance (Beaumont et al. 2002). Sharing the table is what makes many trials af
 each trial's observations come from its own runs.
 
     .venv/bin/python tools/calibration_recovery.py --trials 40 --samples 1000
+    .venv/bin/python tools/calibration_recovery.py --trials 40 --samples 800 \
+        --drop engagement.down_rate --out out/recovery2
 
 Prints one line per trial and the coverage per parameter and overall; writes
 out/recovery/coverage.csv.
@@ -83,10 +85,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20211202)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, default=Path("out/recovery"))
+    ap.add_argument("--drop", action="append", default=[], metavar="KEY",
+                    help="leave this parameter at its default instead of fitting it")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     spec_path = args.out / "table.toml"
-    spec_path.write_text(SPEC.format(seed=args.seed, samples=args.samples, reps=args.reps))
+    text = SPEC.format(seed=args.seed, samples=args.samples, reps=args.reps)
+    for key in args.drop:
+        block = f'[parameters."{key}"]\n'
+        start = text.index(block)
+        end = text.index("\n[", start + len(block))
+        text = text[:start] + text[end + 1:]
+    spec_path.write_text(text)
     spec = load_calibration(spec_path)
     cpu = time.process_time()
     result = calibrate(spec, args.out / "table", workers=args.workers, log=lambda _: None)
