@@ -5,7 +5,7 @@ EXTRAS ?= test,viz
 SCENARIO ?= base
 OUT ?= out/$(SCENARIO)
 
-.PHONY: run test lint docs bench screenshots setup clean
+.PHONY: run test lint docs bench bench-app screenshots setup clean
 
 setup:
 	@tools/bootstrap $(EXTRAS)
@@ -27,6 +27,9 @@ screenshots: setup  ## re-take the README's screenshots of the app (docs/img/)
 
 bench: setup
 	$(PY) benchmarks/person_update.py
+
+bench-app: setup     ## the app's compare-mode speed in real Chromium (benchmarks/README.md)
+	$(PY) benchmarks/app_speed.py --reps 5 --out benchmarks/results-app_speed.json
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

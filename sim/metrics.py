@@ -23,6 +23,44 @@ from sim.mechanisms.funding.outputs import FUNDING_COLUMNS
 from sim.mechanisms.funding.outputs import outputs as funding_outputs
 from sim.mechanisms.governance import cycle as governance
 from sim.mechanisms.governance.bodies import REP_BODY_POWERS
+from sim.mechanisms.people.engagement import TOP
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # --- ownership indices (Figure 5.1) ------------------------------------------------
+    param("indices.threshold", 0.5, "index 0–1", 0.05, 0.95,
+          source="Figure 5.1 (two dimensions, four ideal types); assumption for the cut-off",
+          doc="Cut-off on both ownership indices separating the four ideal types."),
+    param("indices.active_share_full", 0.25, "share", 0.01, 1.0,
+          source="assumption: an active core of a quarter of staff counts as a strong culture",
+          doc="Active share (rung ≥ 3) at which the cultural index's engagement part is full."),
+    # the index weights (issue 10: every behavioural constant a parameter)
+    param("indices.legal.membership_weight", 0.4, "weight", 0.0, 1.0,
+          source="Figure 5.1 (legal-formal ownership: membership, votes, seats, powers); "
+                 "assumption for the weights",
+          doc="Weight of the staff membership share in the legal-formal index."),
+    param("indices.legal.votes_weight", 0.2, "weight", 0.0, 1.0,
+          source="Figure 5.1; assumption",
+          doc="Weight of votes (constituencies with a membership rule, × turnout) in the "
+              "legal-formal index."),
+    param("indices.legal.seats_weight", 0.2, "weight", 0.0, 1.0,
+          source="Figure 5.1; assumption",
+          doc="Weight of filled elected board seats in the legal-formal index."),
+    param("indices.legal.powers_weight", 0.2, "weight", 0.0, 1.0,
+          source="Figure 5.1; assumption",
+          doc="Weight of the representative body's powers × filled share in the legal-formal "
+              "index."),
+    param("indices.legal.seats_full_multiple", 3.0, "1 / share of the board", 1.0, 100.0,
+          source="Table 4.1 (elected directors up to about a third of boards); assumption",
+          doc="The seats part of the legal-formal index is full when elected directors hold 1 / "
+              "this of the board (3: a third)."),
+    param("indices.cultural.ownership_weight", 0.5, "weight", 0.0, 1.0,
+          source="Figure 5.1 (cultural-psychological ownership); assumption",
+          doc="Weight of mean psychological ownership in the cultural index (the rest: the active"
+              " share)."),
+]
 
 IDEAL_TYPES = {
     (False, False): "stewardship-1",   # neither legal nor cultural-psychological ownership
@@ -42,8 +80,8 @@ COLUMNS = [
     "month", "headcount", "vacancies", "hires", "leavers", "transferred_in_share",
     "staff_membership_rate", "staff_joins", "staff_opt_outs",
     "user_membership_rate", "user_joins", "user_opt_outs",
-    *[f"staff_engagement_{k}" for k in range(5)], "active_share",
-    *[f"user_engagement_{k}" for k in range(5)], "user_active_share",
+    *[f"staff_engagement_{k}" for k in range(TOP + 1)], "active_share",
+    *[f"user_engagement_{k}" for k in range(TOP + 1)], "user_active_share",
     "mean_ownership", "user_mean_ownership", "satisfaction_staff", "satisfaction_users",
     "transferred_mean_engagement", "recruited_mean_engagement",
     "representatives", "representative_vacancy_rate",
@@ -53,7 +91,10 @@ COLUMNS = [
     # governance (sim/mechanisms/governance/cycle.py): decisions over the last 12 months
     "decision_latency_months", "strategy_latency_months", "decision_quality", "decisions_made",
     "decisions_missed", "board_vacancy_rate", "rep_body_vacancy_rate", "conflict_index",
-    "trust", "voting_turnout", "voice_heard",
+    "trust", "voting_turnout", "voice_heard", "informal_voice",
+    "public_sector_latency_months", "public_strategy_latency_months",
+    # participation channels and users who live (sim/mechanisms/people/participation.py, users.py)
+    "working_group_share", "users_present", "user_arrivals", "user_departures", "charge_index",
 ]
 
 
@@ -79,13 +120,17 @@ def legal_formal_index(model, staff_membership_rate: float) -> float:
         if rep.powers == "appoints_board":  # directors chosen by the members' body (Case 11)
             elected += filled * sum(s.kind == "independent" for s in board.seats)
     elected /= len(board.seats)
-    return float(0.4 * staff_membership_rate + 0.2 * voting + 0.2 * min(1.0, 3 * elected)
-                 + 0.2 * powers)
+    w = p["indices.legal.membership_weight"], p["indices.legal.votes_weight"], \
+        p["indices.legal.seats_weight"], p["indices.legal.powers_weight"]
+    per_seat_share = p["indices.legal.seats_full_multiple"]
+    return float(w[0] * staff_membership_rate + w[1] * voting
+                 + w[2] * min(1.0, per_seat_share * elected) + w[3] * powers)
 
 
 def cultural_psychological_index(mean_ownership: float, active_share: float, p) -> float:
-    return float(0.5 * mean_ownership
-                 + 0.5 * min(1.0, active_share / p["indices.active_share_full"]))
+    w = p["indices.cultural.ownership_weight"]
+    return float(w * mean_ownership
+                 + (1 - w) * min(1.0, active_share / p["indices.active_share_full"]))
 
 
 def ideal_type(legal: float, cultural: float, threshold: float) -> str:
@@ -109,8 +154,8 @@ def compute(model) -> dict:
                  "user_opt_outs": counts.get("user_opt_outs", 0)}
     for prefix, cols in (("staff_engagement", s), ("user_engagement", u)):
         n = max(1, np.count_nonzero(cols.alive))
-        dist = np.bincount(cols.engagement[cols.alive], minlength=5) / n
-        out.update({f"{prefix}_{k}": float(dist[k]) for k in range(5)})
+        dist = np.bincount(cols.engagement[cols.alive], minlength=TOP + 1) / n
+        out.update({f"{prefix}_{k}": float(dist[k]) for k in range(TOP + 1)})
     out["active_share"] = _share(s.engagement >= 3, alive)
     out["user_active_share"] = _share(u.engagement >= 3, u.alive)
     out["mean_ownership"] = _mean(s.ownership, alive)
@@ -127,6 +172,11 @@ def compute(model) -> dict:
     out["legal_formal_index"] = legal
     out["cultural_psychological_index"] = cultural
     out["ideal_type"] = ideal_type(legal, cultural, p["indices.threshold"])
+    out["working_group_share"] = _share(s.group_months > 0, alive)
+    out["users_present"] = int(np.count_nonzero(u.alive))
+    out["user_arrivals"] = counts.get("user_arrivals", 0)
+    out["user_departures"] = counts.get("user_departures", 0)
+    out["charge_index"] = model.charge_index
     out.update(funding_outputs(model))
     out.update(gov)
     return out

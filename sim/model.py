@@ -13,7 +13,7 @@ from sim import events, metrics, timeline
 from sim.agents import ServiceUser, StaffMember
 from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
 from sim.mechanisms.governance import cycle as governance
-from sim.mechanisms.people import engagement, membership, workforce
+from sim.mechanisms.people import engagement, membership, participation, users, workforce
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import Scenario, load_scenario
 
@@ -67,6 +67,7 @@ class MutualModel(mesa.Model):
         self.staff_rules = membership.Rules.for_constituency(p, "staff")
         self.user_rules = membership.Rules.for_constituency(p, "users")
 
+        # shape: storage to start with (the columns grow when needed)
         self.staff = Columns(STAFF_SCHEMA, capacity=int(self.staff_target * 1.5) + 8)
         self.users = Columns(USER_SCHEMA, capacity=p["organisation.users"] + 1)
         self.events: list[dict] = []
@@ -76,6 +77,8 @@ class MutualModel(mesa.Model):
 
         self._populate_staff()
         self._populate_users()
+        participation.start_informal_voice(self)  # informal voice is a state (ODD §12.1)
+        users.start(self)           # occupancy, charges, surplus effects (ODD §12.3)
         self.failed = False
         market.build(self)          # commissioners, competitors, contracts (the funding side)
         finance.open_books(self)
@@ -106,7 +109,9 @@ class MutualModel(mesa.Model):
         if self.failed:
             return
         workforce.turn_over(self)   # 5. recruitment, attrition, tenure
+        users.monthly(self)         # 5. users arrive and leave (ODD §12.3)
         membership.update(self)     # 6. joins and opt-outs per rule and constituency
+        participation.monthly(self)  # 7. channels (working groups), informal voice
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
         for key, value in self.month_counts.items():
             self.year_counts[key] = self.year_counts.get(key, 0) + value
@@ -120,8 +125,10 @@ class MutualModel(mesa.Model):
             return
         finance.year_end(self)      # pay award or restraint, productivity
         growth.year_end(self)       # 9. leaner model, diversification, acquisitions
-        if self.staff.dead_share() > 0.3:
+        if self.staff.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)
             self.staff.compact()
+        if self.users.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)
+            self.users.compact()
         allocation = governance.annual_cycle(self)  # 8. elections, surplus allocation
         finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
 
@@ -158,7 +165,7 @@ class MutualModel(mesa.Model):
         p, rng = self.p, self.rng
         if teams is None:
             teams = self._teams_with_vacancies(n)
-        affinity = rng.beta(5, 3, n)
+        affinity = rng.beta(p["population.staff_affinity.a"], p["population.staff_affinity.b"], n)
         deficit = np.minimum(affinity, p["workforce.tupe_affinity_gap"] if tupe else 0.0)
         affinity = affinity - deficit
         if fixed_term is None:
@@ -169,7 +176,8 @@ class MutualModel(mesa.Model):
             n, site=self.team_site[teams], team=teams, fixed_term=fixed_term,
             part_time=rng.random(n) < p["workforce.part_time_share"],
             tenure=tenure, tupe=tupe, affinity=affinity, tupe_deficit=deficit,
-            confidence=rng.beta(2, 3, n),
+            confidence=rng.beta(p["population.staff_confidence.a"],
+                                p["population.staff_confidence.b"], n),
             ownership=self._ownership_start(affinity),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
                                  + p["satisfaction.voice_weight"] * (self.voice_heard - 0.5)
@@ -219,9 +227,12 @@ class MutualModel(mesa.Model):
         p, rng, n = self.p, self.rng, self.staff_target
         n_tupe = int(rng.binomial(n, p["workforce.tupe_share"]))
         teams = self.rng.permutation(np.arange(n) % self.n_teams)
+        # shape: a floor against division by zero
         mean_stay = 1.0 / max(workforce.monthly_hazard(p["workforce.attrition_per_year"]), 1e-3)
-        tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int), 480)
-        self.add_staff(n_tupe, tupe=True, tenure=rng.integers(0, 7, n_tupe), teams=teams[:n_tupe])
+        tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int),
+                            p["population.max_tenure_months"])
+        recent = rng.integers(0, p["population.tupe_recent_months"] + 1, n_tupe)
+        self.add_staff(n_tupe, tupe=True, tenure=recent, teams=teams[:n_tupe])
         rows = self.add_staff(n - n_tupe, tupe=False, tenure=tenure, teams=teams[n_tupe:])
         s = self.staff
         ft = s.fixed_term[rows]
@@ -234,18 +245,22 @@ class MutualModel(mesa.Model):
             p["membership.staff.enrol_existing"], rng)
         s.ownership[:] = self._ownership_start(s.affinity) + \
             p["ownership.member_weight"] * s.member
-        self._settle_engagement(s, engagement.staff_drive, rows)
+        self._settle_engagement(s, engagement.staff_drive, rows,
+                                boost_fn=participation.staff_boost)
 
     def _populate_users(self) -> None:
         p, rng = self.p, self.rng
         n = p["organisation.users"]
         if n == 0:
             return
-        affinity = rng.beta(3, 3, n)
+        affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
         rows = self.users.append(
-            n, site=rng.integers(0, self.n_sites, n), vulnerability=rng.beta(2, 5, n),
+            n, site=rng.integers(0, self.n_sites, n), vulnerability=rng.beta(
+                p["population.user_vulnerability.a"], p["population.user_vulnerability.b"], n),
             aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
-            confidence=rng.beta(2, 4, n), ownership=self._ownership_start(affinity),
+            confidence=rng.beta(p["population.user_confidence.a"],
+                                p["population.user_confidence.b"], n),
+            ownership=self._ownership_start(affinity),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
         u = self.users
         history = p["membership.users.history_months"]
@@ -256,14 +271,17 @@ class MutualModel(mesa.Model):
         self._attach(ServiceUser, u, rows)
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p["engagement.user_rate_factor"],
-                                ceiling=np.where(u.aware, 3, 1))
+                                ceiling=np.where(u.aware, 3, 1),  # shape: rungs
+                                boost_fn=participation.user_boost)
 
-    def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None) -> None:
+    def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None,
+                           boost_fn=None) -> None:
         """Start people on the rung their ladder settles at (a few passes let peer effects
         settle too); rung 4 is filled by the founding election (governance.setup)."""
-        for _ in range(3):
+        for _ in range(3):  # shape: passes for the peer effects to settle
+            boost = boost_fn(self)[rows] if boost_fn is not None else None
             level = engagement.stationary_levels(drive_fn(self)[rows], self.p, self.rng,
-                                                 rate_factor)
+                                                 rate_factor, boost=boost)
             if ceiling is not None:
                 level = np.minimum(level, ceiling[rows])
             cols.engagement[rows] = level

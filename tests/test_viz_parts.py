@@ -1,6 +1,5 @@
 """The trainers' app without a browser: levers, the compare set-up, charts, the command."""
 
-import os
 import subprocess
 import sys
 
@@ -112,7 +111,24 @@ def test_stepping_grows_the_event_log_and_stops_at_the_horizon():
 
 # --- charts ----------------------------------------------------------------------------------
 
-def test_charts_draw_only_the_columns_that_exist():
+def _validate(spec):
+    """Checked against the Vega-Lite v5 schema by Altair (raises on an invalid spec)."""
+    import altair as alt
+
+    kind = alt.LayerChart if "layer" in spec else alt.Chart
+    kind.from_dict(spec, validate=True)
+
+
+def test_an_invalid_spec_is_caught_by_the_schema_check():
+    import jsonschema
+
+    bad = charts.membership(pd.DataFrame({"month": [0], "staff_membership_rate": [0.1]}), 12)
+    bad["layer"][0]["mark"] = {"type": "lines"}  # no such mark
+    with pytest.raises((jsonschema.ValidationError, ValueError)):
+        _validate(bad)
+
+
+def test_charts_are_valid_vega_lite_and_draw_only_the_columns_that_exist():
     setup, _ = session.setup_for("base")
     w = session.Workshop(setup)
     w.step(3)
@@ -122,12 +138,53 @@ def test_charts_draw_only_the_columns_that_exist():
     no_money = ts.drop(columns=[c for c in ("turnover", "surplus", "reserves",
                                             "contracts_held", "bids_won") if c in ts])
     assert charts.finances(no_money, 120) is None  # ... and a table without them draws none
+    assert charts.decisions(ts[["month", "headcount"]], 120) is None
     slim = ts[["month", "staff_membership_rate", "legal_formal_index",
                "cultural_psychological_index"]]
-    for figure in (charts.membership(slim, 120), charts.ladder(slim, 120),
-                   charts.ownership(slim, 120), charts.quadrant(ts, 0.5), charts.people(model),
-                   charts.compare([("A: x", ts), ("B: y", ts)], 120)):
-        figure.savefig(os.devnull, format="png")
+    specs = [charts.membership(slim, 120), charts.ladder(slim, 120), charts.ownership(slim, 120),
+             charts.quadrant(ts, 0.5), charts.people(model), charts.finances(ts, 120),
+             charts.decisions(ts, 120), charts.compare([("A: x", ts), ("B: y", ts)], 120),
+             charts.headcount([("A: x", ts), ("B: y", ts)], 120), charts.membership(ts, 120),
+             charts.ladder(ts, 120), charts.ownership(ts, 120)]
+    for spec in specs:
+        _validate(spec)
+        assert spec["config"]["axis"]["labelFontSize"] >= 14  # projector type
+        assert spec["config"]["legend"]["orient"] == "bottom"  # legends clear of the lines
+        assert spec["usermeta"]["embedOptions"]["actions"]["export"]  # PNG/SVG menu
+    labels = {r["series"] for r in charts.membership(slim, 120)["data"]["values"]}
+    assert labels == {"staff members"}  # only the column that exists
+
+
+def test_money_is_labelled_in_thousands_and_millions():
+    assert [charts.money_text(v) for v in (0, 950, 45_000, 1_234_567, -2_000_000)] == \
+        ["£0", "£950", "£45k", "£1.2m", "−£2m"]
+    spec = charts.finances(pd.DataFrame({"month": [0, 1], "turnover": [1.2e7, 1.3e7]}), 12)
+    assert spec["layer"][0]["layer"][0]["encoding"]["y"]["axis"]["labelExpr"] == \
+        charts.MONEY_LABEL
+
+
+def test_month_zero_charts_show_the_current_value():
+    setup, _ = session.setup_for("base")
+    model = session.Workshop(setup).models[0][1]
+    ts = session.timeseries(model)
+    assert len(ts) == 1
+    spec = charts.membership(ts, 120)
+    dot = spec["layer"][1]
+    assert dot["mark"]["type"] == "point" and "datum.month == 0" in dot["transform"][0]["filter"]
+    ladder = charts.ladder(ts, 120)["data"]["values"]
+    assert {r["month"] for r in ladder} == {0, 1}  # month 0's shares drawn as a band
+
+
+def test_the_people_picture_has_one_bar_per_site_at_30_sites():
+    setup, _ = session.setup_for("base")
+    setup = setup.with_lever("organisation.sites", 31)
+    model = session.Workshop(setup).models[0][1]
+    table = charts.people_table(model)
+    assert table["group"].nunique() == 31
+    assert table["people"].sum() == int(model.staff.alive.sum())
+    spec = charts.people(model)
+    assert spec["height"] >= 31 * 11  # at least 11 px a row
+    _validate(spec)
 
 
 # --- the command and the model's independence from the app ------------------------------------
@@ -165,3 +222,101 @@ def test_viz_listens_on_loopback_without_telemetry_by_default(monkeypatch, capsy
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert env["MUTUALSIM_VIZ_SCENARIO"] == "opt_out"
     assert "http://127.0.0.1:8999/" in capsys.readouterr().out
+
+
+# --- the story, the address, changes made now -------------------------------------------------
+
+def test_the_full_log_keeps_everything_and_key_moments_keep_the_milestones():
+    setup, _ = session.setup_for("opt_out")
+    w = session.Workshop(setup)
+    w.step(60)
+    model = w.models[0][1]
+    lines = session.log_lines(model)
+    assert len(lines) == len(model.events) > 40  # nothing dropped
+    key = session.key_moments(model)
+    assert any("rose above" in line for line in key)
+    assert not any(": year " in line for line in key)  # routine summaries are not pinned
+    only = session.log_lines(model, ["year summaries"])
+    assert only and all(": year " in line for line in only)
+    assert all("election" in line for line in session.log_lines(model, None, "ELECTION"))
+
+
+def test_the_address_round_trips_the_whole_setup():
+    setup, _ = session.setup_for("opt_in", seed=7)
+    setup = (setup.with_lever("engagement.voice_heard", 0.8)
+             .with_compare("membership.staff.rule", "opt_out")
+             .with_change(24, "membership.staff.promotion", 0.9, "B"))
+    query = session.to_query(setup)
+    assert "set.engagement.voice_heard=0.8" in query and "seed=7" in query
+    assert session.from_query(query) == setup
+    for bad in ("seed=x", "set.nope=1", "set.organisation.sites=1000", "now=3:B:x",
+                'now={"month":3,"what":"withdraw","contract":"nope"}'):
+        with pytest.raises(ScenarioError) as info:
+            session.from_query(bad)
+        assert "\n" not in str(info.value)
+
+
+def test_a_change_now_acts_from_the_next_month_and_replays_identically():
+    setup, _ = session.setup_for("opt_in")
+    switched = setup.with_change(13, "membership.staff.rule", "opt_out")
+    plain, w = session.Workshop(setup), session.Workshop(switched)
+    plain.step(12)
+    w.step(12)
+    a, b = plain.models[0][1], w.models[0][1]
+    pd.testing.assert_frame_equal(session.timeseries(a), session.timeseries(b))
+    plain.step(12)
+    w.step(12)
+    assert b.latest["staff_membership_rate"] > a.latest["staff_membership_rate"] + 0.3
+    assert any(e["kind"] == "timed" and e["month"] == 13 and "opt-out" in e["text"]
+               for e in b.events)
+    again = session.Workshop(switched)
+    again.step(24)
+    pd.testing.assert_frame_equal(session.timeseries(again.models[0][1]), session.timeseries(b))
+    with pytest.raises(ScenarioError, match="month 0"):
+        setup.with_change(5, "organisation.sites", 3)
+    # a contract event through the scenario's timed-event kinds
+    withdrawn = session.Workshop(setup.with_event(7, {"what": "withdraw", "contract": "core"}))
+    withdrawn.step(8)
+    assert any("withdraws" in e["text"] for e in withdrawn.models[0][1].events
+               if e["kind"] == "timed")
+
+
+def test_why_they_differ_names_the_first_parting_events():
+    setup, _ = session.setup_for("opt_in")
+    w = session.Workshop(setup.with_compare("membership.staff.rule", "opt_out"))
+    w.step(24)
+    (_, a), (_, b) = w.models
+    why = session.why_they_differ(a, b)
+    assert why["month"] is not None
+    assert why["only_a"] or why["only_b"]
+    assert any(line.startswith("staff membership first differs at month 0") for line in
+               why["numbers"])
+    same = session.Workshop(setup.with_compare("membership.staff.rule", "opt_in"))
+    same.step(12)
+    assert session.why_they_differ(*[m for _, m in same.models]) == \
+        {"month": None, "only_a": [], "only_b": [], "numbers": [], "turning_a": [],
+         "turning_b": []}
+    shock = session.Workshop(setup.with_compare("membership.staff.rule", "opt_in")
+                             .with_event(3, {"what": "withdraw", "contract": "core"}, "B"))
+    shock.step(6)
+    why = session.why_they_differ(*[m for _, m in shock.models])
+    assert any("withdraws" in line for line in why["turning_b"]), why
+
+
+def test_csv_export_holds_every_month_of_both_copies():
+    setup, _ = session.setup_for("base")
+    w = session.Workshop(setup.with_compare("engagement.voice_heard", 0.9))
+    w.step(6)
+    table = pd.read_csv(__import__("io").BytesIO(session.csv_bytes(w.models)))
+    assert len(table) == 14 and table["copy"].nunique() == 2
+    assert list(table.columns[1:4]) == ["month", "headcount", "vacancies"]
+
+
+def test_every_exercise_preset_builds_a_valid_setup():
+    from sim.viz import presets
+
+    names = [p.name for p in presets.presets()]
+    assert len(names) == len(set(names))
+    for preset in presets.EXERCISES:
+        setup = preset.setup()
+        assert session.from_query(session.to_query(setup)) == setup

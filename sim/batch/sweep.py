@@ -98,8 +98,9 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
             store.begin_session({"executor": pool.description, "workers": pool.workers,
                                  "retries": retries, "to_run": len(todo),
                                  "git_commit": provenance()["git_commit"]})
-            bar = Progress(len(runs), len(done), enabled=progress, workers=pool.workers,
-                           every=progress_every)
+            # runs come back a chunk at a time: a "round" is one chunk per worker
+            bar = Progress(len(runs), len(done), enabled=progress,
+                           workers=pool.workers * chunk, every=progress_every)
             engine = _Engine(pool, RunContext.of(spec, scenario, scenarios), store, retries, bar,
                              chunk,
                              flush_every, flush_seconds)
@@ -187,9 +188,17 @@ class _Engine:
                 finished, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
                 if not finished:
                     self.bar.tick()
-                for future in finished:
+                stop = None
+                for future in [f for f in in_flight if f in finished]:  # in submission order
                     chunk = in_flight.pop(future)
-                    self._collect(chunk, _records(future, chunk), outcome)
+                    try:
+                        records = _records(future, chunk)
+                    except KeyboardInterrupt as exc:  # raised in-process (serial): keep the
+                        stop = exc                    # other finished chunks, then stop
+                        continue
+                    self._collect(chunk, records, outcome)
+                if stop is not None:
+                    raise stop
                 if (len(self.buffer) >= self.flush_every
                         or time.monotonic() - self.last_flush >= self.flush_seconds):
                     self._flush()

@@ -42,10 +42,20 @@ class Lever:
         span = (p.high or 0) - (p.low or 0)
         if p.kind is int:
             return max(1, int(span // 200))
-        for step in (0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0):
+        for step in (0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0,
+                     50.0, 100.0, 250.0, 500.0, 1000.0):
             if span / step <= 200:
                 return step
         return span / 100
+
+    def snapped(self, old: Any, new: Any) -> bool:
+        """True when a slider merely moved an off-grid value onto its step grid (a slider
+        does so when it is drawn): not a trainer's move, so the page ignores it."""
+        if self.widget not in ("int", "float"):
+            return False
+        low, step = self.param.low or 0, self.step
+        off_grid = abs((old - low) / step - round((old - low) / step)) > 1e-9
+        return off_grid and abs(new - old) < step
 
     def tooltip(self) -> str:
         p = self.param
@@ -130,3 +140,17 @@ def other_value(key: str, value: Any) -> Any:
     # numbers: the far end of the range from the current value, so the difference shows
     target = p.high if value <= (p.low + p.high) / 2 else p.low
     return p.kind(target)
+
+
+# Levers that may change during a run ("now" levers, from the next month), as timed events of
+# sim/timeline.py (docs/ODD.md §7): the membership rule through a 'switch' event, the others
+# through 'set'. The rest shape the organisation at month 0 (sites, seats, transfers, the legal
+# form) and restart the run.
+NOW_KEYS: tuple[str, ...] = (
+    "membership.staff.rule", "membership.staff.promotion",
+    "membership.staff.incentive", "membership.staff.ease", "membership.users.promotion",
+    "engagement.pipeline_investment", "engagement.voice_heard", "workforce.workload",
+    "governance.depth.strategy", "governance.depth.policy", "governance.depth.operations",
+    "governance.urgent_delegation", "governance.surplus.allocation",
+    "procurement.efficiency_demand", "commissioning.budget_trend_per_year",
+)

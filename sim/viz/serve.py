@@ -14,6 +14,7 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+QUIET_WARNINGS = "ignore:Cookies with samesite=none require https:UserWarning"
 
 
 def add_parser(sub) -> None:
@@ -65,10 +66,14 @@ def run(args) -> int:
               "without internet. Run tools/solara-assets.", file=sys.stderr)
 
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False",
-               MUTUALSIM_VIZ_SCENARIO=scenario)
+               MUTUALSIM_VIZ_SCENARIO=scenario,
+               # a quiet terminal: Solara warns on every page load that a cookie over plain
+               # http on 127.0.0.1 falls back to samesite=lax, which is what a loopback app wants
+               PYTHONWARNINGS=QUIET_WARNINGS, SOLARA_THEME_SHOW_BANNER="False")
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"mutualsim viz: open http://{shown}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    argv = [sys.executable, "-m", "solara", "run", "sim.viz.app", "--host", args.host,
+    # sim.viz.server is Solara's command with a clean Ctrl+C (exit status 0)
+    argv = [sys.executable, "-m", "sim.viz.server", "run", "sim.viz.app", "--host", args.host,
             "--port", str(args.port), "--production", "--no-open", "--log-level", "warning"]
     os.execve(sys.executable, argv, env)
     return 0  # not reached

@@ -18,6 +18,145 @@ import math
 
 from sim.mechanisms.funding import finance
 from sim.mechanisms.funding.market import Contract, Tender, end_contract, to_pence
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    param("commissioning.regions", 5, "regions", 1, 30,
+          source="§3.3 (contracts won in 'other regions'); assumption for the count",
+          doc="Regions in the market: home plus neighbours, each with a council and an NHS "
+              "commissioner."),
+    param("commissioning.budget_index", 1.0, "ratio to today's budget", 0.0, 2.0,
+          source="§2.5 (a decade of austerity); 0 means no public money at all",
+          doc="Commissioners' budgets at month 0 relative to the cost of today's services; "
+              "scales the value of contracts, re-tenders and new tenders."),
+    param("commissioning.budget_trend_per_year", -0.01, "share per year", -0.2, 0.2,
+          source="§2.5: 'considerable spending cuts over the last decade'; assumption for the rate",
+          doc="Drift of each commissioner's budget per year (negative: austerity)."),
+    param("commissioning.budget_shock_per_year", 0.1, "probability per year", 0.0, 1.0,
+          source="§2.2 Case 10 (budget cut by two thirds); Case 8 (arts funding under review)",
+          doc="Chance per year that a commissioner's budget takes a sudden cut."),
+    param("commissioning.budget_shock_size", 0.15, "share of budget", 0.0, 1.0,
+          source="§2.2 Case 10; assumption for the typical size",
+          doc="Size of a budget shock (share of the budget cut at once)."),
+    param("commissioning.officer_churn_per_year", 0.7, "officer changes per year", 0.0, 12.0,
+          source="§2.5: 'four commissioners in the last three years' (Case 5); five in two years "
+                 "(Case 3)",
+          doc="Expected changes of the commissioning officer per year (monthly chance = rate/12; "
+              "12 = a new officer every month). A new officer resets relationship capital."),
+    param("commissioning.relationship_build_per_year", 0.6, "per year (exponential rate)",
+          0.0, 6.0,
+          source="§2.5: 'We needed time to build relationships ... it really helps if they know "
+                 "you'",
+          doc="Rate at which relationship capital with an officer grows while the mutual works "
+              "for them (0.6: about half the way to full in a year)."),
+    param("commissioning.team_capacity", 0.5, "index 0–1", 0.05, 1.0,
+          source="§2.5: 'where there was a team of sixty there is now six'",
+          doc="Capacity of commissioning teams. Low capacity means more single-year extensions "
+              "instead of re-tendering, bigger consolidated lots and shorter bid windows."),
+    param("commissioning.risk_aversion", 0.5, "index 0–1", 0.0, 1.0,
+          source="§2.5: 'many commissioners were risk averse and narrowly focused on compliance'",
+          doc="How much more readily commissioners drop small providers (withdrawal, "
+              "non-renewal, in-housing)."),
+    param("commissioning.size_reference", 10_000_000.0, "£ turnover", 100_000.0, 1e9,
+          source="§2.2: the two smaller cases that lost contracts (1, 10) lost them without "
+                 "re-tender; Case 8 was 'at risk' (§3.2); the size: assumption",
+          doc="Turnover above which a provider counts as fully 'safe' to a risk-averse "
+              "commissioner; smaller providers face proportionally (square root) higher "
+              "withdrawal and non-renewal risk, up to 3×."),
+    param("commissioning.lot_consolidation", 1.0, "services per lot", 1.0, 5.0,
+          source="§2.5: 'the policy of consolidation of multiple contracts into a single "
+                 "contract'; the 'missing middle'",
+          doc="How many services a commissioner bundles into one tendered lot (1 = none)."),
+    param("commissioning.capacity_consolidation", 0.5, "extra services per lot at zero capacity",
+          0.0, 3.0,
+          source="§2.5: consolidation 'driven, in part, by the reduction of commissioner numbers'",
+          doc="Lots grow by this × (1 − team capacity) on top of lot_consolidation."),
+    param("commissioning.framework_share", 0.25, "share of tenders", 0.0, 1.0,
+          source="§2.5: 'getting included in commissioning frameworks ... often requires' a "
+                 "minimum turnover",
+          doc="Share of tenders let through a framework with a turnover entry rule."),
+    param("commissioning.framework_turnover_multiple", 2.0, "× annual lot value", 0.0, 10.0,
+          source="§2.5: 'their turnover was double the size of the contract'",
+          doc="Framework entry rule: a bidder's turnover must be at least k × the lot's annual "
+              "value (a consortium pools turnover)."),
+    param("commissioning.extension_propensity", 0.5, "probability at expiry", 0.0, 1.0,
+          source="§2.2: half of SEUK respondents still on original contracts, the rest after "
+                 "extension or re-tender; §2.5 'plus one'",
+          doc="Base chance that an expiring contract with an extension option is extended; "
+              "higher with relationship capital and when the team lacks capacity to re-tender."),
+    param("commissioning.in_house_propensity", 0.03, "probability at expiry", 0.0, 1.0,
+          source="§2.2 Case 10 ('effectively brought back in house')",
+          doc="Base chance a council brings an expiring service back in house (or to its trading "
+              "company); scaled up for small providers."),
+    param("commissioning.withdrawal_at_expiry", 0.03, "probability at expiry", 0.0, 1.0,
+          source="§2.2 (Case 8 arts funding under review; 'not being renewed without ... "
+                 "re-tendering')",
+          doc="Base chance an expiring service is decommissioned; higher after budget cuts and "
+              "for small providers."),
+    param("commissioning.early_withdrawal_per_year", 0.01, "probability per contract-year",
+          0.0, 1.0,
+          source="§2.2 Case 1: contract 'withdrawn by LA after 9 months' with 'no explanation'",
+          doc="Base chance per year that a commissioner ends a contract early; higher after budget "
+              "cuts and for small providers."),
+    param("commissioning.home_tenders_per_year", 1.5, "tenders per year", 0.0, 24.0,
+          source="§2.2, §3.3 (portfolios of contracts); assumption for the rate",
+          doc="New tender opportunities in the mutual's service areas in its home region."),
+    param("commissioning.other_tenders_per_year", 4.0, "tenders per year", 0.0, 48.0,
+          source="§3.3 (contracts won 'in other regions'); assumption for the rate",
+          doc="New tender opportunities in the other regions together."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("commissioning.officer_learning_per_month", 0.01, "share of the gap per month", 0.0, 0.2,
+          source="assumption: officers learn the service over a few years (§2.5 'ground zero')",
+          doc="Rate at which a commissioning officer's experience grows toward 1 while in post."),
+    param("commissioning.capacity_floor", 0.1, "share of full capacity", 0.0, 1.0,
+          source="§2.5 ('a team of sixty ... now six'); assumption",
+          doc="Lowest share of its capacity a commissioning team keeps however far its budget "
+              "falls."),
+    param("commissioning.smallness_cap", 3.0, "multiplier", 1.0, 10.0,
+          source="§2.2 (Cases 1 and 10, both small); assumption",
+          doc="Cap on how many times smaller than commissioning.size_reference a provider counts "
+              "(square root of the turnover ratio)."),
+    param("commissioning.smallness_factor", 2.0, "per unit of smallness", 0.0, 10.0,
+          source="§2.2; assumption",
+          doc="Exposure of a small provider = 1 + factor × risk aversion × (smallness − 1)."),
+    param("commissioning.budget_cut_effect", 2.0, "multiplier per unit of budget cut", 0.0, 10.0,
+          source="§2.2, §2.5 (austerity); assumption",
+          doc="Early-withdrawal and non-renewal chances × (1 + effect × the commissioner's budget"
+              " cut)."),
+    param("commissioning.nhs_in_house_factor", 0.5, "ratio to councils", 0.0, 2.0,
+          source="§2.2 Case 10 (a council brought the service in house); assumption",
+          doc="How readily NHS commissioners bring a service in house, relative to councils."),
+    param("commissioning.extension_stretch", 1.5, "capacity units", 1.0, 3.0,
+          source="§2.5 ('plus one' extensions when teams lack capacity); assumption",
+          doc="Extension chance × (stretch − team capacity): a stretched team extends rather than"
+              " re-tenders."),
+    param("commissioning.max_extension_chance", 0.95, "probability", 0.0, 1.0,
+          source="assumption",
+          doc="Cap on the chance that an expiring contract is extended."),
+    param("commissioning.full_extension_capacity", 0.3, "share of full capacity", 0.0, 1.0,
+          source="assumption",
+          doc="Above this team capacity an extension uses the whole option left; below it, a year"
+              " at a time."),
+    param("commissioning.bid_window_spread", 0.5, "share", 0.0, 0.95,
+          source="§2.5 ('short notice'); assumption",
+          doc="Bid windows vary uniformly by ± this share around procurement.bid_window_months."),
+    param("commissioning.bid_window_base", 0.75, "ratio", 0.0, 2.0,
+          source="§2.5; assumption",
+          doc="Bid window × (base + capacity weight × team capacity): stretched teams give less "
+              "notice."),
+    param("commissioning.bid_window_capacity", 0.5, "ratio per unit capacity", 0.0, 2.0,
+          source="§2.5; assumption",
+          doc="See commissioning.bid_window_base."),
+    param("commissioning.tender_has_staff_share", 0.7, "share of new tenders", 0.0, 1.0,
+          source="§3.5 (TUPE with most services); assumption",
+          doc="Share of new tenders for a service that already has a provider and staff who would"
+              " transfer."),
+    param("commissioning.extension_base", 0.5, "relationship units", 0.0, 2.0,
+          source="§2.5 (relationship capital); assumption",
+          doc="Extension chance × (base + the officer's relationship with the mutual) × stretch."),
+]
 
 
 def advance(model) -> None:
@@ -43,12 +182,14 @@ def officers(model, c) -> None:
     if model.rng.random() < min(1.0, p["commissioning.officer_churn_per_year"] / 12):
         had = c.relationship
         c.new_officer()
+        # shape: a relationship worth a line in the log
         if had > 0.2 and any(k.commissioner is c for k in model.market.contracts):
             model.log("commissioner", f"a new commissioning officer at {c.name}: the "
                                       "relationship starts again from 'ground zero'.")
     else:
         c.officer_tenure += 1
-        c.officer_experience += 0.01 * (1 - c.officer_experience)
+        c.officer_experience += p["commissioning.officer_learning_per_month"] * \
+            (1 - c.officer_experience)
     works_for = any(k.commissioner is c for k in model.market.contracts)
     rate = p["commissioning.relationship_build_per_year"] * (1.0 if works_for else 0.0)
     c.relationship += (1 - math.exp(-rate / 12)) * (1 - c.relationship)
@@ -56,7 +197,9 @@ def officers(model, c) -> None:
 
 def capacity(model, c) -> float:
     """Team capacity falls with the budget ('a team of sixty ... now six', §2.5)."""
-    return model.p["commissioning.team_capacity"] * min(1.0, max(0.1, c.budget))
+    p = model.p
+    return p["commissioning.team_capacity"] * min(1.0, max(p["commissioning.capacity_floor"],
+                                                           c.budget))
 
 
 def set_budgets(model) -> None:
@@ -83,8 +226,10 @@ def exposure(model) -> float:
     p = model.p
     income, _, _ = finance.trailing_year(model)
     size = max(income / 100, 1.0)
-    smallness = min(3.0, max(1.0, math.sqrt(p["commissioning.size_reference"] / size)))
-    return 1.0 + 2 * p["commissioning.risk_aversion"] * (smallness - 1.0)
+    smallness = min(p["commissioning.smallness_cap"],
+                    max(1.0, math.sqrt(p["commissioning.size_reference"] / size)))
+    return 1.0 + p["commissioning.smallness_factor"] * p["commissioning.risk_aversion"] * \
+        (smallness - 1.0)
 
 
 def budget_cut(c) -> float:
@@ -94,7 +239,7 @@ def budget_cut(c) -> float:
 def withdrawn_early(model, k: Contract) -> bool:
     p = model.p
     hazard = p["commissioning.early_withdrawal_per_year"] / 12 * model.market.exposure * \
-        (1 + 2 * budget_cut(k.commissioner))
+        (1 + p["commissioning.budget_cut_effect"] * budget_cut(k.commissioner))
     if k.commissioner.budget <= 0:
         hazard = 1.0  # no money at all
     if model.rng.random() >= hazard:
@@ -115,12 +260,16 @@ def at_expiry(model, k: Contract) -> None:
     """In house, decommission, extend or re-tender (§2.2, §2.5)."""
     p, rng, c = model.p, model.rng, k.commissioner
     ex, cut = model.market.exposure, budget_cut(c)
-    in_house = p["commissioning.in_house_propensity"] * ex * (1.0 if c.kind == "council" else 0.5)
-    withdraw = p["commissioning.withdrawal_at_expiry"] * ex * (1 + 2 * cut)
+    in_house = p["commissioning.in_house_propensity"] * ex * \
+        (1.0 if c.kind == "council" else p["commissioning.nhs_in_house_factor"])
+    withdraw = p["commissioning.withdrawal_at_expiry"] * ex * \
+        (1 + p["commissioning.budget_cut_effect"] * cut)
     if c.budget <= 0:
         withdraw = 1.0
-    stretched = 1.5 - capacity(model, c)   # a stretched team extends rather than re-tenders
-    extend = p["commissioning.extension_propensity"] * (0.5 + c.relationship) * stretched \
+    # a stretched team extends rather than re-tenders; a good relationship makes it likelier
+    stretched = p["commissioning.extension_stretch"] - capacity(model, c)
+    extend = p["commissioning.extension_propensity"] * \
+        (p["commissioning.extension_base"] + c.relationship) * stretched \
         if k.extensions_left > 0 else 0.0
     r = rng.random()
     if r < in_house:
@@ -130,8 +279,9 @@ def at_expiry(model, k: Contract) -> None:
     elif r < in_house + withdraw:
         end_contract(model, k, "not_renewed", redundancies(model, k))
         model.market.count("expiries_lost")
-    elif r < in_house + withdraw + min(0.95, extend):
-        months = k.extensions_left if capacity(model, c) > 0.3 else min(12, k.extensions_left)
+    elif r < in_house + withdraw + min(p["commissioning.max_extension_chance"], extend):
+        full = capacity(model, c) > p["commissioning.full_extension_capacity"]
+        months = k.extensions_left if full else min(12, k.extensions_left)
         k.end += months
         k.extensions_left -= months
         model.market.count("extensions")
@@ -164,8 +314,11 @@ def lot_size(model, c) -> int:
 
 def bid_window(model, c) -> int:
     """Months from notice to deadline: short, and shorter when teams are stretched."""
-    w = model.p["procurement.bid_window_months"] * model.rng.uniform(0.5, 1.5) * \
-        (0.75 + 0.5 * capacity(model, c))
+    p = model.p
+    spread = p["commissioning.bid_window_spread"]
+    w = p["procurement.bid_window_months"] * model.rng.uniform(1 - spread, 1 + spread) * \
+        (p["commissioning.bid_window_base"] + p["commissioning.bid_window_capacity"]
+         * capacity(model, c))
     return max(1, round(w))
 
 
@@ -201,7 +354,7 @@ def open_new_tenders(model) -> None:
         lots = lot_size(model, c)
         demand = lots * p["procurement.tender_median_staff"] * \
             float(rng.lognormal(0.0, p["procurement.tender_size_spread"]))
-        has_staff = rng.random() < 0.7   # most services already have a provider and staff
+        has_staff = rng.random() < p["commissioning.tender_has_staff_share"]
         tupe = round(p["procurement.tupe_transfer_share"] * demand) if has_staff else 0
         _tender(model, c, region, demand, lots, tupe, None)
 

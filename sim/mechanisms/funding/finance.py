@@ -23,6 +23,130 @@ from collections import Counter
 import numpy as np
 
 from sim.mechanisms.funding.market import Line, grant_rate, to_pence
+from sim.mechanisms.governance import decisions
+from sim.mechanisms.people import users
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    param("finance.pay_per_staff", 31_000.0, "£ per head per year", 5_000.0, 150_000.0,
+          source="assumption: UK health and care pay with employer on-costs",
+          doc="Average pay cost of a member of staff at pay index 1."),
+    param("finance.overhead_share", 0.1, "share of income", 0.0, 0.5,
+          source="assumption: premises, IT, management",
+          doc="Variable overheads as a share of income."),
+    param("finance.fixed_overhead", 40_000.0, "£ per year", 0.0, 5_000_000.0,
+          source="§2.5: small organisations 'working to very tight margins'; assumption",
+          doc="Fixed central costs (governance, finance, CEO), heavy for small mutuals."),
+    param("finance.opening_reserves_months", 3.0, "months of costs", 0.0, 36.0,
+          source="§2.5: frameworks require 'financial reserves'; assumption",
+          doc="Reserves at month 0."),
+    param("finance.trading_share", 0.12, "share of income", 0.0, 0.9,
+          source="§2.2 (Case 5: 50 % trading with the public); §2.1 (80 % public on average)",
+          doc="Share of month-0 income from trading with the public."),
+    param("finance.rent_share", 0.0, "share of income", 0.0, 1.0,
+          source="§2.2 Case 11: rents from tenants 95 % of income",
+          doc="Share of month-0 income from rents."),
+    param("finance.grant_share", 0.06, "share of income", 0.0, 0.5,
+          source="§2.2 ('Grants were also important'); §3.6",
+          doc="Share of income from grants; new grants arrive to keep about this share."),
+    param("finance.grant_public_share", 0.5, "share of grant income", 0.0, 1.0,
+          source="§3.6: grants 'mainly from parent LAs'; Lottery, Arts Council, EU",
+          doc="Share of grant income from public bodies (counts as public income)."),
+    param("finance.grants_per_year", 0.5, "grants per year", 0.0, 12.0,
+          source="§3.6; assumption",
+          doc="New grants awarded per year (charities get 1.5 × this)."),
+    param("finance.grant_years", 2, "years", 1, 10,
+          source="Table 3.1 Case 1 (£700k over 2 years), Case 9 (£1m over 4 years)",
+          doc="Length of a grant."),
+    param("finance.bank_rate", 0.05, "interest per year", 0.0, 0.3,
+          source="§3.6: 'cheaper bank loans via their parent LAs'; assumption",
+          doc="Interest on bank loans."),
+    param("finance.social_investment_rate", 0.065, "interest per year", 0.0, 0.3,
+          source="§3.6: 'Big Society Capital at 6%'; 'plus 7% interest rates'",
+          doc="Interest on social investment loans, used when no bank will lend."),
+    param("finance.bank_access", 0.6, "probability", 0.0, 1.0,
+          source="§3.6: 'we're pretty bankable now'; assumption",
+          doc="Chance a bank lends when the mutual needs a loan and made a surplus last year; "
+              "otherwise social investment."),
+    param("finance.loan_years", 5, "years", 1, 30,
+          source="assumption",
+          doc="Repayment period of a loan (equal monthly principal repayments)."),
+    param("finance.max_loan_share", 0.25, "share of annual turnover", 0.0, 2.0,
+          source="§3.6 (average investment sought just over £500,000); assumption",
+          doc="Most the mutual may owe at once."),
+    param("finance.insolvency_months", 3, "months", 1, 24,
+          source="MODEL.md §3 step 9; assumption",
+          doc="Consecutive months with reserves below zero (after any loan) before the mutual "
+              "fails and the run stops."),
+    param("finance.target_margin", 0.03, "share of income", 0.0, 0.3,
+          source="§2.5: 'very tight margins and making little, if any, surplus'",
+          doc="Surplus the mutual prices for in bids and aims for in pay decisions."),
+    param("finance.pay_restraint_step", 0.02, "pay index per year", 0.0, 0.2,
+          source="§3.5: mutuals cannot match NHS/LA terms; assumption",
+          doc="Annual fall of the pay index (relative to public-sector pay) in a year of pay "
+              "restraint (deficit); the same step back up in a good year."),
+    param("finance.productivity_gain_per_year", 0.01, "share per year", 0.0, 0.1,
+          source="§2.4 (SEUK 2019: productivity gains since leaving the public sector); §2.5 "
+                 "'leaner and a bit more productive'",
+          doc="Growth of output per member of staff (fewer staff needed for the same work)."),
+    param("finance.redundancy_months", 3.0, "months of pay per redundancy", 0.0, 24.0,
+          source="assumption (statutory plus contractual terms)",
+          doc="Cost of each redundancy in a leaner restructuring or a decommissioned service."),
+# coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("finance.social_value_active_start", 0.1, "share", 0.0, 1.0,
+          source="assumption",
+          doc="Active share assumed for social value before the first observation (month 0)."),
+    param("finance.social_value_overload", 0.5, "per unit of excess workload", 0.0, 2.0,
+          source="§5.4 ('snowed under'); assumption",
+          doc="Social value the mutual can evidence × (1 − this × workload above 1)."),
+    param("finance.social_value_base", 0.85, "ratio", 0.0, 2.0,
+          source="§2.4, §5.4; assumption",
+          doc="Social value × (base + active weight × active share)."),
+    param("finance.social_value_active", 0.6, "per unit of active share", 0.0, 5.0,
+          source="§5.4 (an active workforce evidences social value); assumption",
+          doc="See finance.social_value_base."),
+    param("finance.loan_buffer_months", 3, "months of costs", 0, 24,
+          source="§3.6; assumption",
+          doc="A loan covers the hole in reserves plus this many months of running costs (within "
+              "the lending limit)."),
+    param("finance.pay_floor", 0.6, "ratio to public-sector pay", 0.0, 1.0,
+          source="§3.5 (pay restraint); assumption",
+          doc="Lowest pay index restraint can reach."),
+    param("finance.pay_catch_up_margin", 0.02, "share of income", 0.0, 0.2,
+          source="§3.5; assumption",
+          doc="Pay catches up only in a year whose margin beats the target by this much."),
+    param("finance.charity_grant_boost", 1.5, "multiplier", 0.0, 5.0,
+          source="§2.2, §3.6 (charities attract more grants); assumption",
+          doc="New grants per year × this for a charity."),
+    param("finance.grant_window_months", 2.0, "months", 0.1, 24.0,
+          source="§3.6 (grant funding from government, LA, EU and philanthropic sources); "
+                 "assumption: a call is open about two months",
+          doc="How long a grant call stays open: the decision to apply must be taken within it."),
+    param("finance.grant_rivals", 3, "applicants", 0, 50,
+          source="assumption: grant calls are competitive",
+          doc="Other applicants for each grant call."),
+    param("finance.grant_rival_strength", 0.6, "index 0–1", 0.0, 1.0,
+          source="assumption",
+          doc="Each rival's strength against the mutual's evidenced social value."),
+    param("finance.grant_wrong_penalty", 0.5, "ratio", 0.0, 1.0,
+          source="assumption: a wrong judgement on whether and how to apply weakens the bid",
+          doc="The mutual's strength × this when the decision to apply was wrong."),
+    param("finance.grant_application_cost", 3_000.0, "£ per application", 0.0, 100_000.0,
+          source="§2.5 (bid costs weigh on small organisations); assumption",
+          doc="Cost of writing one grant application."),
+    param("finance.wind_down_months", 12, "months", 1, 120,
+          source="assumption (a stated rule: the issue's 'a mutual with no viable business')",
+          doc="Months in a row with no contract and income for fewer than "
+              "finance.wind_down_staff posts after which the board winds the mutual down (the "
+              "run records a failure and stops)."),
+    param("finance.wind_down_staff", 5.0, "posts", 0.0, 500.0,
+          source="assumption (the issue's example: a 3-staff mutual with no contracts trading "
+                 "on for years)",
+          doc="A mutual with no contract is viable while its income pays for at least this "
+              "many posts at a zero margin."),
+]
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
@@ -48,6 +172,7 @@ class Ledger:
         self.sums: dict[int, list[int]] = {}             # month -> [income, public, costs]
         self.loans: list[dict] = []
         self.below_floor = 0
+        self.unviable_months = 0   # months with no contract and a trailing deficit
 
     def post(self, month: int, category: str, pence: int) -> None:
         if category not in CATEGORIES:
@@ -102,7 +227,16 @@ def pay_per_head(model) -> float:
 def income_rate(model) -> int:
     """Contracted income per month (pence) from everything the mutual holds now."""
     m = model.market
-    return sum(c.value for c in m.contracts) // 12 + sum(x.value for x in m.lines) // 12
+    return sum(c.value for c in m.contracts) // 12 + sum(line_value(model, x)
+                                                          for x in m.lines) // 12
+
+
+def line_value(model, line) -> int:
+    """A line's annual value now: rents follow the users present and the charges
+    (sim/mechanisms/people/users.py)."""
+    if line.kind != "rent":
+        return line.value
+    return int(line.value * users.income_factor(model, line.kind))
 
 
 def monthly_costs(model) -> int:
@@ -125,7 +259,7 @@ def trailing_year(model) -> tuple[int, int, int]:
         m = model.market
         public = sum(c.value for c in m.contracts) + sum(x.value for x in m.lines if x.public)
         return income_rate(model) * 12, public, 0
-    first = max(1, last - 11)
+    first = max(1, last - 11)  # shape: the last 12 months
     scale = 12 / (last - first + 1)
     income, public, costs = model.ledger.trailing(first, last)
     return int(income * scale), int(public * scale), int((income + costs) * scale)
@@ -135,9 +269,11 @@ def social_value_strength(model) -> float:
     """Social value the mutual can evidence: its strength, lowered by overload and raised by
     an active workforce (§2.4, §5.4)."""
     p = model.p
-    active = model.latest.get("active_share", 0.1) if model.latest else 0.1
+    start = p["finance.social_value_active_start"]
+    active = model.latest.get("active_share", start) if model.latest else start
     strength = p["organisation.social_value_strength"] * \
-        (1 - 0.5 * max(0.0, model.workload - 1.0)) * (0.85 + 0.6 * active)
+        (1 - p["finance.social_value_overload"] * max(0.0, model.workload - 1.0)) * \
+        (p["finance.social_value_base"] + p["finance.social_value_active"] * active)
     return min(1.0, max(0.0, float(strength)))
 
 
@@ -153,6 +289,8 @@ def settle_month(model) -> None:
     plan_staffing(model)
     release_surplus_staff(model)
     check_solvency(model)
+    if not model.failed:
+        wind_down(model)
 
 
 def receive_income(model) -> None:
@@ -162,7 +300,7 @@ def receive_income(model) -> None:
         if line.kind == "grant":
             post(model, "grants_public" if line.public else "grants_other", line.value // 12)
         else:
-            post(model, LINE_CATEGORY[line.kind], line.value // 12)
+            post(model, LINE_CATEGORY[line.kind], line_value(model, line) // 12)
 
 
 def pay_costs(model) -> None:
@@ -199,7 +337,7 @@ def borrow(model) -> bool:
     room = int(p["finance.max_loan_share"] * income) - owed
     if room < -led.balance or room <= 0:
         return False  # no lender will cover the hole
-    amount = min(room, -led.balance + 3 * monthly_costs(model))
+    amount = min(room, -led.balance + p["finance.loan_buffer_months"] * monthly_costs(model))
     bank = surplus > 0 and model.rng.random() < p["finance.bank_access"]
     rate = p["finance.bank_rate"] if bank else p["finance.social_investment_rate"]
     months = 12 * p["finance.loan_years"]
@@ -233,22 +371,69 @@ def expire_lines(model) -> None:
 
 
 def award_grants(model) -> None:
-    """New grants arrive at random, sized to keep about ``finance.grant_share`` of income
-    (§2.2, §3.6)."""
+    """Grants are opportunities, not coin flips (§3.6; docs/participation.md). A call opens at
+    random; applying is a strategy decision through the procedure (the call closes after
+    ``finance.grant_window_months``; a slower decision misses it); an application costs
+    ``finance.grant_application_cost`` and competes with ``finance.grant_rivals`` other
+    applicants: the mutual wins with chance s / (s + rivals × ``finance.grant_rival_strength``),
+    s its evidenced social value, × ``finance.grant_wrong_penalty`` when the decision to
+    apply (and how) was wrong. Calls open often enough that at the registry's social-value
+    strength the expected grant income stays about ``finance.grant_share`` of income."""
     p, rng, m = model.p, model.rng, model.market
     rate = grant_rate(p)
-    if rate <= 0 or rng.random() >= rate / 12:
+    rivals, rival = p["finance.grant_rivals"], p["finance.grant_rival_strength"]
+    ref = p["organisation.social_value_strength"]
+    reference_chance = ref / (ref + rivals * rival) if rivals and ref + rivals * rival > 0 \
+        else 1.0
+    if rate <= 0 or rng.random() >= min(1.0, rate / 12 / max(reference_chance, 1e-6)):  # shape: /0
         return
     income, _, _ = trailing_year(model)
     years = p["finance.grant_years"]
     value = p["finance.grant_share"] * income / (rate * years)
     if value <= 0:
         return
+    d = decisions.decide(model, "strategy", p["finance.grant_window_months"],
+                         kind="a grant application")
+    if not d.in_time:
+        m.count("grants_missed")
+        model.log("grant", f"a grant call closed before the application was agreed (the "
+                           f"decision took {d.latency:.1f} months).")
+        return
+    post(model, "bid_costs", -int(round(p["finance.grant_application_cost"] * 100)))
+    strength = social_value_strength(model) * (1.0 if d.correct else
+                                               p["finance.grant_wrong_penalty"])
+    chance = strength / (strength + rivals * rival) if rivals and strength + rivals * rival > 0 \
+        else 1.0
+    if rng.random() >= chance:
+        m.count("grants_lost")
+        model.log("grant", f"a grant application of £{value / 100:,.0f} a year lost to "
+                           f"{rivals} rival applicant(s).")
+        return
     public = bool(rng.random() < p["finance.grant_public_share"])
     m.lines.append(Line("grant", int(value), value / 100 / p["procurement.price_per_fte"],
                         public, model.month + 12 * years))
     source = "a public body" if public else "a charitable funder"
     model.log("grant", f"grant of £{value / 100:,.0f} a year for {years} years from {source}.")
+
+
+def wind_down(model) -> None:
+    """A mutual with no viable business winds down (a stated rule, docs/participation.md):
+    holding no contract, with income that pays for fewer than ``finance.wind_down_staff``
+    posts at a zero margin (``affordable_staff``), for ``finance.wind_down_months`` months in
+    a row, the board winds it down; the run records the failure and stops."""
+    led, m = model.ledger, model.market
+    if m.contracts or affordable_staff(model) >= model.p["finance.wind_down_staff"]:
+        led.unviable_months = 0
+        return
+    led.unviable_months += 1
+    if led.unviable_months >= model.p["finance.wind_down_months"]:
+        model.failed = True
+        model.running = False
+        m.count("wound_down")
+        model.log("failure", f"wound down: no contract, and income for fewer than "
+                             f"{model.p['finance.wind_down_staff']:g} posts, for "
+                             f"{led.unviable_months} months; the board closes the mutual and "
+                             "the run stops.")
 
 
 # --- coupling to the people side --------------------------------------------------------------
@@ -275,7 +460,8 @@ def plan_staffing(model) -> None:
     target = min(needed, affordable_staff(model)) if model.market.lean else needed
     model.staff_target = max(0, int(round(target)))
     head = model.staff.count()
-    ratio = needed / head if head else (2.0 if needed > 0 else 1.0)
+    ratio = needed / head if head else (2.0 if needed > 0 else 1.0)  # shape: nobody: full
+    # shape: workload is kept within its declared range, 0.5-2
     model.workload = min(2.0, max(0.5, float(model.p["workforce.workload"] * ratio)))
 
 
@@ -305,7 +491,7 @@ def release_surplus_staff(model) -> None:
         return
     model.surplus_staff_months += 1
     if model.surplus_staff_months > p["workforce.redeployment_months"] and \
-            p["workforce.redeployment_months"] < 120:
+            p["workforce.redeployment_months"] < 120:  # shape: 120 means never
         gone = make_redundant(model, excess)
         model.surplus_staff_months = 0
         model.log("people", f"{gone} staff could not be redeployed after "
@@ -321,10 +507,11 @@ def year_end(model) -> None:
     margin = surplus / income if income > 0 else -1.0
     step = p["finance.pay_restraint_step"]
     if margin < 0:
-        model.pay_index = max(0.6, model.pay_index - step)
+        model.pay_index = max(p["finance.pay_floor"], model.pay_index - step)
         model.log("pay", f"pay restraint: a deficit of {100 * -margin:.1f} % of income; "
                          f"pay falls to {100 * model.pay_index:.0f} % of public-sector rates.")
-    elif margin > p["finance.target_margin"] + 0.02 and model.pay_index < p["workforce.pay_index"]:
+    elif margin > p["finance.target_margin"] + p["finance.pay_catch_up_margin"] and \
+            model.pay_index < p["workforce.pay_index"]:
         model.pay_index = min(p["workforce.pay_index"], model.pay_index + step)
     m.productivity *= 1 + p["finance.productivity_gain_per_year"]
     if p["governance.surplus.source"] == "ledger":
@@ -336,8 +523,11 @@ def pay_out_surplus(model, allocation: dict[str, float] | None) -> None:
     (when the surplus is the ledger's); the board's share stays in reserves."""
     if allocation is None or model.p["governance.surplus.source"] != "ledger":
         return
-    distribute(model, "surplus_to_staff", allocation["pay"] * model.surplus)
-    distribute(model, "surplus_to_users", allocation["users"] * model.surplus)
+    paid = distribute(model, "surplus_to_staff", allocation["pay"] * model.surplus)
+    # a bonus staff feel for a year; charges lowered and a community fund (people/users.py)
+    users.staff_share_paid(model, paid, pay_per_head(model) * 12 * max(1, model.staff.count()))
+    users.spend_users_share(model, allocation["users"] * model.surplus,
+                            lambda pounds: distribute(model, "surplus_to_users", pounds))
 
 
 def distribute(model, category: str, pounds_value: float) -> int:

@@ -21,6 +21,79 @@ import numpy as np
 from sim.mechanisms.funding import finance
 from sim.mechanisms.funding.market import Line, open_teams, pounds
 from sim.mechanisms.governance import decisions
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    param("growth.expansion_appetite", 0.9, "probability", 0.0, 1.0,
+          source="§3.3: two thirds of the cases (7 of the 8 that are not CBSs) had expanded beyond "
+                 "their home territories",
+          doc="Chance the mutual considers a tender in a region it does not yet serve, at full "
+              "track record and partners."),
+    param("growth.partners", 0.5, "index 0–1", 0.0, 1.0,
+          source="§3.3: success 'dependent on ... prior track records and ... partnerships'",
+          doc="Strength of the mutual's partnerships with other providers."),
+    param("growth.cbs_anchoring", 0.3, "multiplier", 0.0, 1.0,
+          source="§3.3: expansion 'less evident amongst the four Community Benefit Society "
+                 "cases', 'anchored by strong community ownership structures'",
+          doc="Expansion appetite of a CBS relative to other forms."),
+    param("growth.diversification_per_year", 0.15, "probability per year", 0.0, 1.0,
+          source="§3.1: over half had diversified into new markets (SEUK 2021)",
+          doc="Chance per year of starting a related service or trading line (doubled after "
+              "losing the core contract)."),
+    param("growth.diversification_size", 0.03, "share of turnover", 0.0, 0.5,
+          source="assumption",
+          doc="Size of a new trading line relative to turnover."),
+    param("growth.acquisition_per_year", 0.1, "probability per year", 0.0, 1.0,
+          source="§3.1: 'Around 1 in 7 had acquired another organisation' (SEUK 2021); Case 4",
+          doc="Chance per year of acquiring a business when reserves allow."),
+    param("growth.acquisition_reserve_months", 6.0, "months of costs", 0.0, 60.0,
+          source="§3.3 Case 4: acquisitions 'funded by accumulated reserves'",
+          doc="Reserves the mutual must keep after paying for an acquisition."),
+    param("growth.acquisition_size", 0.05, "share of turnover", 0.0, 1.0,
+          source="assumption",
+          doc="Turnover of an acquired business relative to the mutual's."),
+    param("growth.acquired_margin", 0.12, "share of its income", 0.0, 0.5,
+          source="§3.3 Case 4: 'profitable subsidiaries ... where profit margins are significant'",
+          doc="Profit margin of an acquired business (it needs fewer staff per £)."),
+    param("growth.acquisition_price_multiple", 5.0, "× annual profit", 0.0, 20.0,
+          source="assumption: a small private health business",
+          doc="Price of an acquisition."),
+    param("growth.lean_trigger", -0.02, "surplus margin", -0.5, 0.2,
+          source="Table 3.1 Case 8: 'Plan to be leaner ... with fewer employees'",
+          doc="Below this trailing-year margin the mutual adopts a leaner model: it staffs to "
+              "what it can afford and makes redundancies."),
+    param("growth.decision_window_months", 3, "months", 1, 24,
+          source="MODEL.md §3 step 2; assumption",
+          doc="How long an acquisition or diversification opportunity stays open; a slower "
+              "strategy decision misses it."),
+# coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("growth.track_record_weight", 0.7, "share", 0.0, 1.0,
+          source="§3.3 (expansion needs a track record); assumption",
+          doc="Expansion appetite × (1 − w + w × track record)."),
+    param("growth.loss_boost", 2.0, "multiplier", 1.0, 10.0,
+          source="§3.3 ('a driving factor ... has been the loss of core contracts'); assumption",
+          doc="Expansion appetite (for growth.loss_boost_months) and the diversification chance ×"
+              " this after the core contract is lost."),
+    param("growth.loss_boost_months", 24, "months", 0, 120,
+          source="§3.3; assumption",
+          doc="How long losing the core contract drives expansion."),
+    param("growth.track_record_per_year", 0.05, "share of the gap", 0.0, 1.0,
+          source="assumption",
+          doc="Share of the gap to a perfect track record closed by each year of delivery."),
+    param("growth.lean_excess_share", 0.05, "share of headcount", 0.0, 1.0,
+          source="Case 8 (a leaner model); assumption",
+          doc="Under a leaner model, redundancies are made when staff exceed what income pays for"
+              " by more than this share."),
+    param("growth.acquisition_min_staff", 5.0, "posts", 0.0, 500.0,
+          source="SEUK 2021 (§3.1: about 1 in 7 mutuals acquired another organisation); "
+                 "assumption for the floor",
+          doc="Smallest business (in staff posts) that counts as an acquisition opportunity."),
+    param("growth.acquisition_rivals", 1, "buyers", 0, 20,
+          source="assumption: a profitable business attracts other buyers",
+          doc="Other buyers for each business; the mutual wins with chance 1 / (1 + rivals)."),
+]
 
 
 def will_bid_in(model, region: int) -> bool:
@@ -28,19 +101,20 @@ def will_bid_in(model, region: int) -> bool:
     m, p = model.market, model.p
     if region == 0 or any(c.region == region for c in m.contracts):
         return True
-    appetite = p["growth.expansion_appetite"] * (0.3 + 0.7 * m.track_record) * \
+    appetite = p["growth.expansion_appetite"] * \
+        (1 - p["growth.track_record_weight"] + p["growth.track_record_weight"] * m.track_record) * \
         (0.5 + 0.5 * p["growth.partners"])
     if p["organisation.legal_form"] == "cbs":
         appetite *= p["growth.cbs_anchoring"]
     if model.month <= m.expansion_boost_until:
-        appetite *= 2
+        appetite *= p["growth.loss_boost"]
     return bool(model.rng.random() < min(1.0, appetite))
 
 
 def year_end(model) -> None:
     m = model.market
     if m.contracts:
-        m.track_record += 0.05 * (1 - m.track_record)   # another year of delivery
+        m.track_record += model.p["growth.track_record_per_year"] * (1 - m.track_record)
     leaner_or_not(model)
     diversify(model)
     acquire(model)
@@ -62,7 +136,7 @@ def _too_slow(model, what: str) -> bool:
 def diversify(model) -> None:
     """A related service or trading line (§3.3); more likely after losing the core."""
     p, m = model.p, model.market
-    chance = p["growth.diversification_per_year"] * (2 if m.core_lost else 1)
+    chance = p["growth.diversification_per_year"] * (p["growth.loss_boost"] if m.core_lost else 1)
     if model.rng.random() >= chance or _too_slow(model, "a diversification"):
         return
     income, _, _ = finance.trailing_year(model)
@@ -75,7 +149,10 @@ def diversify(model) -> None:
 
 
 def acquire(model) -> None:
-    """Buy a profitable business from reserves (Case 4); its staff join the mutual."""
+    """Buy a profitable business from reserves (Case 4); its staff join the mutual. A business
+    smaller than ``growth.acquisition_min_staff`` posts is no opportunity (the size floor);
+    the sale is contested: after the decision, the mutual wins against
+    ``growth.acquisition_rivals`` other buyers with chance 1 / (1 + rivals)."""
     p, m = model.p, model.market
     if model.rng.random() >= p["growth.acquisition_per_year"]:
         return
@@ -84,10 +161,17 @@ def acquire(model) -> None:
     margin = p["growth.acquired_margin"]
     price = round(p["growth.acquisition_price_multiple"] * margin * value)
     keep = p["growth.acquisition_reserve_months"] * finance.monthly_costs(model)
-    if value <= 0 or model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
-        return
     staff_cost = p["finance.pay_per_staff"] * model.pay_index * 100
     demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
+    if value <= 0 or demand < p["growth.acquisition_min_staff"]:
+        return   # below the size floor: nothing worth buying
+    if model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
+        return
+    if model.rng.random() >= 1.0 / (1.0 + p["growth.acquisition_rivals"]):
+        m.count("acquisitions_lost")
+        model.log("growth", f"outbid for a business of £{pounds(value):,.0f} a year by "
+                            f"another buyer.")
+        return
     finance.post(model, "acquisitions", -price)
     m.lines.append(Line("acquired", int(value), demand * m.productivity))
     n = int(round(demand))
@@ -114,7 +198,7 @@ def leaner_or_not(model) -> None:
     head = model.staff.count()
     afford = int(finance.affordable_staff(model))
     excess = head - afford
-    if excess > 0.05 * head:
+    if excess > p["growth.lean_excess_share"] * head:
         gone = finance.make_redundant(model, excess)
         model.log("growth", f"{gone} redundancies to bring costs within income.")
 

@@ -16,29 +16,59 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.agents import Commissioner, Provider
+from sim.parameter import param
 
 REGION_NAMES = ("the home county", "Northshire", "Eastshire", "Southshire", "Westshire",
                 "Midshire", "Fenshire", "Moorshire", "Dalesshire", "Coastshire")
 
-# Competitor archetypes (§2.5, §3.3; sizes and behaviour are assumptions, see docs/ODD.md §10).
-# price_cut: usual discount on the commissioner's budget; loss_leading: chance of bidding a
-# further 8 % below cost "if it's strategically advantageous" (§2.5, Case 5).
-PROVIDER_PROFILES = {
+# Competitor archetypes (§2.5, §3.3; sizes and behaviour are assumptions, see docs/ODD.md §10):
+# the defaults of the market.<kind>.<field> parameters declared below. price_cut: usual
+# discount on the commissioner's budget; loss_leading: chance of bidding a further
+# procurement.loss_leading_cut below cost "if it's strategically advantageous" (§2.5, Case 5).
+PROVIDER_DEFAULTS = {
     "corporate": dict(turnover=250e6, bid_writing=1.0, bid_propensity=0.5, price_cut=0.06,
-                      loss_leading=0.25, quality=0.55, social_value=0.3),
+                      loss_leading=0.25, quality=0.55, social_value=0.3, count=2),
     "large_charity": dict(turnover=80e6, bid_writing=0.8, bid_propensity=0.4, price_cut=0.03,
-                          loss_leading=0.0, quality=0.6, social_value=0.6),
+                          loss_leading=0.0, quality=0.6, social_value=0.6, count=2),
     "small_voluntary": dict(turnover=2e6, bid_writing=0.2, bid_propensity=0.3, price_cut=0.01,
-                            loss_leading=0.0, quality=0.55, social_value=0.75),
+                            loss_leading=0.0, quality=0.55, social_value=0.75, count=2),
     "council_trading_company": dict(turnover=30e6, bid_writing=0.5, bid_propensity=0.4,
                                     price_cut=0.04, loss_leading=0.0, quality=0.5,
-                                    social_value=0.5),
+                                    social_value=0.5, count=1),
     "other_mutual": dict(turnover=15e6, bid_writing=0.4, bid_propensity=0.3, price_cut=0.02,
-                         loss_leading=0.0, quality=0.62, social_value=0.8),
+                         loss_leading=0.0, quality=0.62, social_value=0.8, count=1),
 }
-NATIONAL = ("corporate", "large_charity")
-NATIONAL_COUNT = {"corporate": 2, "large_charity": 2}
-REGIONAL_COUNT = {"small_voluntary": 2, "council_trading_company": 1, "other_mutual": 1}
+NATIONAL = ("corporate", "large_charity")   # bid everywhere; the others in their own region
+PROFILE_FIELDS = {  # field -> (unit, low, high, meaning)
+    "turnover": ("£ per year", 1e5, 1e10, "annual turnover (framework entry, scale penalty)"),
+    "bid_writing": ("index 0–1", 0.0, 1.0, "bid-writing capacity (quality score, §2.5)"),
+    "bid_propensity": ("probability", 0.0, 1.0, "chance of bidding for a lot it is big enough for"),
+    "price_cut": ("share of budget", 0.0, 0.5, "usual discount on the commissioner's budget"),
+    "loss_leading": ("probability", 0.0, 1.0, "chance of bidding below cost (§2.5 Case 5)"),
+    "quality": ("score 0–1", 0.0, 1.0, "service quality as scored"),
+    "social_value": ("score 0–1", 0.0, 1.0, "social value it can evidence (§2.4)"),
+    "count": ("providers", 0, 20, "how many (nationally for corporates and large charities, "
+                                   "else per region)"),
+}
+
+
+def _profile_params() -> list:
+    out = []
+    for kind, profile in PROVIDER_DEFAULTS.items():
+        for name, (unit, low, high, meaning) in PROFILE_FIELDS.items():
+            out.append(param(f"market.{kind}.{name}", profile[name], unit, low, high,
+                             source="§2.5, §3.3 (the competitors the cases met); assumption "
+                                    "for the figure (docs/ODD.md §10)",
+                             doc=f"{kind.replace('_', ' ').capitalize()}: {meaning}."))
+    return out
+
+
+PARAMS = _profile_params()
+
+
+def profile(p, kind: str) -> dict:
+    """A competitor archetype's profile as the registry holds it."""
+    return {name: p[f"market.{kind}.{name}"] for name in PROFILE_FIELDS}
 
 
 def pounds(pence: int | float) -> float:
@@ -159,11 +189,14 @@ def build(model) -> Market:
         commissioners.append(Commissioner(model, council, "council", r))
         commissioners.append(Commissioner(model, nhs, "nhs", r))
     providers = []
-    for kind, n in NATIONAL_COUNT.items():
-        providers += [Provider(model, kind, None, PROVIDER_PROFILES[kind]) for _ in range(n)]
+    regional = [kind for kind in PROVIDER_DEFAULTS if kind not in NATIONAL]
+    for kind in NATIONAL:
+        providers += [Provider(model, kind, None, profile(p, kind))
+                      for _ in range(p[f"market.{kind}.count"])]
     for r in range(n_regions):
-        for kind, n in REGIONAL_COUNT.items():
-            providers += [Provider(model, kind, r, PROVIDER_PROFILES[kind]) for _ in range(n)]
+        for kind in regional:
+            providers += [Provider(model, kind, r, profile(p, kind))
+                          for _ in range(p[f"market.{kind}.count"])]
     market = Market(commissioners, providers)
     model.market = market
     _site_regions(model)
@@ -191,7 +224,8 @@ def _portfolio(model, market: Market) -> None:
     contract_staff = staff * contract_share
     core_staff = contract_staff * p["organisation.core_contract_share"]
     rest = contract_staff - core_staff
-    sizes = [core_staff] + ([rest / math.ceil(rest / 40)] * math.ceil(rest / 40)
+    per = p["procurement.starting_contract_staff"]
+    sizes = [core_staff] + ([rest / math.ceil(rest / per)] * math.ceil(rest / per)
                             if rest >= 1 else [])
     served = int(model.site_region.max()) + 1
     years = p["procurement.contract_years"]
@@ -228,7 +262,7 @@ def _starting_grants(model, market: Market, annual: float) -> None:
 
 def grant_rate(p) -> float:
     """New grants per year (§3.6); charities attract more (assumption)."""
-    boost = 1.5 if p["organisation.legal_form"] == "charity" else 1.0
+    boost = p["finance.charity_grant_boost"] if p["organisation.legal_form"] == "charity" else 1.0
     return p["finance.grants_per_year"] * boost
 
 
@@ -308,13 +342,13 @@ def end_contract(model, contract: Contract, how: str, staff_leave: int, to_whom:
         market.contracts.remove(contract)
     close_teams(model, contract)
     moved = transfer_out(model, contract, staff_leave)
-    market.track_record -= 0.15 * market.track_record
+    market.track_record -= model.p["procurement.track_record_loss"] * market.track_record
     market.count("contracts_lost")
     market.count(f"lost_{how}")
     if contract.core and not market.core_lost:
         market.core_lost, market.core_lost_how = True, how
         market.core_lost_month = model.month
-        market.expansion_boost_until = model.month + 24  # §3.3: losses drove expansion
+        market.expansion_boost_until = model.month + model.p["growth.loss_boost_months"]
     words = {"retender": f"re-tendered and lost{to_whom}",
              "in_house": "brought back in house",
              "withdrawn": "withdrawn early without re-tender",

@@ -32,15 +32,150 @@ from sim.mechanisms.funding.market import (
     transfer_in,
 )
 from sim.mechanisms.governance import decisions
+from sim.parameter import param
 
-PARTNER_TURNOVER = 15e6 * 100   # pence: a consortium partner, e.g. another mutual (§3.3)
-MAX_LOSS = 0.08                 # bids at the budget up to 8 % under its cost price ...
+# --- parameters (collected into the registry by sim/params.py) ------------------------
 
+PARAMS = [
+    param("procurement.price_weight", 0.6, "weight 0–1", 0.0, 1.0,
+          source="§2.6: 'Scoring criteria continue to be heavily weighted towards price'; "
+                 "assumption for 60 %",
+          doc="Weight of the price score; quality takes 1 − price − social value (weights are "
+              "rescaled if they add up to more than 1)."),
+    param("procurement.social_value_weight", 0.02, "weight 0–1", 0.0, 1.0,
+          source="§2.4: social value 'often as little as between 1% and 3% of the scoring' "
+                 "(Cases 1, 3, 4)",
+          doc="Weight of the social-value score in tender evaluation. Raising it takes the "
+              "weight from quality, not from price: quality gets 1 − price − social value "
+              "(weights are rescaled if they add up to more than 1); to take it from price, "
+              "lower procurement.price_weight too."),
+    param("procurement.contract_years", 3, "years", 1, 15,
+          source="§2.2: core contracts 'usually for 3 or 5 years'",
+          doc="Length of a contract before its extension option."),
+    param("procurement.extension_years", 1, "years", 0, 5,
+          source="§2.5: 'The plus one bit of those [contracts]'",
+          doc="Extension option of each contract."),
+    param("procurement.efficiency_demand", 0.02, "share per year", 0.0, 0.2,
+          source="§2.5: 'efficiencies of between 1% and 3% within a year'",
+          doc="Annual cut in each contract's value demanded by its commissioner."),
+    param("procurement.efficiency_spec_cut", 0.3, "share of the cut", 0.0, 1.0,
+          source="§2.5 Case 4: 'one way we could do it would be to stop this element of the "
+                 "service'",
+          doc="Share of the efficiency demand met by cutting the specification (less work); the "
+              "rest must come from productivity, margin or pay."),
+    param("procurement.bid_window_months", 2, "months", 1, 12,
+          source="§2.5: 'The short notice and limited time allowed for preparing some bids'",
+          doc="Typical time from a tender's notice to its bid deadline (each tender draws 0.5–1.5 "
+              "× this, shorter when commissioning teams are stretched)."),
+    param("procurement.bid_cost_share", 0.015, "share of annual lot value", 0.0, 0.2,
+          source="§2.5: bids 'would have cost tens of thousands of pounds'",
+          doc="Cost of preparing a bid as a share of the lot's annual value."),
+    param("procurement.bid_cost_min", 5_000.0, "£ per bid", 0.0, 200_000.0,
+          source="§2.5; assumption",
+          doc="Minimum cost of a bid (heavier for small organisations relative to turnover)."),
+    param("procurement.bid_team_per_1000_staff", 4.0, "concurrent bids per 1,000 staff", 0.0,
+          50.0,
+          source="§2.5: 'Larger organisations often have bid writing teams'",
+          doc="Bids the mutual can prepare at once: 1 + this × staff/1,000 (rounded down)."),
+    param("procurement.tender_median_staff", 20.0, "staff (FTE) per service", 1.0, 2_000.0,
+          source="assumption: a typical community health or care service",
+          doc="Median size of a new service put out to tender, in staff needed to deliver it."),
+    param("procurement.tender_size_spread", 0.8, "log-sd", 0.0, 2.0,
+          source="assumption",
+          doc="Spread of new services' sizes (lognormal)."),
+    param("procurement.price_per_fte", 36_000.0, "£ per FTE per year", 10_000.0, 200_000.0,
+          source="assumption: UK health and care staff cost (~£30k with on-costs) plus overheads",
+          doc="What a commissioner budgets per staff-year of service at budget index 1; the value "
+              "of every contract at month 0 follows from its staff."),
+    param("procurement.tupe_transfer_share", 0.7, "share of the service's staff", 0.0, 1.0,
+          source="§3.5: 'some contracts require that staff ... be TUPE'd across'",
+          doc="Share of a service's staff who transfer with it under TUPE (in on a win, out on "
+              "a loss); the rest are recruited or redeployed."),
+    param("procurement.consortium_access", 0.5, "probability", 0.0, 1.0,
+          source="§3.3: consortia 'with other mutuals or ... small social/voluntary sector' "
+                 "partners (Cases 1, 2, 4)",
+          doc="Chance the mutual finds consortium partners when it cannot bid alone (framework "
+              "rule or capacity)."),
+    param("procurement.consortium_share", 0.5, "share of value", 0.1, 1.0,
+          source="§3.3; assumption",
+          doc="The mutual's share of a contract won in consortium (its share of staff too)."),
+    param("procurement.quality_noise", 0.08, "sd of quality score", 0.0, 0.5,
+          source="§2.5: 'we award the contract to the best bid writer rather than the best bid'",
+          doc="Noise in the commissioner's quality judgement; larger for inexperienced officers."),
+# coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("procurement.partner_turnover", 15000000.0, "£ per year", 0.0, 1000000000.0,
+          source="§3.3 (consortia with other mutuals and charities); assumption",
+          doc="Turnover of a consortium partner pooled with the mutual's against a framework's "
+              "entry rule."),
+    param("procurement.max_loss", 0.08, "share of cost price", 0.0, 0.5,
+          source="§2.5 ('they can make a loss ... if it's strategic'), §5.2; assumption",
+          doc="How far under its cost price the mutual bids at the budget when its deciders' risk"
+              " appetite is 0.5 (× 2 × appetite)."),
+    param("procurement.bid_writing_base", 0.2, "index 0–1", 0.0, 1.0,
+          source="§2.5 ('the best bid writer'); assumption",
+          doc="Bid-writing capacity of a very small mutual."),
+    param("procurement.bid_writing_full_staff", 2000, "persons", 100, 100000,
+          source="§2.5 (bid teams come with size); assumption",
+          doc="Bid writing rises by 1 per this many staff (capped at 1)."),
+    param("procurement.noise_inexperience", 1.5, "ratio", 1.0, 3.0,
+          source="§2.5 (new officers start from 'ground zero'); assumption",
+          doc="Quality-judgement noise × (this − the officer's experience)."),
+    param("procurement.scale_penalty", 0.3, "quality points", 0.0, 1.0,
+          source="§2.5 (the 'missing middle'); assumption",
+          doc="Quality lost by a bidder with no turnover against the lot (none at the framework's"
+              " k × value)."),
+    param("procurement.incumbency_base", 0.05, "quality points", 0.0, 0.5,
+          source="§2.5 (continuity of service); assumption",
+          doc="Quality bonus of the incumbent at a commissioner with no risk aversion."),
+    param("procurement.incumbency_risk_aversion", 0.2, "quality points per unit", 0.0, 1.0,
+          source="§2.2 (risk-averse commissioners); assumption",
+          doc="Incumbency bonus added per unit of commissioning.risk_aversion."),
+    param("procurement.track_record_weight", 0.1, "quality points per unit", 0.0, 1.0,
+          source="§2.5, §3.3 (track record); assumption",
+          doc="Weight of the mutual's track record in its quality score."),
+    param("procurement.relationship_weight", 0.2, "quality points per unit", 0.0, 1.0,
+          source="§2.5 (relationship with the current officer); assumption",
+          doc="Weight of the relationship with the officer (for competitors, how well they are "
+              "known) in the quality score."),
+    param("procurement.bid_writing_weight", 0.15, "quality points per unit", 0.0, 1.0,
+          source="§2.5 ('we award the contract to the best bid writer'); assumption",
+          doc="Weight of bid-writing capacity in the quality score."),
+    param("procurement.competitor_size_multiple", 2.0, "× lot value", 0.1, 20.0,
+          source="§2.5; assumption",
+          doc="A competitor bids with its full propensity only if its turnover is at least this "
+              "many times the lot's value."),
+    param("procurement.competitor_price_noise", 0.03, "sd of price cut", 0.0, 0.2,
+          source="assumption",
+          doc="Spread of a competitor's discount around its usual price cut."),
+    param("procurement.loss_leading_cut", 0.08, "share of budget", 0.0, 0.5,
+          source="§2.5 Case 5 (loss-leading bids); assumption",
+          doc="Further discount of a loss-leading bid."),
+    param("procurement.competitor_known_local", 0.4, "relationship 0–1", 0.0, 1.0,
+          source="assumption",
+          doc="How well a commissioner knows a competitor based in its region."),
+    param("procurement.competitor_known_away", 0.3, "relationship 0–1", 0.0, 1.0,
+          source="assumption",
+          doc="How well a commissioner knows a national competitor or one from elsewhere."),
+    param("procurement.competitor_social_value_noise", 0.05, "sd of score", 0.0, 0.3,
+          source="assumption",
+          doc="Spread of a competitor's social-value score around its profile."),
+    param("procurement.track_record_gain", 0.1, "share of the gap", 0.0, 1.0,
+          source="§3.3 (a track record wins work); assumption",
+          doc="Share of the gap to a perfect track record closed by a won tender."),
+    param("procurement.track_record_loss", 0.15, "share", 0.0, 1.0,
+          source="assumption",
+          doc="Share of the track record lost when a contract ends."),
+    param("procurement.starting_contract_staff", 40, "staff", 1, 1000,
+          source="§2.2 (a core contract plus smaller ones); assumption",
+          doc="Size of each non-core contract in the month-0 portfolio (the rest of the contract "
+              "staff split evenly)."),
+]
 
-def max_loss(risk_appetite: float) -> float:
-    """... scaled by the deciders' risk appetite (0–1; 0.5 gives MAX_LOSS): a cautious board
-    turns down work priced below cost, a bold one takes it to win the work (§5.2)."""
-    return MAX_LOSS * 2 * risk_appetite
+def max_loss(p, risk_appetite: float) -> float:
+    """How far below its cost price the mutual will bid at the budget: ``procurement.max_loss``
+    scaled by the deciders' risk appetite (0–1; 0.5 gives max_loss): a cautious board turns
+    down work priced below cost, a bold one takes it to win the work (§5.2)."""
+    return p["procurement.max_loss"] * 2 * risk_appetite  # shape: appetite 0.5 -> max_loss
 
 
 def bid_and_award(model) -> None:
@@ -56,11 +191,14 @@ def bid_and_award(model) -> None:
 
 def bid_capacity(model) -> int:
     """Bids the mutual can prepare at once (§2.5: bid-writing teams come with size)."""
-    return 1 + int(model.p["procurement.bid_team_per_1000_staff"] * model.staff.count() / 1000)
+    per_1000 = model.p["procurement.bid_team_per_1000_staff"]
+    return 1 + int(per_1000 * model.staff.count() / 1000)  # shape: the unit, per 1,000
 
 
 def bid_writing(model) -> float:
-    return min(1.0, 0.2 + model.staff.count() / 2000)
+    p = model.p
+    return min(1.0, p["procurement.bid_writing_base"]
+               + model.staff.count() / p["procurement.bid_writing_full_staff"])
 
 
 def cost_price(model, t: Tender) -> int:
@@ -71,11 +209,11 @@ def cost_price(model, t: Tender) -> int:
     if t.incumbent is not None:
         tupe = np.count_nonzero(s.alive & s.tupe) / head
     else:
-        tupe = t.tupe_staff / max(t.demand, 1e-9)
+        tupe = t.tupe_staff / max(t.demand, 1e-9)  # shape: no 0/0
     unit = finance.pay_per_head(model) * 12 * (1 + p["workforce.tupe_pension_premium"] * tupe) \
         + p["engagement.pipeline_investment"] * 100
     margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
-    return int(t.demand / model.market.productivity * unit / max(margin, 0.05))
+    return int(t.demand / model.market.productivity * unit / max(margin, 0.05))  # shape: > 0
 
 
 def consider(model, t: Tender) -> None:
@@ -106,12 +244,12 @@ def consider(model, t: Tender) -> None:
             m.count("excluded_by_framework")
             return
         share = p["procurement.consortium_share"]
-        pooled = income + PARTNER_TURNOVER
+        pooled = income + p["procurement.partner_turnover"] * 100   # pence
         if pooled < p["commissioning.framework_turnover_multiple"] * t.value:
             m.count("excluded_by_framework")
             return
     price = cost_price(model, t)
-    if price > t.value * (1 + max_loss(decision.risk_appetite)) and not own:
+    if price > t.value * (1 + max_loss(p, decision.risk_appetite)) and not own:
         m.count("no_bid_unprofitable")
         return
     cost = round(share * max(p["procurement.bid_cost_min"] * 100,
@@ -136,7 +274,9 @@ def weights(p) -> tuple[float, float, float]:
 
 
 def _judgement_noise(model, t: Tender) -> float:
-    sd = model.p["procurement.quality_noise"] * (1.5 - t.commissioner.officer_experience)
+    p = model.p
+    sd = p["procurement.quality_noise"] * \
+        (p["procurement.noise_inexperience"] - t.commissioner.officer_experience)
     return float(model.rng.normal(0.0, sd))
 
 
@@ -144,18 +284,21 @@ def _scale_penalty(model, turnover: float, t: Tender) -> float:
     """Bidders small against the lot look risky to deliver it (§2.5 'missing middle'): full
     marks need the turnover a framework would ask for (k × the lot's value)."""
     comfort = max(1.0, model.p["commissioning.framework_turnover_multiple"]) * max(t.value, 1)
-    return 0.3 * (1.0 - min(1.0, turnover / comfort))
+    return model.p["procurement.scale_penalty"] * (1.0 - min(1.0, turnover / comfort))
 
 
 def incumbency(p) -> float:
     """A risk-averse commissioner favours the provider it knows (continuity of service)."""
-    return 0.05 + 0.2 * p["commissioning.risk_aversion"]
+    return p["procurement.incumbency_base"] + \
+        p["procurement.incumbency_risk_aversion"] * p["commissioning.risk_aversion"]
 
 
 def mutual_entry(model, t: Tender) -> dict:
     p, m, bid = model.p, model.market, t.mutual_bid
-    quality = (p["organisation.service_quality"] + 0.1 * m.track_record
-               + 0.2 * t.commissioner.relationship + 0.15 * bid_writing(model)
+    quality = (p["organisation.service_quality"] + p["procurement.track_record_weight"]
+               * m.track_record
+               + p["procurement.relationship_weight"] * t.commissioner.relationship
+               + p["procurement.bid_writing_weight"] * bid_writing(model)
                + (incumbency(p) if t.incumbent is not None else 0.0)
                - _scale_penalty(model, bid["pooled"], t) + _judgement_noise(model, t))
     return {"who": "mutual", "kind": "mutual", "price": bid["price"], "quality": quality,
@@ -176,17 +319,21 @@ def competitor_entries(model, t: Tender) -> list[dict]:
         turnover = prov.turnover * 100
         if t.framework and turnover < k * t.value:
             continue
-        if rng.random() >= prov.bid_propensity * min(1.0, turnover / max(2 * t.value, 1)):
+        big_enough = turnover / max(p["procurement.competitor_size_multiple"] * t.value, 1)
+        if rng.random() >= prov.bid_propensity * min(1.0, big_enough):
             continue
-        cut = prov.price_cut + rng.normal(0.0, 0.03)
+        cut = prov.price_cut + rng.normal(0.0, p["procurement.competitor_price_noise"])
         if rng.random() < prov.loss_leading:
-            cut += 0.08   # 'They can make a loss of millions ... if it's strategic' (§2.5)
-        known = 0.4 if prov.region == t.region else 0.3
-        quality = (prov.quality + 0.15 * prov.bid_writing + 0.2 * known
+            cut += p["procurement.loss_leading_cut"]   # 'They can make a loss of millions
+        known = p["procurement.competitor_known_local"] if prov.region == t.region else \
+            p["procurement.competitor_known_away"]
+        quality = (prov.quality + p["procurement.bid_writing_weight"] * prov.bid_writing
+                   + p["procurement.relationship_weight"] * known
                    - _scale_penalty(model, turnover, t) + _judgement_noise(model, t))
         out.append({"who": prov, "kind": prov.kind, "price": int(t.value * (1 - cut)),
                     "quality": quality,
-                    "social_value": float(np.clip(prov.social_value + rng.normal(0, 0.05),
+                    "social_value": float(np.clip(prov.social_value + rng.normal(
+                        0, p["procurement.competitor_social_value_noise"]),
                                                   0, 1))})
     return out
 
@@ -216,7 +363,7 @@ def award(model, t: Tender) -> None:
                       else None})
     if won:
         m.count("bids_won")
-        m.track_record += 0.1 * (1 - m.track_record)
+        m.track_record += p["procurement.track_record_gain"] * (1 - m.track_record)
         _take_up(model, t, winner["price"])
     elif t.incumbent is not None:
         k = t.incumbent

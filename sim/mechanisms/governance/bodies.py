@@ -16,11 +16,114 @@ from typing import Any
 import numpy as np
 
 from sim.agents import BoardMember
+from sim.parameter import param
 
 REP_BODY_POWERS = ("none", "advisory", "approves_strategy", "appoints_board")
+
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # the board (§4.2, Table 4.1)
+    param("governance.board.size", 9, "seats", 3, 30,
+          source="Table 4.1 (boards of 8–12, e.g. Case 5: 9, Case 9: 12)",
+          doc="Board seats of all kinds; those not executive, elected, council-appointed or "
+              "co-opted are independent non-executives. If those seats add up to more, the board "
+              "grows to hold them (with no independents)."),
+    param("governance.board.executive_seats", 3, "seats", 1, 10,
+          source="Table 4.1 (Case 1: 3 from the senior leadership team; Case 5: 4; Case 11: 2)",
+          doc="Executive directors (CEO and senior team); always filled."),
+    param("governance.board.staff_seats", 1, "seats", 0, 15,
+          source="Table 4.1 (Case 1: 3 nominated employees; Case 5: one staff director)",
+          doc="Board seats elected by staff (vacant when no one stands, §4.2)."),
+    param("governance.board.user_seats", 0, "seats", 0, 15,
+          source="Table 4.1 / 5.1 (Case 9: 4 community-elected directors)",
+          doc="Board seats elected by service users or community members."),
+    param("governance.board.council_seats", 0, "seats", 0, 15,
+          source="Table 4.1 (Case 9: 2 council-appointed; Case 6: directors appointed by 3 LAs)",
+          doc="Board seats appointed by the local authority owner or partner; always filled."),
+    param("governance.board.coopted_seats", 0, "seats", 0, 15,
+          source="Table 4.1 (Case 9: 4 co-opted)",
+          doc="Co-opted board seats (skills brought in by the board); always filled."),
+    param("governance.board.skill", 0.65, "index 0–1", 0.05, 0.95,
+          source="§4.2, §4.3: external board members 'an important source of professional skills "
+                 "and specialist knowledge'; assumption for the level",
+          doc="Mean skill of appointed directors (executives, independents, council-appointed, "
+              "co-opted); elected directors bring their own confidence instead."),
+    param("governance.term_years", 3, "years", 1, 10,
+          source="assumption: three-year terms are usual for directors and representatives",
+          doc="Term of every board and representative-body seat; terms are staggered at month 0."),
+    # the representative body (§4.2: staff council / council of governors / representative body)
+    param("governance.rep_body.powers", "advisory", "powers", choices=REP_BODY_POWERS,
+          source="§4.2; Table 4.1 (Case 2: staff council gives a 'voice'; Case 11: approves "
+                 "strategy and appoints the board)",
+          doc="Powers of the representative body; 'none' means there is no representative body "
+              "(its seats are not used)."),
+    param("governance.rep_body.staff_seats", 10, "seats", 0, 200,
+          source="Table 4.1 (Case 2: 13 staff; Case 6: 8 grown to 16; Case 11: 8 employees)",
+          doc="Representative-body seats elected by staff."),
+    param("governance.rep_body.user_seats", 0, "seats", 0, 200,
+          source="Table 4.1 (Case 11: 15 elected tenant representatives)",
+          doc="Representative-body seats elected by service users (needs a user membership rule "
+              "or aware users)."),
+    param("governance.rep_body.appointed_seats", 0, "seats", 0, 50,
+          source="Table 4.1 (Case 11: 1 from the tenant management organisation, 4 from the LA)",
+          doc="Representative-body seats appointed by partner bodies; always filled."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("governance.board.skill_concentration", 12, "Beta concentration", 1, 200,
+          source="assumption",
+          doc="Concentration (a + b) of the Beta distribution of appointed directors' skill "
+              "around governance.board.skill."),
+    param("governance.board.alignment.members.a", 6, "Beta shape", 0.1, 50.0,
+          source="§4.2 (directors chosen by the members share the mission); assumption",
+          doc="Mission alignment of a director chosen by the members ~ Beta(a, b)."),
+    param("governance.board.alignment.members.b", 3, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.alignment.members.a."),
+    param("governance.board.alignment.council.a", 3, "Beta shape", 0.1, 50.0,
+          source="Case 6 (council-appointed directors); assumption",
+          doc="Mission alignment of a council-appointed director ~ Beta(a, b)."),
+    param("governance.board.alignment.council.b", 4, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.alignment.council.a."),
+    param("governance.board.alignment.appointed.a", 4, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="Mission alignment of any other appointed director ~ Beta(a, b)."),
+    param("governance.board.alignment.appointed.b", 4, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.alignment.appointed.a."),
+    param("governance.board.risk.executive.a", 4, "Beta shape", 0.1, 50.0,
+          source="§5.2 (executives push growth); assumption",
+          doc="Risk appetite of an executive director ~ Beta(a, b)."),
+    param("governance.board.risk.executive.b", 3, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.risk.executive.a."),
+    param("governance.board.risk.non_executive.a", 3, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="Risk appetite of any other director ~ Beta(a, b)."),
+    param("governance.board.risk.non_executive.b", 3, "Beta shape", 0.1, 50.0,
+          source="assumption",
+          doc="See governance.board.risk.non_executive.a."),
+    param("governance.board.reappointment_chance", 0.5, "probability", 0.0, 1.0,
+          source="assumption",
+          doc="Chance that an appointed director whose term ends is reappointed rather than "
+              "replaced."),
+    param("governance.rep_body.weight.advisory", 0.5, "weight 0–1", 0.0, 1.0,
+          source="§4.2 (advisory bodies); assumption",
+          doc="Weight of an advisory representative body's voice and say in the surplus "
+              "allocation."),
+    param("governance.rep_body.weight.approves_strategy", 0.75, "weight 0–1", 0.0, 1.0,
+          source="§4.2 (a council of governors approves strategy, Case 4); assumption",
+          doc="As above, for a body that approves strategy."),
+    param("governance.rep_body.weight.appoints_board", 1.0, "weight 0–1", 0.0, 1.0,
+          source="§4.2 (Case 11's members appoint the board); assumption",
+          doc="As above, for a body that appoints the board."),
+]
 ELECTED_BOARD_SEATS = {"staff_elected": "staff", "user_elected": "users"}
 APPOINTED = "appointed"  # holder of a representative-body seat filled by a partner body
-POWER_FACTOR = {"advisory": 0.5, "approves_strategy": 0.75, "appoints_board": 1.0}
+def power_factor(p, powers: str) -> float:
+    """The weight of a representative body's say, by its powers (1 for appointing the board)."""
+    return p[f"governance.rep_body.weight.{powers}"]
 
 
 @dataclass
@@ -130,11 +233,14 @@ def appoint(model, seat: Seat, term_end: int, person=None) -> BoardMember:
         alignment = float(person.affinity)
     else:
         mean = p["governance.board.skill"]
-        skill = float(rng.beta(12 * mean, 12 * (1 - mean)))
-        a, b = (6, 3) if _chosen_by_members(model, seat) else \
-            (3, 4) if seat.kind == "council_appointed" else (4, 4)
-        alignment = float(rng.beta(a, b))
-    risk = float(rng.beta(4, 3) if seat.kind == "executive" else rng.beta(3, 3))
+        k = p["governance.board.skill_concentration"]
+        skill = float(rng.beta(k * mean, k * (1 - mean)))
+        kind = "members" if _chosen_by_members(model, seat) else \
+            "council" if seat.kind == "council_appointed" else "appointed"
+        alignment = float(rng.beta(p[f"governance.board.alignment.{kind}.a"],
+                                   p[f"governance.board.alignment.{kind}.b"]))
+    who = "executive" if seat.kind == "executive" else "non_executive"
+    risk = float(rng.beta(p[f"governance.board.risk.{who}.a"], p[f"governance.board.risk.{who}.b"]))
     if isinstance(seat.holder, BoardMember):
         seat.holder.remove()
     member = BoardMember(model, seat.kind, skill, alignment, risk, term_end, person)
@@ -161,7 +267,7 @@ def vacate(model, body: Body, seat: Seat, step_down: bool) -> None:
     """Empty a seat; a person who steps down returns to rung 3 (still active)."""
     person = seat.person
     if step_down and person is not None and present(model, person):
-        person.engagement = 3
+        person.engagement = 3  # shape: rung 3, active
     if isinstance(seat.holder, BoardMember):
         seat.holder.remove()
     seat.holder = None
@@ -190,7 +296,8 @@ def release(model) -> None:
         for seat in body.seats:
             person = seat.person
             if person is not None and model.rng.random() < rate * np.exp(
-                    model.p["workforce.dissatisfaction_attrition"] * (0.5 - person.satisfaction)):
+                    model.p["workforce.dissatisfaction_attrition"]
+                    * (0.5 - person.satisfaction)):
                 vacate(model, body, seat, step_down=True)
                 model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "
                                         "stays vacant until the next election.")
@@ -204,7 +311,8 @@ def renew_appointments(model) -> None:
         for seat in body.seats:
             if seat.constituency is not None or seat.term_end > month:
                 continue
-            if seat.holder == APPOINTED or model.rng.random() < 0.5:
+            if seat.holder == APPOINTED or \
+                    model.rng.random() < model.p["governance.board.reappointment_chance"]:
                 seat.term_end = month + 12 * years  # reappointed
                 if isinstance(seat.holder, BoardMember):
                     seat.holder.term_end = seat.term_end

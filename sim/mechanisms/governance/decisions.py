@@ -37,7 +37,95 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.mechanisms.governance.bodies import POWER_FACTOR, Body, present
+from sim.mechanisms.governance import public_sector
+from sim.mechanisms.governance.bodies import Body, power_factor, present
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # who decides: depth of the procedure per decision level (§5.2)
+    param("governance.depth.strategy", 0.3, "index 0–1", 0.0, 1.0,
+          source="§5.2: strategy = 'forward business planning, growth, diversification and "
+                 "innovation'; 0 = stewardship (board and executive alone), 1 = democratic "
+                 "multi-stakeholder",
+          doc="Depth of the strategy procedure: the representative body is consulted on a share "
+              "min(1, 2·depth) of decisions and the wider membership on max(0, 2·depth − 1)."),
+    param("governance.depth.policy", 0.4, "index 0–1", 0.0, 1.0,
+          source="§5.2: policy and procedures, HR and people management",
+          doc="Depth of the policy procedure (as for strategy)."),
+    param("governance.depth.operations", 0.4, "index 0–1", 0.0, 1.0,
+          source="§5.2: operations, 'delegated decision-making, empowerment of frontline workers'",
+          doc="Depth of the operations procedure (as for strategy; no board stage)."),
+    # decision latency (§5.2: deliberation is slower; still faster than the public sector)
+    param("governance.latency.executive_months", 0.25, "months", 0.0, 6.0,
+          source="assumption: a fortnight for the executive team to form a view",
+          doc="Time for the executive (or manager) stage, present in every decision."),
+    param("governance.latency.board_months", 1.0, "months", 0.0, 6.0,
+          source="assumption: boards meet about every two months (mean wait one month)",
+          doc="Board stage of strategy and policy decisions."),
+    param("governance.latency.rep_body_months", 1.5, "months", 0.0, 12.0,
+          source="Table 4.1 (Case 2: staff council meets bi-monthly; Case 11: joint meetings "
+                 "twice yearly); assumption",
+          doc="Representative-body stage when it is consulted (plus the size term)."),
+    param("governance.latency.membership_months", 2.0, "months", 0.0, 12.0,
+          source="§5.2 Case 8 ('really laborious and slow'); Case 12: a '6 month process with "
+                 "input from staff and citizen members'",
+          doc="Wider membership consultation stage when it is consulted (plus the size term)."),
+    param("governance.latency.size_months", 0.3, "months per doubling", 0.0, 3.0,
+          source="assumption: larger bodies take longer to hear everyone (MODEL.md §3 step 2)",
+          doc="A consulted stage takes this × log2(1 + participants / 8) months more."),
+    param("governance.latency.operations_scale", 0.25, "ratio", 0.05, 1.0,
+          source="§5.2: operational decisions are delegated to teams and take place locally",
+          doc="Operations decisions take this share of the time of the same stages."),
+    param("governance.latency.external_approval_months", 0.0, "months", 0.0, 12.0,
+          source="Table 4.1 Case 6: an LA joint committee 'adjudicates on major decisions'",
+          doc="Owner's approval added to every strategy decision (council-owned mutuals)."),
+    param("governance.latency.conflict_delay", 1.0, "ratio at conflict 1", 0.0, 5.0,
+          source="§5.3 Case 11: approved 'after several rounds of negotiations'",
+          doc="Consultation stages take × (1 + this × conflict index)."),
+    param("governance.latency.noise_cv", 0.3, "coefficient of variation", 0.0, 1.0,
+          source="assumption",
+          doc="Spread of a decision's actual latency around its expected value (gamma)."),
+    # decision quality: pooled noisy judgements (Condorcet, Gaussian-signal form)
+    param("governance.judgement.signal", 0.67, "z per unit knowledge", 0.05, 3.0,
+          source="Grofman, Owen & Feld 1983 (pooling noisy judgements); assumption: a fully "
+                 "informed person is right 3 times in 4 (Φ(0.67) = 0.75)",
+          doc="A person of knowledge k judges a decision right with chance Φ(signal · k)."),
+    param("governance.judgement.correlation", 0.2, "correlation", 0.0, 1.0,
+          source="Ladha 1992 (correlated votes); assumption: members of one body share "
+                 "information",
+          doc="Error correlation within a body; n members count as n / (1 + (n−1)·this)."),
+    param("governance.judgement.frontline.strategy", 0.6, "ratio", 0.0, 2.0,
+          source="§5.4 Case 11 CEO: people 'get caught up in the immediate'",
+          doc="Knowledge of staff and users (their confidence) × this on strategy decisions."),
+    param("governance.judgement.frontline.policy", 1.0, "ratio", 0.0, 2.0,
+          source="assumption",
+          doc="As above, for policy decisions."),
+    param("governance.judgement.frontline.operations", 1.3, "ratio", 0.0, 2.0,
+          source="§4.2 Case 6: 'you know [our clients] best because you work with them'",
+          doc="As above, for operations (capped at knowledge 1)."),
+    # voice and psychological ownership (§5.3, §5.5)
+    param("governance.voice.board_channel", 0.25, "voice share", 0.0, 1.0,
+          source="Table 4.1 (staff directors on most boards); assumption",
+          doc="Formal voice of a constituency in a board decision when it holds a filled seat."),
+    param("governance.voice.rep_body_channel", 0.6, "voice share", 0.0, 1.0,
+          source="§5.3 Case 2 (a staff council that the board listens to); assumption",
+          doc="Voice when the representative body is consulted, × its power (advisory 0.5 … "
+              "appoints the board 1) × the constituency's filled share of its seats."),
+    param("governance.voice.ownership_gain", 0.05, "share of gap per decision", 0.0, 0.5,
+          source="§5.2 Case 11: 'quality decisions that have significant levels of ownership'",
+          doc="Psychological ownership gained by each participant of a consulted decision."),
+    param("governance.voice.imposition_loss", 0.04, "share per decision", 0.0, 0.5,
+          source="§5.3 Case 11: 'I thought you were a mutual. Are you not listening to us?'",
+          doc="Ownership lost by engaged staff (rung ≥ 3) per strategy or policy decision imposed "
+              "without their voice (× 1 − their voice share)."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("governance.latency.size_scale", 8, "persons", 1, 1000,
+          source="§5.2 (larger bodies deliberate longer); assumption",
+          doc="Latency of a stage grows by governance.latency.size_months × log2(1 + people "
+              "consulted / this)."),
+]
 
 DECISION_LEVELS = ("strategy", "policy", "operations")
 MEMBERSHIP = "membership"
@@ -139,10 +227,11 @@ def consult_shares(model, level: str, depth: float | None = None) -> tuple[float
     """(representative body, membership) share of decisions consulted at this level."""
     d = model.p[f"governance.depth.{level}"] if depth is None else depth
     who = participants(model)
+    # shape: depth 0 -> 1/2 -> 1 consults the body more, then the members (the params' doc)
     rep = min(1.0, 2 * d) if who.rep_people[0] + who.rep_appointed > 0 else 0.0
     users_too = level != "policy"
     has_members = who.staff[0] + (who.users[0] if users_too else 0) > 0
-    return rep, (max(0.0, 2 * d - 1) if has_members else 0.0)
+    return rep, (max(0.0, 2 * d - 1) if has_members else 0.0)  # shape: as above
 
 
 def stage_months(model, level: str) -> tuple[float, float, float]:
@@ -155,9 +244,10 @@ def stage_months(model, level: str) -> tuple[float, float, float]:
     size = p["governance.latency.size_months"]
     n_rep = who.rep_people[0] + who.rep_appointed
     n_members = who.staff[0] + (who.users[0] if level != "policy" else 0)
-    rep = (p["governance.latency.rep_body_months"] + size * math.log2(1 + n_rep / 8)) * slow
+    scale = p["governance.latency.size_scale"]
+    rep = (p["governance.latency.rep_body_months"] + size * math.log2(1 + n_rep / scale)) * slow
     members = (p["governance.latency.membership_months"]
-               + size * math.log2(1 + n_members / 8)) * slow
+               + size * math.log2(1 + n_members / scale)) * slow
     return fixed, rep, members
 
 
@@ -183,7 +273,7 @@ def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
     rho = p["governance.judgement.correlation"]
     precision = sum(n / (1 + (n - 1) * rho) * min(k, 1.0) ** 2 for n, k in groups if n > 0)
     z = p["governance.judgement.signal"] * math.sqrt(precision)
-    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))  # shape: the normal CDF
 
 
 def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
@@ -214,7 +304,7 @@ def voice_shares(model, level: str, board: bool, rep: bool, members: bool
         if board and who.board_filled[i] > 0:
             v = p["governance.voice.board_channel"]
         if rep:
-            v = max(v, p["governance.voice.rep_body_channel"] * POWER_FACTOR[rep_body.powers]
+            v = max(v, p["governance.voice.rep_body_channel"] * power_factor(p, rep_body.powers)
                     * who.rep_filled[i])
         if members and (group == "staff" or (level != "policy" and who.users[0])):
             v = 1.0
@@ -271,6 +361,7 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
                         consulted, delegated, _appetite(model.board, board), kind)
     apply_ownership_effects(model, decision)
     model.decisions.append(decision)
+    public_sector.shadow(model, decision)  # the parent body's chain, for P6
     if level == "strategy":
         _tell(model, decision)
     return decision
@@ -297,7 +388,7 @@ def _noisy(mean: float, cv: float, rng) -> float:
 
 def _appetite(board: Body, with_board: bool) -> float:
     members = [m for m in board.members() if with_board or m.seat_type == "executive"]
-    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5
+    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5  # neutral
 
 
 # --- psychological ownership -------------------------------------------------------------------

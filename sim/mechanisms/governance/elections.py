@@ -6,9 +6,10 @@ rule — who choose to stand; a pipeline of engagement ('talent spot, nurture an
 Case 11) makes standing likelier. Incumbents may stand again. With more candidates than
 seats the members vote (the more confident win, with noise); with fewer, the rest of the seats
 stay vacant (P5, §4.2). Board seats are filled before the representative body's, and nobody
-holds two seats. Turnout: members (or all staff, where there is no staff membership) vote with
-a chance that depends on their rung. Where ``governance.elections.members_only`` holds (CBS
-rules), only legal members stand and vote; otherwise the whole constituency does.
+holds two seats. Turnout: members (or all staff, where there is no staff membership) on
+rung 2 or above vote, each with a fixed chance; rungs 0-1 do not vote. Where
+``governance.elections.members_only`` holds (CBS rules), only legal members stand and vote;
+otherwise the whole constituency does.
 """
 
 from __future__ import annotations
@@ -16,7 +17,47 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.governance.bodies import Body, Seat, appoint, present, vacate
+from sim.mechanisms.people import participation
 from sim.mechanisms.people.engagement import TOP, pipeline_support
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # elections (annual, §4.2 'not replaced', §5.4 'Pipeline of Engagement')
+    param("governance.elections.members_only", False, "flag",
+          source="Table 4.1 Case 11 ('elected from and by tenant and employee members'); Case 2 "
+                 "(a staff council without staff shareholding)",
+          doc="Whether only legal members may stand and vote. Otherwise every staff member (or "
+              "aware user) of the constituency may, as for a staff council."),
+    param("governance.elections.candidacy_rate", 0.35, "probability per election", 0.0, 1.0,
+          source="§5.4 ('not interested in being part of running an organisation'; lack of "
+                 "confidence); assumption for the level",
+          doc="Chance that an eligible person (rung 3, confident enough, a member where there is "
+              "a membership rule) stands for an open seat, with no talent spotting."),
+    param("governance.elections.talent_spotting", 1.5, "multiplier at saturated pipeline",
+          0.0, 10.0,
+          source="§5.4 Case 11: 'talent spot', nurture and train prospective candidates",
+          doc="Candidacy × (1 + this × pipeline support), support from "
+              "engagement.pipeline_investment (0–1, saturating)."),
+    param("governance.elections.restand_rate", 0.6, "probability", 0.0, 1.0,
+          source="assumption",
+          doc="Chance that a representative whose term ends stands again."),
+    param("governance.elections.vote_chance_engaged", 0.7, "probability", 0.0, 1.0,
+          source="docs/ODD.md §2: rung 2 = 'occasional (votes, surveys)'; assumption",
+          doc="Chance that an eligible voter on rung 2 or above votes; rungs 0-1 do not vote, "
+              "so turnout is at most the share engaged enough to vote."),
+    param("governance.seats.resign_per_year", 0.1, "share per year", 0.0, 1.0,
+          source="§4.2 Case 3: representatives 'subsequently left and were not replaced'; "
+                 "assumption for the rate",
+          doc="Yearly chance that a satisfied representative steps down mid-term (more when "
+              "dissatisfied); leaving the organisation vacates the seat too."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("governance.elections.vote_noise", 0.1, "sd of confidence", 0.0, 1.0,
+          source="§4.2; assumption",
+          doc="Noise in a contested election: the candidates with the highest confidence + noise "
+              "win."),
+]
 
 CONSTITUENCIES = ("staff", "users")
 
@@ -79,7 +120,8 @@ def _count(model, cols, pool: np.ndarray, n_open: int) -> np.ndarray:
     pool = np.unique(pool)
     if len(pool) <= n_open:
         return model.rng.permutation(pool)
-    score = cols.confidence[pool] + model.rng.normal(0.0, 0.1, len(pool))
+    noise = model.p["governance.elections.vote_noise"]
+    score = cols.confidence[pool] + model.rng.normal(0.0, noise, len(pool))
     return pool[np.argsort(-score)[:n_open]]
 
 
@@ -96,7 +138,8 @@ def turnout(model) -> dict[str, float]:
     """Share of eligible voters who vote at this year's elections/AGM, per constituency and
     overall. Members vote where the franchise needs membership or where the constituency elects
     no seats (the AGM); otherwise the whole constituency elects its seats (a staff council,
-    Case 2). Rungs 0-1 vote rarely, rung 2 and above often."""
+    Case 2). Only people engaged enough to vote (rung 2 and above) vote
+    (sim/mechanisms/people/participation.py), so turnout never exceeds that share."""
     p, rng = model.p, model.rng
     voted = eligible = 0
     out: dict[str, float] = {}
@@ -109,11 +152,13 @@ def turnout(model) -> dict[str, float]:
             voters = cols.alive & (cols.aware if who == "users" else True)
         else:
             continue
-        chance = np.where(cols.engagement >= 2, p["governance.elections.vote_chance_engaged"],
-                          p["governance.elections.vote_chance_passive"])
+        chance = participation.vote_chance(p, cols.engagement)
         votes = np.count_nonzero(voters & (rng.random(cols.size) < chance))
         n = np.count_nonzero(voters)
         out[who] = votes / n if n else 0.0
+        model.turnout_history.append({"month": model.month, "constituency": who,
+                                      "turnout": out[who],
+                                      "engaged": participation.engaged_share(cols, voters)})
         voted, eligible = voted + votes, eligible + n
     out["all"] = voted / eligible if eligible else 0.0
     return out

@@ -12,6 +12,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+GOVERNANCE_PRESETS = ("custom", "stewardship", "staff_council", "council_of_governors",
+                      "multi_stakeholder_cbs", "council_owned")
+
+PARAMS = [
+    # --- governance (MODEL.md §3 steps 2 and 8; sim/mechanisms/governance/) ------------
+    # Presets bundle the structure keys below (mechanisms/governance/presets.py, Table 4.1); keys
+    # set explicitly in the same or a more derived scenario file win over the preset.
+    param("governance.preset", "custom", "archetype", choices=GOVERNANCE_PRESETS,
+          source="§4.2 (stewardship vs democratic multi-stakeholder); Table 4.1 structures",
+          doc="A governance archetype whose bundle of governance.* values applies before the "
+              "scenario's own keys: stewardship (Cases 7-8), staff_council (Cases 2, 6), "
+              "council_of_governors (Case 4), multi_stakeholder_cbs (Case 11), council_owned "
+              "(Case 6). custom applies no bundle."),
+]
+
 PRESET_KEY = "governance.preset"
 
 _STRUCTURE = ("governance.depth.strategy", "governance.depth.policy",

@@ -20,9 +20,130 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.people import participation
+from sim.mechanisms.people import users as users_mod
+from sim.parameter import param
 from sim.population import group_mean
 
-TOP = 4
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # --- engagement --------------------------------------------------------------------
+    param("engagement.up_rate", 0.04, "probability per month", 0.0, 0.5,
+          source="assumption; ladder from §5.4 ('passive membership, occasional inputs ... up to "
+                 "fuller, more active volunteering as well as formalised roles')",
+          doc="Base monthly chance of moving one rung up the engagement ladder (0 → 1)."),
+    param("engagement.down_rate", 0.03, "probability per month", 0.0, 0.5,
+          source="assumption; §5.4 'It goes up and down, you know' (Case 5)",
+          doc="Base monthly chance of moving one rung down."),
+    param("engagement.step_difficulty", 0.35, "ratio per rung", 0.05, 1.0,
+          source="assumption: each rung up the ladder is harder (§5.4: time, confidence, skills)",
+          doc="The up-rate is multiplied by this once per rung above the first (rung 1→2 × d, "
+              "2→3 × d², 3→4 × d³)."),
+    param("engagement.ownership_weight", 2.0, "log-odds per unit", 0.0, 10.0,
+          source="§5.5: psychological ownership and a 'voice that is heard' drive participation",
+          doc="Weight of psychological ownership (centred at 0.5) in the ladder's drive."),
+    param("engagement.confidence_weight", 1.5, "log-odds per unit", 0.0, 10.0,
+          source="§5.4: lack of 'confidence in their ability to contribute'",
+          doc="Weight of confidence (centred at 0.5) in the ladder's drive."),
+    param("engagement.peer_weight", 1.5, "log-odds per active share", 0.0, 20.0,
+          source="§5.4 Case 3 (newcomers and TUPE staff influence each other); assumption",
+          doc="Weight of the share of active (rung ≥ 3) team-mates in the ladder's drive."),
+    param("engagement.workload_weight", 2.0, "log-odds per unit overload", 0.0, 10.0,
+          source="§5.4 ('everyone's snowed under with work'; 'people are busy')",
+          doc="How much workload above 1 (and part-time hours) lowers the drive."),
+    param("engagement.member_boost", 0.25, "log-odds", 0.0, 3.0,
+          source="§5.4: formal membership 'may not readily translate' into engagement; assumption",
+          doc="Added drive for legal members (small: membership and engagement diverge)."),
+    param("engagement.dispersion_penalty", 0.6, "log-odds at a remote site", 0.0, 3.0,
+          source="§3.5, §5.4: at 30 dispersed sites engagement 'less strong than at core/HQ sites'",
+          doc="Drive lost by staff and users away from the headquarters site, scaled by "
+              "(1 − 1/sites)."),
+    param("engagement.satisfaction_weight", 1.0, "log-odds per unit", 0.0, 10.0,
+          source="MODEL.md §3 step 7 (dissatisfaction moves people down the ladder); assumption",
+          doc="Weight of satisfaction (centred at 0.5) in the staff ladder's drive."),
+    param("engagement.vulnerability_weight", 1.5, "log-odds per unit", 0.0, 10.0,
+          source="§5.4: users who are vulnerable or disadvantaged are harder to involve "
+                 "(Cases 1, 2)",
+          doc="Drive lost by a fully vulnerable user."),
+    param("engagement.confidence_gain", 0.03, "share of the gap per month", 0.0, 0.5,
+          source="§5.4: 'talent spot', nurture and train prospective candidates; assumption",
+          doc="Monthly confidence gain at full pipeline support (taking part adds half as much)."),
+    param("engagement.pipeline_investment", 50.0, "£ per staff member per year", 0.0, 1_000.0,
+          source="§5.4 Case 11: a 'Pipeline of Engagement' (talent spotting, training, nurturing)",
+          doc="Spending on training and support for engagement; lifts confidence and the ladder."),
+    param("engagement.pipeline_half_saturation", 150.0, "£ per staff member per year", 1.0, 5_000.0,
+          source="assumption: diminishing returns to engagement spending",
+          doc="Investment at which the pipeline's effect is half its maximum."),
+    param("engagement.pipeline_weight", 1.5, "log-odds at saturation", 0.0, 10.0,
+          source="assumption",
+          doc="Drive added by a saturated pipeline of engagement."),
+    param("engagement.voice_heard", 0.42, "index 0–1", 0.0, 1.0,
+          source="§4.2 (all 12 cases used surveys, intranets and team briefs); §5.5 (a voice "
+                 "'that, "
+                 "most importantly, is heard'); calibrated so the base scenario's voice stays "
+                 "near the foundation's 0.5",
+          doc="Informal voice of the reference organisation (400 staff, leadership openness 0.5, "
+              "the default channels): the anchor of the informal-voice state, which moves with "
+              "leadership, size and channels (participation.*). The governance procedure adds "
+              "formal voice on top (governance.voice.*) and conflict takes some away; the "
+              "result is the model's voice_heard."),
+    param("engagement.representative_confidence", 0.55, "confidence 0–1", 0.0, 1.0,
+          source="§5.4: candidates need confidence and skills; assumption for the threshold",
+          doc="Minimum confidence to stand for an elected seat (rung 4) on the board or the "
+              "representative body."),
+    param("engagement.user_rate_factor", 0.3, "ratio to staff rates", 0.0, 2.0,
+          source="§5.4: engaging users 'pose[s] much more of a challenge than ... employees'",
+          doc="Users' up-rate relative to staff's."),
+    # --- ownership and culture ---------------------------------------------------------
+    param("ownership.adjust_rate", 0.08, "share of gap per month", 0.0, 1.0,
+          source="assumption: ownership feelings move over months, not days",
+          doc="Rate at which psychological ownership moves toward its target."),
+    param("ownership.contagion", 0.04, "share of gap per month", 0.0, 1.0,
+          source="§5.4 Case 3 (staff influence each other's attitudes); assumption",
+          doc="Pull of each person's ownership toward their team's (or locality's) mean."),
+    param("ownership.voice_weight", 0.35, "weight", 0.0, 1.0,
+          source="§5.5: agency and a 'voice' that 'is heard'",
+          doc="Weight of voice heard in the ownership target."),
+    param("ownership.member_weight", 0.1, "weight", 0.0, 1.0,
+          source="§5.5: legal-formal and cultural-psychological ownership are distinct",
+          doc="Weight of legal membership in the ownership target."),
+    param("ownership.engagement_weight", 0.15, "weight", 0.0, 1.0,
+          source="§5.5: taking part builds belonging; assumption",
+          doc="Weight of one's own ladder rung (as rung/4) in the ownership target; mission "
+              "affinity takes the weight left over."),
+    param("satisfaction.affinity_weight", 0.5, "per unit", 0.0, 2.0,
+          source="assumption: staff who share the mission are more content",
+          doc="Effect of mission affinity (centred at 0.5) on the satisfaction target."),
+    param("satisfaction.voice_weight", 0.3, "per unit", 0.0, 2.0,
+          source="§5.3 ('Are you not listening to us?')",
+          doc="Effect of voice heard (centred at 0.5) on the satisfaction target."),
+    param("satisfaction.workload_weight", 0.5, "per unit overload", 0.0, 2.0,
+          source="§5.4 ('snowed under with work')",
+          doc="Satisfaction lost per unit of workload above 1."),
+    param("satisfaction.pay_weight", 0.6, "per unit of pay index", 0.0, 3.0,
+          source="§3.5 (pay and pensions below NHS/LA)",
+          doc="Satisfaction gained per unit of pay index above 1 (lost below)."),
+    param("satisfaction.adjust_rate", 0.1, "share of gap per month", 0.0, 1.0,
+          source="assumption",
+          doc="Rate at which satisfaction moves toward its target."),
+    # coefficients of the rules above (issue 10: every behavioural constant a parameter)
+    param("engagement.part_time_load", 0.5, "workload units", 0.0, 2.0,
+          source="§5.4 Case 7 (part-time staff hard to involve); assumption",
+          doc="Extra load a part-time worker carries in the ladder's drive."),
+    param("engagement.max_step_chance", 0.9, "probability per month", 0.1, 1.0,
+          source="assumption",
+          doc="Cap on the monthly chance of moving a rung up or down."),
+    param("engagement.active_confidence_gain", 0.5, "ratio", 0.0, 5.0,
+          source="§5.4 ('talent spot, nurture and train'); assumption",
+          doc="Confidence built by being active (rung ≥ 3), relative to the pipeline's support."),
+    param("membership.users.awareness_base", 0.1, "promotion units", 0.0, 1.0,
+          source="§5.4 (many users see a public body); assumption",
+          doc="Users become aware the organisation is a mutual at awareness_gain × (base + "
+              "promotion) a month."),
+]
+
+TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
 
 
 def pipeline_support(p) -> float:
@@ -40,7 +161,7 @@ def staff_drive(model) -> np.ndarray:
     s, p = model.staff, model.p
     active = (s.engagement >= 3).astype(float)
     peer_active = group_mean(s.team, active, s.alive, model.n_teams)
-    load = model.workload - 1.0 + 0.5 * s.part_time
+    load = model.workload - 1.0 + p["engagement.part_time_load"] * s.part_time
     return (p["engagement.ownership_weight"] * (s.ownership - 0.5)
             + p["engagement.confidence_weight"] * (s.confidence - 0.5)
             + p["engagement.satisfaction_weight"] * (s.satisfaction - 0.5)
@@ -64,19 +185,31 @@ def user_drive(model) -> np.ndarray:
             - remote_penalty(u.site, model.n_sites, p))
 
 
-def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0):
-    """(up, down) monthly chances for each person from their rung and drive."""
+def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0,
+                 boost: np.ndarray | None = None):
+    """(up, down) monthly chances for each person from their rung and drive.
+
+    ``boost`` (rows × TOP, from the participation channels, sim/mechanisms/people/participation.py)
+    adds log-odds to one step only: column k tilts the move from rung k up to k + 1 and the
+    move from k + 1 down to k."""
     rung_factor = p["engagement.step_difficulty"] ** np.arange(TOP + 1, dtype=float)
-    tilt = np.exp(np.clip(drive, -20, 20))
-    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level] * tilt
-    down = p["engagement.down_rate"] / tilt
-    up = np.where(level >= TOP, 0.0, np.minimum(up, 0.9))
-    down = np.where(level <= 0, 0.0, np.minimum(down, 0.9))
+    z_up = z_down = drive
+    if boost is not None:
+        rows = np.arange(len(level))
+        z_up = drive + boost[rows, np.minimum(level, TOP - 1)]
+        z_down = drive + boost[rows, np.maximum(level - 1, 0)]
+    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level] * \
+        np.exp(np.clip(z_up, -20, 20))  # shape: no overflow
+    down = p["engagement.down_rate"] / np.exp(np.clip(z_down, -20, 20))  # shape: no overflow
+    cap = p["engagement.max_step_chance"]
+    up = np.where(level >= TOP, 0.0, np.minimum(up, cap))
+    down = np.where(level <= 0, 0.0, np.minimum(down, cap))
     return up, down
 
 
 def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
-                      rate_factor: float = 1.0, top: int = 3) -> np.ndarray:
+                      rate_factor: float = 1.0, top: int = TOP - 1,
+                      boost: np.ndarray | None = None) -> np.ndarray:
     """Draw each person's rung from the long-run distribution of their ladder (rungs 0..top).
 
     Used to start a run in a settled state instead of burning in: for a birth-death chain
@@ -85,21 +218,21 @@ def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
     n = len(drive)
     weights = np.ones((n, top + 1))
     for k in range(top):
-        up, _ = rung_chances(np.full(n, k), drive, p, rate_factor)
-        _, down = rung_chances(np.full(n, k + 1), drive, p, rate_factor)
-        weights[:, k + 1] = weights[:, k] * up / np.maximum(down, 1e-12)
+        up, _ = rung_chances(np.full(n, k), drive, p, rate_factor, boost)
+        _, down = rung_chances(np.full(n, k + 1), drive, p, rate_factor, boost)
+        weights[:, k + 1] = weights[:, k] * up / np.maximum(down, 1e-12)  # shape: no 0/0
     cdf = np.cumsum(weights, axis=1)
     cdf /= cdf[:, -1:]
     return (rng.random(n)[:, None] > cdf).sum(axis=1).astype(np.int8)
 
 
 def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
-          ceiling: np.ndarray | None) -> None:
+          ceiling: np.ndarray | None, boost: np.ndarray | None = None) -> None:
     """Move people one rung up or down, up to rung 3. Representatives (rung 4) keep their rung
     while they hold a seat: seats are won at elections (§4.2,
     sim/mechanisms/governance/elections.py)."""
     level = cols.engagement
-    up, down = rung_chances(level, drive, p, rate_factor)
+    up, down = rung_chances(level, drive, p, rate_factor, boost)
     r = rng.random(cols.size)
     goes_up = cols.alive & (r < up) & (level < TOP - 1)
     goes_down = cols.alive & ~goes_up & (level < TOP) & (r > 1.0 - down)
@@ -123,13 +256,14 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
 
 
 def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
-                        grievance: float = 0.0) -> None:
+                        grievance: float = 0.0, extra: float = 0.0) -> None:
     """Satisfaction toward its target; ``grievance`` (0-1) is the group's grievance over the
-    surplus allocation (§5.3, sim/mechanisms/governance/surplus.py)."""
+    surplus allocation (§5.3, sim/mechanisms/governance/surplus.py); ``extra`` is what the
+    surplus shares and, for users, the service and charges add (people/users.py)."""
     target = (0.5 + p["satisfaction.affinity_weight"] * (cols.affinity - 0.5)
               + p["satisfaction.voice_weight"] * (voice - 0.5)
               - p["satisfaction.workload_weight"] * (workload - 1.0)
-              + p["satisfaction.pay_weight"] * (pay - 1.0) - grievance)
+              + p["satisfaction.pay_weight"] * (pay - 1.0) - grievance + extra)
     sat = cols.satisfaction
     sat += p["satisfaction.adjust_rate"] * (np.clip(target, 0, 1) - sat)
 
@@ -137,7 +271,8 @@ def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
 def build_confidence(cols, support: float, p) -> None:
     """Training and taking part build confidence (§5.4 'talent spot, nurture and train')."""
     gain = p["engagement.confidence_gain"] * (support * (cols.engagement >= 1)
-                                              + 0.5 * (cols.engagement >= 3))
+                                              + p["engagement.active_confidence_gain"]
+                                              * (cols.engagement >= 3))
     conf = cols.confidence
     conf += gain * (1.0 - conf)
 
@@ -153,7 +288,8 @@ def tupe_acceptance(staff, p) -> None:
 
 def spread_awareness(users, p, rng) -> None:
     """Promotion makes users aware that the organisation is a mutual (§5.4)."""
-    chance = p["membership.users.awareness_gain"] * (0.1 + p["membership.users.promotion"])
+    chance = p["membership.users.awareness_gain"] * \
+        (p["membership.users.awareness_base"] + p["membership.users.promotion"])
     newly = users.alive & ~users.aware & (rng.random(users.size) < chance)
     users.aware[newly] = True
 
@@ -162,17 +298,20 @@ def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
     p, rng, staff, users = model.p, model.rng, model.staff, model.users
     voice, support = model.voice_heard, pipeline_support(p)
-    climb(staff, staff_drive(model), p, rng, 1.0, None)
+    climb(staff, staff_drive(model), p, rng, 1.0, None, participation.staff_boost(model))
+    participation.hold_group_members(model)
     tupe_acceptance(staff, p)
     adjust_ownership(staff, staff.team, model.n_teams, voice, p)
     adjust_satisfaction(staff, voice, model.workload, model.pay_index, p,
-                        model.grievance["staff"])
+                        model.grievance["staff"], users_mod.staff_pay_extra(model))
     build_confidence(staff, support, p)
     if users.size:
         spread_awareness(users, p, rng)
         ceiling = np.where(users.aware, TOP, 1)
-        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling)
+        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling,
+              participation.user_boost(model))
         voice = model.user_voice_heard
         adjust_ownership(users, users.site, model.n_sites, voice, p)
-        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.grievance["users"])
+        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.grievance["users"],
+                            users_mod.satisfaction_extra(model))
         build_confidence(users, support, p)

@@ -17,7 +17,94 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.parameter import param
 from sim.population import group_mean
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+MEMBERSHIP_RULES = ("opt_in", "opt_out", "automatic", "none")
+
+PARAMS = [
+    # --- membership: staff -------------------------------------------------------------
+    param("membership.staff.rule", "opt_in", "rule", choices=MEMBERSHIP_RULES,
+          source="§4.1 'The choice of opt-in or opt-out mechanism'; Table 4.1",
+          doc="How staff become legal members: opt_in (active choice), opt_out (enrolled after "
+              "probation, may leave), automatic (all eligible, no opt-out; Case 10), none."),
+    param("membership.staff.probation_months", 6, "months", 0, 36,
+          source="§4.1 ('after a period of full-time working ... e.g. six months'); "
+                 "Table 4.1 Case 10",
+          doc="Months of service before a member of staff is eligible for membership."),
+    param("membership.staff.fixed_term_eligible", False, "flag",
+          source="§4.1 (eligibility follows 'a period of full-time working'); assumption",
+          doc="Whether staff on fixed-term contracts may be members."),
+    param("membership.staff.history_months", 60, "months", 0, 600,
+          source="assumption: the rule has been in force about five years at month 0",
+          doc="How long the staff rule has been in force before month 0. Opt-in membership at "
+              "month 0 is drawn as if each person had faced the join hazard since eligible; 0 "
+              "means the rule starts now."),
+    param("membership.staff.enrol_existing", True, "flag",
+          source="§4.1: Cases 4 and 5 switched from opt-in to opt-out",
+          doc="Under opt_out/automatic with history_months = 0 (a switch), whether staff already "
+              "past probation are enrolled at once rather than only new starters."),
+    param("membership.staff.base_join_rate", 0.0006, "probability per month", 0.0, 0.2,
+          source="calibrated to P2 / Table 4.1 Case 3 (opt-in take-up < 5 % with little "
+                 "promotion); §4.1 inertia ('we just didn't get round to filling the form in')",
+          doc="Monthly chance that an eligible non-member actively opts in, with no promotion, "
+              "no incentive and no member peers."),
+    param("membership.staff.promotion", 0.2, "effort index 0–1", 0.0, 1.0,
+          source="§4.1 Case 4 ('we didn't make it easy'); §5.4 engagement strategies",
+          doc="Effort spent promoting membership (0 none, 1 a sustained campaign)."),
+    param("membership.staff.promotion_effect", 8.0, "hazard multiplier at full effort", 0.0, 50.0,
+          source="assumption: a sustained campaign multiplies the join hazard about ninefold",
+          doc="Join hazard × (1 + promotion_effect × promotion)."),
+    param("membership.staff.incentive", 0.0, "index 0–1", 0.0, 1.0,
+          source="§4.1 Case 4: members automatically entered in a monthly members' lottery",
+          doc="Member benefits such as a lottery (0 none, 1 strong)."),
+    param("membership.staff.incentive_effect", 3.0, "hazard multiplier at full incentive",
+          0.0, 20.0,
+          source="assumption",
+          doc="Join hazard × (1 + incentive_effect × incentive)."),
+    param("membership.staff.ease", 1.0, "multiplier", 0.1, 5.0,
+          source="§4.1 Case 4: 'now it's really easy ... just a tick in a box on a screen'",
+          doc="Ease of the joining or leaving act: multiplies both the opt-in and opt-out "
+              "hazards."),
+    param("membership.staff.peer_effect", 2.0, "multiplier per member share", 0.0, 10.0,
+          source="assumption: social influence within teams (MODEL.md §3 step 6 'peer membership')",
+          doc="Join hazard × (1 + peer_effect × share of members among team-mates)."),
+    param("membership.staff.opt_out_rate", 0.0002, "probability per month", 0.0, 0.1,
+          source="§4.1 Case 4: 'we've never had anybody opt-out, ever'",
+          doc="Monthly chance that a fully dissatisfied member actively leaves; scales with "
+              "(1 − satisfaction)."),
+    # --- membership: users -------------------------------------------------------------
+    param("membership.users.rule", "none", "rule", choices=MEMBERSHIP_RULES,
+          source="§5.4 footnote 16: all four CBSs required users to opt in; Table 5.1",
+          doc="How service users become members (only opt_in is observed in the study)."),
+    param("membership.users.history_months", 60, "months", 0, 600,
+          source="assumption",
+          doc="How long the user rule has been in force before month 0 (as for staff)."),
+    param("membership.users.base_join_rate", 0.0015, "probability per month", 0.0, 0.2,
+          source="assumption; Table 5.1 (Case 9: 67,000 user members, Case 5: about 1,000)",
+          doc="Monthly chance that an aware, eligible non-member user opts in with no promotion."),
+    param("membership.users.promotion", 0.2, "effort index 0–1", 0.0, 1.0,
+          source="§5.4 (newsletters, AGMs, engagement strategies, Case 9)",
+          doc="Effort spent promoting user membership and the mutual identity."),
+    param("membership.users.promotion_effect", 6.0, "hazard multiplier at full effort", 0.0, 50.0,
+          source="assumption",
+          doc="User join hazard × (1 + promotion_effect × promotion)."),
+    param("membership.users.peer_effect", 1.0, "multiplier per member share", 0.0, 10.0,
+          source="assumption",
+          doc="User join hazard × (1 + peer_effect × share of members in the same locality)."),
+    param("membership.users.opt_out_rate", 0.0003, "probability per month", 0.0, 0.1,
+          source="assumption",
+          doc="Monthly chance that a fully dissatisfied user member leaves."),
+    param("membership.users.awareness", 0.5, "share", 0.0, 1.0,
+          source="§5.4: many users 'continued to see the organisation as a public sector body'",
+          doc="Share of users aware of the mutual identity at month 0; only aware users join or "
+              "engage beyond level 1."),
+    param("membership.users.awareness_gain", 0.02, "probability per month at full promotion",
+          0.0, 0.5,
+          source="assumption",
+          doc="Monthly chance an unaware user becomes aware: 0.1 × this + promotion × this."),
+]
 
 
 @dataclass(frozen=True)
@@ -55,6 +142,7 @@ class Rules:
 
     def opt_out_hazard(self, satisfaction: np.ndarray) -> np.ndarray:
         """Monthly chance that a member actively leaves: rare, and only when dissatisfied."""
+        # shape: × 2 so that opt_out_rate is the hazard at satisfaction 0.5
         return self.opt_out_rate * self.ease * 2.0 * np.clip(1.0 - satisfaction, 0.0, 1.0)
 
 

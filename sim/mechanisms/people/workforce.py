@@ -9,6 +9,70 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.parameter import param
+
+# --- parameters (collected into the registry by sim/params.py) ------------------------
+
+PARAMS = [
+    # --- workforce ---------------------------------------------------------------------
+    param("workforce.attrition_per_year", 0.14, "share per year", 0.0, 0.6,
+          source="assumption: UK health and social care staff turnover of roughly 10–20 % a year; "
+                 "§3.5 (recruiting and retaining staff a 'major challenge')",
+          doc="Baseline voluntary leaving rate of satisfied staff (before dissatisfaction)."),
+    param("workforce.dissatisfaction_attrition", 2.5, "log-hazard per unit", 0.0, 8.0,
+          source="assumption: dissatisfied staff leave faster (§5.4 'either moved on or accepted')",
+          doc="Leaving hazard is multiplied by exp(k × (0.5 − satisfaction))."),
+    param("workforce.fixed_term_share", 0.15, "share of posts", 0.0, 0.8,
+          source="§5.4 (staff 'on part-time or fixed term insecure contracts'); assumption for "
+                 "the share",
+          doc="Share of posts that are fixed-term; a fixed-term post is re-advertised as such."),
+    param("workforce.fixed_term_months", 12, "months", 3, 60,
+          source="assumption",
+          doc="Length of a fixed-term contract; it ends (and the post is re-advertised) then."),
+    param("workforce.part_time_share", 0.3, "share", 0.0, 0.9,
+          source="§5.4 Case 7 (part-time staff hard to involve); assumption for the share",
+          doc="Share of staff working part time; they have less spare capacity to engage."),
+    param("workforce.recruitment_fill_per_month", 0.35, "share of vacancies per month",
+          0.01, 1.0,
+          source="§3.5: recruiting skilled staff is hard against NHS/LA pensions "
+                 "(Cases 1, 2, 6, 10); "
+                 "assumption for the rate",
+          doc="Share of open vacancies filled each month."),
+    param("workforce.redeployment_months", 3, "months", 0, 120,
+          source="§3.5 (staff who do not transfer are 'recruited or redeployed'); UK collective "
+                 "consultation of 45 days before 20+ redundancies; assumption for the length",
+          doc="Months the mutual carries staff beyond the posts its work funds (after a lost "
+              "contract), redeploying them into vacancies as they open, before it makes the rest "
+              "redundant. 120 = never (they leave only by attrition)."),
+    param("workforce.redeployment_slack", 0.05, "share of funded posts", 0.0, 1.0,
+          source="assumption",
+          doc="Staff above the funded posts the mutual carries indefinitely (cover and "
+              "turnover); only the excess beyond this is released."),
+    param("workforce.tupe_share", 0.3, "share", 0.0, 1.0,
+          source="§3.5, §5.4 Case 3 (staff 'TUPE'd in, who didn't want to come')",
+          doc="Share of the starting workforce just transferred in under TUPE (from the spin-out "
+              "or a newly won contract); the rest were recruited by the mutual."),
+    param("workforce.tupe_affinity_gap", 0.25, "affinity points", 0.0, 0.8,
+          source="§5.4 Case 3; assumption for the size",
+          doc="How much lower transferred-in staff's mission affinity starts than recruits'."),
+    param("workforce.tupe_acceptance_per_year", 0.3, "per year (exponential rate)", 0.0, 3.0,
+          source="§5.4 Case 4: older-generation staff 'have either moved on or have accepted'",
+          doc="Rate at which transferred-in staff regain the affinity lost to the transfer "
+              "(0.3: about a quarter of the gap closes each year)."),
+    param("workforce.workload", 1.0, "ratio of work to capacity", 0.5, 2.0,
+          source="§5.4: projects 'lost momentum ... everyone's snowed under with work'",
+          doc="Workload signal (1 = normal). A constant here; the funding side will drive it "
+              "from contracts per staff member."),
+    param("workforce.pay_index", 1.0, "ratio to public-sector pay", 0.6, 1.4,
+          source="§3.5: mutuals cannot match NHS/LA pensions and terms",
+          doc="Pay and conditions relative to the public-sector comparator; feeds satisfaction. "
+              "A constant here; the funding side will drive it."),
+    param("workforce.tupe_pension_premium", 0.12, "share of pay", 0.0, 0.4,
+          source="§3.5: TUPE'd staff keep 'NHS pensions and terms and conditions'; assumption: "
+                 "NHS/LGPS employer rates of ~20 % against ~5–8 % for recruits",
+          doc="Extra cost of a transferred-in member of staff (protected pension and terms)."),
+]
+
 
 def monthly_hazard(per_year: float) -> float:
     """Convert an annual probability into the equivalent monthly one."""
