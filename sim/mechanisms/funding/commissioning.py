@@ -402,7 +402,7 @@ def _tender(model, c, region, demand, lots, tupe, incumbent, framework_ok=True) 
     # the service's budget carries part of the protected terms of the staff who transfer with
     # it (§3.5: 'some contracts, not all' are worth less than their TUPE implications)
     protected = p["workforce.tupe_pension_premium"] * p["commissioning.tupe_funding"] * \
-        tupe / max(demand, 1e-9)
+        tupe / max(demand, 1e-9)  # shape: no 0/0
     value = to_pence(demand * p["procurement.price_per_fte"] * unit_budget(model, c)
                      * (1 + protected))
     t = Tender(m.new_id(), c, region, value, demand, lots, opens=model.month,

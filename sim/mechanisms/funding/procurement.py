@@ -348,9 +348,10 @@ def rival_cost(model, t: Tender) -> float:
     p = model.p
     moving = t.tupe_staff + (p["procurement.tupe_transfer_share"] * t.incumbent.demand
                              if t.incumbent is not None else 0.0)
-    tupe = min(1.0, moving / max(t.demand, 1e-9))
+    tupe = min(1.0, moving / max(t.demand, 1e-9))  # shape: no 0/0
     unit = p["finance.pay_per_staff"] * 100 * (1 + p["workforce.tupe_pension_premium"] * tupe)
     margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
+    # shape: as cost_price, a margin floor that keeps the division finite
     return t.demand / model.market.productivity * unit / max(margin, 0.05)
 
 

@@ -45,7 +45,7 @@ def capability_parts(model) -> tuple[float, float, float]:
     if not alive.any():
         return 0.0, 0.0, 0.0
     own = float(s.ownership[alive].mean())
-    rung = float(np.minimum(s.engagement[alive], 3).mean()) / 3.0
+    rung = float(np.minimum(s.engagement[alive], 3).mean()) / 3.0  # shape: rung 3 = full
     scale = model.p["service.experience_months"]
     experience = float((1.0 - np.exp(-s.tenure[alive] / scale)).mean())
     return own, rung, experience
@@ -122,6 +122,7 @@ def fill_rate(model) -> float:
     offer = model.pay_index - p["workforce.pension_gap"] - 1.0
     z = p["workforce.offer_response"] * offer + \
         p["workforce.reputation_response"] * (model.reputation - 0.5)
+    # shape: keeps the monthly fill rate a probability, away from 0 and 1
     return min(0.95, max(0.005, p["workforce.recruitment_fill_per_month"] * math.exp(z)))
 
 
