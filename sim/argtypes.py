@@ -24,3 +24,36 @@ def whole_number(minimum: int) -> Callable[[str], int]:
 
 positive = whole_number(1)
 non_negative = whole_number(0)
+
+
+def check_output_dir(path, flag: str = "--out") -> None:
+    """Refuse, before any work, an output folder that cannot be created or written: one that
+    is a file, lies under a file, or whose nearest existing folder is not writable."""
+    import os
+    from pathlib import Path
+
+    from sim.scenario import ScenarioError
+
+    path = Path(path)
+    text = str(path)
+    if not text or "\x00" in text or len(text) > 4096:
+        raise ScenarioError(f"{flag} {text[:60]!r}: not a folder name")
+    try:
+        if path.exists() and not path.is_dir():
+            raise ScenarioError(f"{flag} {path}: exists and is not a folder")
+        ancestor = path.absolute()
+        while not ancestor.exists():
+            ancestor = ancestor.parent
+    except OSError as exc:
+        raise ScenarioError(f"{flag} {path}: {exc.strerror or type(exc).__name__}") from None
+    if not ancestor.is_dir():
+        raise ScenarioError(f"{flag} {path}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ScenarioError(f"{flag} {path}: {ancestor} is not writable")
+    import tempfile
+
+    try:  # the real test (root passes os.access; read-only mounts, /proc and /sys do not)
+        os.rmdir(tempfile.mkdtemp(prefix=".mutualsim-probe-", dir=ancestor))
+    except OSError as exc:
+        raise ScenarioError(f"{flag} {path}: cannot create anything in {ancestor}: "
+                            f"{exc.strerror or type(exc).__name__}") from None

@@ -12,10 +12,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.argtypes import non_negative, positive
+from sim.argtypes import check_output_dir, non_negative, positive
 from sim.batch.cli import add_analyze, add_compare, add_discover, add_experiments, add_sweep
 from sim.calibration.cli import add_calibrate
-from sim.scenario import ScenarioError, describe_bundled, load_scenario, parse_override
+from sim.scenario import (
+    ScenarioError,
+    describe_bundled,
+    load_scenario,
+    one_line,
+    parse_override,
+)
 
 EXIT_BAD_INPUT = 2
 
@@ -111,8 +117,9 @@ def _cmd_run(args) -> int:
     set_at = [timeline.parse_set_at(t) for t in args.set_at]
     if set_at:
         scenario = scenario.with_events(set_at, origin="--set-at")
-    result = run(scenario, seed=args.seed)
     out = args.out or Path("out") / scenario.name
+    check_output_dir(out, "--out" if args.out else "output folder")
+    result = run(scenario, seed=args.seed)
     files = result.write(out, dashboard=not args.no_dashboard)
     if not args.quiet:
         print(human_summary(result))
@@ -292,11 +299,15 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return args.func(args)
     except (UsageError, ScenarioError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the file system refused (full, read-only, vanished): one line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {one_line(where)}{exc.strerror or one_line(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

@@ -91,7 +91,10 @@ COLUMNS = [
     # governance (sim/mechanisms/governance/cycle.py): decisions over the last 12 months
     "decision_latency_months", "strategy_latency_months", "decision_quality", "decisions_made",
     "decisions_missed", "board_vacancy_rate", "rep_body_vacancy_rate", "conflict_index",
-    "trust", "voting_turnout", "voice_heard",
+    "trust", "voting_turnout", "voice_heard", "informal_voice",
+    "public_sector_latency_months", "public_strategy_latency_months",
+    # participation channels and users who live (sim/mechanisms/people/participation.py, users.py)
+    "working_group_share", "users_present", "user_arrivals", "user_departures", "charge_index",
 ]
 
 
@@ -169,6 +172,11 @@ def compute(model) -> dict:
     out["legal_formal_index"] = legal
     out["cultural_psychological_index"] = cultural
     out["ideal_type"] = ideal_type(legal, cultural, p["indices.threshold"])
+    out["working_group_share"] = _share(s.group_months > 0, alive)
+    out["users_present"] = int(np.count_nonzero(u.alive))
+    out["user_arrivals"] = counts.get("user_arrivals", 0)
+    out["user_departures"] = counts.get("user_departures", 0)
+    out["charge_index"] = model.charge_index
     out.update(funding_outputs(model))
     out.update(gov)
     return out

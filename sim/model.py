@@ -13,7 +13,7 @@ from sim import events, metrics, timeline
 from sim.agents import ServiceUser, StaffMember
 from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
 from sim.mechanisms.governance import cycle as governance
-from sim.mechanisms.people import engagement, membership, workforce
+from sim.mechanisms.people import engagement, membership, participation, users, workforce
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import Scenario, load_scenario
 
@@ -77,6 +77,8 @@ class MutualModel(mesa.Model):
 
         self._populate_staff()
         self._populate_users()
+        participation.start_informal_voice(self)  # informal voice is a state (ODD §12.1)
+        users.start(self)           # occupancy, charges, surplus effects (ODD §12.3)
         self.failed = False
         market.build(self)          # commissioners, competitors, contracts (the funding side)
         finance.open_books(self)
@@ -107,7 +109,9 @@ class MutualModel(mesa.Model):
         if self.failed:
             return
         workforce.turn_over(self)   # 5. recruitment, attrition, tenure
+        users.monthly(self)         # 5. users arrive and leave (ODD §12.3)
         membership.update(self)     # 6. joins and opt-outs per rule and constituency
+        participation.monthly(self)  # 7. channels (working groups), informal voice
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
         for key, value in self.month_counts.items():
             self.year_counts[key] = self.year_counts.get(key, 0) + value
@@ -123,6 +127,8 @@ class MutualModel(mesa.Model):
         growth.year_end(self)       # 9. leaner model, diversification, acquisitions
         if self.staff.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)
             self.staff.compact()
+        if self.users.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)
+            self.users.compact()
         allocation = governance.annual_cycle(self)  # 8. elections, surplus allocation
         finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
 
@@ -239,7 +245,8 @@ class MutualModel(mesa.Model):
             p["membership.staff.enrol_existing"], rng)
         s.ownership[:] = self._ownership_start(s.affinity) + \
             p["ownership.member_weight"] * s.member
-        self._settle_engagement(s, engagement.staff_drive, rows)
+        self._settle_engagement(s, engagement.staff_drive, rows,
+                                boost_fn=participation.staff_boost)
 
     def _populate_users(self) -> None:
         p, rng = self.p, self.rng
@@ -264,14 +271,17 @@ class MutualModel(mesa.Model):
         self._attach(ServiceUser, u, rows)
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p["engagement.user_rate_factor"],
-                                ceiling=np.where(u.aware, 3, 1))  # shape: rungs
+                                ceiling=np.where(u.aware, 3, 1),  # shape: rungs
+                                boost_fn=participation.user_boost)
 
-    def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None) -> None:
+    def _settle_engagement(self, cols, drive_fn, rows, rate_factor=1.0, ceiling=None,
+                           boost_fn=None) -> None:
         """Start people on the rung their ladder settles at (a few passes let peer effects
         settle too); rung 4 is filled by the founding election (governance.setup)."""
         for _ in range(3):  # shape: passes for the peer effects to settle
+            boost = boost_fn(self)[rows] if boost_fn is not None else None
             level = engagement.stationary_levels(drive_fn(self)[rows], self.p, self.rng,
-                                                 rate_factor)
+                                                 rate_factor, boost=boost)
             if ceiling is not None:
                 level = np.minimum(level, ceiling[rows])
             cols.engagement[rows] = level

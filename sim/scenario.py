@@ -13,6 +13,13 @@ A scenario file looks like::
 
 Every key must be in the parameter registry (``sim/params.py``). Problems raise
 :class:`ScenarioError` whose message is one line naming the file, the key and the problem.
+
+Limits and rules (docs/robustness.md): a scenario or spec file is UTF-8 text of at most
+``MAX_FILE_BYTES`` with tables and arrays nested at most ``MAX_DEPTH`` deep. ``extends`` names
+a bundled scenario or a ``.toml`` file inside the folder of the scenario that was asked for (its
+subfolders included); an absolute path, a ``..`` or a symbolic link leading out of that folder is
+refused without the file being opened, so a scenario cannot make the tool read, and echo, another
+file on the machine.
 """
 
 from __future__ import annotations
@@ -27,13 +34,17 @@ from sim import timeline
 from sim.mechanisms.governance import presets
 from sim.params import REGISTRY, defaults
 from sim.values import (  # noqa: F401  (re-exported: the checks scenarios use)
+    MAX_DEPTH,
     ScenarioError,
     _coerce,
     check_value,
+    one_line,
     parse_override,
 )
+from sim.values import depth as _depth
 
 ABOUT_KEYS = ("title", "description", "notice", "try")
+MAX_FILE_BYTES = 1 << 20   # 1 MiB: the largest bundled scenario is about 2 KB
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,7 @@ def load_scenario(name_or_path: str | Path = "base",
                   overrides: dict[str, Any] | None = None) -> Scenario:
     """Resolve a bundled name or a path into a :class:`Scenario` (defaults filled in)."""
     path = _locate(str(name_or_path), relative_to=None, origin="scenario")
+    home = path.parent  # extends may reach only files under this folder (or bundled names)
     layers: list[tuple[Path, dict[str, Any]]] = []
     seen: list[Path] = []
     while path is not None:
@@ -136,7 +148,8 @@ def load_scenario(name_or_path: str | Path = "base",
         elif not isinstance(parent, str):
             raise ScenarioError(f"{path}: extends: must be a scenario name or path (a string)")
         else:
-            path = _locate(parent, relative_to=path.parent, origin=f"{path}: extends")
+            path = _locate(parent, relative_to=path.parent, origin=f"{path}: extends",
+                           home=home)
 
     values = defaults()
     about: dict[str, str] = {}
@@ -164,12 +177,24 @@ def load_scenario(name_or_path: str | Path = "base",
     return scenario
 
 
-def _locate(ref: str, relative_to: Path | None, origin: str) -> Path:
+def _locate(ref: str, relative_to: Path | None, origin: str, home: Path | None = None) -> Path:
+    """The file a scenario reference names. For an ``extends`` (``home`` given) only bundled
+    scenarios and ``.toml`` files inside ``home`` qualify; nothing outside is opened."""
+    if not ref or "\x00" in ref or len(ref) > 4096:
+        raise ScenarioError(f"{origin}: {ref[:60]!r} is not a scenario name or path")
+    is_path = ref.endswith(".toml") or "/" in ref or "\\" in ref
+    bundled_only = home is not None and is_path and not ref.endswith(".toml")
+    if home is not None and is_path and not bundled_only:
+        _check_inside(ref, relative_to, home, origin)
+    if bundled_only and (Path(ref).is_absolute() or ref.startswith("\\")):
+        raise ScenarioError(f"{origin}: '{ref}' is outside the scenario's folder (extends may "
+                            f"name a bundled scenario or a .toml file under {home})")
     candidates = []
-    if ref.endswith(".toml") or "/" in ref or "\\" in ref:
-        candidates.append((relative_to / ref) if relative_to else Path(ref))
-        if relative_to is not None:
-            candidates.append(Path(ref))
+    if is_path:
+        if not bundled_only:
+            candidates.append((relative_to / ref) if relative_to else Path(ref))
+            if relative_to is not None and home is None:
+                candidates.append(Path(ref))
         if not ref.endswith(".toml"):  # a bundled name in a sub-folder: "cases/case01"
             candidates.append(bundled_dir() / f"{ref}.toml")
     else:
@@ -177,22 +202,88 @@ def _locate(ref: str, relative_to: Path | None, origin: str) -> Path:
             candidates.append(relative_to / f"{ref}.toml")
         candidates.append(bundled_dir() / f"{ref}.toml")
     for c in candidates:
-        if c.is_file():
-            return c.resolve()
+        if is_file(c):
+            found = c.resolve()
+            if home is not None and not (_inside(found, home) or _inside(found, bundled_dir())):
+                raise ScenarioError(f"{origin}: '{ref}' leads outside the scenario's folder "
+                                    f"(extends may name a bundled scenario or a .toml file "
+                                    f"under {home})")
+            return found
     known = bundled_names()
     hint = difflib.get_close_matches(ref, known, n=1)
     tip = f" — did you mean '{hint[0]}'?" if hint else f" (bundled: {', '.join(known)})"
     raise ScenarioError(f"{origin}: '{ref}' not found: no such file or bundled scenario{tip}")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _inside(path: Path, folder: Path) -> bool:
+    return path.is_relative_to(folder.resolve())
+
+
+def _check_inside(ref: str, relative_to: Path, home: Path, origin: str) -> None:
+    """Refuse an ``extends`` path that leaves the scenario's folder (checked on the resolved
+    path, so ``..`` and symbolic links count) or is not a ``.toml`` file."""
+    shown = ref
+    target = relative_to / ref
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError, ValueError):
+        resolved = None
+    rule = (f"extends may name a bundled scenario or a .toml file under {home}")
+    if resolved is None or Path(ref).is_absolute() or not (
+            _inside(resolved, home) or _inside(resolved, bundled_dir())):
+        raise ScenarioError(f"{origin}: '{shown}' is outside the scenario's folder ({rule})")
+    if resolved.suffix != ".toml":
+        raise ScenarioError(f"{origin}: '{shown}' is not a .toml file ({rule})")
+
+
+def is_file(path: Path) -> bool:
+    """``Path.is_file`` that answers False, not an exception, for names the OS refuses."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def read_toml(path: Path, error: type[ScenarioError] | None = None) -> dict[str, Any]:
+    """Read a TOML file within the limits above; any problem is one line naming the file."""
+    error = error or ScenarioError
     try:
         with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: malformed TOML: {exc}") from None
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc.strerror}") from None
+        raise error(f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise error(f"{path}: larger than the {MAX_FILE_BYTES // 1024} KiB limit for a "
+                    f"scenario or spec file")
+    return parse_toml(str(path), raw, error)
+
+
+def parse_toml(where: str, raw: bytes | str, error: type[ScenarioError] | None = None
+               ) -> dict[str, Any]:
+    """Parse TOML text (bytes must be UTF-8; a leading byte-order mark is accepted)."""
+    error = error or ScenarioError
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise error(f"{where}: not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}); "
+                        f"save the file as UTF-8") from None
+    else:
+        text = raw
+    text = text.removeprefix("\ufeff")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{where}: malformed TOML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        data = None
+    if data is None or _depth(data) > MAX_DEPTH:
+        raise error(f"{where}: tables or arrays nested more than {MAX_DEPTH} deep")
+    return data
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    return read_toml(path)
 
 
 def _check_about(file: Path, about: Any) -> None:

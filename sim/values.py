@@ -13,9 +13,35 @@ from typing import Any
 
 from sim.params import REGISTRY, Param
 
+MAX_DEPTH = 32             # nesting of tables / arrays / inline tables (ours use 3)
+
 
 class ScenarioError(ValueError):
     """Bad scenario input; the message is a single line fit for the terminal."""
+
+
+def one_line(text: object) -> str:
+    """The text with line breaks and other control characters shown as escapes, so an error
+    quoting a user's input stays one line on the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
+def depth(value: Any) -> int:
+    """How deeply tables and arrays nest in parsed TOML (iterative: any depth is safe)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def check_value(origin: str, key: str, value: Any) -> Any:
@@ -74,8 +100,12 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, raw = (s.strip() for s in text.split("=", 1))
     if not key:
         raise ScenarioError(f"--set {text}: missing key before '='")
+    if len(text) > 10_000:
+        raise ScenarioError(f"--set {key[:60]}: value longer than 10000 characters")
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw
+    if depth(value) > MAX_DEPTH:
+        raise ScenarioError(f"--set {key}: nested more than {MAX_DEPTH} deep")
     return key, value

@@ -58,7 +58,7 @@ BAD_SPECS = [
      "set.organisation.staff: 3 is out of range 5 – 100000"),
     ("[experiment]\ndesign='grid'\nseed=1\nmodel='sim.nowhere:run'\noutputs=['y']\n"
      "[vary.x]\nvalues=[1]",
-     "experiment.model: cannot import 'sim.nowhere'"),
+     "experiment.model: 'sim.nowhere:run' is not a known model"),
     ("[experiment\ndesign='grid'", "malformed TOML"),
 ]
 

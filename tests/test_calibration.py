@@ -210,7 +210,25 @@ def test_a_directory_of_another_calibration_is_refused_in_one_line(tmp_path, cap
     a = _toy_spec(tmp_path / "a.toml", population=10, generations=1)
     assert main(["calibrate", str(a), "--out", str(tmp_path / "o"), "--executor", "serial",
                  "--quiet"]) == 0
+    assert main(["calibrate", str(a), "--out", str(tmp_path / "o"), "--report-only",
+                 "--quiet"]) == 0  # outputs from the finished generations, nothing run
     b = _toy_spec(tmp_path / "a.toml", population=12, generations=1)
     assert main(["calibrate", str(b), "--out", str(tmp_path / "o"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "different calibration" in err and "population" in err
+
+
+def test_a_draws_design_with_a_bad_table_stops_in_one_line(tmp_path, capsys):
+    (tmp_path / "draws.csv").write_text("membership.staff.promotion,membership.staff.peer\n"
+                                        "0.2,1.0\n")
+    spec = tmp_path / "sweep.toml"
+    spec.write_text("[experiment]\nscenario = \"base\"\ndesign = \"draws\"\n"
+                    "draws = \"draws.csv\"\nseed = 1\noutputs = [\"active_share\"]\n")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "membership.staff.peer" in err and str(spec) in err, err
+    (tmp_path / "draws.csv").write_text("membership.staff.promotion\n3.0\n")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "row 1" in err and "promotion" in err, err
+    assert not (tmp_path / "o").exists()

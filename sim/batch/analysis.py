@@ -33,11 +33,17 @@ class Experiment:
 
     @classmethod
     def open(cls, path: str | Path) -> Experiment:
-        store = Store(path)
-        if not (store.root / "manifest.json").is_file():
-            from sim.batch.store import StoreError
+        """Open a stored experiment after checking it (a damaged store is refused in one
+        line that says what is damaged and how to repair it)."""
+        from sim.batch.store import StoreDamaged, StoreError
 
+        store = Store(path)
+        state = store._state()
+        if state != "store":
             raise StoreError(f"{path}: not an experiment directory (no manifest.json)")
+        problems = store.verify()
+        if problems:
+            raise StoreDamaged(store.root, problems, "analyse it")
         return cls(store)
 
     @cached_property

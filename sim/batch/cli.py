@@ -1,7 +1,8 @@
 """`mutualsim sweep | analyze | compare | experiments`: the batch engine's sub-commands.
 
 Exit codes: 0 every run succeeded; 1 some runs failed (they are recorded; re-running the same
-command retries them); 2 bad input (spec, flags, or a directory holding another experiment).
+command retries them); 2 bad input (spec, flags, a directory holding another experiment, or a
+damaged store, which `mutualsim sweep --repair DIR` mends).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.argtypes import non_negative, positive
+from sim.argtypes import check_output_dir, non_negative, positive
 from sim.batch.executors import EXECUTORS
 from sim.scenario import ScenarioError
 
@@ -23,8 +24,13 @@ def add_sweep(sub) -> None:
         description="Expand an experiment spec into runs and execute them, streaming results "
                     "to DIR. On a DIR holding an interrupted sweep of the same spec, run only "
                     "the missing runs.")
-    p.add_argument("spec", help="experiment spec (.toml path or bundled experiment name)")
+    p.add_argument("spec", nargs="?",
+                   help="experiment spec (.toml path or bundled experiment name; with --repair "
+                        "the one the directory was started with, by default)")
     p.add_argument("--out", type=Path, help="experiment directory (default: out/<spec name>)")
+    p.add_argument("--repair", type=Path, metavar="DIR",
+                   help="mend a damaged experiment directory: set damaged parts aside in "
+                        "DIR/damaged/, rebuild what the spec determines, re-run the lost runs")
     p.add_argument("--executor", choices=EXECUTORS,
                    help="where runs execute (default: process; dask with --scheduler)")
     p.add_argument("--workers", type=positive, help="processes / Dask workers (default: all cores)")
@@ -36,6 +42,9 @@ def add_sweep(sub) -> None:
                                                      "(default: automatic, at most 50)")
     p.add_argument("--flush-every", type=positive, default=500,
                    help="runs per part file written (default: 500; also every 10 s)")
+    p.add_argument("--dashboard", metavar="ADDRESS",
+                   help="start the Dask dashboard of a local Dask cluster there, e.g. :8787 "
+                        "(default: none)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary line "
                                                         "(failures are still reported)")
     p.add_argument("--dry-run", action="store_true",
@@ -56,32 +65,67 @@ def cmd_sweep(args) -> int:
     executor = args.executor or ("dask" if args.scheduler else "process")
     if args.scheduler and executor != "dask":
         raise ScenarioError(f"--scheduler needs --executor dask, not '{executor}'")
-    spec = load_spec(args.spec)
-    out = args.out or Path("out") / spec.name
+    if args.dashboard and (executor != "dask" or args.scheduler):
+        raise ScenarioError("--dashboard applies to a local Dask cluster (--executor dask, "
+                            "no --scheduler)")
+    if args.repair is not None:
+        if args.out is not None and args.out.resolve() != args.repair.resolve():
+            raise ScenarioError(f"--repair {args.repair}: and --out {args.out}: give one "
+                                f"directory")
+        spec = load_spec(args.spec or _spec_of(args.repair))
+        out = args.repair
+    elif args.spec is None:
+        raise ScenarioError("sweep: give a spec file (or --repair DIR)")
+    else:
+        spec = load_spec(args.spec)
+        out = args.out or Path("out") / spec.name
     if args.dry_run:
         from sim.batch.plan import dry_run
 
         print(dry_run(spec, out, workers=args.workers, executor=executor,
                       timing_runs=args.timing_runs))
         return 0
+    check_output_dir(out, "--out" if args.out or args.repair else "output folder")
     try:
         outcome = sweep(spec, out, executor=executor, workers=args.workers,
                         scheduler=args.scheduler, retries=args.retries,
                         progress=False if args.quiet else None, chunk_size=args.chunk_size,
-                        flush_every=args.flush_every, progress_every=args.progress_every)
+                        flush_every=args.flush_every, progress_every=args.progress_every,
+                        repair=args.repair is not None, dashboard=args.dashboard)
     except SweepInterrupted as stop:
-        print(stop.message(f"mutualsim sweep {args.spec} --out {out}"), file=sys.stderr)
+        print(stop.message(f"mutualsim sweep {spec.path} --out {out}"), file=sys.stderr)
         return EXIT_INTERRUPTED
     except (OSError, TimeoutError) as exc:
         if not args.scheduler:
             raise
         raise ScenarioError(f"--scheduler {args.scheduler}: cannot connect: {exc}") from None
+    for line in outcome.repairs:
+        print(f"repair: {line}")
     if outcome.failed:
         print(f"sweep incomplete: {outcome.line()}", file=sys.stderr)
         return EXIT_RUNS_FAILED
     if not args.quiet:
         print(f"sweep done: {outcome.line()}")
     return 0
+
+
+def _spec_of(root: Path) -> Path:
+    """The spec a directory was started with: its recorded file if that still exists, else
+    the copy kept in the directory."""
+    import json
+
+    from sim.scenario import is_file
+
+    try:
+        recorded = json.loads((root / "manifest.json").read_text()).get("spec_file")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    if isinstance(recorded, str) and is_file(Path(recorded)):
+        return Path(recorded)
+    if is_file(root / "spec.toml"):
+        return root / "spec.toml"
+    raise ScenarioError(f"--repair {root}: its spec is not recorded; give it: mutualsim sweep "
+                        f"SPEC --repair {root}")
 
 
 def add_analyze(sub) -> None:
@@ -99,9 +143,20 @@ def add_analyze(sub) -> None:
 
 
 def cmd_analyze(args) -> int:
-    from sim.batch.report import analyze
+    import pyarrow as pa
 
-    report = analyze(args.dir, args.outputs, args.out)
+    from sim.batch.report import analyze
+    from sim.batch.store import StoreError
+
+    if args.out is not None:
+        check_output_dir(args.out)
+    try:
+        report = analyze(args.dir, args.outputs, args.out)
+    except pa.ArrowException as exc:  # damage inside a part that its footer did not show
+        text = " ".join(str(exc).split())[:120]
+        raise StoreError(f"{args.dir}: a stored part cannot be read ({text}); repair it with "
+                         f"`mutualsim sweep --repair {args.dir}`") \
+            from None
     if not args.quiet:
         print(f"wrote {report}")
     return 0

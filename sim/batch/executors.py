@@ -13,6 +13,12 @@
 The engine submits chunks of runs and keeps a bounded number in flight, so any of these
 executors (or another ``concurrent.futures`` implementation such as mpi4py's
 ``MPIPoolExecutor``) sees the same calls.
+
+Local workers die with the sweep: each worker process asks the kernel for SIGKILL when its
+parent goes (``prctl(PR_SET_PDEATHSIG)`` on Linux; the forkserver that forks them exits when
+the sweep does), and watches its parent from a thread elsewhere; so killing the sweep process
+alone leaves nothing computing. A worker that dies breaks a ``ProcessPoolExecutor``; the pool
+is then replaced (:meth:`Pool.renew`) and the engine re-submits the runs that were lost.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
+import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -42,12 +52,23 @@ class SerialExecutor(Executor):
         return future
 
 
-@dataclass(frozen=True)
+@dataclass
 class Pool:
     executor: Executor
     workers: int          # how many runs can execute at once
     description: str
     on_abandon: Callable[[], None] | None = None
+    factory: Callable[[], Executor] | None = None  # builds a replacement for a broken pool
+    renewals: int = 0
+
+    def renew(self) -> bool:
+        """Replace a broken executor (a worker died); False if this kind cannot be."""
+        if self.factory is None:
+            return False
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self.factory()
+        self.renewals += 1
+        return True
 
     def abandon(self) -> None:
         """After Ctrl-C: stop at once, dropping running work (its runs were not saved, and
@@ -80,23 +101,34 @@ def _sigint_ignored() -> Iterator[None]:
 
 @contextmanager
 def open_pool(kind: str = "process", workers: int | None = None,
-              scheduler: str | None = None, tasks_per_process: int | None = None) -> Iterator[Pool]:
+              scheduler: str | None = None, tasks_per_process: int | None = None,
+              dashboard: str | None = None) -> Iterator[Pool]:
     """Start (or join) an executor, and shut it down on the way out.
 
     ``tasks_per_process`` replaces a local worker process after that many tasks, so memory a
     model fails to release (measured: about 85 KB a run of a 30-staff model, see
-    benchmarks/README.md) cannot pile up over a long sweep.
+    benchmarks/README.md) cannot pile up over a long sweep. ``dashboard`` (an address such
+    as ``:8787``) starts a LocalCluster's Dask dashboard; without it there is none.
     """
     if kind == "serial":
         yield Pool(SerialExecutor(), 1, "serial (in-process)")
     elif kind == "process":
         n = workers or os.cpu_count() or 1
-        with ProcessPoolExecutor(max_workers=n, mp_context=_context(),
-                                 max_tasks_per_child=tasks_per_process,
-                                 initializer=_ignore_sigint) as pool:
-            yield Pool(pool, n, f"process ({n} local processes)", lambda: _stop(pool))
+        parent = os.getpid()
+
+        def factory() -> Executor:
+            return ProcessPoolExecutor(max_workers=n, mp_context=_context(),
+                                       max_tasks_per_child=tasks_per_process,
+                                       initializer=_worker_start, initargs=(parent,))
+
+        pool = Pool(factory(), n, f"process ({n} local processes)", factory=factory)
+        pool.on_abandon = lambda: _stop(pool.executor)
+        try:
+            yield pool
+        finally:
+            pool.executor.shutdown(wait=True, cancel_futures=True)
     elif kind == "dask":
-        with _dask(workers, scheduler) as pool:
+        with _dask(workers, scheduler, dashboard) as pool:
             yield pool
     else:
         raise ValueError(f"unknown executor {kind!r} (known: {', '.join(EXECUTORS)})")
@@ -118,30 +150,111 @@ def _quiet_dask() -> None:
 
 def _context():
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # takes effect when this process first starts its forkserver (docs: sim/batch/_worker_guard)
+    context.set_forkserver_preload(["__main__", "sim.batch._worker_guard"])
+    return context
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def set_parent_death_signal() -> None:
+    """Ask the kernel to SIGKILL this process when its parent ends (Linux; elsewhere a no-op,
+    and the watching thread of ``die_with_parent`` does the job)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+
+
+def _worker_start(sweep_pid: int) -> None:
+    _ignore_sigint()
+    die_with_parent(sweep_pid)
+
+
+def die_with_parent(sweep_pid: int) -> None:
+    """Worker initializer: make this process end when its parent does (the sweep, or the
+    forkserver, which itself exits when the sweep does)."""
+    parent = os.getppid()
+    set_parent_death_signal()
+    if parent == 1 or not _alive(sweep_pid):  # the parent went before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent, sweep_pid), daemon=True,
+                     name="die-with-parent").start()
+
+
+def _watch_parent(parent: int, sweep_pid: int, every: float = 1.0) -> None:
+    while os.getppid() == parent and _alive(sweep_pid):
+        time.sleep(every)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Fail fast, in one line, on a scheduler address that is malformed or not answering
+    (instead of Dask's 30 s wait), before the sweep writes anything."""
+    from sim.scenario import ScenarioError
+
+    text = address.strip()
+    protocol, sep, rest = text.rpartition("://")
+    if not sep:
+        protocol, rest = "tcp", text
+    if protocol not in ("tcp", "tls"):
+        return  # inproc://, ucx://: nothing to probe with a socket
+    host, _, port_text = rest.rpartition(":")
+    host = host.strip("[]")
+    if not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ScenarioError(f"--scheduler {address}: expected tcp://HOST:PORT, e.g. "
+                            f"tcp://10.0.0.5:8786")
+    try:
+        socket.create_connection((host, int(port_text)), timeout=timeout).close()
+    except socket.gaierror:
+        raise ScenarioError(f"--scheduler {address}: cannot resolve host '{host}'") from None
+    except TimeoutError:
+        raise ScenarioError(f"--scheduler {address}: no answer within {timeout:.0f} s") \
+            from None
+    except OSError as exc:
+        raise ScenarioError(f"--scheduler {address}: cannot connect: "
+                            f"{exc.strerror or type(exc).__name__}") from None
 
 
 @contextmanager
-def _dask(workers: int | None, scheduler: str | None) -> Iterator[Pool]:
+def _dask(workers: int | None, scheduler: str | None, dashboard: str | None = None
+          ) -> Iterator[Pool]:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler, timeout="30s") as client:
+        with Client(scheduler, timeout="10s") as client:
             n = sum(client.nthreads().values()) or 1
             yield Pool(client.get_executor(pure=False), n, f"dask cluster at {scheduler} "
                                                            f"({n} worker threads)",
                        _quiet_dask)
         return
     n = workers or os.cpu_count() or 1
-    # Processes with one thread each: runs are CPU-bound Python. No dashboard (port clashes
-    # on shared machines); Dask's own logging is kept to errors so the progress bar stays clean.
+    # Processes with one thread each: runs are CPU-bound Python. No dashboard unless asked
+    # (--dashboard: it listens on the network, and ports clash on shared machines).
     # Worker processes log at CRITICAL only: a run's error is recorded as data by the engine
     # and a lost worker as "worker lost"; at ERROR, stopping the cluster after Ctrl-C prints
     # each worker's failed heartbeat as a 25-line traceback.
     with _sigint_ignored(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Port .* is already in use")  # shared hosts
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.CRITICAL)
+                               dashboard_address=dashboard, silence_logs=logging.CRITICAL)
     with cluster, Client(cluster) as client:
         yield Pool(client.get_executor(pure=False), n, f"dask LocalCluster ({n} workers)",
                    _quiet_dask)

@@ -21,6 +21,23 @@ from functools import cache
 from typing import Any
 
 DEFAULT_MODEL = "sim.simulate:run"
+# The models this package ships; a spec may name only these or a registered entry point.
+BUILTIN_MODELS = (DEFAULT_MODEL, "sim.batch.testmodels:ishigami", "sim.batch.testmodels:toy",
+                  "sim.batch.busymodel:busy", "sim.calibration.toymodels:gaussian")
+ENTRY_POINT_GROUP = "mutualsim.models"
+
+
+@cache
+def allowed_models() -> dict[str, str]:
+    """{name a spec may give: 'module:function'}: the built-in models, and every entry point
+    in the ``mutualsim.models`` group (by its name or its value). Nothing is imported here."""
+    from importlib.metadata import entry_points
+
+    known = {path: path for path in BUILTIN_MODELS}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        known[ep.name] = ep.value
+        known[ep.value] = ep.value
+    return known
 
 
 class ModelNotFound(LookupError):
@@ -39,6 +56,7 @@ class ModelRef:
 
     @property
     def module(self):
+        _import(self.path)  # checks the allow-list first
         return importlib.import_module(self.path.partition(":")[0])
 
     @property
@@ -65,6 +83,9 @@ def _import(path: str) -> Callable[..., Any]:
     module_name, sep, attr = path.partition(":")
     if not sep or not module_name or not attr:
         raise ModelNotFound(f"'{path}' is not of the form 'package.module:function'")
+    if path not in allowed_models():  # whatever named it (a spec, a manifest): never imported
+        raise ModelNotFound(f"'{path}' is not a known model (known: "
+                            f"{', '.join(sorted(set(allowed_models().values())))})")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:

@@ -37,9 +37,12 @@ MAX_TABLE_ROWS = 40
 def analyze(path: str | Path, outputs: list[str] | None = None,
             out: str | Path | None = None) -> Path:
     """Analyse a stored experiment; return the path of the Markdown report."""
+    from sim.argtypes import check_output_dir
+
     exp = Experiment.open(path)
     outputs = check_outputs(exp, outputs)
     folder = Path(out) if out else exp.store.root / "analysis"
+    check_output_dir(folder, "--out" if out else "analysis folder")
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     report = _Report(exp, folder)
     report.header(outputs)

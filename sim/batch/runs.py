@@ -50,6 +50,7 @@ class RunTask:
     attempt: int = 1
     scenario: str | None = None  # base scenario name (comparison designs)
     policy: str | None = None    # policy name (comparison designs)
+    lost: int = 0              # attempts lost with their worker (re-run, not counted as retries)
 
 
 @dataclass(frozen=True)

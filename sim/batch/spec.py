@@ -41,22 +41,27 @@ Policy comparisons (EMA Workbench's levers, uncertainties and scenarios) add thr
 
 Varied and fixed keys must be registered parameters of the model, inside their registered
 range. A problem raises :class:`SpecError`: one line naming the spec file and key.
+
+Safe by default (docs/robustness.md): ``model`` must be one of the models this package ships
+or one registered by an installed package under the ``mutualsim.models`` entry-point group
+(a spec cannot import an arbitrary module); a scenario path must be a ``.toml`` file under the
+spec's folder; and the design must stay within ``MAX_RUNS`` runs, checked from the spec's
+numbers before anything is sampled or allocated.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef
+from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef, allowed_models
 from sim.params import Param
-from sim.scenario import ScenarioError, _coerce
+from sim.scenario import ScenarioError, _coerce, _inside, bundled_dir, is_file, read_toml
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "draws")
 EXPERIMENT_KEYS = ("title", "description", "scenario", "scenarios", "model", "design",
@@ -69,6 +74,9 @@ DIRECTIONS = ("higher", "lower")
 COMPARISON_DESIGNS = ("grid", "lhs", "draws")  # Sobol'/Morris need their own row order
 FACTOR_KEYS = ("values", "range", "levels")
 MAX_SEED = 2**63 - 1
+MAX_RUNS = 1_000_000       # runs in one experiment (the runs table is ~100 bytes a run)
+MAX_MORRIS_LEVELS = 1000
+MAX_DRAWS_BYTES = 64 << 20  # a draws table file
 
 
 class SpecError(ScenarioError):
@@ -189,13 +197,7 @@ def _plain(x: Any) -> Any:
 def load_spec(path: str | Path) -> ExperimentSpec:
     """Read and check a spec file (a path, or the name of a bundled experiment)."""
     path = _locate(path)
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{path}: malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_toml(path, SpecError)
     _check_keys(path, "", data, TOP_KEYS)
     exp = _table(path, "experiment", data.get("experiment"))
     _check_keys(path, "experiment.", exp, EXPERIMENT_KEYS)
@@ -222,7 +224,7 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         timeseries=_names(path, exp, "timeseries", model.outputs, required=False),
         common_random_numbers=_bool(path, exp, "common_random_numbers"),
         second_order=_bool(path, exp, "second_order"),
-        morris_levels=_int(path, exp, "morris_levels", 4, low=2),
+        morris_levels=_int(path, exp, "morris_levels", 4, low=2, high=MAX_MORRIS_LEVELS),
         fixed=_fixed(path, data.get("set", {}), model.registry),
         factors=_factors(path, factor_table, model.registry, design, section,
                          optional=bool(policies or scenarios)),
@@ -243,18 +245,51 @@ def load_spec(path: str | Path) -> ExperimentSpec:
         if clash:
             raise SpecError(f"{path}: experiment.draws: column '{sorted(clash)[0]}' is also "
                             f"in [vary] or [set]; keep it in one place")
+    n = planned_runs(spec)
+    if n > MAX_RUNS:
+        raise SpecError(f"{path}: experiment: the design has {n:,} runs, more than the limit of "
+                        f"{MAX_RUNS:,} (sim.batch.spec.MAX_RUNS); split it into several "
+                        f"experiments or use fewer levels, samples or replications")
     return spec
 
 
-def _locate(ref: str | Path) -> Path:
-    path = Path(ref)
-    if path.is_file():
-        return path.resolve()
-    if path.suffix != ".toml" and "/" not in str(ref):
-        from sim.scenario import bundled_dir
+def design_rows(spec: ExperimentSpec) -> int:
+    """How many settings the design will have, computed from the spec alone (no sampling)."""
+    d = len(spec.factors)
+    grid = math.prod(len(f.values) if f.values is not None else f.levels
+                     for f in spec.factors if spec.design in ("grid", "draws"))
+    if spec.design == "grid":
+        return grid
+    if spec.design == "draws":
+        return len(spec.draws["rows"]) * grid
+    if spec.design == "lhs":
+        return spec.samples
+    if spec.design == "sobol":
+        return spec.samples * ((2 * d + 2) if spec.second_order else (d + 2))
+    if spec.design == "morris":
+        return spec.samples * (d + 1)
+    raise ValueError(f"unknown design {spec.design!r}")
 
+
+def planned_runs(spec: ExperimentSpec) -> int:
+    """Runs of the experiment (settings × base scenarios × policies × replications), before
+    anything is allocated."""
+    rows = design_rows(spec)
+    if spec.comparison:
+        rows *= len(spec.scenario_names()) * max(1, len(spec.policies))
+    return rows * spec.replications
+
+
+def _locate(ref: str | Path) -> Path:
+    text = str(ref)
+    if not text or "\x00" in text or len(text) > 4096:
+        raise SpecError(f"{text[:60]!r}: not a spec file name")
+    path = Path(ref)
+    if is_file(path):
+        return path.resolve()
+    if path.suffix != ".toml" and "/" not in text:
         bundled = bundled_dir("experiments") / f"{ref}.toml"
-        if bundled.is_file():
+        if is_file(bundled):
             return bundled
     raise SpecError(f"{ref}: no such spec file")
 
@@ -311,9 +346,17 @@ def _choice(path: Path, exp: dict, key: str, choices: tuple[str, ...]) -> str:
 
 
 def _model(path: Path, exp: dict) -> ModelRef:
-    ref = ModelRef(exp.get("model", DEFAULT_MODEL))
-    if not isinstance(ref.path, str):
+    name = exp.get("model", DEFAULT_MODEL)
+    if not isinstance(name, str):
         raise SpecError(f"{path}: experiment.model: must be text 'package.module:function'")
+    known = allowed_models()
+    if name not in known:  # checked before anything is imported
+        hint = difflib.get_close_matches(name, list(known), n=1)
+        tip = f" — did you mean '{hint[0]}'?" if hint else ""
+        raise SpecError(f"{path}: experiment.model: '{name[:80]}' is not a known model "
+                        f"(known: {', '.join(sorted(known))}; other packages register theirs "
+                        f"under the 'mutualsim.models' entry-point group){tip}")
+    ref = ModelRef(known[name])
     try:
         ref.function  # noqa: B018 - import now, so a typo is reported before any run
     except ModelNotFound as exc:
@@ -325,9 +368,23 @@ def _scenario_ref(path: Path, exp: dict) -> str:
     ref = exp.get("scenario", "base")
     if not isinstance(ref, str):
         raise SpecError(f"{path}: experiment.scenario: must be a scenario name or path")
-    if ref.endswith(".toml") or "/" in ref:  # relative to the spec, like `extends`
+    if ref.endswith(".toml") or "/" in ref or "\\" in ref:  # relative to the spec, like `extends`
         beside = path.parent / ref
-        return str(beside.resolve()) if beside.is_file() else ref
+        try:
+            resolved = beside.resolve()
+        except (OSError, RuntimeError, ValueError):
+            resolved = None
+        if resolved is None or Path(ref).is_absolute() or not (
+                _inside(resolved, path.parent) or _inside(resolved, bundled_dir())) \
+                or resolved.suffix != ".toml":
+            raise SpecError(f"{path}: experiment.scenario: '{ref[:200]}' is not a .toml file "
+                            f"under the spec's folder {path.parent} (or name a bundled "
+                            f"scenario)")
+        if not is_file(resolved):
+            raise SpecError(f"{path}: experiment.scenario: '{ref[:200]}' not found")
+        return str(resolved)
+    if not ref or "\x00" in ref or len(ref) > 200:
+        raise SpecError(f"{path}: experiment.scenario: not a scenario name or path")
     return ref
 
 
@@ -350,11 +407,21 @@ def _draws(path: Path, exp: dict, registry: dict[str, Param], design: str) -> di
         raise SpecError(f"{path}: experiment.draws: required for design = 'draws': a .csv or "
                         f".parquet file of parameter settings, one per row")
     file = (path.parent / ref).resolve()
+    if Path(ref).is_absolute() or not _inside(file, path.parent) or \
+            file.suffix not in (".csv", ".parquet"):
+        raise SpecError(f"{path}: experiment.draws: '{ref[:200]}' is not a .csv or .parquet "
+                        f"file under the spec's folder {path.parent}")
+    try:
+        if file.stat().st_size > MAX_DRAWS_BYTES:
+            raise SpecError(f"{path}: experiment.draws: '{ref}' is larger than the "
+                            f"{MAX_DRAWS_BYTES >> 20} MiB limit")
+    except OSError:
+        pass  # reported as unreadable below
     try:
         import pandas as pd
 
         frame = pd.read_parquet(file) if file.suffix == ".parquet" else pd.read_csv(file)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any reader error: one line, no traceback
         raise SpecError(f"{path}: experiment.draws: cannot read '{ref}': "
                         f"{' '.join(str(exc).split())[:120]}") from None
     if frame.empty or not len(frame.columns):

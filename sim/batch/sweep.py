@@ -11,14 +11,14 @@ import os
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from sim.batch.designs import Design, build_design, design_seed, salib_problem
-from sim.batch.executors import Pool, open_pool
+from sim.batch.executors import Pool, check_scheduler, open_pool
 from sim.batch.models import scenario_record
 from sim.batch.progress import Progress
 from sim.batch.runs import (
@@ -33,6 +33,7 @@ from sim.batch.spec import ExperimentSpec
 from sim.batch.store import FORMAT, Store, provenance
 
 RECYCLE_AFTER_RUNS = 1000  # a local worker process is replaced after about this many runs
+MAX_LOST = 3  # a run whose worker died is re-run up to this many times (not counted as --retries)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class SweepOutcome:
     elapsed_s: float = 0.0
     executor: str = ""
     interrupted: bool = False
+    repairs: list[str] = field(default_factory=list)  # what --repair did, one line each
 
     @property
     def complete(self) -> bool:
@@ -78,22 +80,29 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
           workers: int | None = None, scheduler: str | None = None, retries: int = 0,
           progress: bool | None = None, chunk_size: int | None = None,
           flush_every: int = 500, flush_seconds: float = 10.0,
-          progress_every: float = 30.0) -> SweepOutcome:
-    """Run every run of ``spec`` not yet stored in ``out``; return what happened."""
+          progress_every: float = 30.0, repair: bool = False,
+          dashboard: str | None = None) -> SweepOutcome:
+    """Run every run of ``spec`` not yet stored in ``out``; return what happened.
+
+    ``repair`` sets a damaged store's damaged parts aside first (see :class:`Store`); without
+    it a damaged store is refused (:class:`~sim.batch.store.StoreDamaged`)."""
     design = build_design(spec)
     runs = runs_table(spec, design)
     scenario, scenarios = resolve_scenarios(spec)
+    if scheduler:
+        check_scheduler(scheduler)  # before anything is written
     store = Store.open_for(out, manifest(spec, design, runs, scenario, scenarios),
-                           spec.path.read_text(), design.to_frame(), runs)
-    with store.lock():
-        store.drop_uncommitted()
+                           spec.path.read_text(), design.to_frame(), runs, repair=repair)
+    try:
         done = store.completed_ids()
         todo = execution_order(runs, [int(i) for i in runs["run_id"] if int(i) not in done])
         outcome = SweepOutcome(Path(out), len(runs), len(done))
+        outcome.repairs = list(getattr(store, "repairs", []))
         started = time.monotonic()
         chunk = chunk_size or _auto_chunk(len(todo), workers or os.cpu_count() or 1)
         recycle = max(1, RECYCLE_AFTER_RUNS // chunk)
-        with open_pool(executor, workers, scheduler, tasks_per_process=recycle) as pool:
+        with open_pool(executor, workers, scheduler, tasks_per_process=recycle,
+                       dashboard=dashboard) as pool:
             outcome.executor = pool.description
             store.begin_session({"executor": pool.description, "workers": pool.workers,
                                  "retries": retries, "to_run": len(todo),
@@ -115,6 +124,8 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
                 store.end_session({"ok": outcome.ok, "failed": len(outcome.failed),
                                    "elapsed_s": round(outcome.elapsed_s, 3)},
                                   complete=outcome.complete)
+    finally:
+        store.unlock()
     if outcome.interrupted:
         raise SweepInterrupted(outcome)
     return outcome
@@ -218,20 +229,31 @@ class _Engine:
         return chunk
 
     def _submit(self, chunk, in_flight, outcome) -> None:
-        try:
-            in_flight[self.pool.executor.submit(execute_chunk, self.context, chunk)] = chunk
-        except Exception as exc:  # a broken pool refuses work: record, retry or fail
-            self._collect(chunk, _lost(chunk, exc), outcome)
+        for renewed in (False, True):
+            try:
+                in_flight[self.pool.executor.submit(execute_chunk, self.context, chunk)] = chunk
+                return
+            except BrokenExecutor as exc:  # a worker died: replace the pool, submit again
+                if renewed or not self.pool.renew():
+                    self._collect(chunk, _lost(chunk, exc), outcome)
+                    return
+            except Exception as exc:  # a pool refusing work otherwise: record, retry or fail
+                self._collect(chunk, _lost(chunk, exc), outcome)
+                return
 
     def _collect(self, chunk: list[RunTask], records: list[dict], outcome) -> None:
         by_id = {task.run_id: task for task in chunk}
         for record in records:
             self.buffer.append(record)
+            task = by_id[record["run_id"]]
             if record["status"] == "ok":
                 outcome.ok += 1
                 self.bar.update(ok=1)
-            elif record["attempt"] <= self.retries:
-                task = by_id[record["run_id"]]
+            elif record.pop("lost", False) and task.lost < MAX_LOST:
+                # not the run's fault: its worker died (killed, out of memory) under it
+                self.retry_queue.append(replace(task, attempt=task.attempt + 1,
+                                                lost=task.lost + 1))
+            elif record["attempt"] - task.lost <= self.retries:
                 self.retry_queue.append(replace(task, attempt=task.attempt + 1))
             else:
                 outcome.failed.append((record["run_id"], record["error"]))
@@ -253,4 +275,5 @@ def _records(future: Future, chunk: list[RunTask]) -> list[dict]:
 def _lost(chunk: list[RunTask], exc: BaseException) -> list[dict]:
     error = f"worker lost: {type(exc).__name__}: {' '.join(str(exc).split())}"
     return [{"run_id": t.run_id, "attempt": t.attempt, "status": "error", "error": error,
-             "traceback": None, "duration_s": None, "worker": None} for t in chunk]
+             "traceback": None, "duration_s": None, "worker": None, "lost": True}
+            for t in chunk]

@@ -28,6 +28,9 @@ def add_calibrate(sub) -> None:
                                                      "cores)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="join a running Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--report-only", action="store_true",
+                   help="run nothing: write the posterior and report from the generations "
+                        "finished so far (re-run without it to continue)")
     p.add_argument("--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(func=cmd_calibrate)
 
@@ -44,7 +47,7 @@ def cmd_calibrate(args) -> int:
     log = (lambda _: None) if args.quiet else (lambda s: print(s, flush=True))
     try:
         result = calibrate(spec, out, executor=executor, workers=args.workers,
-                           scheduler=args.scheduler, log=log)
+                           scheduler=args.scheduler, log=log, report_only=args.report_only)
     except (OSError, TimeoutError) as exc:
         if not args.scheduler:
             raise

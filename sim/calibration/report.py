@@ -285,8 +285,9 @@ def _report(result, post, summary, binding) -> str:
            f"below {spec.precision:g} × its tolerance" if spec.max_replications >
            spec.min_replications else ""),
         f"- **Result**: {result.stop_reason}.",
-        f"- **Cost**: {result.runs} runs, {result.run_seconds / 3600:.3f} core-hours of model "
-        f"time ({result.run_seconds:.0f} CPU-s summed over runs); "
+        f"- **Cost**: {result.runs} runs, {result.run_seconds / 3600:.3f} run-hours (each "
+        f"run's wall time, summed: an upper bound on its core-hours, reached on an idle "
+        f"machine); "
         f"{result.elapsed_s:.0f} s wall clock in the last session.",
         "- **Distance**: the largest of |statistic − centre| / half-width over the targets "
         "(≤ 1: every target in its range); a candidate with a failed run is infeasible.", "",

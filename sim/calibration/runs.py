@@ -99,7 +99,7 @@ def entropy(seed: int, *key: int) -> int:
 class BatchResult:
     table: pd.DataFrame    # one row per candidate: statistics, sd, replications, failed
     runs: int              # runs executed or found for this batch (ok and failed)
-    seconds: float         # model CPU-seconds summed over runs (duration_s)
+    seconds: float         # wall seconds of the runs, summed (duration_s)
 
 
 def evaluate_batch(spec: CalibrationSpec, directory: Path, candidates: pd.DataFrame,
@@ -110,7 +110,8 @@ def evaluate_batch(spec: CalibrationSpec, directory: Path, candidates: pd.DataFr
     ``candidates`` has one row per candidate and one column per fitted parameter (the values
     runs get). Replications start at ``replications.min``; a candidate's setting gets more,
     up to ``replications.max``, while any of its statistics' standard error exceeds
-    ``precision`` × that target's tolerance (half its range)."""
+    ``precision`` × that target's tolerance (half its range). With ``min = 1`` and
+    ``max > 1`` a second replication is always run, to measure the noise."""
     done_file = directory / "candidates.parquet"
     if done_file.is_file():
         table = pd.read_parquet(done_file)
@@ -234,8 +235,10 @@ def _more_replications(spec: CalibrationSpec, values, failed, wanted) -> np.ndar
         x = np.where(cols, v, np.nan)
         with np.errstate(invalid="ignore"), _quiet():
             sd = np.nanstd(x, axis=1, ddof=1)
-        sd = np.where(np.isfinite(sd), sd, 0.0)
+        unknown = ~np.isfinite(sd)  # one replication: its noise is not measured yet
+        sd = np.where(unknown, 0.0, sd)
         need = np.ceil((sd / (spec.precision * t.half_width)) ** 2).astype(int)
+        need = np.where(unknown & np.isfinite(v[:, 0]), 2, need)
         need = np.clip(need, spec.min_replications, spec.max_replications)
         grow = ~failed[:, s] & (need > have)
         more[rows[grow], s] = np.maximum(more[rows[grow], s], need[grow])

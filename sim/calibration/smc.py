@@ -110,30 +110,58 @@ class Calibration:
     def line(self) -> str:
         g = self.final
         return (f"{self.out}: {self.spec.method}, {len(self.generations)} generation(s), "
-                f"{self.runs} runs ({self.run_seconds / 3600:.3f} core-hours), final ε = "
+                f"{self.runs} runs ({self.run_seconds / 3600:.3f} run-hours), final ε = "
                 f"{g.epsilon:.3g}, {len(g.population)} particles (ESS {g.ess:.0f}); "
                 f"{self.stop_reason}")
 
 
 def calibrate(spec: CalibrationSpec, out: str | Path, executor: str = "process",
               workers: int | None = None, scheduler: str | None = None,
-              progress: bool | None = False, log=print) -> Calibration:
-    """Run (or resume) the calibration ``spec`` into ``out``; write posterior and report."""
+              progress: bool | None = False, log=print,
+              report_only: bool = False) -> Calibration:
+    """Run (or resume) the calibration ``spec`` into ``out``; write posterior and report.
+
+    ``report_only``: run nothing; write the outputs from the generations finished so far
+    (stopping early by hand; re-running without it continues the calibration)."""
     out = Path(out)
     scenarios = resolve_scenarios(spec)
     _open(out, spec, scenarios)
     result = Calibration(spec, out)
     started = time.monotonic()
-    with _lock(out), open_pool(executor, workers, scheduler) as pool:
-        if spec.method == "lhs":
-            _lhs(spec, out, pool, scenarios, result, progress)
-        else:
-            _smc(spec, out, pool, scenarios, result, progress, log)
+    if report_only:
+        with _lock(out):
+            _finished(spec, out, result, log)
+    else:
+        _run(spec, out, executor, workers, scheduler, scenarios, result, progress, log)
     result.elapsed_s = time.monotonic() - started
     from sim.calibration.report import write_outputs
 
     write_outputs(result)
     return result
+
+
+def _finished(spec, out, result, log) -> None:
+    if spec.method == "lhs":
+        raise StoreError(f"{out}: --report-only applies to abc-smc (an lhs run is one batch)")
+    t = 0
+    while (out / f"gen-{t:03d}" / "population.parquet").is_file():
+        gen = _generation(spec, out, None, None, t, None, None, None, None, 0, False)
+        result.generations.append(gen)
+        t += 1
+    if not any(g.complete for g in result.generations):
+        raise StoreError(f"{out}: no generation has finished yet; nothing to report")
+    last = [g for g in result.generations if g.complete][-1]
+    result.stop_reason = (f"stopped by hand after generation {len(result.generations) - 1} "
+                          f"(--report-only); the posterior is generation {last.index}'s, at "
+                          f"ε = {last.epsilon:.3g}; re-running without --report-only continues")
+
+
+def _run(spec, out, executor, workers, scheduler, scenarios, result, progress, log) -> None:
+    with _lock(out), open_pool(executor, workers, scheduler) as pool:
+        if spec.method == "lhs":
+            _lhs(spec, out, pool, scenarios, result, progress)
+        else:
+            _smc(spec, out, pool, scenarios, result, progress, log)
 
 
 # --- the two methods -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ PARAMS = [
           doc="Funded staff establishment (target headcount) at month 0."),
     param("organisation.users", 5_000, "persons", 0, 200_000,
           source="Table 5.1: about 1,000 user members (Case 5) to 67,000 (Case 9)",
-          doc="Service users, tenants or clients served (fixed over the run)."),
+          doc="Places for service users, tenants or clients (users arrive and leave: users.*)."),
     param("organisation.sites", 4, "sites", 1, 100,
           source="§3.5: one mutual grew from its home location to 30 dispersed sites",
           doc="Delivery sites; site 0 is the headquarters, the rest are 'remote'."),

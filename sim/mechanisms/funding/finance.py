@@ -23,6 +23,8 @@ from collections import Counter
 import numpy as np
 
 from sim.mechanisms.funding.market import Line, grant_rate, to_pence
+from sim.mechanisms.governance import decisions
+from sim.mechanisms.people import users
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -118,6 +120,32 @@ PARAMS = [
     param("finance.charity_grant_boost", 1.5, "multiplier", 0.0, 5.0,
           source="§2.2, §3.6 (charities attract more grants); assumption",
           doc="New grants per year × this for a charity."),
+    param("finance.grant_window_months", 2.0, "months", 0.1, 24.0,
+          source="§3.6 (grant funding from government, LA, EU and philanthropic sources); "
+                 "assumption: a call is open about two months",
+          doc="How long a grant call stays open: the decision to apply must be taken within it."),
+    param("finance.grant_rivals", 3, "applicants", 0, 50,
+          source="assumption: grant calls are competitive",
+          doc="Other applicants for each grant call."),
+    param("finance.grant_rival_strength", 0.6, "index 0–1", 0.0, 1.0,
+          source="assumption",
+          doc="Each rival's strength against the mutual's evidenced social value."),
+    param("finance.grant_wrong_penalty", 0.5, "ratio", 0.0, 1.0,
+          source="assumption: a wrong judgement on whether and how to apply weakens the bid",
+          doc="The mutual's strength × this when the decision to apply was wrong."),
+    param("finance.grant_application_cost", 3_000.0, "£ per application", 0.0, 100_000.0,
+          source="§2.5 (bid costs weigh on small organisations); assumption",
+          doc="Cost of writing one grant application."),
+    param("finance.wind_down_months", 12, "months", 1, 120,
+          source="assumption (a stated rule: the issue's 'a mutual with no viable business')",
+          doc="Months in a row with no contract and income for fewer than "
+              "finance.wind_down_staff posts after which the board winds the mutual down (the "
+              "run records a failure and stops)."),
+    param("finance.wind_down_staff", 5.0, "posts", 0.0, 500.0,
+          source="assumption (the issue's example: a 3-staff mutual with no contracts trading "
+                 "on for years)",
+          doc="A mutual with no contract is viable while its income pays for at least this "
+              "many posts at a zero margin."),
 ]
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
@@ -144,6 +172,7 @@ class Ledger:
         self.sums: dict[int, list[int]] = {}             # month -> [income, public, costs]
         self.loans: list[dict] = []
         self.below_floor = 0
+        self.unviable_months = 0   # months with no contract and a trailing deficit
 
     def post(self, month: int, category: str, pence: int) -> None:
         if category not in CATEGORIES:
@@ -198,7 +227,16 @@ def pay_per_head(model) -> float:
 def income_rate(model) -> int:
     """Contracted income per month (pence) from everything the mutual holds now."""
     m = model.market
-    return sum(c.value for c in m.contracts) // 12 + sum(x.value for x in m.lines) // 12
+    return sum(c.value for c in m.contracts) // 12 + sum(line_value(model, x)
+                                                          for x in m.lines) // 12
+
+
+def line_value(model, line) -> int:
+    """A line's annual value now: rents follow the users present and the charges
+    (sim/mechanisms/people/users.py)."""
+    if line.kind != "rent":
+        return line.value
+    return int(line.value * users.income_factor(model, line.kind))
 
 
 def monthly_costs(model) -> int:
@@ -251,6 +289,8 @@ def settle_month(model) -> None:
     plan_staffing(model)
     release_surplus_staff(model)
     check_solvency(model)
+    if not model.failed:
+        wind_down(model)
 
 
 def receive_income(model) -> None:
@@ -260,7 +300,7 @@ def receive_income(model) -> None:
         if line.kind == "grant":
             post(model, "grants_public" if line.public else "grants_other", line.value // 12)
         else:
-            post(model, LINE_CATEGORY[line.kind], line.value // 12)
+            post(model, LINE_CATEGORY[line.kind], line_value(model, line) // 12)
 
 
 def pay_costs(model) -> None:
@@ -331,22 +371,69 @@ def expire_lines(model) -> None:
 
 
 def award_grants(model) -> None:
-    """New grants arrive at random, sized to keep about ``finance.grant_share`` of income
-    (§2.2, §3.6)."""
+    """Grants are opportunities, not coin flips (§3.6; docs/participation.md). A call opens at
+    random; applying is a strategy decision through the procedure (the call closes after
+    ``finance.grant_window_months``; a slower decision misses it); an application costs
+    ``finance.grant_application_cost`` and competes with ``finance.grant_rivals`` other
+    applicants: the mutual wins with chance s / (s + rivals × ``finance.grant_rival_strength``),
+    s its evidenced social value, × ``finance.grant_wrong_penalty`` when the decision to
+    apply (and how) was wrong. Calls open often enough that at the registry's social-value
+    strength the expected grant income stays about ``finance.grant_share`` of income."""
     p, rng, m = model.p, model.rng, model.market
     rate = grant_rate(p)
-    if rate <= 0 or rng.random() >= rate / 12:
+    rivals, rival = p["finance.grant_rivals"], p["finance.grant_rival_strength"]
+    ref = p["organisation.social_value_strength"]
+    reference_chance = ref / (ref + rivals * rival) if rivals and ref + rivals * rival > 0 \
+        else 1.0
+    if rate <= 0 or rng.random() >= min(1.0, rate / 12 / max(reference_chance, 1e-6)):  # shape: /0
         return
     income, _, _ = trailing_year(model)
     years = p["finance.grant_years"]
     value = p["finance.grant_share"] * income / (rate * years)
     if value <= 0:
         return
+    d = decisions.decide(model, "strategy", p["finance.grant_window_months"],
+                         kind="a grant application")
+    if not d.in_time:
+        m.count("grants_missed")
+        model.log("grant", f"a grant call closed before the application was agreed (the "
+                           f"decision took {d.latency:.1f} months).")
+        return
+    post(model, "bid_costs", -int(round(p["finance.grant_application_cost"] * 100)))
+    strength = social_value_strength(model) * (1.0 if d.correct else
+                                               p["finance.grant_wrong_penalty"])
+    chance = strength / (strength + rivals * rival) if rivals and strength + rivals * rival > 0 \
+        else 1.0
+    if rng.random() >= chance:
+        m.count("grants_lost")
+        model.log("grant", f"a grant application of £{value / 100:,.0f} a year lost to "
+                           f"{rivals} rival applicant(s).")
+        return
     public = bool(rng.random() < p["finance.grant_public_share"])
     m.lines.append(Line("grant", int(value), value / 100 / p["procurement.price_per_fte"],
                         public, model.month + 12 * years))
     source = "a public body" if public else "a charitable funder"
     model.log("grant", f"grant of £{value / 100:,.0f} a year for {years} years from {source}.")
+
+
+def wind_down(model) -> None:
+    """A mutual with no viable business winds down (a stated rule, docs/participation.md):
+    holding no contract, with income that pays for fewer than ``finance.wind_down_staff``
+    posts at a zero margin (``affordable_staff``), for ``finance.wind_down_months`` months in
+    a row, the board winds it down; the run records the failure and stops."""
+    led, m = model.ledger, model.market
+    if m.contracts or affordable_staff(model) >= model.p["finance.wind_down_staff"]:
+        led.unviable_months = 0
+        return
+    led.unviable_months += 1
+    if led.unviable_months >= model.p["finance.wind_down_months"]:
+        model.failed = True
+        model.running = False
+        m.count("wound_down")
+        model.log("failure", f"wound down: no contract, and income for fewer than "
+                             f"{model.p['finance.wind_down_staff']:g} posts, for "
+                             f"{led.unviable_months} months; the board closes the mutual and "
+                             "the run stops.")
 
 
 # --- coupling to the people side --------------------------------------------------------------
@@ -436,8 +523,11 @@ def pay_out_surplus(model, allocation: dict[str, float] | None) -> None:
     (when the surplus is the ledger's); the board's share stays in reserves."""
     if allocation is None or model.p["governance.surplus.source"] != "ledger":
         return
-    distribute(model, "surplus_to_staff", allocation["pay"] * model.surplus)
-    distribute(model, "surplus_to_users", allocation["users"] * model.surplus)
+    paid = distribute(model, "surplus_to_staff", allocation["pay"] * model.surplus)
+    # a bonus staff feel for a year; charges lowered and a community fund (people/users.py)
+    users.staff_share_paid(model, paid, pay_per_head(model) * 12 * max(1, model.staff.count()))
+    users.spend_users_share(model, allocation["users"] * model.surplus,
+                            lambda pounds: distribute(model, "surplus_to_users", pounds))
 
 
 def distribute(model, category: str, pounds_value: float) -> int:

@@ -86,6 +86,13 @@ PARAMS = [
           source="Case 8 (a leaner model); assumption",
           doc="Under a leaner model, redundancies are made when staff exceed what income pays for"
               " by more than this share."),
+    param("growth.acquisition_min_staff", 5.0, "posts", 0.0, 500.0,
+          source="SEUK 2021 (§3.1: about 1 in 7 mutuals acquired another organisation); "
+                 "assumption for the floor",
+          doc="Smallest business (in staff posts) that counts as an acquisition opportunity."),
+    param("growth.acquisition_rivals", 1, "buyers", 0, 20,
+          source="assumption: a profitable business attracts other buyers",
+          doc="Other buyers for each business; the mutual wins with chance 1 / (1 + rivals)."),
 ]
 
 
@@ -142,7 +149,10 @@ def diversify(model) -> None:
 
 
 def acquire(model) -> None:
-    """Buy a profitable business from reserves (Case 4); its staff join the mutual."""
+    """Buy a profitable business from reserves (Case 4); its staff join the mutual. A business
+    smaller than ``growth.acquisition_min_staff`` posts is no opportunity (the size floor);
+    the sale is contested: after the decision, the mutual wins against
+    ``growth.acquisition_rivals`` other buyers with chance 1 / (1 + rivals)."""
     p, m = model.p, model.market
     if model.rng.random() >= p["growth.acquisition_per_year"]:
         return
@@ -151,10 +161,17 @@ def acquire(model) -> None:
     margin = p["growth.acquired_margin"]
     price = round(p["growth.acquisition_price_multiple"] * margin * value)
     keep = p["growth.acquisition_reserve_months"] * finance.monthly_costs(model)
-    if value <= 0 or model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
-        return
     staff_cost = p["finance.pay_per_staff"] * model.pay_index * 100
     demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
+    if value <= 0 or demand < p["growth.acquisition_min_staff"]:
+        return   # below the size floor: nothing worth buying
+    if model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
+        return
+    if model.rng.random() >= 1.0 / (1.0 + p["growth.acquisition_rivals"]):
+        m.count("acquisitions_lost")
+        model.log("growth", f"outbid for a business of £{pounds(value):,.0f} a year by "
+                            f"another buyer.")
+        return
     finance.post(model, "acquisitions", -price)
     m.lines.append(Line("acquired", int(value), demand * m.productivity))
     n = int(round(demand))

@@ -12,7 +12,7 @@ The funding side routes its opportunities through :func:`decide`.
 
 from __future__ import annotations
 
-from sim.mechanisms.governance import bodies, decisions, elections, surplus
+from sim.mechanisms.governance import bodies, decisions, elections, public_sector, surplus
 from sim.mechanisms.governance.decisions import DECISION_LEVELS, Decision, decide
 from sim.parameter import param
 
@@ -57,10 +57,12 @@ WINDOW = 12  # months of decisions behind the rolling outputs
 
 def setup(model) -> None:
     """Month 0: build the board and the representative body and hold the founding election."""
+    public_sector.start(model)
     model.board = bodies.build_board(model)
     model.rep_body = bodies.build_rep_body(model)
     model.decisions: list[Decision] = []
     model.turnout = {"all": 0.0}
+    model.turnout_history = []  # {month, constituency, turnout, engaged} per vote
     model.elections = []  # {month, constituency, open, candidates, filled} per election
     model.surplus_allocation = {}
     elect(model)
@@ -117,7 +119,7 @@ def publish(model) -> None:
     p = model.p
     for level in DECISION_LEVELS:
         model.decision_latency[level] = decisions.expected_latency(model, level)
-    informal = p["engagement.voice_heard"]
+    informal = model.informal_voice  # a state: sim/mechanisms/people/participation.py
     weight = p["governance.conflict.voice_weight"]
     if model.decisions:
         formal = (_recent_mean(model, lambda d: d.voice),
@@ -126,9 +128,9 @@ def publish(model) -> None:
         voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
         formal = tuple(sum(v[i] for v in voices) / len(voices) for i in (0, 1))
     # a group whose grievance is high feels unheard: 'Are you not listening to us?' (§5.3)
-    model.voice_heard = (informal + (1 - informal) * formal[0]) * \
+    model.voice_heard = (informal["staff"] + (1 - informal["staff"]) * formal[0]) * \
         (1 - weight * model.grievance["staff"])
-    model.user_voice_heard = (informal + (1 - informal) * formal[1]) * \
+    model.user_voice_heard = (informal["users"] + (1 - informal["users"]) * formal[1]) * \
         (1 - weight * model.grievance["users"])
 
 
@@ -167,4 +169,8 @@ def summary(model) -> dict:
         "trust": model.trust,
         "voting_turnout": model.turnout["all"],
         "voice_heard": model.voice_heard,
+        "informal_voice": model.informal_voice["staff"],
+        # the parent body's chain for the same decisions (governance/public_sector.py)
+        "public_sector_latency_months": public_sector.rolling_latency(model),
+        "public_strategy_latency_months": public_sector.expected_latency(model.p, "strategy"),
     }

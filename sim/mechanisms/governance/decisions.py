@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.mechanisms.governance import public_sector
 from sim.mechanisms.governance.bodies import Body, power_factor, present
 from sim.parameter import param
 
@@ -86,16 +87,6 @@ PARAMS = [
     param("governance.latency.noise_cv", 0.3, "coefficient of variation", 0.0, 1.0,
           source="assumption",
           doc="Spread of a decision's actual latency around its expected value (gamma)."),
-    param("governance.public_sector_latency.strategy", 12.0, "months", 0.5, 48.0,
-          source="§5.2 Cases 9, 11: decisions 'still faster than had been possible in the public "
-                 "sector'; §5.1 Case 6 ('highly centralised corporate structure'); assumption",
-          doc="Reference: how long a strategy decision took inside the parent public body (P6)."),
-    param("governance.public_sector_latency.policy", 6.0, "months", 0.5, 48.0,
-          source="as for strategy; assumption",
-          doc="Reference latency of a policy decision in the public sector (P6)."),
-    param("governance.public_sector_latency.operations", 2.0, "months", 0.1, 24.0,
-          source="as for strategy; assumption",
-          doc="Reference latency of an operational decision in the public sector (P6)."),
     # decision quality: pooled noisy judgements (Condorcet, Gaussian-signal form)
     param("governance.judgement.signal", 0.67, "z per unit knowledge", 0.05, 3.0,
           source="Grofman, Owen & Feld 1983 (pooling noisy judgements); assumption: a fully "
@@ -370,6 +361,7 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
                         consulted, delegated, _appetite(model.board, board), kind)
     apply_ownership_effects(model, decision)
     model.decisions.append(decision)
+    public_sector.shadow(model, decision)  # the parent body's chain, for P6
     if level == "strategy":
         _tell(model, decision)
     return decision

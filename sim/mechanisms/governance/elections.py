@@ -6,9 +6,10 @@ rule — who choose to stand; a pipeline of engagement ('talent spot, nurture an
 Case 11) makes standing likelier. Incumbents may stand again. With more candidates than
 seats the members vote (the more confident win, with noise); with fewer, the rest of the seats
 stay vacant (P5, §4.2). Board seats are filled before the representative body's, and nobody
-holds two seats. Turnout: members (or all staff, where there is no staff membership) vote with
-a chance that depends on their rung. Where ``governance.elections.members_only`` holds (CBS
-rules), only legal members stand and vote; otherwise the whole constituency does.
+holds two seats. Turnout: members (or all staff, where there is no staff membership) on
+rung 2 or above vote, each with a fixed chance; rungs 0-1 do not vote. Where
+``governance.elections.members_only`` holds (CBS rules), only legal members stand and vote;
+otherwise the whole constituency does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.governance.bodies import Body, Seat, appoint, present, vacate
+from sim.mechanisms.people import participation
 from sim.mechanisms.people.engagement import TOP, pipeline_support
 from sim.parameter import param
 
@@ -41,12 +43,10 @@ PARAMS = [
     param("governance.elections.restand_rate", 0.6, "probability", 0.0, 1.0,
           source="assumption",
           doc="Chance that a representative whose term ends stands again."),
-    param("governance.elections.vote_chance_passive", 0.1, "probability", 0.0, 1.0,
-          source="§5.4 Case 9: a membership of tens of thousands 'largely passive'; assumption",
-          doc="Chance that an eligible voter on rung 0-1 votes at the annual election/AGM."),
     param("governance.elections.vote_chance_engaged", 0.7, "probability", 0.0, 1.0,
-          source="MODEL.md §2: rung 2 = 'occasional (votes, surveys)'; assumption",
-          doc="Chance that an eligible voter on rung 2 or above votes."),
+          source="docs/ODD.md §2: rung 2 = 'occasional (votes, surveys)'; assumption",
+          doc="Chance that an eligible voter on rung 2 or above votes; rungs 0-1 do not vote, "
+              "so turnout is at most the share engaged enough to vote."),
     param("governance.seats.resign_per_year", 0.1, "share per year", 0.0, 1.0,
           source="§4.2 Case 3: representatives 'subsequently left and were not replaced'; "
                  "assumption for the rate",
@@ -138,7 +138,8 @@ def turnout(model) -> dict[str, float]:
     """Share of eligible voters who vote at this year's elections/AGM, per constituency and
     overall. Members vote where the franchise needs membership or where the constituency elects
     no seats (the AGM); otherwise the whole constituency elects its seats (a staff council,
-    Case 2). Rungs 0-1 vote rarely, rung 2 and above often."""
+    Case 2). Only people engaged enough to vote (rung 2 and above) vote
+    (sim/mechanisms/people/participation.py), so turnout never exceeds that share."""
     p, rng = model.p, model.rng
     voted = eligible = 0
     out: dict[str, float] = {}
@@ -151,11 +152,13 @@ def turnout(model) -> dict[str, float]:
             voters = cols.alive & (cols.aware if who == "users" else True)
         else:
             continue
-        chance = np.where(cols.engagement >= 2, p["governance.elections.vote_chance_engaged"],
-                          p["governance.elections.vote_chance_passive"])
+        chance = participation.vote_chance(p, cols.engagement)
         votes = np.count_nonzero(voters & (rng.random(cols.size) < chance))
         n = np.count_nonzero(voters)
         out[who] = votes / n if n else 0.0
+        model.turnout_history.append({"month": model.month, "constituency": who,
+                                      "turnout": out[who],
+                                      "engaged": participation.engaged_share(cols, voters)})
         voted, eligible = voted + votes, eligible + n
     out["all"] = voted / eligible if eligible else 0.0
     return out

@@ -161,6 +161,7 @@ def allocate(model) -> dict[str, float] | None:
         model.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
                                                    * stake * distance)
     update_conflict(model)
+    model.pay_shares.append(float(split[0]))
     model.log("surplus", f"surplus of £{model.surplus:,.0f} allocated "
                          f"{_pct(split[0])} to pay, {_pct(split[1])} to users (charges, "
                          f"community fund) and {_pct(split[2])} to reserves and innovation "

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.people import participation
+from sim.mechanisms.people import users as users_mod
 from sim.parameter import param
 from sim.population import group_mean
 
@@ -81,9 +83,11 @@ PARAMS = [
                  "'that, "
                  "most importantly, is heard'); calibrated so the base scenario's voice stays "
                  "near the foundation's 0.5",
-          doc="Voice heard through informal channels alone (surveys, team briefs, intranet). The "
-              "governance procedure adds formal voice on top (governance.voice.*) and conflict "
-              "takes some away; the result is the model's voice_heard."),
+          doc="Informal voice of the reference organisation (400 staff, leadership openness 0.5, "
+              "the default channels): the anchor of the informal-voice state, which moves with "
+              "leadership, size and channels (participation.*). The governance procedure adds "
+              "formal voice on top (governance.voice.*) and conflict takes some away; the "
+              "result is the model's voice_heard."),
     param("engagement.representative_confidence", 0.55, "confidence 0–1", 0.0, 1.0,
           source="§5.4: candidates need confidence and skills; assumption for the threshold",
           doc="Minimum confidence to stand for an elected seat (rung 4) on the board or the "
@@ -181,12 +185,22 @@ def user_drive(model) -> np.ndarray:
             - remote_penalty(u.site, model.n_sites, p))
 
 
-def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0):
-    """(up, down) monthly chances for each person from their rung and drive."""
+def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0,
+                 boost: np.ndarray | None = None):
+    """(up, down) monthly chances for each person from their rung and drive.
+
+    ``boost`` (rows × TOP, from the participation channels, sim/mechanisms/people/participation.py)
+    adds log-odds to one step only: column k tilts the move from rung k up to k + 1 and the
+    move from k + 1 down to k."""
     rung_factor = p["engagement.step_difficulty"] ** np.arange(TOP + 1, dtype=float)
-    tilt = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
-    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level] * tilt
-    down = p["engagement.down_rate"] / tilt
+    z_up = z_down = drive
+    if boost is not None:
+        rows = np.arange(len(level))
+        z_up = drive + boost[rows, np.minimum(level, TOP - 1)]
+        z_down = drive + boost[rows, np.maximum(level - 1, 0)]
+    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level] * \
+        np.exp(np.clip(z_up, -20, 20))  # shape: no overflow
+    down = p["engagement.down_rate"] / np.exp(np.clip(z_down, -20, 20))  # shape: no overflow
     cap = p["engagement.max_step_chance"]
     up = np.where(level >= TOP, 0.0, np.minimum(up, cap))
     down = np.where(level <= 0, 0.0, np.minimum(down, cap))
@@ -194,7 +208,8 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
 
 
 def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
-                      rate_factor: float = 1.0, top: int = TOP - 1) -> np.ndarray:
+                      rate_factor: float = 1.0, top: int = TOP - 1,
+                      boost: np.ndarray | None = None) -> np.ndarray:
     """Draw each person's rung from the long-run distribution of their ladder (rungs 0..top).
 
     Used to start a run in a settled state instead of burning in: for a birth-death chain
@@ -203,8 +218,8 @@ def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
     n = len(drive)
     weights = np.ones((n, top + 1))
     for k in range(top):
-        up, _ = rung_chances(np.full(n, k), drive, p, rate_factor)
-        _, down = rung_chances(np.full(n, k + 1), drive, p, rate_factor)
+        up, _ = rung_chances(np.full(n, k), drive, p, rate_factor, boost)
+        _, down = rung_chances(np.full(n, k + 1), drive, p, rate_factor, boost)
         weights[:, k + 1] = weights[:, k] * up / np.maximum(down, 1e-12)  # shape: no 0/0
     cdf = np.cumsum(weights, axis=1)
     cdf /= cdf[:, -1:]
@@ -212,12 +227,12 @@ def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
 
 
 def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
-          ceiling: np.ndarray | None) -> None:
+          ceiling: np.ndarray | None, boost: np.ndarray | None = None) -> None:
     """Move people one rung up or down, up to rung 3. Representatives (rung 4) keep their rung
     while they hold a seat: seats are won at elections (§4.2,
     sim/mechanisms/governance/elections.py)."""
     level = cols.engagement
-    up, down = rung_chances(level, drive, p, rate_factor)
+    up, down = rung_chances(level, drive, p, rate_factor, boost)
     r = rng.random(cols.size)
     goes_up = cols.alive & (r < up) & (level < TOP - 1)
     goes_down = cols.alive & ~goes_up & (level < TOP) & (r > 1.0 - down)
@@ -241,13 +256,14 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
 
 
 def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
-                        grievance: float = 0.0) -> None:
+                        grievance: float = 0.0, extra: float = 0.0) -> None:
     """Satisfaction toward its target; ``grievance`` (0-1) is the group's grievance over the
-    surplus allocation (§5.3, sim/mechanisms/governance/surplus.py)."""
+    surplus allocation (§5.3, sim/mechanisms/governance/surplus.py); ``extra`` is what the
+    surplus shares and, for users, the service and charges add (people/users.py)."""
     target = (0.5 + p["satisfaction.affinity_weight"] * (cols.affinity - 0.5)
               + p["satisfaction.voice_weight"] * (voice - 0.5)
               - p["satisfaction.workload_weight"] * (workload - 1.0)
-              + p["satisfaction.pay_weight"] * (pay - 1.0) - grievance)
+              + p["satisfaction.pay_weight"] * (pay - 1.0) - grievance + extra)
     sat = cols.satisfaction
     sat += p["satisfaction.adjust_rate"] * (np.clip(target, 0, 1) - sat)
 
@@ -282,17 +298,20 @@ def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
     p, rng, staff, users = model.p, model.rng, model.staff, model.users
     voice, support = model.voice_heard, pipeline_support(p)
-    climb(staff, staff_drive(model), p, rng, 1.0, None)
+    climb(staff, staff_drive(model), p, rng, 1.0, None, participation.staff_boost(model))
+    participation.hold_group_members(model)
     tupe_acceptance(staff, p)
     adjust_ownership(staff, staff.team, model.n_teams, voice, p)
     adjust_satisfaction(staff, voice, model.workload, model.pay_index, p,
-                        model.grievance["staff"])
+                        model.grievance["staff"], users_mod.staff_pay_extra(model))
     build_confidence(staff, support, p)
     if users.size:
         spread_awareness(users, p, rng)
         ceiling = np.where(users.aware, TOP, 1)
-        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling)
+        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling,
+              participation.user_boost(model))
         voice = model.user_voice_heard
         adjust_ownership(users, users.site, model.n_sites, voice, p)
-        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.grievance["users"])
+        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.grievance["users"],
+                            users_mod.satisfaction_extra(model))
         build_confidence(users, support, p)
