@@ -34,10 +34,10 @@ def dry_run(spec: ExperimentSpec, out: Path, workers: int | None = None,
     design = build_design(spec)
     runs = runs_table(spec, design)
     done: set[int] = set()
-    if (Path(out) / "manifest.json").is_file():
-        from sim.batch.store import Store, StoreDamaged
+    from sim.batch.store import Store, StoreDamaged
 
-        store = Store(out)
+    store = Store(out)
+    if store._state() == "store":  # our files, the manifest perhaps among them
         problems = store.verify()  # a damaged store is reported, not read
         if problems:
             raise StoreDamaged(store.root, problems, "plan a resume")
