@@ -15,7 +15,7 @@ from sim.mechanisms.funding import commissioning, finance, growth, market, procu
 from sim.mechanisms.governance import cycle as governance
 from sim.mechanisms.people import engagement, membership, workforce
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import MutualScenario, Scenario, load_scenario
 
 
 class MutualModel(mesa.Model):
@@ -38,7 +38,8 @@ class MutualModel(mesa.Model):
             scenario = load_scenario(scenario or "base")
         if overrides:
             scenario = scenario.with_overrides(overrides)
-        self.scenario_def = scenario
+        # model.scenario is ours: Mesa's Scenario with the registry's values (same rng record)
+        self.scenario = MutualScenario(scenario, rng=self.scenario.rng)
         # the model's own copy: timed events change it mid-run (sim/timeline.py), the
         # scenario (and the summary's record of it) keeps the values the run started with
         self.p = p = dict(scenario.values)
