@@ -173,7 +173,7 @@ class MutualModel(mesa.Model):
             tenure=tenure, tupe=tupe, affinity=affinity, tupe_deficit=deficit,
             confidence=rng.beta(p["population.staff_confidence.a"],
                                 p["population.staff_confidence.b"], n),
-            ownership=self._ownership_start(affinity),
+            ownership=self._ownership_start(affinity, self.voice_heard),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
                                  + p["satisfaction.voice_weight"] * (self.voice_heard - 0.5)
                                  - p["satisfaction.workload_weight"] * (self.workload - 1)
@@ -204,12 +204,11 @@ class MutualModel(mesa.Model):
             pool = np.concatenate([pool, self.rng.choice(open_teams, n - len(pool))])
         return self.rng.permutation(pool)[:n]
 
-    def _ownership_start(self, affinity: np.ndarray) -> np.ndarray:
-        p = self.p
-        w_other = p["ownership.voice_weight"] + p["ownership.member_weight"] + \
-            p["ownership.engagement_weight"]
-        return np.clip((1 - w_other) * affinity + p["ownership.voice_weight"] * self.voice_heard,
-                       0, 1)
+    def _ownership_start(self, affinity: np.ndarray, voice: float,
+                         member: np.ndarray | float = 0.0) -> np.ndarray:
+        """Month-0 ownership: the monthly target itself (engagement.ownership_target), for a
+        person on rung 0 (their rung is settled afterwards)."""
+        return np.clip(engagement.ownership_target(affinity, voice, member, 0, self.p), 0, 1)
 
     def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
         """Create the Mesa agents for new rows (a plain loop: no AgentSet is needed here)."""
@@ -238,8 +237,7 @@ class MutualModel(mesa.Model):
         s.member[:], s.defaulted[:] = membership.initial_members(
             self.staff_rules, eligible_for, p["membership.staff.history_months"],
             p["membership.staff.enrol_existing"], rng)
-        s.ownership[:] = self._ownership_start(s.affinity) + \
-            p["ownership.member_weight"] * s.member
+        s.ownership[:] = self._ownership_start(s.affinity, self.voice_heard, s.member)
         self._settle_engagement(s, engagement.staff_drive, rows)
 
     def _populate_users(self) -> None:
@@ -254,14 +252,14 @@ class MutualModel(mesa.Model):
             aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
             confidence=rng.beta(p["population.user_confidence.a"],
                                 p["population.user_confidence.b"], n),
-            ownership=self._ownership_start(affinity),
+            ownership=self._ownership_start(affinity, self.user_voice_heard),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
         u = self.users
         history = p["membership.users.history_months"]
         eligible_for = np.where(u.aware, history, -1)
         u.member[:], u.defaulted[:] = membership.initial_members(
             self.user_rules, eligible_for, history, True, rng)
-        u.ownership[:] += p["ownership.member_weight"] * u.member
+        u.ownership[:] = self._ownership_start(u.affinity, self.user_voice_heard, u.member)
         self._attach(ServiceUser, u, rows)
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p["engagement.user_rate_factor"],
