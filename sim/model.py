@@ -19,7 +19,7 @@ from sim.scenario import MutualScenario, Scenario, load_scenario
 
 
 class MutualModel(mesa.Model):
-    """A public service mutual under its membership rules (MODEL.md §2-§4).
+    """A public service mutual under its membership rules (docs/ODD.md §2–§3).
 
     Build it from a resolved :class:`~sim.scenario.Scenario` (or a bundled scenario name or a
     path) and a seed: ``MutualModel("opt_out", rng=42)``. One step is one month.
@@ -96,10 +96,9 @@ class MutualModel(mesa.Model):
     # --- the month -------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One month, in the order of MODEL.md §3 (steps 1, 3-4 and 9 arrive with the funding
-        side; step 8 is the year end; observation runs after, at low priority)."""
-        self.month_counts = {}
-        if self.failed:             # insolvent: the run has stopped
+        """One month: the process calls in the order of docs/ODD.md §3 (steps 1-7; the year end,
+        steps 8-9, and observation, step 10, are recurring events scheduled in __init__)."""
+        if not self._start_month():     # insolvent: the run has stopped
             return
         commissioning.advance(self)      # 1. budgets, officers, expiries, new tenders
         governance.monthly(self)         # 2. opportunities and decisions through the procedure
@@ -110,13 +109,22 @@ class MutualModel(mesa.Model):
         workforce.turn_over(self)   # 5. recruitment, attrition, tenure
         membership.update(self)     # 6. joins and opt-outs per rule and constituency
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
+        self._end_month()
+
+    def _start_month(self) -> bool:
+        """Reset the month's counters; False once the mutual has failed."""
+        self.month_counts = {}
+        return not self.failed
+
+    def _end_month(self) -> None:
+        """Add the month's counts to the year's; stop at the horizon."""
         for key, value in self.month_counts.items():
             self.year_counts[key] = self.year_counts.get(key, 0) + value
         if self.month >= self.months:
             self.running = False
 
     def year_end(self) -> None:
-        """Once a year, after the month's processes: pay and productivity, growth (MODEL.md §3
+        """Once a year, after the month's processes: pay and productivity, growth (docs/ODD.md §3
         step 9), annual governance (step 8: elections, surplus allocation), tidying."""
         if self.failed:
             return
@@ -128,7 +136,7 @@ class MutualModel(mesa.Model):
         finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
 
     def observe(self) -> None:
-        """Record this month's outputs and events (MODEL.md §3 step 10)."""
+        """Record this month's outputs and events (docs/ODD.md §3 step 10)."""
         if self.failed and self.latest.get("failed"):
             return                  # the failure month was the last one recorded
         previous = self.latest

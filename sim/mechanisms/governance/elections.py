@@ -45,7 +45,7 @@ PARAMS = [
           source="§5.4 Case 9: a membership of tens of thousands 'largely passive'; assumption",
           doc="Chance that an eligible voter on rung 0-1 votes at the annual election/AGM."),
     param("governance.elections.vote_chance_engaged", 0.7, "probability", 0.0, 1.0,
-          source="MODEL.md §2: rung 2 = 'occasional (votes, surveys)'; assumption",
+          source="docs/ODD.md §2: rung 2 = 'occasional (votes, surveys)'; assumption",
           doc="Chance that an eligible voter on rung 2 or above votes."),
     param("governance.seats.resign_per_year", 0.1, "share per year", 0.0, 1.0,
           source="§4.2 Case 3: representatives 'subsequently left and were not replaced'; "

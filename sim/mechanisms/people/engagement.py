@@ -1,4 +1,5 @@
-"""Engagement and culture: the ladder, psychological ownership, satisfaction (MODEL.md §3 step 7).
+"""Engagement and culture: the ladder, psychological ownership, satisfaction (docs/ODD.md §3,
+step 7).
 
 The ladder (§5.4, §6): 0 not involved, 1 passive, 2 occasional (votes, surveys), 3 active
 (forums, working groups, volunteering), 4 representative (council, board). Each month a person
@@ -58,7 +59,7 @@ PARAMS = [
           doc="Drive lost by staff and users away from the headquarters site, scaled by "
               "(1 − 1/sites)."),
     param("engagement.satisfaction_weight", 1.0, "log-odds per unit", 0.0, 10.0,
-          source="MODEL.md §3 step 7 (dissatisfaction moves people down the ladder); assumption",
+          source="docs/ODD.md §3 step 7 (dissatisfaction moves people down the ladder); assumption",
           doc="Weight of satisfaction (centred at 0.5) in the staff ladder's drive."),
     param("engagement.vulnerability_weight", 1.5, "log-odds per unit", 0.0, 10.0,
           source="§5.4: users who are vulnerable or disadvantaged are harder to involve "
