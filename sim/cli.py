@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sim.argtypes import non_negative, positive
-from sim.batch.cli import add_analyze, add_compare, add_experiments, add_sweep
+from sim.batch.cli import add_analyze, add_compare, add_discover, add_experiments, add_sweep
 from sim.calibration.cli import add_calibrate
 from sim.scenario import ScenarioError, describe_bundled, load_scenario, parse_override
 
@@ -272,7 +272,7 @@ def _add_viz(sub) -> None:
 
 # Each entry adds one sub-command; later parts of the tool (sweep, analyze, viz) add theirs.
 COMMANDS: list[Callable] = [_add_run, _add_scenarios, _add_params, _add_validate,
-                            _add_patterns, add_sweep, add_analyze, add_compare,
+                            _add_patterns, add_sweep, add_analyze, add_compare, add_discover,
                             add_experiments, add_calibrate, _add_viz]
 
 

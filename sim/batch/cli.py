@@ -158,3 +158,40 @@ def cmd_experiments(args) -> int:
 
     print(describe_experiments())
     return 0
+
+
+def add_discover(sub) -> None:
+    p = sub.add_parser(
+        "discover", help="scenario discovery: PRIM box and CART tree for a condition on an "
+                         "outcome",
+        description="Find the region of the varied inputs (parameters, base scenario, policy) "
+                    "where a condition on an outcome holds, with PRIM and a CART tree read "
+                    "from the experiment directory; writes DIR/analysis/discover.md.")
+    p.add_argument("dir", type=Path, help="experiment directory")
+    p.add_argument("--where", required=True, metavar="CONDITION",
+                   help="e.g. 'contracts_held < 3', 'core_contract_lost' or 'not failed'")
+    p.add_argument("--min-density", type=float, metavar="D",
+                   help="report the highest-coverage PRIM box at least this dense (default: "
+                        "the box with the best F1 of coverage and density)")
+    p.add_argument("--peel", type=float, default=0.05, metavar="ALPHA",
+                   help="PRIM's peeling fraction (default: 0.05)")
+    p.add_argument("--mass-min", type=float, default=0.05, metavar="M",
+                   help="smallest box, as a share of runs (default: 0.05)")
+    p.add_argument("--depth", type=positive, default=3, help="CART tree depth (default: 3)")
+    p.add_argument("--out", type=Path, help="where to write (default: DIR/analysis)")
+    p.set_defaults(func=cmd_discover)
+
+
+def cmd_discover(args) -> int:
+    from sim.batch.discover import discover
+
+    for flag, value, low, high in (("--min-density", args.min_density, 0.0, 1.0),
+                                   ("--peel", args.peel, 0.001, 0.5),
+                                   ("--mass-min", args.mass_min, 0.0, 1.0)):
+        if value is not None and not low <= value <= high:
+            raise ScenarioError(f"{flag} {value}: must be between {low} and {high}")
+    lines, report = discover(args.dir, args.where, args.min_density, args.peel,
+                             args.mass_min, args.depth, args.out)
+    print("\n".join(lines))
+    print(f"wrote {report}")
+    return 0

@@ -10,6 +10,9 @@ as in EMA Workbench's ``analysis.prim`` and ``analysis.cart``, read straight fro
 - **Categorical factors** (a membership rule, the base scenario, the policy) are peeled one
   category at a time by PRIM and split into two groups of categories by CART (categories
   ordered by their share, the optimal two-class split under the Gini index).
+- **Peeling.** Each step removes the slice (``peel_alpha`` of the box's runs at one end of a
+  numeric dimension, or one category) with the largest gain in density per share of runs
+  removed: the original objective of Friedman & Fisher.
 - **Choosing the box.** PRIM peels a trajectory of nested boxes. The box reported is the one
   with the highest F1 score (harmonic mean of coverage and density) unless ``min_density``
   is given, then the highest-coverage box at least that dense. No pasting step.
@@ -92,7 +95,7 @@ class Box:
         return 2 * c * d / (c + d) if c + d > 0 else 0.0
 
     def restricted(self, x: pd.DataFrame) -> dict[str, object]:
-        """Only the limits narrower than the data's own range."""
+        """Only the limits that were peeled (narrower than the data's own range)."""
         out = {}
         for k, lim in self.limits.items():
             if isinstance(lim, tuple):
@@ -119,17 +122,17 @@ class Prim:
         self._total_w = self.w.sum()
         self._total_hit = (self.w * self.y).sum()
 
-    def _box(self, mask: np.ndarray) -> Box:
-        limits = {}
-        for k in self.x.columns:
-            col = self.x.loc[mask, k]
-            limits[k] = sorted(col.unique().tolist(), key=str) if _is_categorical(self.x[k]) \
-                else (col.min(), col.max())
+    def _initial_limits(self) -> dict[str, object]:
+        return {k: sorted(self.x[k].unique().tolist(), key=str) if _is_categorical(self.x[k])
+                else (self.x[k].min(), self.x[k].max()) for k in self.x.columns}
+
+    def _box(self, mask: np.ndarray, limits: dict[str, object]) -> Box:
         w, hit = self.w[mask].sum(), (self.w * self.y)[mask].sum()
-        return Box(limits, hit / self._total_hit if self._total_hit else 0.0,
+        return Box(dict(limits), hit / self._total_hit if self._total_hit else 0.0,
                    hit / w if w else 0.0, w / self._total_w, int(mask.sum()), float(w))
 
-    def _candidates(self, mask: np.ndarray):
+    def _candidates(self, mask: np.ndarray, limits: dict[str, object]):
+        """(new mask, dimension, its new limit) for every possible peel of the box."""
         for k in self.x.columns:
             col = self.x[k]
             inside = col[mask]
@@ -137,37 +140,52 @@ class Prim:
                 cats = inside.unique()
                 if len(cats) > 1:
                     for c in cats:
-                        yield mask & (col != c).to_numpy()
+                        yield (mask & (col != c).to_numpy(), k,
+                               [v for v in limits[k] if v != c])
                 continue
             values = inside.to_numpy(dtype=float)
             if np.unique(values).size < 2:
                 continue
             w = self.w[mask]
+            colv = col.to_numpy(dtype=float)
             for q, side in ((self.peel_alpha, "low"), (1 - self.peel_alpha, "high")):
                 cut = _weighted_quantile(values, w, q)
-                colv = col.to_numpy(dtype=float)
                 drop = colv < cut if side == "low" else colv > cut
                 if not (drop & mask).any():  # a discrete level at the edge: peel it whole
                     edge = values.min() if side == "low" else values.max()
                     drop = colv == edge
-                yield mask & ~drop
+                new = mask & ~drop
+                if not new.any():
+                    continue
+                kept = colv[new]
+                lim = (kept.min(), limits[k][1]) if side == "low" else (limits[k][0],
+                                                                       kept.max())
+                yield new, k, lim
 
     def find(self, min_density: float | None = None) -> Box:
+        """Peel until the box would fall below ``mass_min``. Each step takes the peel with the
+        largest gain in density per share of runs removed (Friedman & Fisher's original
+        objective), so dropping a whole category, a large mass, must earn its keep."""
         mask = np.ones(len(self.y), dtype=bool)
-        self.trajectory = [self._box(mask)]
+        limits = self._initial_limits()
+        self.trajectory = [self._box(mask, limits)]
         while True:
+            w0 = self.w[mask].sum()
+            mean0 = (self.w * self.y)[mask].sum() / w0
             best, best_key = None, None
-            for cand in self._candidates(mask):
+            for cand, k, lim in self._candidates(mask, limits):
                 w = self.w[cand].sum()
                 if w / self._total_w < self.mass_min or cand.sum() == mask.sum():
                     continue
-                key = ((self.w * self.y)[cand].sum() / w, w)
+                mean = (self.w * self.y)[cand].sum() / w
+                key = ((mean - mean0) / ((w0 - w) / self._total_w), w)
                 if best_key is None or key > best_key:
-                    best, best_key = cand, key
+                    best, best_key = (cand, k, lim), key
             if best is None:
                 break
-            mask = best
-            self.trajectory.append(self._box(mask))
+            mask, k, lim = best
+            limits = {**limits, k: lim}
+            self.trajectory.append(self._box(mask, limits))
         return self.choose(min_density)
 
     def choose(self, min_density: float | None = None) -> Box:
@@ -261,6 +279,18 @@ def _grow(x, y, w, mask, depth, min_leaf) -> Node:
     node.left = _grow(x, y, w, mask & go_left, depth - 1, min_leaf)
     node.right = _grow(x, y, w, mask & ~go_left, depth - 1, min_leaf)
     return node
+
+
+def leaves(node: Node, path: tuple = ()) -> list[tuple[tuple, Node]]:
+    """Every leaf with the conditions leading to it: (feature, op, value) triples."""
+    if node.feature is None:
+        return [(path, node)]
+    if node.threshold is not None:
+        left, right = (node.feature, "<=", node.threshold), (node.feature, ">", node.threshold)
+    else:
+        left = (node.feature, "in", tuple(node.left_values))
+        right = (node.feature, "not in", tuple(node.left_values))
+    return leaves(node.left, (*path, left)) + leaves(node.right, (*path, right))
 
 
 def tree_lines(node: Node, indent: str = "") -> list[str]:

@@ -21,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -134,9 +135,13 @@ def _dask(workers: int | None, scheduler: str | None) -> Iterator[Pool]:
     n = workers or os.cpu_count() or 1
     # Processes with one thread each: runs are CPU-bound Python. No dashboard (port clashes
     # on shared machines); Dask's own logging is kept to errors so the progress bar stays clean.
-    with _sigint_ignored():
+    # Worker processes log at CRITICAL only: a run's error is recorded as data by the engine
+    # and a lost worker as "worker lost"; at ERROR, stopping the cluster after Ctrl-C prints
+    # each worker's failed heartbeat as a 25-line traceback.
+    with _sigint_ignored(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")  # shared hosts
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, silence_logs=logging.CRITICAL)
     with cluster, Client(cluster) as client:
         yield Pool(client.get_executor(pure=False), n, f"dask LocalCluster ({n} workers)",
                    _quiet_dask)

@@ -98,8 +98,9 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
             store.begin_session({"executor": pool.description, "workers": pool.workers,
                                  "retries": retries, "to_run": len(todo),
                                  "git_commit": provenance()["git_commit"]})
-            bar = Progress(len(runs), len(done), enabled=progress, workers=pool.workers,
-                           every=progress_every)
+            # runs come back a chunk at a time: a "round" is one chunk per worker
+            bar = Progress(len(runs), len(done), enabled=progress,
+                           workers=pool.workers * chunk, every=progress_every)
             engine = _Engine(pool, RunContext.of(spec, scenario, scenarios), store, retries, bar,
                              chunk,
                              flush_every, flush_seconds)
