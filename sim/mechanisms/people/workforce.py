@@ -1,4 +1,4 @@
-"""Workforce: attrition, end of fixed-term contracts, recruitment, tenure (MODEL.md §3 step 5).
+"""Workforce: attrition, end of fixed-term contracts, recruitment, tenure (docs/ODD.md §3 step 5).
 
 Recruitment fills a share of vacancies each month: mutuals struggle to recruit against NHS and
 council pensions and terms (§3.5). Dissatisfied staff leave faster; transferred-in (TUPE) staff
