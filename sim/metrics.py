@@ -24,6 +24,8 @@ from sim.mechanisms.funding.outputs import outputs as funding_outputs
 from sim.mechanisms.governance import cycle as governance
 from sim.mechanisms.governance.bodies import REP_BODY_POWERS
 from sim.mechanisms.people.engagement import TOP
+from sim.mechanisms.people.service import SERVICE_COLUMNS
+from sim.mechanisms.people.service import outputs as service_outputs
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -95,6 +97,8 @@ COLUMNS = [
     "public_sector_latency_months", "public_strategy_latency_months",
     # participation channels and users who live (sim/mechanisms/people/participation.py, users.py)
     "working_group_share", "users_present", "user_arrivals", "user_departures", "charge_index",
+    # what the staff make and what decisions cost (sim/mechanisms/people/service.py, ODD §13)
+    *SERVICE_COLUMNS,
 ]
 
 
@@ -179,4 +183,5 @@ def compute(model) -> dict:
     out["charge_index"] = model.charge_index
     out.update(funding_outputs(model))
     out.update(gov)
+    out.update(service_outputs(model))
     return out

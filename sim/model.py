@@ -13,7 +13,14 @@ from sim import events, metrics, timeline
 from sim.agents import ServiceUser, StaffMember
 from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
 from sim.mechanisms.governance import cycle as governance
-from sim.mechanisms.people import engagement, membership, participation, users, workforce
+from sim.mechanisms.people import (
+    engagement,
+    membership,
+    participation,
+    service,
+    users,
+    workforce,
+)
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import MutualScenario, Scenario, load_scenario
 
@@ -92,6 +99,7 @@ class MutualModel(mesa.Model):
                                 priority=Priority.LOW)
         events.starting(self)
         governance.setup(self)      # board, representative body, founding election
+        service.setup(self)         # service quality, innovation, reputation (ODD §13)
         self.timeline = timeline.install(self, scenario.events)  # timed events (ODD §7)
         self.observe()
 
@@ -113,6 +121,7 @@ class MutualModel(mesa.Model):
         membership.update(self)     # 6. joins and opt-outs per rule and constituency
         participation.monthly(self)  # 7. channels (working groups), informal voice
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
+        service.update(self)        # 7b. what the staff make: quality, innovation, reputation
         self._end_month()
 
     def _start_month(self) -> bool:

@@ -151,7 +151,8 @@ PARAMS = [
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
          "redundancy")
-CAPITAL = ("acquisitions",)
+# investments paid from reserves: an acquisition, the start-up of a new line (§2.3)
+CAPITAL = ("acquisitions", "development")
 # appropriations of a surplus already earned (§5.3): they lower reserves, not the operating surplus
 DISTRIBUTIONS = ("surplus_to_staff", "surplus_to_users")
 FINANCING = ("loan_drawn", "loan_repaid")
