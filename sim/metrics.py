@@ -1,9 +1,9 @@
-"""Monthly outputs, the two ownership indices and the Figure 5.1 ideal type (MODEL.md §4).
+"""Monthly outputs, the two ownership indices and the Figure 5.1 ideal type (docs/ODD.md §8).
 
 Every name in :data:`COLUMNS` is a column of ``timeseries.csv`` and a key of the final metrics
 in ``summary.json``.
 
-The **legal-formal ownership index** (0-1) weighs four things named in MODEL.md §4, counting
+The **legal-formal ownership index** (0-1) weighs four things named in docs/ODD.md §8, counting
 the seats and votes that are real rather than configured: 0.4 × staff membership share,
 0.2 × votes (staff and users with a membership rule, half each, each × (0.5 + 0.5 × its
 turnout at the last election relative to 50 %)), 0.2 × *filled* elected board seats (staff +
@@ -24,6 +24,8 @@ from sim.mechanisms.funding.outputs import outputs as funding_outputs
 from sim.mechanisms.governance import cycle as governance
 from sim.mechanisms.governance.bodies import REP_BODY_POWERS
 from sim.mechanisms.people.engagement import TOP
+from sim.mechanisms.people.service import SERVICE_COLUMNS
+from sim.mechanisms.people.service import outputs as service_outputs
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -95,6 +97,8 @@ COLUMNS = [
     "public_sector_latency_months", "public_strategy_latency_months",
     # participation channels and users who live (sim/mechanisms/people/participation.py, users.py)
     "working_group_share", "users_present", "user_arrivals", "user_departures", "charge_index",
+    # what the staff make and what decisions cost (sim/mechanisms/people/service.py, ODD §13)
+    *SERVICE_COLUMNS,
 ]
 
 
@@ -179,4 +183,5 @@ def compute(model) -> dict:
     out["charge_index"] = model.charge_index
     out.update(funding_outputs(model))
     out.update(gov)
+    out.update(service_outputs(model))
     return out

@@ -26,7 +26,14 @@ from sim.mechanisms.governance.bodies import REP_BODY_POWERS
 from sim.mechanisms.governance.decisions import DECISION_LEVELS
 from sim.mechanisms.governance.presets import GOVERNANCE_PRESETS
 from sim.mechanisms.organisation import LEGAL_FORMS
-from sim.mechanisms.people import engagement, membership, participation, users, workforce
+from sim.mechanisms.people import (
+    engagement,
+    membership,
+    participation,
+    service,
+    users,
+    workforce,
+)
 from sim.mechanisms.people.membership import MEMBERSHIP_RULES
 from sim.parameter import Param, _fmt
 
@@ -35,7 +42,7 @@ __all__ = ["DECISION_LEVELS", "GOVERNANCE_PRESETS", "LEGAL_FORMS", "MEMBERSHIP_R
            "REGISTRY", "REP_BODY_POWERS", "Param", "_fmt", "defaults", "markdown_table"]
 
 MODULES = (organisation, workforce, commissioning, procurement, finance, growth, market, membership,
-           engagement, participation, users, presets, decisions, public_sector, bodies,
+           engagement, service, participation, users, presets, decisions, public_sector, bodies,
            elections, cycle, surplus, metrics)
 
 _PARAMS: list[Param] = [p for module in MODULES for p in module.PARAMS]

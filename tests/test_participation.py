@@ -128,14 +128,14 @@ def test_users_arrive_and_leave_and_the_dissatisfied_leave_more():
     assert (months["user_arrivals"] > 0).mean() > 0.5
     assert (months["user_departures"] > 0).all()
     assert (months["users_present"] <= model.p["organisation.users"]).all()
-    poor = _late_mean("base", "satisfaction_users", {"organisation.service_quality": 0.3},
+    poor = _late_mean("base", "satisfaction_users", {"service.floor": 0.3, "service.span": 0.0},
                       range(2), months=24)
-    good = _late_mean("base", "satisfaction_users", {"organisation.service_quality": 0.9},
+    good = _late_mean("base", "satisfaction_users", {"service.floor": 0.9, "service.span": 0.0},
                       range(2), months=24)
     assert (poor < good).all()
     present = []
     for q in (0.3, 0.9):
-        m = _model(**{"organisation.service_quality": q})
+        m = _model(**{"service.floor": q, "service.span": 0.0})
         m.run_for(24)
         present.append(m.users.count())
     assert present[0] < present[1], present
@@ -148,7 +148,7 @@ def test_with_rent_income_user_satisfaction_changes_income():
     for seed in range(3):
         rents = []
         for q in (0.35, 0.85):
-            m = _model("cbs_multi_stakeholder", seed, **{"organisation.service_quality": q})
+            m = _model("cbs_multi_stakeholder", seed, **{"service.floor": q, "service.span": 0.0})
             m.run_for(36)
             rents.append(sum(m.ledger.months.get(k, {}).get("rents", 0) for k in range(13, 37)))
         lower += rents[0] < rents[1]

@@ -11,7 +11,7 @@ LEGAL_FORMS = ("cic", "cbs", "charity", "council_owned_cic", "employee_trust")
 PARAMS = [
     # --- run ---------------------------------------------------------------------------
     param("months", 120, "months", 1, 600,
-          source="MODEL.md §2: default horizon 10 years",
+          source="assumption: a ten-year horizon (docs/ODD.md §2)",
           doc="Length of the run; one step is one month."),
     # --- organisation ------------------------------------------------------------------
     param("organisation.staff", 400, "persons", 5, 100_000,
@@ -48,10 +48,6 @@ PARAMS = [
           source="§2.2: core contracts 'usually for 3 or 5 years'; Cases 7, 10 and 12 held 5-year "
                  "core contracts",
           doc="Term of the core contract (at month 0 and each time it is re-let)."),
-    param("organisation.service_quality", 0.65, "index 0–1", 0.0, 1.0,
-          source="§2.3 (innovation since spin-out); assumption for the level",
-          doc="Quality of the mutual's service as a commissioner would score it, before track "
-              "record, relationship and bid writing."),
     param("organisation.social_value_strength", 0.85, "index 0–1", 0.0, 1.0,
           source="§2.4: social value 'at the heart of the mission' of mutuals",
           doc="How well the mutual evidences social value in a bid (competitors: 0.3 corporate "

@@ -1,5 +1,5 @@
 """The environment: commissioners' budgets, officers, contract expiries, new tenders
-(MODEL.md §3 step 1; §2.2, §2.5).
+(docs/ODD.md §3 step 1; §2.2, §2.5).
 
 Each month officers churn ("four commissioners in the last three years", §2.5) and a new
 officer starts from "ground zero" with the mutual; relationship capital grows while the mutual
@@ -9,7 +9,10 @@ more often when the team lacks capacity to re-tender) or re-tenders it, often bu
 other services into a bigger lot (§2.5 consolidation). Small providers are exposed more to
 withdrawal and non-renewal by risk-averse commissioners (§2.2: Cases 1 and 10, both small).
 Once a year budgets move (austerity trend and shocks) and every contract takes the efficiency
-demand (1–3 %, §2.5), partly met by cutting the specification.
+demand (1–3 %, §2.5), partly met by cutting the specification. The service the mutual's staff
+deliver counts: a commissioner extends a good service more readily and brings a poor one in
+house, decommissions or withdraws it more readily (``service.commissioner_regard``,
+docs/ODD.md §13).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import math
 
 from sim.mechanisms.funding import finance
 from sim.mechanisms.funding.market import Contract, Tender, end_contract, to_pence
+from sim.mechanisms.people import service
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -106,6 +110,28 @@ PARAMS = [
     param("commissioning.other_tenders_per_year", 4.0, "tenders per year", 0.0, 48.0,
           source="§3.3 (contracts won 'in other regions'); assumption for the rate",
           doc="New tender opportunities in the other regions together."),
+    param("commissioning.budget_spec_share", 0.5, "elasticity", 0.0, 1.0,
+          source="§2.5 Case 4 ('one way we could do it would be to stop this element of the "
+                 "service'); assumption: half of a budget cut is met by buying less",
+          doc="A tender's service (staff it needs) scales with budget^s, so its price per "
+              "staff-year scales with budget^(1 − s): 0 = the same service for less money, 1 = "
+              "less service at the same unit price."),
+    param("commissioning.tupe_funding", 0.5, "share of the TUPE premium", 0.0, 1.0,
+          source="§3.5: 'there are examples of contracts being worth less than [their] TUPE "
+                 "implications ... some contracts, not all'; assumption: half, on average",
+          doc="Share of the protected pension and terms of a service's transferring staff that "
+              "the commissioner's budget for the service covers (0 = none: every TUPE tender is "
+              "worth less than its cost)."),
+    param("commissioning.quality_expectation", 0.6, "index 0–1", 0.0, 1.0,
+          source="§2.2, §2.5; assumption: the quality a commissioner expects, about the "
+                 "competitors' (0.5–0.62)",
+          doc="Service quality at which renewal, extension and withdrawal run at their base "
+              "rates."),
+    param("commissioning.quality_response", 4.0, "log-odds per unit quality", 0.0, 20.0,
+          source="§2.2 (commissioners 'recognised the quality' of mutuals' services; contracts "
+                 "extended or withdrawn); assumption for the size",
+          doc="Extension chance × exp(k·gap) and in-house, decommission and early-withdrawal "
+              "chances × exp(−k·gap), gap = service quality − expectation."),
     # coefficients of the rules above (issue 10: every behavioural constant a parameter)
     param("commissioning.officer_learning_per_month", 0.01, "share of the gap per month", 0.0, 0.2,
           source="assumption: officers learn the service over a few years (§2.5 'ground zero')",
@@ -239,7 +265,8 @@ def budget_cut(c) -> float:
 def withdrawn_early(model, k: Contract) -> bool:
     p = model.p
     hazard = p["commissioning.early_withdrawal_per_year"] / 12 * model.market.exposure * \
-        (1 + p["commissioning.budget_cut_effect"] * budget_cut(k.commissioner))
+        (1 + p["commissioning.budget_cut_effect"] * budget_cut(k.commissioner)) \
+        / service.commissioner_regard(model)
     if k.commissioner.budget <= 0:
         hazard = 1.0  # no money at all
     if model.rng.random() >= hazard:
@@ -260,16 +287,17 @@ def at_expiry(model, k: Contract) -> None:
     """In house, decommission, extend or re-tender (§2.2, §2.5)."""
     p, rng, c = model.p, model.rng, k.commissioner
     ex, cut = model.market.exposure, budget_cut(c)
+    regard = service.commissioner_regard(model)   # the service the staff deliver (ODD §13)
     in_house = p["commissioning.in_house_propensity"] * ex * \
-        (1.0 if c.kind == "council" else p["commissioning.nhs_in_house_factor"])
+        (1.0 if c.kind == "council" else p["commissioning.nhs_in_house_factor"]) / regard
     withdraw = p["commissioning.withdrawal_at_expiry"] * ex * \
-        (1 + p["commissioning.budget_cut_effect"] * cut)
+        (1 + p["commissioning.budget_cut_effect"] * cut) / regard
     if c.budget <= 0:
         withdraw = 1.0
     # a stretched team extends rather than re-tenders; a good relationship makes it likelier
     stretched = p["commissioning.extension_stretch"] - capacity(model, c)
     extend = p["commissioning.extension_propensity"] * \
-        (p["commissioning.extension_base"] + c.relationship) * stretched \
+        (p["commissioning.extension_base"] + c.relationship) * stretched * regard \
         if k.extensions_left > 0 else 0.0
     r = rng.random()
     if r < in_house:
@@ -353,16 +381,30 @@ def open_new_tenders(model) -> None:
             continue
         lots = lot_size(model, c)
         demand = lots * p["procurement.tender_median_staff"] * \
-            float(rng.lognormal(0.0, p["procurement.tender_size_spread"]))
+            float(rng.lognormal(0.0, p["procurement.tender_size_spread"])) * \
+            c.budget ** p["commissioning.budget_spec_share"]
         has_staff = rng.random() < p["commissioning.tender_has_staff_share"]
         tupe = round(p["procurement.tupe_transfer_share"] * demand) if has_staff else 0
         _tender(model, c, region, demand, lots, tupe, None)
 
 
+def unit_budget(model, c) -> float:
+    """Budget index per staff-year of service: a commissioner with less money buys less
+    service (new tenders are smaller by budget^s) as well as paying less for each unit
+    (budget^(1 − s)), s = ``commissioning.budget_spec_share`` (§2.5 Case 4: 'one way we could
+    do it would be to stop this element of the service')."""
+    return c.budget ** (1.0 - model.p["commissioning.budget_spec_share"])
+
+
 def _tender(model, c, region, demand, lots, tupe, incumbent, framework_ok=True) -> Tender:
     p, m = model.p, model.market
     window = bid_window(model, c)
-    value = to_pence(demand * p["procurement.price_per_fte"] * c.budget)
+    # the service's budget carries part of the protected terms of the staff who transfer with
+    # it (§3.5: 'some contracts, not all' are worth less than their TUPE implications)
+    protected = p["workforce.tupe_pension_premium"] * p["commissioning.tupe_funding"] * \
+        tupe / max(demand, 1e-9)
+    value = to_pence(demand * p["procurement.price_per_fte"] * unit_budget(model, c)
+                     * (1 + protected))
     t = Tender(m.new_id(), c, region, value, demand, lots, opens=model.month,
                deadline=model.month + window,
                framework=framework_ok and bool(model.rng.random()

@@ -1,10 +1,15 @@
-"""Growth and contraction (MODEL.md §3 step 9; §3.1-§3.5, Table 3.1).
+"""Growth and contraction (docs/ODD.md §3 step 9; §3.1-§3.5, Table 3.1).
 
 - **Geographic expansion** (§3.3): the mutual bids in a region it does not serve only if it
   wants to — an appetite that needs a track record and partners, is lower for a CBS anchored in
   community ownership, and rises for two years after the core contract is lost ('a driving
   factor ... has been the loss of core contracts').
-- **Diversification** into related services and trading with the public (§3.3, Case 5).
+- **Diversification** into related services and trading with the public (§3.3, Case 5):
+  opportunities come with innovation, ideas from engaged staff who are heard (§2.3,
+  ``service.diversification_chance``); the strategy decision's judgement decides whether the
+  new line pays (``growth.diversification_margin``) or loses money
+  (``growth.misjudged_margin``) and is closed after a year; either way it costs
+  ``growth.diversification_setup`` × its annual income to start (docs/ODD.md §13).
 - **Acquisitions** of profitable businesses funded from reserves (Case 4).
 - **A leaner model** under contraction (Case 8): staff only what income pays for, with
   redundancies, until the margin recovers.
@@ -21,6 +26,7 @@ import numpy as np
 from sim.mechanisms.funding import finance
 from sim.mechanisms.funding.market import Line, open_teams, pounds
 from sim.mechanisms.governance import decisions
+from sim.mechanisms.people import service
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -65,9 +71,18 @@ PARAMS = [
           doc="Below this trailing-year margin the mutual adopts a leaner model: it staffs to "
               "what it can afford and makes redundancies."),
     param("growth.decision_window_months", 3, "months", 1, 24,
-          source="MODEL.md §3 step 2; assumption",
+          source="docs/ODD.md §3 step 2; assumption",
           doc="How long an acquisition or diversification opportunity stays open; a slower "
               "strategy decision misses it."),
+    param("growth.diversification_margin", 0.1, "share of its income", -0.5, 0.5,
+          source="§2.3 (Case 5's garden centre 'operated successfully'); assumption",
+          doc="Margin of a diversification the strategy decision judged right."),
+    param("growth.misjudged_margin", -0.2, "share of its income", -1.0, 0.5,
+          source="§2.3 ('with innovation comes risk'); assumption",
+          doc="Margin of a diversification judged wrongly; the mutual closes it after a year."),
+    param("growth.diversification_setup", 0.3, "× its annual income", 0.0, 3.0,
+          source="§2.3 (innovations 'funded from their own retained surplus'); assumption",
+          doc="One-off cost of starting a diversification, paid from reserves."),
 # coefficients of the rules above (issue 10: every behavioural constant a parameter)
     param("growth.track_record_weight", 0.7, "share", 0.0, 1.0,
           source="§3.3 (expansion needs a track record); assumption",
@@ -134,18 +149,38 @@ def _too_slow(model, what: str) -> bool:
 
 
 def diversify(model) -> None:
-    """A related service or trading line (§3.3); more likely after losing the core."""
+    """A related service or trading line (§3.3, §2.3); more likely with innovation and after
+    losing the core; it pays if the decision was right and loses money if not."""
     p, m = model.p, model.market
-    chance = p["growth.diversification_per_year"] * (p["growth.loss_boost"] if m.core_lost else 1)
-    if model.rng.random() >= chance or _too_slow(model, "a diversification"):
+    base = p["growth.diversification_per_year"] * (p["growth.loss_boost"] if m.core_lost else 1)
+    if model.rng.random() >= service.diversification_chance(model, base):
+        return
+    decision = decisions.decide(model, "strategy", p["growth.decision_window_months"],
+                                 kind="a diversification")
+    if not decision.in_time:
+        m.count("growth_missed")
+        model.log("decision", f"a diversification opportunity missed: the decision took "
+                              f"{decision.latency:.1f} months.")
         return
     income, _, _ = finance.trailing_year(model)
     if model.ledger.balance < finance.monthly_costs(model):
         return   # no reserves to risk
     value = p["growth.diversification_size"] * income
-    m.lines.append(Line("trading", int(value), value / 100 / p["procurement.price_per_fte"]))
+    setup = round(p["growth.diversification_setup"] * value)
+    margin = p["growth.diversification_margin"] if decision.correct \
+        else p["growth.misjudged_margin"]
+    staff_cost = p["finance.pay_per_staff"] * model.pay_index * 100
+    demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
+    finance.post(model, "development", -setup)
+    m.lines.append(Line("trading", int(value), demand * m.productivity,
+                        end=None if decision.correct else model.month + 12))
+    m.count("diversifications")
+    fate = "" if decision.correct else \
+        "; the judgement was wrong: it will lose money and close within a year"
+    if not decision.correct:
+        m.count("diversifications_failed")
     model.log("growth", f"diversified into a related service trading with the public "
-                        f"(£{pounds(value):,.0f} a year).")
+                        f"(£{pounds(value):,.0f} a year, £{pounds(setup):,.0f} to start){fate}.")
 
 
 def acquire(model) -> None:

@@ -1,8 +1,15 @@
-"""Bidding: bid/no-bid, scoring, award (MODEL.md §3 step 3; §2.4, §2.5, §3.3, §3.5).
+"""Bidding: bid/no-bid, scoring, award (docs/ODD.md §3 step 3; §2.4, §2.5, §3.3, §3.5).
 
 When a tender opens the mutual decides whether to bid. The decision goes through governance:
-if the governance procedure (``decisions.decide``) takes longer than the bid window, the tender is
-missed (§2.5 'short notice'). Otherwise it bids unless the region is one it will not expand to
+a new tender is taken by the procedure ``governance.bids.procedure`` names (the executive and
+bid team alone, ratified by the board, or the full strategy procedure; §5.2), a re-bid for a
+service already delivered as an operations decision (``decisions.decide``). If the procedure
+takes longer than the bid window, the tender is missed (§2.5 'short notice'). The decision's
+judgement has consequences (docs/ODD.md §13): a decision that is right reads the cost of
+delivering the work correctly; a wrong one misreads it by ``procurement.misjudgement`` up or
+down, and the mutual decides and prices on that reading — too low, it bids for work it should
+have left and wins it at a loss; too high, it passes over or prices itself out of work it could
+have won. Otherwise it bids unless the region is one it will not expand to
 (growth), its bid team is busy, a framework's turnover rule shuts it out and no consortium
 partner is found (§2.5, §3.3), the price the work needs is well above the budget (§3.5:
 'contracts being worth less than [their] TUPE implications'; how far above it will go depends on
@@ -14,8 +21,10 @@ At the deadline the commissioner scores every bid:
 
 with the weights rescaled to sum to 1. Quality includes track record, the relationship with the
 *current* officer, bid-writing capacity ("we award the contract to the best bid writer", §2.5),
-and a penalty for bidders small against the lot (the 'missing middle'). Winning transfers the
-service's staff in under TUPE; losing a re-tender transfers the mutual's staff out.
+and a penalty for bidders small against the lot (the 'missing middle'); the mutual's own
+service quality is what its staff deliver (``model.service_quality``, people/service.py).
+Winning transfers the service's staff in under TUPE; losing a re-tender transfers the mutual's
+staff out. Competitors price from the budget but not below their cost (``rival_cost``).
 """
 
 from __future__ import annotations
@@ -102,6 +111,11 @@ PARAMS = [
     param("procurement.quality_noise", 0.08, "sd of quality score", 0.0, 0.5,
           source="§2.5: 'we award the contract to the best bid writer rather than the best bid'",
           doc="Noise in the commissioner's quality judgement; larger for inexperienced officers."),
+    param("procurement.misjudgement", 0.1, "share of cost", 0.0, 0.5,
+          source="§3.5 ('contracts being worth less than [their] TUPE implications'), §2.5; "
+                 "assumption for the size",
+          doc="How far a wrong bid decision misreads the cost of delivering a tender (up or "
+              "down at random): too low wins loss-making work, too high loses winnable work."),
 # coefficients of the rules above (issue 10: every behavioural constant a parameter)
     param("procurement.partner_turnover", 15000000.0, "£ per year", 0.0, 1000000000.0,
           source="§3.3 (consortia with other mutuals and charities); assumption",
@@ -220,11 +234,12 @@ def consider(model, t: Tender) -> None:
     """Bid or not (see the module docstring); a bid costs money now."""
     p, m = model.p, model.market
     own = t.incumbent is not None
-    # whether to bid goes through the governance procedure (MODEL.md §3 step 2): a new bid is
+    # whether to bid goes through the governance procedure (docs/ODD.md §3 step 2): a new bid is
     # a strategy decision (growth, §5.2); re-bidding for a service already delivered is
     # day-to-day continuity, an operations decision
     level = "operations" if own else "strategy"
-    decision = decisions.decide(model, level, t.window, kind="tender")
+    procedure = "full" if own else p["governance.bids.procedure"]
+    decision = decisions.decide(model, level, t.window, kind="tender", procedure=procedure)
     if not decision.in_time:
         t.missed = True
         m.count("tenders_missed")
@@ -234,13 +249,17 @@ def consider(model, t: Tender) -> None:
         return
     if not own and not growth.will_bid_in(model, t.region):
         return
-    if not own and sum(1 for x in m.tenders if x.mutual_bid) >= bid_capacity(model):
-        m.count("no_bid_capacity")
-        return
     income, _, _ = finance.trailing_year(model)
     share, pooled = 1.0, income
-    if t.framework and income < p["commissioning.framework_turnover_multiple"] * t.value:
+    if not own and sum(1 for x in m.tenders if x.mutual_bid) >= bid_capacity(model):
+        # the bid team is busy: a consortium partner may write the bid with it (§3.3)
         if model.rng.random() >= p["procurement.consortium_access"]:
+            m.count("no_bid_capacity")
+            return
+        share = p["procurement.consortium_share"]
+        pooled = income + p["procurement.partner_turnover"] * 100
+    if t.framework and pooled < p["commissioning.framework_turnover_multiple"] * t.value:
+        if share == 1.0 and model.rng.random() >= p["procurement.consortium_access"]:
             m.count("excluded_by_framework")
             return
         share = p["procurement.consortium_share"]
@@ -248,19 +267,32 @@ def consider(model, t: Tender) -> None:
         if pooled < p["commissioning.framework_turnover_multiple"] * t.value:
             m.count("excluded_by_framework")
             return
-    price = cost_price(model, t)
+    cost = cost_price(model, t)
+    error = misreading(model, decision)
+    if error:
+        m.count("bids_misjudged")
+    price = int(cost * (1 + error))   # what the mutual believes the work costs
     if price > t.value * (1 + max_loss(p, decision.risk_appetite)) and not own:
         m.count("no_bid_unprofitable")
         return
-    cost = round(share * max(p["procurement.bid_cost_min"] * 100,
-                             p["procurement.bid_cost_share"] * t.value))
-    if model.ledger.balance - cost < 0 and not own:
+    bid_cost = round(share * max(p["procurement.bid_cost_min"] * 100,
+                                 p["procurement.bid_cost_share"] * t.value))
+    if model.ledger.balance - bid_cost < 0 and not own:
         m.count("no_bid_unaffordable")
         return
-    finance.post(model, "bid_costs", -cost)
+    finance.post(model, "bid_costs", -bid_cost)
     m.count("bids_made")
     t.mutual_bid = {"price": min(price, t.value), "share": share, "pooled": pooled,
-                    "turnover": income}
+                    "turnover": income, "cost": cost, "error": error}
+
+
+def misreading(model, decision) -> float:
+    """How far the decision misreads the cost of the work: 0 when it is right, otherwise
+    ± ``procurement.misjudgement`` (docs/ODD.md §13)."""
+    if decision.correct:
+        return 0.0
+    size = model.p["procurement.misjudgement"]
+    return size if model.rng.random() < 0.5 else -size
 
 
 # --- scoring and award ------------------------------------------------------------------------
@@ -295,7 +327,7 @@ def incumbency(p) -> float:
 
 def mutual_entry(model, t: Tender) -> dict:
     p, m, bid = model.p, model.market, t.mutual_bid
-    quality = (p["organisation.service_quality"] + p["procurement.track_record_weight"]
+    quality = (model.service_quality + p["procurement.track_record_weight"]
                * m.track_record
                + p["procurement.relationship_weight"] * t.commissioner.relationship
                + p["procurement.bid_writing_weight"] * bid_writing(model)
@@ -303,6 +335,23 @@ def mutual_entry(model, t: Tender) -> dict:
                - _scale_penalty(model, bid["pooled"], t) + _judgement_noise(model, t))
     return {"who": "mutual", "kind": "mutual", "price": bid["price"], "quality": quality,
             "social_value": finance.social_value_strength(model)}
+
+
+def rival_cost(model, t: Tender) -> float:
+    """What the lot costs a competitor to deliver at its margin (pence a year): the same
+    labour market and terms (pay at public-sector rates, the transferring staff's protected
+    pensions, §3.5), overheads and margin as the mutual's, and the sector's productivity.
+    A competitor discounts the budget by its usual cut, but goes no further below this cost
+    than the mutual at a middling risk appetite (``max_loss``), unless it leads with a loss
+    (a further ``max_loss``, §2.5); a lot that costs more than the budget at that price gets
+    no bid from it. docs/ODD.md §13."""
+    p = model.p
+    moving = t.tupe_staff + (p["procurement.tupe_transfer_share"] * t.incumbent.demand
+                             if t.incumbent is not None else 0.0)
+    tupe = min(1.0, moving / max(t.demand, 1e-9))
+    unit = p["finance.pay_per_staff"] * 100 * (1 + p["workforce.tupe_pension_premium"] * tupe)
+    margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
+    return t.demand / model.market.productivity * unit / max(margin, 0.05)
 
 
 def competitor_entries(model, t: Tender) -> list[dict]:
@@ -323,14 +372,19 @@ def competitor_entries(model, t: Tender) -> list[dict]:
         if rng.random() >= prov.bid_propensity * min(1.0, big_enough):
             continue
         cut = prov.price_cut + rng.normal(0.0, p["procurement.competitor_price_noise"])
+        floor = rival_cost(model, t) * (1 - max_loss(p, 0.5))  # as far below cost as the mutual
         if rng.random() < prov.loss_leading:
             cut += p["procurement.loss_leading_cut"]   # 'They can make a loss of millions
+            floor *= 1 - max_loss(p, 0.5)
+        price = max(int(t.value * (1 - cut)), int(floor))
+        if price > t.value:
+            continue      # the work costs more than the budget: no rival bids for it
         known = p["procurement.competitor_known_local"] if prov.region == t.region else \
             p["procurement.competitor_known_away"]
         quality = (prov.quality + p["procurement.bid_writing_weight"] * prov.bid_writing
                    + p["procurement.relationship_weight"] * known
                    - _scale_penalty(model, turnover, t) + _judgement_noise(model, t))
-        out.append({"who": prov, "kind": prov.kind, "price": int(t.value * (1 - cut)),
+        out.append({"who": prov, "kind": prov.kind, "price": price,
                     "quality": quality,
                     "social_value": float(np.clip(prov.social_value + rng.normal(
                         0, p["procurement.competitor_social_value_noise"]),
@@ -384,6 +438,7 @@ def _take_up(model, t: Tender, price: int) -> None:
     one; staff of services new to the mutual transfer in under TUPE (§3.5)."""
     p, m, bid = model.p, model.market, t.mutual_bid
     share = bid["share"]
+    below = _below_cost(model, bid, price)
     years, ext = p["procurement.contract_years"], 12 * p["procurement.extension_years"]
     incoming = round(t.tupe_staff * share)
     if t.incumbent is not None:
@@ -397,9 +452,9 @@ def _take_up(model, t: Tender, price: int) -> None:
         transfer_in(model, k, incoming)
         m.count("renewals")
         m.count("expiries_kept")
-        model.log("contract", f"{k.label} re-tendered and won; {incoming} staff transferred "
-                              "in with bundled services." if incoming else
-                  f"{k.label} re-tendered and won.")
+        model.log("contract", (f"{k.label} re-tendered and won; {incoming} staff transferred "
+                               "in with bundled services" if incoming else
+                               f"{k.label} re-tendered and won") + below + ".")
         return
     k = Contract(m.new_id(), t.commissioner, t.region, int(price * share), t.demand * share,
                  start=model.month, end=model.month + 12 * years, extensions_left=ext,
@@ -412,4 +467,13 @@ def _take_up(model, t: Tender, price: int) -> None:
     partners = " in consortium" if share < 1 else ""
     model.log("contract", f"won a contract{partners} with {t.commissioner.name}{where} "
                           f"(£{pounds(k.value):,.0f} a year); {incoming} staff transferred in "
-                          "under TUPE.")
+                          f"under TUPE{below}.")
+
+
+def _below_cost(model, bid: dict, price: int) -> str:
+    """A win priced on a cost misread too low: counted, and said in the win's log line."""
+    if bid.get("error", 0.0) >= 0 or price >= bid["cost"]:
+        return ""
+    model.market.count("misjudged_wins")
+    return (f" — priced on a misreading of its costs, {100 * (1 - price / bid['cost']):.0f} % "
+            "below what the work will cost to deliver")

@@ -73,7 +73,7 @@ PARAMS = [
                  "input from staff and citizen members'",
           doc="Wider membership consultation stage when it is consulted (plus the size term)."),
     param("governance.latency.size_months", 0.3, "months per doubling", 0.0, 3.0,
-          source="assumption: larger bodies take longer to hear everyone (MODEL.md §3 step 2)",
+          source="assumption: larger bodies take longer to hear everyone (docs/ODD.md §3 step 2)",
           doc="A consulted stage takes this × log2(1 + participants / 8) months more."),
     param("governance.latency.operations_scale", 0.25, "ratio", 0.05, 1.0,
           source="§5.2: operational decisions are delegated to teams and take place locally",
@@ -120,6 +120,20 @@ PARAMS = [
           source="§5.3 Case 11: 'I thought you were a mutual. Are you not listening to us?'",
           doc="Ownership lost by engaged staff (rung ≥ 3) per strategy or policy decision imposed "
               "without their voice (× 1 − their voice share)."),
+    param("governance.bids.procedure", "ratified", "rule",
+          choices=("executive", "ratified", "full"),
+          source="§5.2 (Case 7: the CEO bids in 'a week window'; Case 8: 'working groups around "
+                 "certain types of decision-making'; Case 1: 'learning ... which decisions to "
+                 "consult on')",
+          doc="Who takes bid/no-bid decisions for new tenders: the executive and bid team alone; "
+              "'ratified' by the board (and the representative body where it approves the "
+              "strategy, consulted as strategy depth says); or the 'full' strategy procedure "
+              "(board, representative body and membership by depth)."),
+    param("governance.bids.ratify_months", 0.5, "months", 0.0, 6.0,
+          source="§5.2 (Case 7's 'week window'; boards meet monthly); assumption: the next "
+                 "board meeting or the chair's action, on average half a month away",
+          doc="Time the board takes to ratify a bid the executive has decided to make (the "
+              "'ratified' bid procedure)."),
     # coefficients of the rules above (issue 10: every behavioural constant a parameter)
     param("governance.latency.size_scale", 8, "persons", 1, 1000,
           source="§5.2 (larger bodies deliberate longer); assumption",
@@ -129,6 +143,7 @@ PARAMS = [
 
 DECISION_LEVELS = ("strategy", "policy", "operations")
 MEMBERSHIP = "membership"
+APPROVING = ("approves_strategy", "appoints_board")  # bodies whose assent a strategy needs
 
 
 @dataclass(frozen=True)
@@ -327,24 +342,40 @@ def expected_voice(model, level: str) -> tuple[float, float]:
 
 
 def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
-           depth: float | None = None) -> Decision:
+           depth: float | None = None, procedure: str = "full") -> Decision:
     """Take one decision through the procedure and apply its effects; return what happened.
 
     The funding side routes its tenders, acquisitions and diversification through this:
     ``decide(model, "strategy", deadline_months=tender.deadline).in_time`` says whether the bid
     is made. ``depth`` overrides the level's depth for this decision only (a trainer's 'what if
-    the board had just decided?').
+    the board had just decided?'). ``procedure`` narrows who takes part (bids, §5.2):
+    ``"full"`` the level's procedure; ``"ratified"`` the executive decides and the board
+    ratifies, with the representative body only where it approves the strategy (consulted as
+    the depth says) and never the whole membership; ``"executive"`` the executive (and bid
+    team) alone.
     """
     if level not in DECISION_LEVELS:
         raise ValueError(f"unknown decision level {level!r} (one of {DECISION_LEVELS})")
     p, rng = model.p, model.rng
     share_rep, share_members = consult_shares(model, level, depth)
     board = level != "operations"
+    if procedure == "executive":
+        share_rep = share_members = 0.0
+        board = False
+    elif procedure == "ratified":
+        share_members = 0.0
+        if model.rep_body is None or model.rep_body.powers not in APPROVING:
+            share_rep = 0.0
     rep = rng.random() < share_rep
     members = rng.random() < share_members
     fixed, rep_months, member_months = stage_months(model, level)
+    external = _external(p, level)
+    if procedure == "ratified" and board:  # the board ratifies at its next meeting
+        fixed += p["governance.bids.ratify_months"] - p["governance.latency.board_months"]
+    elif procedure == "executive":         # the executive and bid team alone
+        fixed, external = p["governance.latency.executive_months"], 0.0
     planned = _scale(p, level) * (fixed + rep * rep_months + members * member_months) + \
-        _external(p, level)
+        external
     delegated = (deadline_months < planned and (rep or members or board)
                  and rng.random() < p["governance.urgent_delegation"])
     if delegated:  # the executive takes it alone to meet the deadline (§5.2 Case 7)
@@ -369,7 +400,7 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
 
 def _tell(model, d: Decision) -> None:
     """Strategy decisions worth a line in the event log (§5.2 Case 7: 'a week window')."""
-    if not d.in_time:
+    if not d.in_time and d.kind == "opportunity":  # tenders and growth log their own misses
         model.log("decision", f"a strategy opportunity closed before a decision: its deadline "
                               f"was {d.deadline:.2f} months, the procedure "
                               f"({', '.join(d.consulted) or 'executive'}) took "

@@ -7,8 +7,7 @@
   and aware that the organisation is a mutual with the starting awareness share.
 - **Service experience.** Users' satisfaction target gains
   ``users.service_weight × (service quality − 0.65)``; service quality is read through
-  :func:`service_quality` (the organisation's, made by the staff once that mechanism lands;
-  until then ``organisation.service_quality``).
+  :func:`service_quality` (the organisation's, made by the staff: people/service.py).
 - **Rents and charges as income.** Rent income (``finance.rent_share``, Case 11 ~95 %) is
   paid by the users present: it scales with occupancy (users present over those present at
   month 0) and with the charge index (1 at the start). So users' satisfaction changes income.
@@ -67,12 +66,14 @@ PARAMS = [
           doc="Community fund per user at which its satisfaction effect is half its maximum."),
 ]
 
-SERVICE_REFERENCE = 0.65  # shape: the registry default of organisation.service_quality
+SERVICE_REFERENCE = 0.65  # shape: the former constant organisation.service_quality
 
 
 def service_quality(model) -> float:
-    """The organisation's service quality as users experience it (one switch point)."""
-    return float(model.p["organisation.service_quality"])
+    """The organisation's service quality as users experience it: what the staff make
+    (``model.service_quality``, people/service.py, ODD §13.1); the reference before month 0's
+    is set."""
+    return float(getattr(model, "service_quality", SERVICE_REFERENCE))
 
 
 def start(model) -> None:

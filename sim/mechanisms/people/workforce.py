@@ -1,14 +1,17 @@
-"""Workforce: attrition, end of fixed-term contracts, recruitment, tenure (MODEL.md §3 step 5).
+"""Workforce: attrition, end of fixed-term contracts, recruitment, tenure (docs/ODD.md §3 step 5).
 
 Recruitment fills a share of vacancies each month: mutuals struggle to recruit against NHS and
-council pensions and terms (§3.5). Dissatisfied staff leave faster; transferred-in (TUPE) staff
-start with lower mission affinity and so, through satisfaction, leave faster too (§5.4).
+council pensions and terms, and a good name as an employer eases it (§3.5; the rate is
+``service.fill_rate``, docs/ODD.md §13). Dissatisfied staff leave faster and staff who feel
+ownership stay longer (§3.5, §5.5); transferred-in (TUPE) staff start with lower mission
+affinity and so, through satisfaction and ownership, leave faster too (§5.4).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.people import service
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -71,6 +74,10 @@ PARAMS = [
           source="§3.5: TUPE'd staff keep 'NHS pensions and terms and conditions'; assumption: "
                  "NHS/LGPS employer rates of ~20 % against ~5–8 % for recruits",
           doc="Extra cost of a transferred-in member of staff (protected pension and terms)."),
+    param("workforce.ownership_retention", 1.5, "log-hazard per unit ownership", 0.0, 8.0,
+          source="§3.5 ('just being a nice place to work'), §5.5 (belonging and 'buy-in'); "
+                 "assumption for the size",
+          doc="Leaving hazard × exp(−k·(ownership − 0.5)) per person."),
 ]
 
 
@@ -82,17 +89,19 @@ def monthly_hazard(per_year: float) -> float:
 def leavers(staff, p, rng: np.random.Generator) -> np.ndarray:
     """Rows of staff who leave this month: resignations, plus fixed-term contracts ending."""
     base = monthly_hazard(p["workforce.attrition_per_year"])
-    hazard = base * np.exp(p["workforce.dissatisfaction_attrition"] * (0.5 - staff.satisfaction))
+    hazard = base * np.exp(p["workforce.dissatisfaction_attrition"] * (0.5 - staff.satisfaction)
+                           - p["workforce.ownership_retention"] * (staff.ownership - 0.5))
     resign = rng.random(staff.size) < hazard
     contract_ends = staff.fixed_term & (staff.tenure >= p["workforce.fixed_term_months"])
     return np.flatnonzero(staff.alive & (resign | contract_ends))
 
 
-def hires_this_month(vacancies: int, p, rng: np.random.Generator) -> int:
-    """How many vacancies are filled this month (§3.5: recruitment is slow)."""
+def hires_this_month(vacancies: int, fill: float, rng: np.random.Generator) -> int:
+    """How many vacancies are filled this month at fill rate ``fill`` (§3.5: recruitment is
+    slow)."""
     if vacancies <= 0:
         return 0
-    return int(rng.binomial(vacancies, p["workforce.recruitment_fill_per_month"]))
+    return int(rng.binomial(vacancies, fill))
 
 
 def fixed_term_posts(model, hired: int) -> int:
@@ -110,7 +119,7 @@ def turn_over(model) -> None:
     staff.tenure[staff.alive] += 1
     gone = leavers(staff, p, rng)
     model.remove_staff(gone)
-    hired = hires_this_month(model.staff_target - staff.count(), p, rng)
+    hired = hires_this_month(model.staff_target - staff.count(), service.fill_rate(model), rng)
     if hired:
         model.add_staff(hired, tupe=False, fixed_term=fixed_term_posts(model, hired))
     model.month_counts["leavers"] = len(gone)
