@@ -49,14 +49,14 @@ class _ColumnAgent(mesa.Agent):
 
 class StaffMember(_ColumnAgent):
     """An employee: site, team, contract, tenure, origin (TUPE or recruited), membership,
-    engagement rung, psychological ownership, confidence, satisfaction (MODEL.md §2)."""
+    engagement rung, psychological ownership, confidence, satisfaction (docs/ODD.md §2)."""
 
     _columns_attr = "staff"
 
 
 class ServiceUser(_ColumnAgent):
     """A service user, tenant or client: locality, vulnerability, awareness of the mutual
-    identity, membership, engagement rung, ownership, satisfaction (MODEL.md §2)."""
+    identity, membership, engagement rung, ownership, satisfaction (docs/ODD.md §2)."""
 
     _columns_attr = "users"
 
@@ -70,7 +70,7 @@ for _cls, _schema in ((StaffMember, STAFF_SCHEMA), (ServiceUser, USER_SCHEMA)):
 # --- the funding side: few agents, plain Mesa code (ARCHITECTURE.md "Speed") ------------------
 
 class Commissioner(mesa.Agent):
-    """A council or NHS commissioning body in one region (MODEL.md §2; §2.5).
+    """A council or NHS commissioning body in one region (docs/ODD.md §2; §2.5).
 
     Its budget drifts with austerity and takes shocks; its current *officer* has a tenure,
     experience and relationship capital with the mutual, and is replaced with a monthly hazard
@@ -104,7 +104,7 @@ class Commissioner(mesa.Agent):
 
 class Provider(mesa.Agent):
     """A competitor for public contracts: corporate, large charity, small voluntary
-    organisation, council trading company or another mutual (MODEL.md §2; §2.5, §3.3)."""
+    organisation, council trading company or another mutual (docs/ODD.md §2; §2.5, §3.3)."""
 
     def __init__(self, model: mesa.Model, kind: str, region: int | None, profile: dict):
         super().__init__(model)
@@ -131,7 +131,7 @@ SEAT_TYPES = ("executive", "independent", "staff_elected", "user_elected", "coun
 
 
 class BoardMember(mesa.Agent):
-    """A director (MODEL.md §2, Table 4.1): seat type, skill, mission alignment, risk appetite
+    """A director (docs/ODD.md §2, Table 4.1): seat type, skill, mission alignment, risk appetite
     and the month their term ends. Elected directors are also a person: ``person`` is their
     :class:`StaffMember` or :class:`ServiceUser` agent (they sit on rung 4 while in office)."""
 

@@ -16,7 +16,8 @@ def _pct(x: float) -> str:
 
 def starting(model) -> None:
     p, s = model.p, model.staff
-    title = model.scenario_def.about.get("title", model.scenario_def.name)
+    definition = model.scenario.definition
+    title = definition.about.get("title", definition.name)
     users = p["organisation.users"]
     model.log("start",
               f"{title}: {s.count()} staff ({_pct(s.tupe.mean() if s.size else 0)} just "

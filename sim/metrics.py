@@ -1,9 +1,9 @@
-"""Monthly outputs, the two ownership indices and the Figure 5.1 ideal type (MODEL.md §4).
+"""Monthly outputs, the two ownership indices and the Figure 5.1 ideal type (docs/ODD.md §8).
 
 Every name in :data:`COLUMNS` is a column of ``timeseries.csv`` and a key of the final metrics
 in ``summary.json``.
 
-The **legal-formal ownership index** (0-1) weighs four things named in MODEL.md §4, counting
+The **legal-formal ownership index** (0-1) weighs four things named in docs/ODD.md §8, counting
 the seats and votes that are real rather than configured: 0.4 × staff membership share,
 0.2 × votes (staff and users with a membership rule, half each, each × (0.5 + 0.5 × its
 turnout at the last election relative to 50 %)), 0.2 × *filled* elected board seats (staff +

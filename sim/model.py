@@ -22,11 +22,11 @@ from sim.mechanisms.people import (
     workforce,
 )
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import MutualScenario, Scenario, load_scenario
 
 
 class MutualModel(mesa.Model):
-    """A public service mutual under its membership rules (MODEL.md §2-§4).
+    """A public service mutual under its membership rules (docs/ODD.md §2–§3).
 
     Build it from a resolved :class:`~sim.scenario.Scenario` (or a bundled scenario name or a
     path) and a seed: ``MutualModel("opt_out", rng=42)``. One step is one month.
@@ -45,7 +45,8 @@ class MutualModel(mesa.Model):
             scenario = load_scenario(scenario or "base")
         if overrides:
             scenario = scenario.with_overrides(overrides)
-        self.scenario_def = scenario
+        # model.scenario is ours: Mesa's Scenario with the registry's values (same rng record)
+        self.scenario = MutualScenario(scenario, rng=self.scenario.rng)
         # the model's own copy: timed events change it mid-run (sim/timeline.py), the
         # scenario (and the summary's record of it) keeps the values the run started with
         self.p = p = dict(scenario.values)
@@ -105,10 +106,9 @@ class MutualModel(mesa.Model):
     # --- the month -------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One month, in the order of MODEL.md §3 (steps 1, 3-4 and 9 arrive with the funding
-        side; step 8 is the year end; observation runs after, at low priority)."""
-        self.month_counts = {}
-        if self.failed:             # insolvent: the run has stopped
+        """One month: the process calls in the order of docs/ODD.md §3 (steps 1-7; the year end,
+        steps 8-9, and observation, step 10, are recurring events scheduled in __init__)."""
+        if not self._start_month():     # insolvent: the run has stopped
             return
         commissioning.advance(self)      # 1. budgets, officers, expiries, new tenders
         governance.monthly(self)         # 2. opportunities and decisions through the procedure
@@ -122,13 +122,22 @@ class MutualModel(mesa.Model):
         participation.monthly(self)  # 7. channels (working groups), informal voice
         engagement.update(self)     # 7. ladder, ownership, satisfaction, confidence
         service.update(self)        # 7b. what the staff make: quality, innovation, reputation
+        self._end_month()
+
+    def _start_month(self) -> bool:
+        """Reset the month's counters; False once the mutual has failed."""
+        self.month_counts = {}
+        return not self.failed
+
+    def _end_month(self) -> None:
+        """Add the month's counts to the year's; stop at the horizon."""
         for key, value in self.month_counts.items():
             self.year_counts[key] = self.year_counts.get(key, 0) + value
         if self.month >= self.months:
             self.running = False
 
     def year_end(self) -> None:
-        """Once a year, after the month's processes: pay and productivity, growth (MODEL.md §3
+        """Once a year, after the month's processes: pay and productivity, growth (docs/ODD.md §3
         step 9), annual governance (step 8: elections, surplus allocation), tidying."""
         if self.failed:
             return
@@ -142,7 +151,7 @@ class MutualModel(mesa.Model):
         finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
 
     def observe(self) -> None:
-        """Record this month's outputs and events (MODEL.md §3 step 10)."""
+        """Record this month's outputs and events (docs/ODD.md §3 step 10)."""
         if self.failed and self.latest.get("failed"):
             return                  # the failure month was the last one recorded
         previous = self.latest
@@ -187,7 +196,7 @@ class MutualModel(mesa.Model):
             tenure=tenure, tupe=tupe, affinity=affinity, tupe_deficit=deficit,
             confidence=rng.beta(p["population.staff_confidence.a"],
                                 p["population.staff_confidence.b"], n),
-            ownership=self._ownership_start(affinity),
+            ownership=self._ownership_start(affinity, self.voice_heard),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
                                  + p["satisfaction.voice_weight"] * (self.voice_heard - 0.5)
                                  - p["satisfaction.workload_weight"] * (self.workload - 1)
@@ -218,12 +227,11 @@ class MutualModel(mesa.Model):
             pool = np.concatenate([pool, self.rng.choice(open_teams, n - len(pool))])
         return self.rng.permutation(pool)[:n]
 
-    def _ownership_start(self, affinity: np.ndarray) -> np.ndarray:
-        p = self.p
-        w_other = p["ownership.voice_weight"] + p["ownership.member_weight"] + \
-            p["ownership.engagement_weight"]
-        return np.clip((1 - w_other) * affinity + p["ownership.voice_weight"] * self.voice_heard,
-                       0, 1)
+    def _ownership_start(self, affinity: np.ndarray, voice: float,
+                         member: np.ndarray | float = 0.0) -> np.ndarray:
+        """Month-0 ownership: the monthly target itself (engagement.ownership_target), for a
+        person on rung 0 (their rung is settled afterwards)."""
+        return np.clip(engagement.ownership_target(affinity, voice, member, 0, self.p), 0, 1)
 
     def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
         """Create the Mesa agents for new rows (a plain loop: no AgentSet is needed here)."""
@@ -252,8 +260,7 @@ class MutualModel(mesa.Model):
         s.member[:], s.defaulted[:] = membership.initial_members(
             self.staff_rules, eligible_for, p["membership.staff.history_months"],
             p["membership.staff.enrol_existing"], rng)
-        s.ownership[:] = self._ownership_start(s.affinity) + \
-            p["ownership.member_weight"] * s.member
+        s.ownership[:] = self._ownership_start(s.affinity, self.voice_heard, s.member)
         self._settle_engagement(s, engagement.staff_drive, rows,
                                 boost_fn=participation.staff_boost)
 
@@ -269,14 +276,14 @@ class MutualModel(mesa.Model):
             aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
             confidence=rng.beta(p["population.user_confidence.a"],
                                 p["population.user_confidence.b"], n),
-            ownership=self._ownership_start(affinity),
+            ownership=self._ownership_start(affinity, self.user_voice_heard),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
         u = self.users
         history = p["membership.users.history_months"]
         eligible_for = np.where(u.aware, history, -1)
         u.member[:], u.defaulted[:] = membership.initial_members(
             self.user_rules, eligible_for, history, True, rng)
-        u.ownership[:] += p["ownership.member_weight"] * u.member
+        u.ownership[:] = self._ownership_start(u.affinity, self.user_voice_heard, u.member)
         self._attach(ServiceUser, u, rows)
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p["engagement.user_rate_factor"],

@@ -25,7 +25,7 @@ STAFF_SCHEMA: dict[str, type] = {
     "satisfaction": float,  # 0-1
     "member": bool,         # legal-formal membership
     "defaulted": bool,      # the opt-out/automatic default has been applied to this person
-    "engagement": np.int8,  # ladder rung 0-4 (MODEL.md §2)
+    "engagement": np.int8,  # ladder rung 0-4 (docs/ODD.md §2)
     "group_months": np.int16,  # months in a working group still (people/participation.py)
 }
 

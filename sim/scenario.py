@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mesa.experimental.scenarios import Scenario as MesaScenario
+
 from sim import timeline
 from sim.mechanisms.governance import presets
 from sim.params import REGISTRY, defaults
@@ -94,6 +96,30 @@ class Scenario:
         if self.events:
             out["events"] = [dict(e) for e in self.events]
         return out
+
+
+class MutualScenario(MesaScenario):
+    """``model.scenario``: Mesa's ``Scenario`` carrying a resolved scenario's values, so Mesa's
+    tools (and anyone reading ``model.scenario``) see the registry's parameters.
+
+    Every registered parameter is an attribute under its dotted key
+    (``model.scenario["membership.staff.rule"]``, ``getattr(model.scenario, key)``);
+    ``name`` is the scenario's name and ``definition`` the resolved :class:`Scenario` (files
+    read, about text, timed events). Mesa freezes it while the model runs: the model's working
+    copy of the values is ``model.p``, which timed events change (docs/ODD.md §7).
+    """
+
+    def __init__(self, definition: Scenario, *, rng=None):
+        super().__init__(rng=rng, **definition.values, name=definition.name,
+                         definition=definition)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[key]
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The registry's values (every parameter, by dotted key)."""
+        return {key: self.__dict__[key] for key in REGISTRY}
 
 
 # --- where bundled scenarios live -----------------------------------------------------------

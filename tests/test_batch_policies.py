@@ -253,7 +253,7 @@ def test_dry_run_counts_runs_times_a_few_and_writes_nothing(tmp_path, capsys):
 def test_experiments_lists_the_bundled_specs(capsys):
     assert main(["experiments"]) == 0
     text = capsys.readouterr().out
-    assert "social_value_10_vs_2" in text and "grid, 280 runs" in text
+    assert "social_value_10_vs_2" in text and "grid, 480 runs" in text
 
 
 def test_from_sweep_replays_a_stored_run_byte_for_byte(tmp_path, capsys):

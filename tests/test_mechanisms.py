@@ -172,3 +172,16 @@ def test_representatives_never_exceed_seats():
                                              "engagement.pipeline_investment": 1000.0}).timeseries
     assert ts["representatives"].max() <= 5
     assert ts["representatives"].iloc[-1] == 5  # with a strong pipeline the seats fill
+
+
+def test_month_0_ownership_is_the_monthly_target():
+    """One formula (engagement.ownership_target) for month 0 and every month: with the other
+    weights summing above 1 affinity has no weight in the target, so month-0 ownership must not
+    fall as affinity rises (it did: 0.159 at affinity < 0.4, 0.049 above 0.8, seed 1)."""
+    import sim
+
+    over = {"ownership.voice_weight": 0.5, "ownership.member_weight": 0.3,
+            "ownership.engagement_weight": 0.4}
+    s = sim.MutualModel("base", rng=1, overrides=over).staff
+    low, high = s.alive & (s.affinity < 0.4), s.alive & (s.affinity > 0.8)
+    assert abs(s.ownership[high].mean() - s.ownership[low].mean()) < 0.02

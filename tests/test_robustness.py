@@ -441,8 +441,9 @@ def _truncate(path: Path) -> None:
 
 def test_damaged_stores_are_refused_by_analyze_and_resume_then_repaired(good_store, tmp_path,
                                                                         capsys):
-    """36 kinds of damage: `analyze` and a resume each refuse in one line naming the damaged
-    part, changing nothing; `sweep --repair` then gives results equal to the undamaged run."""
+    """36 kinds of damage: `analyze`, a resume and a dry run each refuse in one line naming
+    the damaged part, changing nothing; `sweep --repair` then gives results equal to the
+    undamaged run."""
     spec, good, (want_summary, want_series) = good_store
     assert len(DAMAGE) >= 30
     for case, (damage, where) in sorted(DAMAGE.items()):
@@ -453,6 +454,7 @@ def test_damaged_stores_are_refused_by_analyze_and_resume_then_repaired(good_sto
         assert "--repair" in line, (case, line)
         refused(capsys, ["sweep", spec, "--out", d, "--executor", "serial", "--quiet"], [d],
                 names=(where,))
+        refused(capsys, ["sweep", spec, "--out", d, "--dry-run"], [d], names=(where,))
         assert main(["sweep", "--repair", str(d), str(spec), "--executor", "serial",
                      "--quiet"]) == 0, (case, capsys.readouterr())
         repaired = capsys.readouterr().out

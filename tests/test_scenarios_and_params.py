@@ -82,3 +82,16 @@ def test_every_bundled_scenario_loads_and_describes_itself():
     for name, description in listed:
         assert description, name
         load_scenario(name)
+
+
+def test_model_scenario_is_a_mesa_scenario_with_the_registry_values():
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    import sim
+
+    model = sim.MutualModel("opt_out", rng=3, overrides={"membership.staff.promotion": 0.7})
+    s = model.scenario
+    assert isinstance(s, MesaScenario) and s.model is model and s.rng == 3
+    assert s.values == model.scenario.definition.values
+    assert s["membership.staff.rule"] == "opt_out" and s["membership.staff.promotion"] == 0.7
+    assert set(s.values) == set(REGISTRY) and s.name == "opt_out"

@@ -70,7 +70,7 @@ def test_a_switch_to_opt_out_enrols_existing_staff_only_when_asked(enrol):
     assert model.staff_rules.rule == "opt_out"
     assert (after > 0.6) if enrol else (after < before + 0.1), (before, after)
     # the scenario (and so the summary) keeps the rule the run started with
-    assert model.scenario_def["membership.staff.rule"] == "opt_in"
+    assert model.scenario["membership.staff.rule"] == "opt_in"
 
 
 def test_a_switch_to_no_membership_ends_every_membership():

@@ -34,10 +34,14 @@ def dry_run(spec: ExperimentSpec, out: Path, workers: int | None = None,
     design = build_design(spec)
     runs = runs_table(spec, design)
     done: set[int] = set()
-    if (Path(out) / "manifest.json").is_file():
-        from sim.batch.store import Store
+    from sim.batch.store import Store, StoreDamaged
 
-        done = Store(out).completed_ids()
+    store = Store(out)
+    if store._state() == "store":  # our files, the manifest perhaps among them
+        problems = store.verify()  # a damaged store is reported, not read
+        if problems:
+            raise StoreDamaged(store.root, problems, "plan a resume")
+        done = store.completed_ids()
     todo = execution_order(runs, [i for i in runs["run_id"] if int(i) not in done])
     lines = [f"{spec.path}: {spec.title or spec.name}",
              f"  design   {spec.design}: {shape(spec, design.size)} × {spec.replications} "

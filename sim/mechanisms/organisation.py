@@ -11,7 +11,7 @@ LEGAL_FORMS = ("cic", "cbs", "charity", "council_owned_cic", "employee_trust")
 PARAMS = [
     # --- run ---------------------------------------------------------------------------
     param("months", 120, "months", 1, 600,
-          source="MODEL.md §2: default horizon 10 years",
+          source="assumption: a ten-year horizon (docs/ODD.md §2)",
           doc="Length of the run; one step is one month."),
     # --- organisation ------------------------------------------------------------------
     param("organisation.staff", 400, "persons", 5, 100_000,

@@ -1,4 +1,4 @@
-"""The levers a trainer can move in the app, declared as registry keys (MODEL.md §5).
+"""The levers a trainer can move in the app, declared as registry keys (docs/training.md).
 
 Each lever is one line: a group heading, a parameter key from :data:`sim.params.REGISTRY` and a
 short plain-language label. Unit, range, allowed values and the tooltip text (meaning and

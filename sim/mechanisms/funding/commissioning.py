@@ -1,5 +1,5 @@
 """The environment: commissioners' budgets, officers, contract expiries, new tenders
-(MODEL.md §3 step 1; §2.2, §2.5).
+(docs/ODD.md §3 step 1; §2.2, §2.5).
 
 Each month officers churn ("four commissioners in the last three years", §2.5) and a new
 officer starts from "ground zero" with the mutual; relationship capital grows while the mutual

@@ -1,4 +1,4 @@
-"""Contracts and finance: the books, loans, insolvency, staffing and pay (MODEL.md §3 step 4).
+"""Contracts and finance: the books, loans, insolvency, staffing and pay (docs/ODD.md §3 step 4).
 
 Every flow of money goes through :meth:`Ledger.post` with a category naming its source (income
 and financing) or its use (costs and capital); reserves are nothing but the opening balance plus
@@ -77,7 +77,7 @@ PARAMS = [
           source="§3.6 (average investment sought just over £500,000); assumption",
           doc="Most the mutual may owe at once."),
     param("finance.insolvency_months", 3, "months", 1, 24,
-          source="MODEL.md §3 step 9; assumption",
+          source="docs/ODD.md §3 step 9; assumption",
           doc="Consecutive months with reserves below zero (after any loan) before the mutual "
               "fails and the run stops."),
     param("finance.target_margin", 0.03, "share of income", 0.0, 0.3,
@@ -352,7 +352,7 @@ def borrow(model) -> bool:
 
 def check_solvency(model) -> None:
     """Insolvency: reserves below zero (after any loan) for ``finance.insolvency_months``
-    months in a row; the run records the failure and stops (MODEL.md §3 step 9)."""
+    months in a row; the run records the failure and stops (docs/ODD.md §3 step 9)."""
     led = model.ledger
     if led.balance >= 0 or borrow(model) and led.balance >= 0:
         led.below_floor = 0

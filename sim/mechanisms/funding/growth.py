@@ -1,4 +1,4 @@
-"""Growth and contraction (MODEL.md §3 step 9; §3.1-§3.5, Table 3.1).
+"""Growth and contraction (docs/ODD.md §3 step 9; §3.1-§3.5, Table 3.1).
 
 - **Geographic expansion** (§3.3): the mutual bids in a region it does not serve only if it
   wants to — an appetite that needs a track record and partners, is lower for a CBS anchored in
@@ -71,7 +71,7 @@ PARAMS = [
           doc="Below this trailing-year margin the mutual adopts a leaner model: it staffs to "
               "what it can afford and makes redundancies."),
     param("growth.decision_window_months", 3, "months", 1, 24,
-          source="MODEL.md §3 step 2; assumption",
+          source="docs/ODD.md §3 step 2; assumption",
           doc="How long an acquisition or diversification opportunity stays open; a slower "
               "strategy decision misses it."),
     param("growth.diversification_margin", 0.1, "share of its income", -0.5, 0.5,

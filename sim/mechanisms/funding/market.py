@@ -1,4 +1,4 @@
-"""The funding environment: commissioners, competitors, contracts, tenders (MODEL.md §2).
+"""The funding environment: commissioners, competitors, contracts, tenders (docs/ODD.md §2).
 
 This module holds the *state* of the market and the bridge between contracts and people:
 building the market at month 0, opening teams for a won contract, and moving staff out when a

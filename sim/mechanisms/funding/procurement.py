@@ -1,4 +1,4 @@
-"""Bidding: bid/no-bid, scoring, award (MODEL.md §3 step 3; §2.4, §2.5, §3.3, §3.5).
+"""Bidding: bid/no-bid, scoring, award (docs/ODD.md §3 step 3; §2.4, §2.5, §3.3, §3.5).
 
 When a tender opens the mutual decides whether to bid. The decision goes through governance:
 a new tender is taken by the procedure ``governance.bids.procedure`` names (the executive and
@@ -234,7 +234,7 @@ def consider(model, t: Tender) -> None:
     """Bid or not (see the module docstring); a bid costs money now."""
     p, m = model.p, model.market
     own = t.incumbent is not None
-    # whether to bid goes through the governance procedure (MODEL.md §3 step 2): a new bid is
+    # whether to bid goes through the governance procedure (docs/ODD.md §3 step 2): a new bid is
     # a strategy decision (growth, §5.2); re-bidding for a service already delivered is
     # day-to-day continuity, an operations decision
     level = "operations" if own else "strategy"

@@ -1,5 +1,5 @@
 """Governance: boards, representative bodies, elections, the decision procedure, surplus
-allocation and conflict (MODEL.md §2, §3 steps 2 and 8; study §4.2, §5.2–5.5).
+allocation and conflict (docs/ODD.md §2, §3 steps 2 and 8; study §4.2, §5.2–5.5).
 
 One concept per module:
 

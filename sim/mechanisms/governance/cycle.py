@@ -1,4 +1,4 @@
-"""Governance in the month and the year (MODEL.md §3 steps 2 and 8); the parts live in
+"""Governance in the month and the year (docs/ODD.md §3 steps 2 and 8); the parts live in
 the modules beside it (bodies, elections, decisions, surplus, presets).
 
 Seams it drives each month: ``model.decision_latency[level]`` (expected months of the full

@@ -73,7 +73,7 @@ PARAMS = [
                  "input from staff and citizen members'",
           doc="Wider membership consultation stage when it is consulted (plus the size term)."),
     param("governance.latency.size_months", 0.3, "months per doubling", 0.0, 3.0,
-          source="assumption: larger bodies take longer to hear everyone (MODEL.md §3 step 2)",
+          source="assumption: larger bodies take longer to hear everyone (docs/ODD.md §3 step 2)",
           doc="A consulted stage takes this × log2(1 + participants / 8) months more."),
     param("governance.latency.operations_scale", 0.25, "ratio", 0.05, 1.0,
           source="§5.2: operational decisions are delegated to teams and take place locally",

@@ -19,7 +19,7 @@ GOVERNANCE_PRESETS = ("custom", "stewardship", "staff_council", "council_of_gove
                       "multi_stakeholder_cbs", "council_owned")
 
 PARAMS = [
-    # --- governance (MODEL.md §3 steps 2 and 8; sim/mechanisms/governance/) ------------
+    # --- governance (docs/ODD.md §3 steps 2 and 8; sim/mechanisms/governance/) ------------
     # Presets bundle the structure keys below (mechanisms/governance/presets.py, Table 4.1); keys
     # set explicitly in the same or a more derived scenario file win over the preset.
     param("governance.preset", "custom", "archetype", choices=GOVERNANCE_PRESETS,

@@ -1,4 +1,5 @@
-"""Engagement and culture: the ladder, psychological ownership, satisfaction (MODEL.md §3 step 7).
+"""Engagement and culture: the ladder, psychological ownership, satisfaction (docs/ODD.md §3,
+step 7).
 
 The ladder (§5.4, §6): 0 not involved, 1 passive, 2 occasional (votes, surveys), 3 active
 (forums, working groups, volunteering), 4 representative (council, board). Each month a person
@@ -60,7 +61,7 @@ PARAMS = [
           doc="Drive lost by staff and users away from the headquarters site, scaled by "
               "(1 − 1/sites)."),
     param("engagement.satisfaction_weight", 1.0, "log-odds per unit", 0.0, 10.0,
-          source="MODEL.md §3 step 7 (dissatisfaction moves people down the ladder); assumption",
+          source="docs/ODD.md §3 step 7 (dissatisfaction moves people down the ladder); assumption",
           doc="Weight of satisfaction (centred at 0.5) in the staff ladder's drive."),
     param("engagement.vulnerability_weight", 1.5, "log-odds per unit", 0.0, 10.0,
           source="§5.4: users who are vulnerable or disadvantaged are harder to involve "
@@ -242,13 +243,20 @@ def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
     level[goes_down] -= 1
 
 
-def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -> None:
-    """Psychological ownership toward its target and toward the group mean (contagion)."""
+def ownership_target(affinity, voice: float, member, engagement, p):
+    """The psychological ownership a person tends to (§5.5): mission affinity, a voice that is
+    heard, membership and their own rung, weighted; affinity takes what the others leave.
+    Month 0 starts people at it (sim/model.py) and each month moves them toward it."""
     w_voice, w_member = p["ownership.voice_weight"], p["ownership.member_weight"]
     w_eng = p["ownership.engagement_weight"]
     w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
-    target = (w_aff * cols.affinity + w_voice * voice + w_member * cols.member
-              + w_eng * cols.engagement / TOP)
+    return (w_aff * affinity + w_voice * voice + w_member * member
+            + w_eng * engagement / TOP)
+
+
+def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -> None:
+    """Psychological ownership toward its target and toward the group mean (contagion)."""
+    target = ownership_target(cols.affinity, voice, cols.member, cols.engagement, p)
     peers = group_mean(groups, cols.ownership, cols.alive, n_groups)
     own = cols.ownership
     own += p["ownership.adjust_rate"] * (target - own) + p["ownership.contagion"] * (peers - own)

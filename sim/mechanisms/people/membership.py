@@ -1,4 +1,5 @@
-"""Membership: legal-formal ownership under the four rules, per constituency (MODEL.md §3 step 6).
+"""Membership: legal-formal ownership under the four rules, per constituency (docs/ODD.md §3,
+step 6).
 
 - ``opt_in``: eligible non-members join only by an active choice, against inertia ("we just
   didn't get round to filling the form in", §4.1); promotion, incentives (Case 4's members'
@@ -68,7 +69,7 @@ PARAMS = [
           doc="Ease of the joining or leaving act: multiplies both the opt-in and opt-out "
               "hazards."),
     param("membership.staff.peer_effect", 2.0, "multiplier per member share", 0.0, 10.0,
-          source="assumption: social influence within teams (MODEL.md §3 step 6 'peer membership')",
+          source="assumption: social influence within teams (docs/ODD.md §3, step 6)",
           doc="Join hazard × (1 + peer_effect × share of members among team-mates)."),
     param("membership.staff.opt_out_rate", 0.0002, "probability per month", 0.0, 0.1,
           source="§4.1 Case 4: 'we've never had anybody opt-out, ever'",

@@ -1,4 +1,4 @@
-"""Workforce: attrition, end of fixed-term contracts, recruitment, tenure (MODEL.md §3 step 5).
+"""Workforce: attrition, end of fixed-term contracts, recruitment, tenure (docs/ODD.md §3 step 5).
 
 Recruitment fills a share of vacancies each month: mutuals struggle to recruit against NHS and
 council pensions and terms, and a good name as an employer eases it (§3.5; the rate is
