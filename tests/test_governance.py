@@ -63,7 +63,6 @@ def depth_runs():
             for d in DEPTHS}
 
 
-@pytest.mark.xfail(strict=False, reason='issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: latency by depth 0.36, 0.78, 0.78, 1.52, 2.07 (not strictly monotone at 0.25→0.5)')  # noqa: E501
 def test_more_depth_means_slower_decisions(depth_runs):
     latency = [_late(depth_runs[d], "decision_latency_months").mean() for d in DEPTHS]
     strategy = [_late(depth_runs[d], "strategy_latency_months").mean() for d in DEPTHS]
@@ -71,13 +70,11 @@ def test_more_depth_means_slower_decisions(depth_runs):
     assert all(np.diff(strategy) > 0), strategy
 
 
-@pytest.mark.xfail(strict=False, reason='issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: quality by depth 0.759, 0.825, 0.812, 0.907, 0.928')  # noqa: E501
 def test_more_depth_means_better_decisions(depth_runs):
     quality = [_late(depth_runs[d], "decision_quality").mean() for d in DEPTHS]
     assert all(np.diff(quality) > 0), quality
 
 
-@pytest.mark.xfail(strict=False, reason='issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: ownership by depth 0.399, 0.422, 0.413, 0.532, 0.624')  # noqa: E501
 def test_more_depth_means_more_shared_ownership(depth_runs):
     ok, detail = _clearly_below(_late(depth_runs[0.0], "mean_ownership"),
                                 _late(depth_runs[1.0], "mean_ownership"))

@@ -20,7 +20,6 @@ def opt_in_runs():
     return runs("opt_in")
 
 
-@pytest.mark.xfail(strict=False, reason='issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: P1 settled opt-out membership 0.721 ± 0.004 (bound 0.75 − 2 s.e.m.): growth brings recruits in probation')  # noqa: E501
 def test_p1_opt_out_membership_settles_near_75_to_80_percent(opt_out_runs):
     """P1 (§4.1, Case 4): 'around about 75 %, maybe 80 %' within a few years of the switch."""
     settled = [r.timeseries["staff_membership_rate"].iloc[36:].mean() for r in opt_out_runs]
@@ -102,7 +101,6 @@ def test_p4_large_user_membership_is_largely_passive():
         assert r.final["user_membership_rate"] > 5 * r.final["user_active_share"]
 
 
-@pytest.mark.xfail(strict=False, reason='issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: P10 narrowing −0.001 ± 0.049')  # noqa: E501
 def test_p10_transferred_staff_engage_less_at_first_and_the_gap_narrows():
     """P10 (§5.4, Cases 3 and 4): the TUPE cohort starts less engaged than colleagues who were
     recruited; the gap narrows as they leave or accept."""
