@@ -140,9 +140,6 @@ def test_more_promotion_or_incentive_means_more_opt_in_members(lever, levels):
     assert all(np.diff(rates) > 0), rates
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11 participation channels: the active share saturates between £300 and £1,000 "
-    "(0.068, 0.135, 0.292, 0.289 at £0, 100, 300, 1000): no longer strictly rising"))
 def test_more_pipeline_investment_means_more_staff_at_rung_3_or_above():
     levels = [0.0, 100.0, 300.0, 1000.0]
     active = [_final_mean("active_share", "base", {"engagement.pipeline_investment": v})
