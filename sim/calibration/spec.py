@@ -61,7 +61,9 @@ CALIBRATION_KEYS = ("title", "description", "scenario", "model", "method", "seed
 REPLICATION_KEYS = ("min", "max", "precision")
 PARAMETER_KEYS = ("range", "scale")
 TARGET_KEYS = ("name", "output", "stat", "months", "range", "value", "tolerance", "scenario",
-               "set", "pattern", "group")
+               "set", "pattern", "statistic")
+# a target naming a pattern takes all of these from the pattern's statistic (sim/patterns.py)
+PATTERN_DEFINES = ("output", "stat", "months", "range", "value", "tolerance", "scenario")
 
 
 class CalibrationSpecError(SpecError):
@@ -121,6 +123,9 @@ class Target:
     pattern: str | None = None       # the sim.patterns id this target stands for
     pattern_text: str = ""           # that pattern's statistic and pass rule, for the report
     given_as: str = "range"   # "range" or "value" (how the spec wrote it)
+    pattern_statistic: str | None = None   # the RunStatistic of the pattern it computes
+    extract: str = "standard"        # the pattern group's extractor (sim.patterns.EXTRACTORS)
+    clause: str = ""                 # the RunStatistic's clause of the pass rule
 
     @property
     def centre(self) -> float:
@@ -132,6 +137,8 @@ class Target:
 
     @property
     def text(self) -> str:
+        if self.pattern_statistic is not None:
+            return f"{self.pattern} '{self.pattern_statistic}' (sim/patterns.py): {self.clause}"
         where = f" months {self.window[0]}–{self.window[1]}" if self.window else ""
         return f"{self.stat} of {self.output}{where}"
 
@@ -433,9 +440,11 @@ class _Checker:
         return tuple(out)
 
     def target(self, where: str, t: dict, outputs: list[str], registry) -> Target:
-        pattern, group = self.pattern(where, t) if "pattern" in t else (None, None)
-        if "group" in t and pattern is None:
-            self.fail(f"{where}.group", "only used with pattern = \"P…\"")
+        if "pattern" in t:
+            return self.pattern_target(where, t, registry)
+        if "statistic" in t:
+            self.fail(f"{where}.statistic", "only used with pattern = \"P…\" (one of the "
+                                            "pattern's statistics)")
         output = t.get("output")
         if not isinstance(output, str):
             self.fail(f"{where}.output", "required: the name of an output, e.g. "
@@ -459,20 +468,17 @@ class _Checker:
         name = t.get("name", f"{stat} {output}")
         if not isinstance(name, str) or not name:
             self.fail(f"{where}.name", "must be non-empty text")
-        scenario = group.scenario if group is not None else None
+        scenario = None
         if "scenario" in t:
             scenario = self.scenario(t["scenario"], f"{where}.scenario")
-        overrides = dict(group.overrides) if group is not None else {}
-        overrides |= self.fixed(t.get("set", {}), registry, section=f"{where}.set")
-        text = "" if pattern is None else \
-            f"{pattern.statistic}; passes when {pattern.target} ({pattern.kind})"
+        overrides = self.fixed(t.get("set", {}), registry, section=f"{where}.set")
         return Target(name, output, stat, low, high, window, scenario, overrides,
-                      pattern=None if pattern is None else pattern.id, pattern_text=text,
                       given_as=given_as)
 
-    def pattern(self, where: str, t: dict):
-        """The pattern a target stands for, and the run group whose scenario and overrides
-        its runs use (the pattern's only group, or the one named by ``group``)."""
+    def pattern_target(self, where: str, t: dict, registry) -> Target:
+        """A target that is one of a pattern's per-run statistics (sim.patterns.RunStatistic):
+        the pattern's function, range, scenario, overrides and horizon, defined once there.
+        ``set`` may add overrides (reported); nothing the pattern defines may be restated."""
         try:
             from sim.patterns import PATTERNS
         except ImportError:
@@ -484,17 +490,37 @@ class _Checker:
             tip = f" — did you mean '{hint[0]}'?" if hint else ""
             self.fail(f"{where}.pattern", f"'{pid}' is not a pattern of sim.patterns{tip}")
         pattern = by_id[pid]
-        groups = {g.name: g for g in pattern.groups}
-        name = t.get("group")
+        stats = {r.name: r for r in pattern.run_statistics}
+        if not stats:
+            self.fail(f"{where}.pattern", f"{pid} has no per-run statistic to calibrate to "
+                                          f"(its pass rule compares pooled or paired runs)")
+        for key in PATTERN_DEFINES:
+            if key in t:
+                self.fail(f"{where}.{key}", f"{pid} defines it (sim/patterns.py): a target "
+                                            f"naming a pattern takes the pattern's statistic, "
+                                            f"range, scenario and horizon")
+        name = t.get("statistic")
         if name is None:
-            if len(groups) != 1:
-                self.fail(f"{where}.group", f"{pid} has several run groups "
-                                            f"({', '.join(groups)}): name one")
-            return pattern, next(iter(groups.values()))
-        if name not in groups:
-            self.fail(f"{where}.group", f"'{name}' is not a run group of {pid} "
-                                        f"({', '.join(groups)})")
-        return pattern, groups[name]
+            if len(stats) != 1:
+                self.fail(f"{where}.statistic", f"{pid} has several statistics "
+                                                f"({', '.join(map(repr, stats))}): name one")
+            name = next(iter(stats))
+        if name not in stats:
+            self.fail(f"{where}.statistic", f"'{name}' is not a statistic of {pid} "
+                                            f"({', '.join(map(repr, stats))})")
+        rs = stats[name]
+        group = pattern.group(rs.group)
+        label = t.get("name", f"{pid} {name}")
+        if not isinstance(label, str) or not label:
+            self.fail(f"{where}.name", "must be non-empty text")
+        overrides = dict(group.overrides)
+        if group.months is not None:
+            overrides["months"] = group.months   # the pattern's horizon, unless months is set
+        overrides |= self.fixed(t.get("set", {}), registry, section=f"{where}.set")
+        text = f"{pattern.statistic}; passes when {pattern.target} ({pattern.kind})"
+        return Target(label, "", "pattern", float(rs.low), float(rs.high), None,
+                      group.scenario, overrides, pattern=pid, pattern_text=text,
+                      pattern_statistic=name, extract=group.extract, clause=rs.clause)
 
     def bounds(self, where: str, t: dict) -> tuple[float, float, str]:
         has_range, has_value = "range" in t, "value" in t
