@@ -78,6 +78,9 @@ class MutualModel(mesa.Model):
         # shape: storage to start with (the columns grow when needed)
         self.staff = Columns(STAFF_SCHEMA, capacity=int(self.staff_target * 1.5) + 8)
         self.users = Columns(USER_SCHEMA, capacity=p["organisation.users"] + 1)
+        # person agents are made lazily, when something asks (sim/population.py Columns.bind)
+        self.staff.bind(partial(StaffMember, self))
+        self.users.bind(partial(ServiceUser, self))
         self.events: list[dict] = []
         self.month_counts: dict[str, int] = {}
         self.year_counts: dict[str, int] = {}
@@ -207,8 +210,7 @@ class MutualModel(mesa.Model):
 
     def remove_staff(self, rows: np.ndarray) -> None:
         """Staff leave: their agents are removed and their rows marked as gone."""
-        for agent in self.staff.agents_at(rows):
-            agent.remove()
+        self.staff.remove_agents(rows)
         self.staff.alive[rows] = False
         self.staff.member[rows] = False
         self.staff.engagement[rows] = 0
@@ -234,8 +236,34 @@ class MutualModel(mesa.Model):
         return np.clip(engagement.ownership_target(affinity, voice, member, 0, self.p), 0, 1)
 
     def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
-        """Create the Mesa agents for new rows (a plain loop: no AgentSet is needed here)."""
-        cols.set_agents(rows, [agent_cls(self, row) for row in rows.tolist()])
+        """New rows' Mesa agents: made lazily, the first time something asks for one (the
+        columns' factory, bound in __init__), so a sweep's month creates none."""
+
+    # --- Mesa's agent registry, with the people's agents made on demand ---------------------
+
+    def materialise_people(self) -> None:
+        """Make the Mesa agents of every present staff member and user that has none yet."""
+        staff, users = self.__dict__.get("staff"), self.__dict__.get("users")
+        if staff is not None:
+            staff.materialise()
+        if users is not None:
+            users.materialise()
+
+    @property
+    def agents(self):
+        """Mesa's ``model.agents``: every agent, people included (made now if not yet)."""
+        self.materialise_people()
+        return self._all_agents
+
+    @property
+    def agents_by_type(self):
+        self.materialise_people()
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self.materialise_people()
+        return list(self._agents_by_type)
 
     # --- month 0 ---------------------------------------------------------------------------
 
