@@ -39,8 +39,15 @@ class MutualModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | str | None = None, rng=None,
-                 overrides: dict | None = None):
+                 overrides: dict | None = None, sweep: bool = False,
+                 series: tuple[str, ...] = ()):
         super().__init__(rng=rng)
+        # sweep mode (docs/ODD.md §1 "Speed"): every output at the last month (or the failure
+        # month), only `series` (and what the model reads back, metrics.FEEDBACK) before it;
+        # no DataCollector rows and no detected events
+        self.sweep = sweep
+        self.series = tuple(series)
+        self.series_rows: list[list] = []
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario or "base")
         if overrides:
@@ -157,6 +164,15 @@ class MutualModel(mesa.Model):
         """Record this month's outputs and events (docs/ODD.md §3 step 10)."""
         if self.failed and self.latest.get("failed"):
             return                  # the failure month was the last one recorded
+        finance.record_month(self)
+        if self.sweep:
+            if self.series or self.failed or self.month >= self.months:
+                self.latest = metrics.compute(self)
+                if self.series:
+                    self.series_rows.append([self.latest[n] for n in ("month", *self.series)])
+            else:
+                self.latest = metrics.feedback(self)
+            return
         previous = self.latest
         self.latest = metrics.compute(self)
         self.datacollector.collect(self)
