@@ -211,6 +211,8 @@ def parse_event_flag(text: str) -> dict:
         if "=" not in part:
             raise ScenarioError(f"--event {text}: expected key=value pairs separated by commas")
         key, value = parse_override(part)
+        if key in event:
+            raise ScenarioError(f"--event {text[:200]}: {key} given twice")
         event[key] = value
     return event
 

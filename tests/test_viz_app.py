@@ -455,22 +455,33 @@ def test_the_app_listens_on_loopback_only_by_default(app):
             socket.create_connection((outside, port), timeout=3).close()
 
 
-def test_a_broken_scenario_in_the_address_shows_one_readable_line(app, browser, tmp_path):
-    bad = tmp_path / "broken.toml"
+def test_a_broken_scenario_in_the_address_shows_one_readable_line(app, browser):
+    # an address may name .toml files under the folder the app was started in (ROOT here)
+    bad = ROOT / "out" / f"broken-{app['port']}.toml"
+    bad.parent.mkdir(exist_ok=True)
     bad.write_text('extends = "base"\n[membership.staff]\nrulez = "opt_out"\n')
     expect = playwright.expect
-    with open_page(browser, app["port"], f"?scenario={bad}") as (page, problems):
-        message = page.locator(".app-message")
-        expect(message).to_contain_text("broken.toml: membership.staff.rulez: unknown "
-                                         "parameter — did you mean 'membership.staff.rule'?")
-        assert "\n" not in message.inner_text().strip()
-        assert "Traceback" not in page.inner_text("body")
-        expect(page.locator(".status")).to_contain_text("scenario 'base'")  # still usable
-        # the trainer can go on with a bundled scenario
-        page.click(".scenario-picker .v-select__slot")
-        page.click(".v-menu__content .v-list-item:has-text('opt_in —')")
-        expect(page.locator(".status")).to_contain_text("scenario 'opt_in'")
-        expect(message).to_have_count(0)
+    try:
+        with open_page(browser, app["port"], f"?scenario={bad}") as (page, problems):
+            message = page.locator(".app-message")
+            expect(message).to_contain_text(f"{bad.name}: membership.staff.rulez: unknown "
+                                             "parameter — did you mean 'membership.staff.rule'?")
+            assert "\n" not in message.inner_text().strip()
+            assert "Traceback" not in page.inner_text("body")
+            expect(page.locator(".status")).to_contain_text("scenario 'base'")  # still usable
+            # the trainer can go on with a bundled scenario
+            page.click(".scenario-picker .v-select__slot")
+            page.click(".v-menu__content .v-list-item:has-text('opt_in —')")
+            expect(page.locator(".status")).to_contain_text("scenario 'opt_in'")
+            expect(message).to_have_count(0)
+            assert not problems, problems
+    finally:
+        bad.unlink()
+    # ... and no other file of the machine
+    with open_page(browser, app["port"], "?scenario=/etc/passwd") as (page, problems):
+        expect(page.locator(".app-message")).to_contain_text(
+            "address: scenario='/etc/passwd': not a bundled scenario")
+        assert "root" not in page.inner_text("body")
         assert not problems, problems
 
 
