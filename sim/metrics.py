@@ -141,6 +141,29 @@ def ideal_type(legal: float, cultural: float, threshold: float) -> str:
     return IDEAL_TYPES[(legal >= threshold, cultural >= threshold)]
 
 
+# What the model itself reads back from ``model.latest`` during a run (finance's social value
+# reads last month's active share; observation stops after the failure month). In sweep mode
+# (``MutualModel(sweep=True)``) only these are computed in the months before the last.
+FEEDBACK = ("active_share", "failed")
+
+
+class Feedback(dict):
+    """``model.latest`` in a sweep's months: only :data:`FEEDBACK`. Asking for any other
+    output raises, so a new reader of ``model.latest`` cannot silently get a default."""
+
+    def get(self, key, default=None):
+        if key not in self:
+            raise KeyError(f"model.latest[{key!r}] is read during the run but is not in "
+                           "sim.metrics.FEEDBACK (sweep mode computes only those each month)")
+        return dict.get(self, key)
+
+
+def feedback(model) -> Feedback:
+    """This month's :data:`FEEDBACK` outputs, exactly as :func:`compute` computes them."""
+    s = model.staff
+    return Feedback(active_share=_share(s.engagement >= 3, s.alive), failed=model.failed)
+
+
 def compute(model) -> dict:
     """All of this month's outputs, by column name."""
     s, u, p, counts = model.staff, model.users, model.p, model.month_counts

@@ -47,8 +47,15 @@ class MutualModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | str | None = None, rng=None,
-                 overrides: dict | None = None):
+                 overrides: dict | None = None, sweep: bool = False,
+                 series: tuple[str, ...] = ()):
         super().__init__(rng=rng)
+        # sweep mode (docs/ODD.md §1 "Speed"): every output at the last month (or the failure
+        # month), only `series` (and what the model reads back, metrics.FEEDBACK) before it;
+        # no DataCollector rows and no detected events
+        self.sweep = sweep
+        self.series = tuple(series)
+        self.series_rows: list[list] = []
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario or "base")
         if overrides:
@@ -82,6 +89,9 @@ class MutualModel(mesa.Model):
         # shape: storage to start with (the columns grow when needed)
         self.staff = Columns(STAFF_SCHEMA, capacity=int(self.funding.staff_target * 1.5) + 8)
         self.users = Columns(USER_SCHEMA, capacity=p["organisation.users"] + 1)
+        # person agents are made lazily, when something asks (sim/population.py Columns.bind)
+        self.staff.bind(partial(StaffMember, self))
+        self.users.bind(partial(ServiceUser, self))
         self.events: list[dict] = []
         self.month_counts: dict[str, int] = {}
         self.year_counts: dict[str, int] = {}
@@ -158,6 +168,15 @@ class MutualModel(mesa.Model):
         """Record this month's outputs and events (docs/ODD.md §3 step 10)."""
         if self.failed and self.latest.get("failed"):
             return                  # the failure month was the last one recorded
+        finance.record_month(self)
+        if self.sweep:
+            if self.series or self.failed or self.month >= self.months:
+                self.latest = metrics.compute(self)
+                if self.series:
+                    self.series_rows.append([self.latest[n] for n in ("month", *self.series)])
+            else:
+                self.latest = metrics.feedback(self)
+            return
         previous = self.latest
         self.latest = metrics.compute(self)
         self.datacollector.collect(self)
@@ -212,8 +231,7 @@ class MutualModel(mesa.Model):
 
     def remove_staff(self, rows: np.ndarray) -> None:
         """Staff leave: their agents are removed and their rows marked as gone."""
-        for agent in self.staff.agents_at(rows):
-            agent.remove()
+        self.staff.remove_agents(rows)
         self.staff.alive[rows] = False
         self.staff.member[rows] = False
         self.staff.engagement[rows] = 0
@@ -239,8 +257,34 @@ class MutualModel(mesa.Model):
         return np.clip(engagement.ownership_target(affinity, voice, member, 0, self.p), 0, 1)
 
     def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
-        """Create the Mesa agents for new rows (a plain loop: no AgentSet is needed here)."""
-        cols.set_agents(rows, [agent_cls(self, row) for row in rows.tolist()])
+        """New rows' Mesa agents: made lazily, the first time something asks for one (the
+        columns' factory, bound in __init__), so a sweep's month creates none."""
+
+    # --- Mesa's agent registry, with the people's agents made on demand ---------------------
+
+    def materialise_people(self) -> None:
+        """Make the Mesa agents of every present staff member and user that has none yet."""
+        staff, users = self.__dict__.get("staff"), self.__dict__.get("users")
+        if staff is not None:
+            staff.materialise()
+        if users is not None:
+            users.materialise()
+
+    @property
+    def agents(self):
+        """Mesa's ``model.agents``: every agent, people included (made now if not yet)."""
+        self.materialise_people()
+        return self._all_agents
+
+    @property
+    def agents_by_type(self):
+        self.materialise_people()
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self.materialise_people()
+        return list(self._agents_by_type)
 
     # --- month 0 ---------------------------------------------------------------------------
 

@@ -179,7 +179,7 @@ def _tupe_gap(scenario, seed, months, overrides) -> dict:
 
     sc = load_scenario(scenario, dict(overrides) or None)
     model = MutualModel(sc, rng=_as_rng_seed(seed))
-    cohort = {a.unique_id for a in model.staff.agents_at(model.staff.tupe)}
+    cohort = {a.unique_id for a in model.staff.agents_at(model.staff.tupe) if a is not None}
     gaps = {}
     for month in range(1, 97):
         model.step()

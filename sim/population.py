@@ -60,6 +60,7 @@ class Columns:
         self._n = 0
         self._data = {name: np.zeros(max(capacity, 1), dtype=dt) for name, dt in schema.items()}
         self._agents: list = []
+        self._factory = None
 
     def __len__(self) -> int:
         return self._n
@@ -80,15 +81,57 @@ class Columns:
             return
         super().__setattr__(name, value)
 
+    def bind(self, factory) -> None:
+        """How this table makes a row's Mesa agent: ``factory(row) -> agent``.
+
+        Agents are made lazily (docs/ODD.md §1 "Speed"): a row gets its agent the first time
+        something asks for it (:attr:`agents`, :meth:`agents_at`, :meth:`agent`, or
+        ``model.agents``). The monthly rules never do, so a sweep creates almost none."""
+        self._factory = factory
+
+    def _make(self, row: int):
+        agent = self._agents[row]
+        if agent is None and self._factory is not None and self._data["alive"][row]:
+            agent = self._agents[row] = self._factory(row)
+        return agent
+
+    def materialise(self) -> None:
+        """Make the agents of every present person who has none yet (in row order)."""
+        if self._factory is None:
+            return
+        agents = self._agents
+        for row in np.flatnonzero(self.alive).tolist():
+            if agents[row] is None:
+                agents[row] = self._factory(row)
+
     @property
     def agents(self) -> list:
-        """Each row's Mesa agent (None for rows whose person has left)."""
+        """Each row's Mesa agent (None for rows whose person left before anything asked)."""
+        self.materialise()
         return self._agents
+
+    def agent(self, row: int):
+        """One row's agent (made now if nothing asked for it before)."""
+        return self._make(int(row))
 
     def agents_at(self, rows) -> list:
         """The agents of some rows (an index array or a boolean mask)."""
         rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else rows
-        return [self._agents[i] for i in np.asarray(rows).tolist()]
+        return [self._make(i) for i in np.asarray(rows).tolist()]
+
+    def existing_agent(self, row: int):
+        """A row's agent if one was made, else None (never makes one)."""
+        return self._agents[row]
+
+    def remove_agents(self, rows) -> None:
+        """Remove from the model the agents that were made for these rows (people leaving);
+        rows without one need nothing."""
+        agents = self._agents
+        rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else rows
+        for i in np.asarray(rows).tolist():
+            agent = agents[i]
+            if agent is not None:
+                agent.remove()
 
     def set_agents(self, rows, agents: list) -> None:
         for row, agent in zip(np.asarray(rows).tolist(), agents, strict=True):
@@ -132,7 +175,8 @@ class Columns:
         self._agents = [self._agents[i] for i in keep.tolist()]
         self._n = n
         for row, agent in enumerate(self._agents):
-            agent.row = row
+            if agent is not None:
+                agent.row = row
 
     def dead_share(self) -> float:
         return 1.0 - self.count() / self._n if self._n else 0.0

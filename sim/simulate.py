@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.metrics import COLUMNS
 from sim.model import MutualModel
 from sim.scenario import Scenario, load_scenario
 
@@ -62,7 +64,8 @@ class RunResult:
 
 def run(scenario: Scenario | str | Path = "base", seed: Seed = 0, months: int | None = None,
         overrides: dict[str, Any] | None = None, keep_model: bool = False,
-        events: list[dict] | None = None) -> RunResult:
+        events: list[dict] | None = None, outputs: Sequence[str] | None = None,
+        series: Sequence[str] | None = None) -> RunResult:
     """Run a scenario (a :class:`Scenario`, a bundled name or a path) for its horizon.
 
     ``seed`` may be an int or a ``numpy.random.SeedSequence`` (as the batch engine passes);
@@ -70,6 +73,12 @@ def run(scenario: Scenario | str | Path = "base", seed: Seed = 0, months: int | 
     ``months`` and ``overrides`` ({"dotted.key": value}) change the scenario for this run;
     ``events`` adds timed events (sim/timeline.py), e.g. ``[{"month": 36, "what": "switch",
     "constituency": "staff", "rule": "opt_out"}]``.
+
+    **Sweep mode** (what the batch engine asks for): given ``outputs`` (the final outputs it
+    stores) and/or ``series`` (the monthly series it stores), only ``series`` are computed
+    each month and every output at the end; ``timeseries`` then holds ``month`` and
+    ``series`` only, ``events`` is empty, and ``final`` is the same as in a full run (the
+    person agents are not made either: ``sim/population.py``).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -82,9 +91,18 @@ def run(scenario: Scenario | str | Path = "base", seed: Seed = 0, months: int | 
         scenario = scenario.with_events(events)
     if seed is None:
         seed = np.random.SeedSequence()
-    model = MutualModel(scenario, rng=_as_rng_seed(seed))
+    sweep = outputs is not None or series is not None
+    if sweep:
+        unknown = sorted((set(outputs or ()) | set(series or ())) - set(COLUMNS))
+        if unknown:
+            raise ValueError(f"unknown outputs {unknown} (known: sim.metrics.COLUMNS)")
+    model = MutualModel(scenario, rng=_as_rng_seed(seed), sweep=sweep,
+                        series=tuple(n for n in series or () if n != "month"))
     model.run_for(scenario["months"])
-    timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    if sweep:
+        timeseries = pd.DataFrame(model.series_rows, columns=["month", *model.series])
+    else:
+        timeseries = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     summary = {
         "scenario": scenario.to_dict(),
         "seed": seed_record(seed),
@@ -92,7 +110,8 @@ def run(scenario: Scenario | str | Path = "base", seed: Seed = 0, months: int | 
         "final": {k: _plain(v) for k, v in model.latest.items()},
         "provenance": provenance(),
     }
-    return RunResult(timeseries, summary, list(model.events), model if keep_model else None)
+    return RunResult(timeseries, summary, [] if sweep else list(model.events),
+                     model if keep_model else None)
 
 
 def _as_rng_seed(seed: Seed):

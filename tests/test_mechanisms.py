@@ -185,3 +185,25 @@ def test_month_0_ownership_is_the_monthly_target():
     s = sim.MutualModel("base", rng=1, overrides=over).staff
     low, high = s.alive & (s.affinity < 0.4), s.alive & (s.affinity > 0.8)
     assert abs(s.ownership[high].mean() - s.ownership[low].mean()) < 0.02
+
+
+def test_person_agents_are_made_lazily_behind_mesa_api():
+    """Sweeps make (almost) no person agents; asking for them (model.agents, the columns'
+    agents, one row's agent) makes them, with the same row state and Mesa bookkeeping."""
+    model = sim.MutualModel("base", rng=5, overrides={"organisation.staff": 60,
+                                                      "organisation.users": 80})
+    model.run_for(14)  # arrivals, leavers, a year end (compaction, elections)
+    made = sum(a is not None for a in model.staff._agents + model.users._agents)
+    assert made < 20  # only elected representatives were asked for
+    one = model.staff.agent(3)
+    assert one is model.staff.agent(3) and one.row == 3
+    everyone = model.agents  # Mesa's registry: makes every present person's agent
+    staff = model.agents_by_type[sim.agents.StaffMember]
+    assert len(staff) == model.staff.count() and one in staff
+    assert len(model.agents_by_type[sim.agents.ServiceUser]) == model.users.count()
+    assert all(a.row == i for i, a in enumerate(model.staff.agents) if a is not None)
+    assert len(everyone) > model.staff.count() + model.users.count()  # directors etc. too
+    model.remove_staff(np.array([3]))
+    assert one not in model.agents
+    model.run_for(2)  # new arrivals after the first ask are made lazily again
+    assert model.users.count() == len(model.agents_by_type[sim.agents.ServiceUser])

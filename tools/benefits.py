@@ -3,6 +3,7 @@
     .venv/bin/python tools/benefits.py consequences   # judgement signal 0.05 against 3.0
     .venv/bin/python tools/benefits.py depth          # the deliberation-depth trade-off + figure
     .venv/bin/python tools/benefits.py growth         # ten-year growth in base; small vs large
+    .venv/bin/python tools/benefits.py fragility      # small against large, no size multiplier
     .venv/bin/python tools/benefits.py all
 
 Every comparison runs both sides at the same seeds; means are given with the standard error
@@ -136,6 +137,48 @@ def growth(seeds=range(40)) -> None:
               f"{np.quantile(g, 0.25):.2f}–{np.quantile(g, 0.75):.2f}")
 
 
+SMALL = {"organisation.staff": 25, "organisation.users": 600, "organisation.sites": 1}
+LARGE = {"organisation.staff": 2000, "organisation.users": 10_000, "organisation.sites": 8}
+NO_SIZE_MULTIPLIER = {"commissioning.smallness_factor": 0.0}
+
+
+def setback(result) -> bool:
+    """A severe setback (docs/ODD.md §13.5, written before measuring): at some month the
+    headcount is below half its highest value so far, or the mutual fails (insolvent or
+    wound down). §3.2: 'Two of the smallest mutuals however, had experienced particular
+    difficulties'; Table 3.1 Case 1 'lost most of original staff'."""
+    ts = result.timeseries
+    head = ts["headcount"].to_numpy(dtype=float)
+    drawdown = head / np.maximum.accumulate(np.maximum(head, 1.0))
+    return bool(drawdown.min() < 0.5 or ts["failed"].iloc[-1])
+
+
+def fragility(seeds=range(40), large_seeds=range(20), **extra) -> dict:
+    """Small (25 staff) against large (2,000) mutuals over ten years with the size multiplier
+    on commissioners' withdrawal and non-renewal switched off (``commissioning.smallness_factor
+    = 0``): the share of runs with a severe setback (``setback``); fragility holds if the
+    small share is above the large one with a two-proportion z above 2."""
+    over = NO_SIZE_MULTIPLIER | extra
+    print(f"\n== Fragility: share of ten-year runs with a severe setback {over}")
+    out = {}
+    for label, size, n in (("small (25 staff)", SMALL, seeds),
+                           ("large (2,000 staff)", LARGE, large_seeds)):
+        rows = [_run(seed=s, **size, **over) for s in n]
+        hits = np.array([setback(r) for r in rows])
+        failed = np.array([float(r.timeseries["failed"].iloc[-1]) for r in rows])
+        g = np.array([outcomes(r)["headcount_ratio"] for r in rows])
+        out[label] = (int(hits.sum()), len(hits))
+        print(f"{label:>20}: setbacks {int(hits.sum())}/{len(hits)}, failed {int(failed.sum())}, "
+              f"grew {int((g > 1).sum())}, median growth {np.median(g):.2f}")
+    (a, na), (b, nb) = out.values()
+    pooled = (a + b) / (na + nb)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb)) if 0 < pooled < 1 else float("nan")
+    z = (a / na - b / nb) / se if se == se and se > 0 else float("nan")
+    print(f"small − large setback share {a / na - b / nb:+.3f}, z {z:.2f} -> "
+          f"{'holds' if z > 2 else 'FAILS'}")
+    return out
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     if what in ("consequences", "all"):
@@ -145,3 +188,5 @@ if __name__ == "__main__":
         depth(**{"governance.bids.procedure": "full"})
     if what in ("growth", "all"):
         growth()
+    if what in ("fragility", "all"):
+        fragility()

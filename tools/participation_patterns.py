@@ -137,7 +137,9 @@ def pu1(seeds):
         rents = []
         for q in (0.35, 0.85):
             model, _ = run("cbs_multi_stakeholder", seed,
-                           {"finance.rent_share": 0.6, "organisation.service_quality": q})
+                           # the users' service experience held at q: staff-made quality
+                           # (people/service.py) pinned to its floor, as in the test
+                           {"finance.rent_share": 0.6, "service.floor": q, "service.span": 0.0})
             months = model.funding.ledger.months
             rents.append(sum(months.get(m, {}).get("rents", 0) for m in range(13, 121)))
         lower += rents[0] < rents[1]

@@ -26,6 +26,8 @@ others empty.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import socket
 import time
@@ -152,8 +154,10 @@ def execute(context: RunContext, task: RunTask) -> dict:
     try:
         run = ModelRef(context.model).function
         scenario, overrides = context.run_inputs(task)
+        sweep = {"outputs": context.outputs, "series": context.timeseries} \
+            if _takes_sweep_mode(run) else {}
         result = run(scenario, seed=seed_of(context.root_entropy, task.spawn_key),
-                     months=context.months, overrides=overrides)
+                     months=context.months, overrides=overrides, **sweep)
         final = result.summary["final"]
         record["final"] = {name: _plain(final[name]) for name in context.outputs}
         if context.timeseries:
@@ -163,6 +167,17 @@ def execute(context: RunContext, task: RunTask) -> dict:
         record.update(status="error", error=_one_line(exc), traceback=traceback.format_exc())
     record["duration_s"] = time.perf_counter() - start
     return record
+
+
+@functools.cache
+def _takes_sweep_mode(run) -> bool:
+    """Whether a model's run function has a sweep mode (``outputs=``, ``series=``: compute only
+    what is stored; ``sim.simulate.run`` has)."""
+    try:
+        params = inspect.signature(run).parameters
+    except (TypeError, ValueError):
+        return False
+    return "outputs" in params and "series" in params
 
 
 def _series(frame: pd.DataFrame, names: tuple[str, ...]) -> dict[str, np.ndarray]:

@@ -279,6 +279,11 @@ def social_value_strength(model) -> float:
 
 # --- the month --------------------------------------------------------------------------------
 
+def record_month(model) -> None:
+    """Reserves as observed at the end of the month (after a year end's surplus payout)."""
+    model.funding.ledger.balance_at[model.month] = model.funding.ledger.balance
+
+
 def settle_month(model) -> None:
     """Income, costs, loans, grants; then staffing and the insolvency test."""
     receive_income(model)

@@ -17,7 +17,6 @@ QUIET_LOSSES = ("withdrawn", "not_renewed", "in_house")  # without a competition
 def outputs(model) -> dict:
     """The funding side's monthly outputs (appended to ``metrics.COLUMNS``)."""
     market, ledger = model.funding.market, model.funding.ledger
-    ledger.balance_at[model.month] = ledger.balance
     income, public, surplus = finance.trailing_year(model)
     regions = {0} | {c.region for c in market.contracts}
     strength = finance.social_value_strength(model)

@@ -126,7 +126,7 @@ def _count(model, cols, pool: np.ndarray, n_open: int) -> np.ndarray:
 
 
 def _seat(model, body: Body, seat: Seat, cols, row: int, term_end: int) -> None:
-    person = cols.agents[row]
+    person = cols.agent(row)
     cols.engagement[row] = TOP
     if body.name == "board":
         appoint(model, seat, term_end=term_end, person=person)

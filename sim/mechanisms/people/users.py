@@ -124,8 +124,7 @@ def monthly(model) -> None:
     leaving = u.alive & (rng.random(u.size) < hazard)
     n_out = int(np.count_nonzero(leaving))
     if n_out:
-        for agent in u.agents_at(leaving):
-            agent.remove()
+        u.remove_agents(leaving)
         u.alive[leaving] = False
         u.member[leaving] = False
         u.engagement[leaving] = 0

@@ -1,0 +1,218 @@
+"""Whole-run speed: a medium mutual's ten years (and the largest case), this tree against another
+checkout, interleaved, CPU time and wall time per run.
+
+    # the other side: a checkout of an earlier commit, e.g. main before issue 14
+    git worktree add /tmp/speed-base 971121a
+    .venv/bin/python benchmarks/run_speed.py compare /tmp/speed-base --case medium --seeds 10
+    .venv/bin/python benchmarks/run_speed.py compare /tmp/speed-base --case large --seeds 5
+    .venv/bin/python benchmarks/run_speed.py profile --case medium      # cProfile of one run
+
+Cases (every side on: people, funding, governance, benefits):
+
+- ``medium``: the base scenario with 1,000 staff and 5,000 users, 120 months.
+- ``large``: Case 9 (the libraries CBS: '67,000 members', T5.1) with 67,000 users, 120 months.
+
+Each timed run is one child process (``PYTHONPATH`` = the tree, the same interpreter and
+libraries), which first does a one-month warm-up run (imports, caches, the provenance record:
+costs a sweep worker pays once), then times one run with ``time.process_time`` (CPU) and
+``time.perf_counter`` (wall). The two sides alternate A, B, A, B per seed, so load hits both
+alike. A run is called the way the batch engine calls it (``sim.batch.runs.execute``): with
+``outputs=`` (the scalar outputs a sweep stores) where the tree's ``sim.run`` accepts it.
+Results (every run, medians, quartiles, machine, load before and after) go to
+``benchmarks/results-run_speed-<case>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+CASES = {
+    "medium": ("base", {"organisation.staff": 1000, "organisation.users": 5000}, 120),
+    "large": ("scenarios/cases/case09.toml", {"organisation.users": 67_000}, 120),
+}
+
+
+# --- the child: one timed run in a fresh interpreter ----------------------------------------
+
+def child(case: str, seed: int, sweep: bool) -> dict:
+    import inspect
+
+    import sim
+
+    scenario, overrides, months = CASES[case]
+    if scenario.endswith(".toml"):
+        scenario = str(Path.cwd() / scenario)
+    kwargs = {}
+    if sweep and "outputs" in inspect.signature(sim.run).parameters:
+        from sim.metrics import COLUMNS
+        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    sim.run(scenario, seed=seed + 1000, months=1, overrides=overrides, **kwargs)  # warm-up
+    cpu, wall = time.process_time(), time.perf_counter()
+    sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
+    return {"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
+            "sweep_mode": bool(kwargs)}
+
+
+def timed(tree: Path, case: str, seed: int, sweep: bool) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    cmd = [sys.executable, str(Path(__file__).resolve()), "child", case, str(seed)]
+    if not sweep:
+        cmd.append("--full")
+    out = subprocess.run(cmd, env=env, cwd=tree, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"run in {tree} failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- comparison ---------------------------------------------------------------------------
+
+def quartiles(xs: list[float]) -> dict:
+    q = statistics.quantiles(xs, n=4) if len(xs) > 1 else [xs[0]] * 3
+    return {"median": statistics.median(xs), "q1": q[0], "q3": q[2], "min": min(xs),
+            "max": max(xs), "n": len(xs)}
+
+
+def commit_of(tree: Path) -> str:
+    out = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(tree), "status", "--porcelain", "--", "sim"],
+                           capture_output=True, text=True).stdout.strip()
+    return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def machine() -> dict:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+def uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "load average {:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
+
+
+def compare(other: Path, case: str, seeds: int, sweep: bool, out: Path | None) -> dict:
+    before = uptime()
+    rows = []
+    for seed in range(seeds):
+        a = timed(other, case, seed, sweep)   # A: the other tree
+        b = timed(ROOT, case, seed, sweep)    # B: this tree
+        rows.append({"seed": seed, "other": a, "this": b})
+        print(f"seed {seed}: other {a['cpu_s'] * 1e3:7.1f} ms CPU ({a['wall_s'] * 1e3:7.1f} "
+              f"wall)   this {b['cpu_s'] * 1e3:7.1f} ms CPU ({b['wall_s'] * 1e3:7.1f} wall)"
+              f"   {os.getloadavg()[0]:.2f}", flush=True)
+    after = uptime()
+    summary = {}
+    for side in ("other", "this"):
+        summary[side] = {k: quartiles([r[side][k] for r in rows]) for k in ("cpu_s", "wall_s")}
+    ratios = [r["other"]["cpu_s"] / r["this"]["cpu_s"] for r in rows]
+    result = {
+        "case": case, "scenario": CASES[case][0], "overrides": CASES[case][1],
+        "months": CASES[case][2], "sweep_mode": sweep,
+        "other": {"tree": str(other), "commit": commit_of(other)},
+        "this": {"tree": str(ROOT), "commit": commit_of(ROOT)},
+        "machine": machine(), "uptime_before": before, "uptime_after": after,
+        "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+        "summary": summary, "speed_up_paired": quartiles(ratios),
+        "speed_up_of_medians": summary["other"]["cpu_s"]["median"]
+        / summary["this"]["cpu_s"]["median"],
+        "runs": rows,
+    }
+    so, st = summary["other"]["cpu_s"], summary["this"]["cpu_s"]
+    print(f"\n{case}, {CASES[case][2]} months, {seeds} seeds, CPU per run: other "
+          f"{commit_of(other)} median {so['median'] * 1e3:.1f} ms (IQR {so['q1'] * 1e3:.1f}-"
+          f"{so['q3'] * 1e3:.1f}), this {commit_of(ROOT)} median {st['median'] * 1e3:.1f} ms "
+          f"(IQR {st['q1'] * 1e3:.1f}-{st['q3'] * 1e3:.1f}); speed-up x"
+          f"{result['speed_up_of_medians']:.2f} (paired median x"
+          f"{result['speed_up_paired']['median']:.2f})")
+    wo, wt = summary["other"]["wall_s"]["median"], summary["this"]["wall_s"]["median"]
+    print(f"wall medians: other {wo * 1e3:.1f} ms, this {wt * 1e3:.1f} ms")
+    print(f"before: {before}\nafter:  {after}")
+    out = out or HERE / f"results-run_speed-{case}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+    return result
+
+
+def profile(case: str, seed: int, sweep: bool, top: int) -> None:
+    import cProfile
+    import inspect
+    import pstats
+
+    import sim
+
+    scenario, overrides, months = CASES[case]
+    if scenario.endswith(".toml"):
+        scenario = str(ROOT / scenario)
+    kwargs = {}
+    if sweep and "outputs" in inspect.signature(sim.run).parameters:
+        from sim.metrics import COLUMNS
+        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    sim.run(scenario, seed=seed + 1000, months=1, overrides=overrides, **kwargs)
+    cpu = time.process_time()
+    sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
+    print(f"unprofiled run: {(time.process_time() - cpu) * 1e3:.1f} ms CPU")
+    prof = cProfile.Profile()
+    prof.enable()
+    sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("compare", help="this tree against another checkout, interleaved")
+    c.add_argument("other", type=Path)
+    c.add_argument("--case", choices=sorted(CASES), default="medium")
+    c.add_argument("--seeds", type=int, default=10)
+    c.add_argument("--full", action="store_true",
+                   help="full outputs (no outputs= argument), as `mutualsim run` does")
+    c.add_argument("--out", type=Path)
+    p = sub.add_parser("profile", help="cProfile of one run on this tree")
+    p.add_argument("--case", choices=sorted(CASES), default="medium")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--full", action="store_true")
+    p.add_argument("--top", type=int, default=45)
+    ch = sub.add_parser("child", help=argparse.SUPPRESS)
+    ch.add_argument("case", choices=sorted(CASES))
+    ch.add_argument("seed", type=int)
+    ch.add_argument("--full", action="store_true")
+    args = ap.parse_args(argv)
+    if args.cmd == "child":
+        print(json.dumps(child(args.case, args.seed, not args.full)))
+    elif args.cmd == "compare":
+        if not args.other.is_dir():
+            print(f"run_speed.py: {args.other}: not a directory (a checkout to compare with)",
+                  file=sys.stderr)
+            return 2
+        compare(args.other.resolve(), args.case, args.seeds, not args.full, args.out)
+    else:
+        profile(args.case, args.seed, not args.full, args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

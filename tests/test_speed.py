@@ -1,0 +1,48 @@
+"""Sweep mode and lazy agents change nothing a sweep stores (issue 14). Timings are in
+benchmarks/ (benchmarks/README.md), not here."""
+
+import numpy as np
+import pytest
+
+import sim
+from sim.metrics import COLUMNS
+
+OUTPUTS = [c for c in COLUMNS if c != "month"]
+
+
+@pytest.mark.parametrize("name", ["base", "cbs_multi_stakeholder", "small_cic", "large_cbs"])
+def test_sweep_mode_final_outputs_and_series_equal_a_full_run(name):
+    full = sim.run(name, seed=2, months=30)
+    fast = sim.run(name, seed=2, months=30, outputs=OUTPUTS)
+    assert fast.final == full.final
+    assert fast.events == [] and list(fast.timeseries.columns) == ["month"]
+    series = ("reserves", "active_share", "ideal_type")
+    some = sim.run(name, seed=2, months=30, outputs=["headcount"], series=series)
+    assert some.final == full.final
+    assert list(some.timeseries.columns) == ["month", *series]
+    for col in ("month", *series):
+        assert list(some.timeseries[col]) == list(full.timeseries[col]), col
+
+
+def test_sweep_mode_stops_at_the_failure_month_like_a_full_run():
+    overrides = {"commissioning.budget_index": 0.0, "finance.trading_share": 0.0,
+                 "organisation.users": 300}
+    full = sim.run("base", seed=0, months=120, overrides=overrides)
+    fast = sim.run("base", seed=0, months=120, overrides=overrides, series=("reserves",))
+    assert full.final["failed"] and len(full.timeseries) < 121
+    assert fast.final == full.final
+    assert np.array_equal(fast.timeseries["reserves"], full.timeseries["reserves"])
+
+
+def test_sweep_mode_names_unknown_outputs():
+    with pytest.raises(ValueError, match="no_such_output"):
+        sim.run("base", seed=0, months=2, outputs=["no_such_output"])
+
+
+def test_sweep_mode_latest_refuses_outputs_it_does_not_compute():
+    model = sim.MutualModel("base", rng=0, sweep=True,
+                            overrides={"organisation.staff": 30, "organisation.users": 30})
+    model.run_for(2)
+    assert model.latest.get("active_share") == model.latest["active_share"]
+    with pytest.raises(KeyError, match="FEEDBACK"):
+        model.latest.get("reserves", 0.0)
