@@ -194,17 +194,26 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
     adds log-odds to one step only: column k tilts the move from rung k up to k + 1 and the
     move from k + 1 down to k."""
     rung_factor = p["engagement.step_difficulty"] ** np.arange(TOP + 1, dtype=float)
-    z_up = z_down = drive
+    # the same arithmetic as (boost[rows, k] gathers, clip, exp) in fewer passes and
+    # temporaries: results are bit-identical (tests/test_golden.py)
     if boost is not None:
-        rows = np.arange(len(level))
-        z_up = drive + boost[rows, np.minimum(level, TOP - 1)]
-        z_down = drive + boost[rows, np.maximum(level - 1, 0)]
-    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level] * \
-        np.exp(np.clip(z_up, -20, 20))  # shape: no overflow
-    down = p["engagement.down_rate"] / np.exp(np.clip(z_down, -20, 20))  # shape: no overflow
+        flat = boost.reshape(-1)
+        first = np.arange(0, len(level) * TOP, TOP)
+        lv = level.astype(np.intp)
+        z_up = drive + flat[first + np.minimum(lv, TOP - 1)]
+        z_down = drive + flat[first + np.maximum(lv - 1, 0)]
+        e_up = np.exp(np.clip(z_up, -20, 20, out=z_up), out=z_up)  # shape: no overflow
+        e_down = np.exp(np.clip(z_down, -20, 20, out=z_down), out=z_down)
+    else:
+        e_up = e_down = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
+    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level]
+    up *= e_up
+    down = p["engagement.down_rate"] / e_down
     cap = p["engagement.max_step_chance"]
-    up = np.where(level >= TOP, 0.0, np.minimum(up, cap))
-    down = np.where(level <= 0, 0.0, np.minimum(down, cap))
+    np.minimum(up, cap, out=up)
+    up[level >= TOP] = 0.0
+    np.minimum(down, cap, out=down)
+    down[level <= 0] = 0.0
     return up, down
 
 
@@ -239,8 +248,8 @@ def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
     goes_down = cols.alive & ~goes_up & (level < TOP) & (r > 1.0 - down)
     if ceiling is not None:
         goes_up &= level < ceiling
-    level[goes_up] += 1
-    level[goes_down] -= 1
+    level += goes_up    # the two masks are disjoint: one step up or down at most
+    level -= goes_down
 
 
 def ownership_target(affinity, voice: float, member, engagement, p):
