@@ -42,7 +42,7 @@ def page(workshop: session.Workshop) -> list[dict]:
             "occasional+": float(re.search(r"occasional or more ([\d.]+)", ladder)[1]),
             "seats": f"{seats[1]}/{seats[2]}",
             "filled": int(seats[1]),
-            "sites": model.n_sites,
+            "sites": model.org.n_sites,
             "decisions": dec_sub,
             "key": session.key_moments(model),
         })
