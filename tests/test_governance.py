@@ -103,7 +103,7 @@ def test_even_full_democracy_is_faster_than_the_public_sector(depth_runs):
     model = sim.MutualModel("base", rng=0, overrides=_all_depths(1.0))
     model.run_for(24)
     for level in DECISION_LEVELS:
-        assert model.decision_latency[level] < \
+        assert model.governance.decision_latency[level] < \
             sim.mechanisms.governance.public_sector.expected_latency(model.p, level), level
 
 
@@ -175,8 +175,9 @@ def test_decide_reports_missed_deadlines_and_fills_the_seams():
     assert not missed.in_time and missed.latency > 0.01
     made = decisions.decide(model, "strategy", deadline_months=100.0)
     assert made.in_time and 0.5 < made.quality < 1.0
-    assert model.decision_latency["strategy"] > model.decision_latency["operations"] > 0
-    assert 0.0 < model.voice_heard < 1.0
+    latency = model.governance.decision_latency
+    assert latency["strategy"] > latency["operations"] > 0
+    assert 0.0 < model.governance.voice_heard < 1.0
     with pytest.raises(ValueError):
         decisions.decide(model, "tactics", deadline_months=1.0)
 
@@ -225,7 +226,7 @@ def test_p5_with_a_weak_pipeline_representatives_who_leave_are_not_replaced():
     for pipeline in (0.0, 300.0):
         runs = _runs(overrides={"engagement.pipeline_investment": pipeline}, months=120,
                      keep_model=True)
-        later = [e for r in runs for e in r.model.elections if e["month"] > 0]
+        later = [e for r in runs for e in r.model.governance.elections if e["month"] > 0]
         replaced[pipeline] = sum(e["filled"] for e in later) / sum(e["open"] for e in later)
         left[pipeline] = sum("left the organisation" in e["text"] or "stepped down" in e["text"]
                              for r in runs for e in r.events)
@@ -310,10 +311,10 @@ def test_deliberative_procedures_recover_faster_from_a_surplus_conflict():
                 "governance.surplus.source": "fixed",
                 "governance.surplus.per_staff": 3000.0})
             model.run_for(36)
-            peak = model.conflict_index
-            model.surplus = 0.0  # the funding side's seam: nothing more to argue over
+            peak = model.governance.conflict_index
+            model.funding.surplus = 0.0  # the funding side's seam: nothing more to argue over
             model.run_for(12)
-            ratios.append(model.conflict_index / peak)
+            ratios.append(model.governance.conflict_index / peak)
         remaining[depth] = ratios
     ok, detail = _clearly_below(remaining[0.9], remaining[0.0])
     assert ok, detail
@@ -324,7 +325,7 @@ def test_deliberative_procedures_recover_faster_from_a_surplus_conflict():
 def test_a_board_grows_to_hold_more_elected_seats_than_its_size():
     model = sim.MutualModel("base", rng=0, overrides={"governance.board.size": 5,
                                                        "governance.board.staff_seats": 4})
-    kinds = [s.kind for s in model.board.seats]
+    kinds = [s.kind for s in model.governance.board.seats]
     assert kinds.count("executive") == 3 and kinds.count("staff_elected") == 4
     assert "independent" not in kinds
 

@@ -35,6 +35,7 @@ import solara.lab
 from sim.metrics import IDEAL_TYPE_LABELS
 from sim.params import _fmt
 from sim.scenario import ScenarioError, load_scenario
+from sim.values import one_line
 from sim.viz import charts, presets, session
 from sim.viz.levers import LEVERS, LEVERS_BY_KEY, NOW_KEYS, Lever, groups
 
@@ -79,9 +80,10 @@ def _first_setup(query: str | None) -> tuple[session.Setup | None, str | None, s
         return setup, None, ref
     except ScenarioError as exc:
         try:  # a bad address still opens the command line's scenario, with the message
-            return (session.setup_for(ref)[0] if query else None), f"Cannot load: {exc}", ref
+            fallback = session.setup_for(ref)[0] if query else None
+            return fallback, f"Cannot load: {one_line(exc)}", ref
         except ScenarioError:
-            return None, f"Cannot load scenario: {exc}", ref
+            return None, f"Cannot load scenario: {one_line(exc)}", ref
 
 
 class _Live:
