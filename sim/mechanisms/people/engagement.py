@@ -161,8 +161,8 @@ def remote_penalty(sites: np.ndarray, n_sites: int, p) -> np.ndarray:
 def staff_drive(model) -> np.ndarray:
     s, p = model.staff, model.p
     active = (s.engagement >= 3).astype(float)
-    peer_active = group_mean(s.team, active, s.alive, model.n_teams)
-    load = model.workload - 1.0 + p["engagement.part_time_load"] * s.part_time
+    peer_active = group_mean(s.team, active, s.alive, model.org.n_teams)
+    load = model.funding.workload - 1.0 + p["engagement.part_time_load"] * s.part_time
     return (p["engagement.ownership_weight"] * (s.ownership - 0.5)
             + p["engagement.confidence_weight"] * (s.confidence - 0.5)
             + p["engagement.satisfaction_weight"] * (s.satisfaction - 0.5)
@@ -170,20 +170,20 @@ def staff_drive(model) -> np.ndarray:
             + p["engagement.pipeline_weight"] * pipeline_support(p)
             + p["engagement.member_boost"] * s.member
             - p["engagement.workload_weight"] * load
-            - remote_penalty(s.site, model.n_sites, p))
+            - remote_penalty(s.site, model.org.n_sites, p))
 
 
 def user_drive(model) -> np.ndarray:
     u, p = model.users, model.p
     active = (u.engagement >= 3).astype(float)
-    peer_active = group_mean(u.site, active, u.alive, model.n_sites, exclude_self=False)
+    peer_active = group_mean(u.site, active, u.alive, model.org.n_sites, exclude_self=False)
     return (p["engagement.ownership_weight"] * (u.ownership - 0.5)
             + p["engagement.confidence_weight"] * (u.confidence - 0.5)
             + p["engagement.peer_weight"] * peer_active
             + p["engagement.pipeline_weight"] * pipeline_support(p)
             + p["engagement.member_boost"] * u.member
             - p["engagement.vulnerability_weight"] * u.vulnerability
-            - remote_penalty(u.site, model.n_sites, p))
+            - remote_penalty(u.site, model.org.n_sites, p))
 
 
 def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0,
@@ -314,21 +314,21 @@ def spread_awareness(users, p, rng) -> None:
 def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
     p, rng, staff, users = model.p, model.rng, model.staff, model.users
-    voice, support = model.voice_heard, pipeline_support(p)
+    voice, support = model.governance.voice_heard, pipeline_support(p)
     climb(staff, staff_drive(model), p, rng, 1.0, None, participation.staff_boost(model))
     participation.hold_group_members(model)
     tupe_acceptance(staff, p)
-    adjust_ownership(staff, staff.team, model.n_teams, voice, p)
-    adjust_satisfaction(staff, voice, model.workload, model.pay_index, p,
-                        model.grievance["staff"], users_mod.staff_pay_extra(model))
+    adjust_ownership(staff, staff.team, model.org.n_teams, voice, p)
+    adjust_satisfaction(staff, voice, model.funding.workload, model.funding.pay_index, p,
+                        model.governance.grievance["staff"], users_mod.staff_pay_extra(model))
     build_confidence(staff, support, p)
     if users.size:
         spread_awareness(users, p, rng)
         ceiling = np.where(users.aware, TOP, 1)
         climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling,
               participation.user_boost(model))
-        voice = model.user_voice_heard
-        adjust_ownership(users, users.site, model.n_sites, voice, p)
-        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.grievance["users"],
+        voice = model.governance.user_voice_heard
+        adjust_ownership(users, users.site, model.org.n_sites, voice, p)
+        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.governance.grievance["users"],
                             users_mod.satisfaction_extra(model))
         build_confidence(users, support, p)
