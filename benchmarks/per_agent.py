@@ -99,8 +99,8 @@ class PerAgentModel(mesa.Model):
 
         self.source, self.p = source, source.p
         self.rules = Rules.for_constituency(self.p, "staff")
-        self.n_sites, self.workload, self.voice = (source.n_sites, source.workload,
-                                                   source.voice_heard)
+        self.n_sites, self.workload, self.voice = (source.org.n_sites, source.funding.workload,
+                                                   source.governance.voice_heard)
         self.support = pipeline_support(self.p)
         self.accept_rate = 1 - math.exp(-self.p["workforce.tupe_acceptance_per_year"] / 12)
         rows = [r for r in range(source.staff.size) if source.staff.alive[r]]
@@ -110,7 +110,7 @@ class PerAgentModel(mesa.Model):
             teams.setdefault(a.team, []).append(a)
         for a in people:
             a.team_mates = [b for b in teams[a.team] if b is not a]
-        self.grievance = source.grievance["staff"]
+        self.grievance = source.governance.grievance["staff"]
 
     def step(self) -> None:
         self.agents.shuffle_do("step")

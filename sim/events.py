@@ -21,7 +21,7 @@ def starting(model) -> None:
     users = p["organisation.users"]
     model.log("start",
               f"{title}: {s.count()} staff ({_pct(s.tupe.mean() if s.size else 0)} just "
-              f"transferred in under TUPE) at {model.n_sites} site(s) and {users:,} service "
+              f"transferred in under TUPE) at {model.org.n_sites} site(s) and {users:,} service "
               f"users; staff membership {RULE_WORDS[p['membership.staff.rule']]}, user "
               f"membership {RULE_WORDS[p['membership.users.rule']]}.")
 

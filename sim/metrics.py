@@ -112,10 +112,10 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> float:
 
 
 def legal_formal_index(model, staff_membership_rate: float) -> float:
-    p, turnout = model.p, model.turnout
+    p, turnout = model.p, model.governance.turnout
     voting = sum(0.5 * (0.5 + 0.5 * min(1.0, turnout.get(who, 0.0) / 0.5))
                  for who in ("staff", "users") if p[f"membership.{who}.rule"] != "none")
-    board, rep = model.board, model.rep_body
+    board, rep = model.governance.board, model.governance.rep_body
     elected = sum(not s.vacant for s in board.elected())
     powers = 0.0
     if rep is not None:
@@ -170,7 +170,7 @@ def compute(model) -> dict:
     alive = s.alive
     headcount = int(np.count_nonzero(alive))
     out: dict = {"month": model.month, "headcount": headcount,
-                 "vacancies": max(0, model.staff_target - headcount),
+                 "vacancies": max(0, model.funding.staff_target - headcount),
                  "hires": counts.get("hires", 0), "leavers": counts.get("leavers", 0),
                  "transferred_in_share": _share(s.tupe, alive),
                  "staff_membership_rate": _share(s.member, alive),
@@ -203,7 +203,7 @@ def compute(model) -> dict:
     out["users_present"] = int(np.count_nonzero(u.alive))
     out["user_arrivals"] = counts.get("user_arrivals", 0)
     out["user_departures"] = counts.get("user_departures", 0)
-    out["charge_index"] = model.charge_index
+    out["charge_index"] = model.people.charge_index
     out.update(funding_outputs(model))
     out.update(gov)
     out.update(service_outputs(model))

@@ -12,7 +12,10 @@ from mesa.time import Priority, Schedule
 from sim import events, metrics, timeline
 from sim.agents import ServiceUser, StaffMember
 from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
-from sim.mechanisms.governance import cycle as governance
+from sim.mechanisms.funding.state import Funding
+from sim.mechanisms.governance import cycle
+from sim.mechanisms.governance.state import Governance
+from sim.mechanisms.organisation import Organisation
 from sim.mechanisms.people import (
     engagement,
     membership,
@@ -21,6 +24,7 @@ from sim.mechanisms.people import (
     users,
     workforce,
 )
+from sim.mechanisms.people.state import People
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import MutualScenario, Scenario, load_scenario
 
@@ -31,11 +35,15 @@ class MutualModel(mesa.Model):
     Build it from a resolved :class:`~sim.scenario.Scenario` (or a bundled scenario name or a
     path) and a seed: ``MutualModel("opt_out", rng=42)``. One step is one month.
 
-    Seams for the funding and governance sides: ``workload``, ``pay_index``, ``voice_heard``,
-    ``staff_target``, ``decision_latency`` and ``surplus`` are set from parameters (or zero)
-    here and become outputs of those mechanisms. The governance side drives
-    ``decision_latency``, ``voice_heard``, ``user_voice_heard``, ``grievance``,
-    ``conflict_index`` and ``trust`` (``sim/mechanisms/governance/cycle.py``).
+    Each side's state is one dataclass, declared in its own package and created here:
+    ``model.people`` (sim/mechanisms/people/state.py), ``model.governance``
+    (governance/state.py), ``model.funding`` (funding/state.py) and ``model.org``, the sites
+    and teams (sim/mechanisms/organisation.py). The staff and users are the columns
+    ``model.staff`` and ``model.users`` (sim/population.py). A seam between the sides lives in
+    the state of the side that writes it: the funding side drives ``funding.workload``,
+    ``pay_index``, ``staff_target`` and ``surplus``; the governance side drives
+    ``governance.decision_latency``, ``voice_heard``, ``user_voice_heard``, ``grievance``,
+    ``conflict_index`` and ``trust`` (sim/mechanisms/governance/cycle.py).
     """
 
     def __init__(self, scenario: Scenario | str | None = None, rng=None,
@@ -59,31 +67,27 @@ class MutualModel(mesa.Model):
         self.p = p = dict(scenario.values)
         self.months = p["months"]
 
-        # seams (constants until the funding and governance mechanisms drive them)
-        self.workload = p["workforce.workload"]
-        self.pay_index = p["workforce.pay_index"]
-        self.voice_heard = p["engagement.voice_heard"]
-        self.staff_target = p["organisation.staff"]
-        self.surplus_staff_months = 0  # months with staff beyond the funded posts
-        # months a decision takes at each level (§5.2); the governance side sets these
-        self.decision_latency = {"strategy": 0.0, "policy": 0.0, "operations": 0.0}
-        self.user_voice_heard = self.voice_heard
-        # surplus to allocate at the year end, £ per year (the funding side may set it)
-        self.surplus = p["governance.surplus.per_staff"] * self.staff_target \
-            if p["governance.surplus.source"] == "fixed" else 0.0
-        self.grievance = {"staff": 0.0, "users": 0.0, "board": 0.0}  # lowers satisfaction
-        self.conflict_index = 0.0
-        self.trust = 0.0
-
-        self.n_sites = p["organisation.sites"]
-        self.n_teams = max(1, math.ceil(self.staff_target / p["organisation.team_size"]))
-        self.team_site = np.arange(self.n_teams) % self.n_sites
-        self.team_open = np.ones(self.n_teams, dtype=bool)
-        self.staff_rules = membership.Rules.for_constituency(p, "staff")
-        self.user_rules = membership.Rules.for_constituency(p, "users")
+        # each side's state, declared in its own module (no model attribute is created
+        # outside __init__; tests/test_state.py). Seams between the sides start at their
+        # parameters and become outputs of the side that owns them.
+        staff_target = p["organisation.staff"]
+        self.funding = Funding(
+            workload=p["workforce.workload"], pay_index=p["workforce.pay_index"],
+            staff_target=staff_target,
+            # surplus to allocate at the year end, £ per year (the funding side may set it)
+            surplus=p["governance.surplus.per_staff"] * staff_target
+            if p["governance.surplus.source"] == "fixed" else 0.0)
+        self.governance = Governance(voice_heard=p["engagement.voice_heard"],
+                                     user_voice_heard=p["engagement.voice_heard"])
+        n_teams = max(1, math.ceil(staff_target / p["organisation.team_size"]))
+        self.org = Organisation(n_sites=p["organisation.sites"], n_teams=n_teams,
+                                team_site=np.arange(n_teams) % p["organisation.sites"],
+                                team_open=np.ones(n_teams, dtype=bool))
+        self.people = People(staff_rules=membership.Rules.for_constituency(p, "staff"),
+                             user_rules=membership.Rules.for_constituency(p, "users"))
 
         # shape: storage to start with (the columns grow when needed)
-        self.staff = Columns(STAFF_SCHEMA, capacity=int(self.staff_target * 1.5) + 8)
+        self.staff = Columns(STAFF_SCHEMA, capacity=int(self.funding.staff_target * 1.5) + 8)
         self.users = Columns(USER_SCHEMA, capacity=p["organisation.users"] + 1)
         # person agents are made lazily, when something asks (sim/population.py Columns.bind)
         self.staff.bind(partial(StaffMember, self))
@@ -98,8 +102,8 @@ class MutualModel(mesa.Model):
         participation.start_informal_voice(self)  # informal voice is a state (ODD §12.1)
         users.start(self)           # occupancy, charges, surplus effects (ODD §12.3)
         self.failed = False
-        market.build(self)          # commissioners, competitors, contracts (the funding side)
-        finance.open_books(self)
+        self.funding.market = market.build(self)  # commissioners, competitors, contracts
+        self.funding.ledger = finance.open_books(self)
 
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_reporter, name) for name in metrics.COLUMNS})
@@ -108,7 +112,7 @@ class MutualModel(mesa.Model):
         self.schedule_recurring(self.observe, Schedule(interval=1, start=1),
                                 priority=Priority.LOW)
         events.starting(self)
-        governance.setup(self)      # board, representative body, founding election
+        cycle.setup(self)      # board, representative body, founding election
         service.setup(self)         # service quality, innovation, reputation (ODD §13)
         self.timeline = timeline.install(self, scenario.events)  # timed events (ODD §7)
         self.observe()
@@ -121,7 +125,7 @@ class MutualModel(mesa.Model):
         if not self._start_month():     # insolvent: the run has stopped
             return
         commissioning.advance(self)      # 1. budgets, officers, expiries, new tenders
-        governance.monthly(self)         # 2. opportunities and decisions through the procedure
+        cycle.monthly(self)         # 2. opportunities and decisions through the procedure
         procurement.bid_and_award(self)  # 3. bid/no-bid, scoring, award, TUPE in/out
         finance.settle_month(self)       # 4. income, costs, loans, staffing, insolvency
         if self.failed:
@@ -157,7 +161,7 @@ class MutualModel(mesa.Model):
             self.staff.compact()
         if self.users.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)
             self.users.compact()
-        allocation = governance.annual_cycle(self)  # 8. elections, surplus allocation
+        allocation = cycle.annual_cycle(self)  # 8. elections, surplus allocation
         finance.pay_out_surplus(self, allocation)   # the staff and users' shares leave reserves
 
     def observe(self) -> None:
@@ -199,7 +203,8 @@ class MutualModel(mesa.Model):
 
         ``fixed_term`` is how many of them hold fixed-term posts (default: drawn at the
         workforce's share)."""
-        p, rng = self.p, self.rng
+        p, rng, funding = self.p, self.rng, self.funding
+        voice = self.governance.voice_heard
         if teams is None:
             teams = self._teams_with_vacancies(n)
         affinity = rng.beta(p["population.staff_affinity.a"], p["population.staff_affinity.b"], n)
@@ -210,16 +215,16 @@ class MutualModel(mesa.Model):
         else:
             fixed_term = rng.permutation(np.arange(n) < fixed_term)
         rows = self.staff.append(
-            n, site=self.team_site[teams], team=teams, fixed_term=fixed_term,
+            n, site=self.org.team_site[teams], team=teams, fixed_term=fixed_term,
             part_time=rng.random(n) < p["workforce.part_time_share"],
             tenure=tenure, tupe=tupe, affinity=affinity, tupe_deficit=deficit,
             confidence=rng.beta(p["population.staff_confidence.a"],
                                 p["population.staff_confidence.b"], n),
-            ownership=self._ownership_start(affinity, self.voice_heard),
+            ownership=self._ownership_start(affinity, voice),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
-                                 + p["satisfaction.voice_weight"] * (self.voice_heard - 0.5)
-                                 - p["satisfaction.workload_weight"] * (self.workload - 1)
-                                 + p["satisfaction.pay_weight"] * (self.pay_index - 1), 0, 1),
+                                 + p["satisfaction.voice_weight"] * (voice - 0.5)
+                                 - p["satisfaction.workload_weight"] * (funding.workload - 1)
+                                 + p["satisfaction.pay_weight"] * (funding.pay_index - 1), 0, 1),
         )
         self._attach(StaffMember, self.staff, rows)
         return rows
@@ -233,12 +238,12 @@ class MutualModel(mesa.Model):
 
     def governing_bodies(self) -> list:
         """The board and, if there is one, the representative body (governance/bodies.py)."""
-        return [b for b in (self.board, self.rep_body) if b is not None]
+        return [b for b in (self.governance.board, self.governance.rep_body) if b is not None]
 
     def _teams_with_vacancies(self, n: int) -> np.ndarray:
-        open_teams = np.flatnonzero(self.team_open)  # teams of lost contracts take no one
-        size = max(1, math.ceil(self.staff_target / len(open_teams)))
-        counts = np.bincount(self.staff.team[self.staff.alive], minlength=self.n_teams)
+        open_teams = np.flatnonzero(self.org.team_open)  # teams of lost contracts take no one
+        size = max(1, math.ceil(self.funding.staff_target / len(open_teams)))
+        counts = np.bincount(self.staff.team[self.staff.alive], minlength=self.org.n_teams)
         gaps = np.maximum(size - counts[open_teams], 0)
         pool = np.repeat(open_teams, gaps)
         if len(pool) < n:  # more hires than gaps: spread the rest at random
@@ -285,9 +290,9 @@ class MutualModel(mesa.Model):
 
     def _populate_staff(self) -> None:
         """The starting workforce: recent TUPE transfers plus recruits with settled tenure."""
-        p, rng, n = self.p, self.rng, self.staff_target
+        p, rng, n = self.p, self.rng, self.funding.staff_target
         n_tupe = int(rng.binomial(n, p["workforce.tupe_share"]))
-        teams = self.rng.permutation(np.arange(n) % self.n_teams)
+        teams = self.rng.permutation(np.arange(n) % self.org.n_teams)
         # shape: a floor against division by zero
         mean_stay = 1.0 / max(workforce.monthly_hazard(p["workforce.attrition_per_year"]), 1e-3)
         tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int),
@@ -302,9 +307,9 @@ class MutualModel(mesa.Model):
         eligible_for = s.tenure - p["membership.staff.probation_months"]
         eligible_for = np.where(membership.staff_eligible(s, p), eligible_for, -1)
         s.member[:], s.defaulted[:] = membership.initial_members(
-            self.staff_rules, eligible_for, p["membership.staff.history_months"],
+            self.people.staff_rules, eligible_for, p["membership.staff.history_months"],
             p["membership.staff.enrol_existing"], rng)
-        s.ownership[:] = self._ownership_start(s.affinity, self.voice_heard, s.member)
+        s.ownership[:] = self._ownership_start(s.affinity, self.governance.voice_heard, s.member)
         self._settle_engagement(s, engagement.staff_drive, rows,
                                 boost_fn=participation.staff_boost)
 
@@ -315,19 +320,20 @@ class MutualModel(mesa.Model):
             return
         affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
         rows = self.users.append(
-            n, site=rng.integers(0, self.n_sites, n), vulnerability=rng.beta(
+            n, site=rng.integers(0, self.org.n_sites, n), vulnerability=rng.beta(
                 p["population.user_vulnerability.a"], p["population.user_vulnerability.b"], n),
             aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
             confidence=rng.beta(p["population.user_confidence.a"],
                                 p["population.user_confidence.b"], n),
-            ownership=self._ownership_start(affinity, self.user_voice_heard),
+            ownership=self._ownership_start(affinity, self.governance.user_voice_heard),
             satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
         u = self.users
         history = p["membership.users.history_months"]
         eligible_for = np.where(u.aware, history, -1)
         u.member[:], u.defaulted[:] = membership.initial_members(
-            self.user_rules, eligible_for, history, True, rng)
-        u.ownership[:] = self._ownership_start(u.affinity, self.user_voice_heard, u.member)
+            self.people.user_rules, eligible_for, history, True, rng)
+        u.ownership[:] = self._ownership_start(u.affinity, self.governance.user_voice_heard,
+                                               u.member)
         self._attach(ServiceUser, u, rows)
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p["engagement.user_rate_factor"],

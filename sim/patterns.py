@@ -142,14 +142,14 @@ def _standard(result) -> dict:
     m = result.model
     return {"ts": result.timeseries, "final": result.final,
             "elections": [e["text"] for e in result.events if e["kind"] == "election"],
-            "core_lost_how": m.market.core_lost_how if m.market.core_lost else "",
+            "core_lost_how": m.funding.market.core_lost_how if m.funding.market.core_lost else "",
             "params": {k: result.summary["scenario"]["parameters"][k] for k in (
                 "engagement.voice_heard", "organisation.sites")}}
 
 
 def _bids(result) -> dict:
     out = _standard(result)
-    out["bids"] = [(b["won"], b["mutual_turnover"]) for b in result.model.market.bid_log
+    out["bids"] = [(b["won"], b["mutual_turnover"]) for b in result.model.funding.market.bid_log
                    if b["mutual_bid"]]
     return out
 
@@ -187,7 +187,7 @@ def _case(result) -> dict:
         away_active=float((s.engagement[away] >= 3).mean()) if away.any() else None,
         hq_ownership=float(s.ownership[hq].mean()) if hq.any() else None,
         away_ownership=float(s.ownership[away].mean()) if away.any() else None,
-        n_sites=int(m.n_sites), months_run=len(ts))
+        n_sites=int(m.org.n_sites), months_run=len(ts))
     return out
 
 

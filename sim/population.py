@@ -44,6 +44,22 @@ USER_SCHEMA: dict[str, type] = {
 }
 
 
+def _column(name: str) -> property:
+    def get(self):
+        return self._data[name][: self._n]
+
+    def set(self, value):
+        # `cols.x += y` rebinds the attribute: write into the store instead
+        view = self._data[name][: self._n]
+        if value is not view:
+            view[...] = value
+
+    return property(get, set, doc=f"The live prefix of the `{name}` column (a view).")
+
+
+_CLASSES: dict[tuple, type] = {}
+
+
 class Columns:
     """A growable table of equal-length numpy arrays, one per person attribute.
 
@@ -55,6 +71,20 @@ class Columns:
     array would keep every finished model alive (85 KB a run in a long sweep).
     """
 
+    def __new__(cls, schema: dict[str, type], capacity: int = 64):
+        # one subclass per schema with a property per column: column access is a plain
+        # attribute look-up, not a __getattr__ fallback (it happens ~200 times a month)
+        key = (cls, tuple(schema.items()))
+        sub = _CLASSES.get(key)
+        if sub is None:
+            clash = sorted(set(schema) & set(dir(cls)))
+            if clash:
+                raise ValueError(f"column names {clash} clash with Columns attributes")
+            sub = type(cls.__name__, (cls,), {n: _column(n) for n in schema})
+            sub.__module__ = cls.__module__
+            _CLASSES[key] = sub
+        return object.__new__(sub)
+
     def __init__(self, schema: dict[str, type], capacity: int = 64):
         self._schema = schema
         self._n = 0
@@ -65,21 +95,8 @@ class Columns:
     def __len__(self) -> int:
         return self._n
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        data = self.__dict__.get("_data")
-        if data is None or name not in data:
-            raise AttributeError(name)
-        return data[name][: self._n]
-
-    def __setattr__(self, name: str, value) -> None:
-        data = self.__dict__.get("_data")
-        if data is not None and name in data:
-            # `cols.x += y` rebinds the attribute: write into the store instead
-            view = data[name][: self._n]
-            if value is not view:
-                view[...] = value
-            return
-        super().__setattr__(name, value)
+    def __reduce__(self):  # the per-schema subclass is made at run time: pickle via the schema
+        return _restore, (self._schema, dict(self.__dict__))
 
     def bind(self, factory) -> None:
         """How this table makes a row's Mesa agent: ``factory(row) -> agent``.
@@ -182,17 +199,62 @@ class Columns:
         return 1.0 - self.count() / self._n if self._n else 0.0
 
 
+def _restore(schema: dict[str, type], state: dict) -> Columns:
+    cols = Columns.__new__(Columns, schema)
+    cols.__dict__.update(state)
+    return cols
+
+
+class _Grouping:
+    """Who is in which group, for the group means of one month: the live group of each row,
+    the live count of each group, and each row's count of live peers. Several rules ask for
+    means over the same grouping in a month (membership and engagement: team or site), so
+    the last few are kept and reused when the group and alive arrays are unchanged (checked by
+    content, so a change of either is never missed)."""
+
+    __slots__ = ("groups", "alive", "n_groups", "live_groups", "counts", "peer_count")
+
+    def __init__(self, groups: np.ndarray, alive: np.ndarray, n_groups: int):
+        self.groups, self.alive, self.n_groups = groups.copy(), alive.copy(), n_groups
+        self.live_groups = np.where(alive, groups, n_groups)  # the dead: an extra group
+        self.counts = np.bincount(self.live_groups, minlength=n_groups + 1).astype(float)
+        self.peer_count = None
+
+    def matches(self, groups: np.ndarray, alive: np.ndarray, n_groups: int) -> bool:
+        return (n_groups == self.n_groups and len(groups) == len(self.groups)
+                and np.array_equal(alive, self.alive) and np.array_equal(groups, self.groups))
+
+
+_GROUPINGS: list[_Grouping] = []
+
+
+def _grouping(groups: np.ndarray, alive: np.ndarray, n_groups: int) -> _Grouping:
+    for g in _GROUPINGS:
+        if g.matches(groups, alive, n_groups):
+            return g
+    g = _Grouping(groups, alive, n_groups)
+    _GROUPINGS.insert(0, g)
+    del _GROUPINGS[4:]  # staff by team and users by site, with room to spare
+    return g
+
+
 def group_mean(groups: np.ndarray, values: np.ndarray, alive: np.ndarray,
                n_groups: int, exclude_self: bool = True) -> np.ndarray:
     """Each person's mean of ``values`` over the live members of their group.
 
     With ``exclude_self`` the person's own value is left out (a peer mean); people alone
     in their group get 0. Dead rows count in no group.
+
+    The sums and counts are per group (small arrays) and gathered once; the arithmetic is
+    the same, element by element, as summing per person (so results are bit-identical).
     """
-    live_groups = np.where(alive, groups, n_groups)  # the dead go to an extra, unused group
-    total = np.bincount(live_groups, weights=values, minlength=n_groups + 1)[groups]
-    count = np.bincount(live_groups, minlength=n_groups + 1)[groups].astype(float)
-    if exclude_self:
-        total = total - values * alive
-        count = count - alive
+    g = _grouping(groups, alive, n_groups)
+    sums = np.bincount(g.live_groups, weights=values, minlength=n_groups + 1)
+    if not exclude_self:
+        means = np.divide(sums, g.counts, out=np.zeros_like(sums), where=g.counts > 0)
+        return means[groups]
+    if g.peer_count is None:
+        g.peer_count = g.counts[groups] - alive
+    total = sums[groups] - values * alive
+    count = g.peer_count
     return np.divide(total, count, out=np.zeros_like(total), where=count > 0)

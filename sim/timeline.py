@@ -219,6 +219,8 @@ def parse_event_flag(text: str) -> dict:
         if "=" not in part:
             raise ScenarioError(f"--event {text}: expected key=value pairs separated by commas")
         key, value = parse_override(part)
+        if key in event:
+            raise ScenarioError(f"--event {text[:200]}: {key} given twice")
         event[key] = value
     return event
 
@@ -293,7 +295,7 @@ def schedule(model, event: dict) -> dict:
 
 
 def _contract(model, name: str):
-    contracts = model.market.contracts
+    contracts = model.funding.market.contracts
     if name == "core":
         return next((c for c in contracts if c.core), None)
     others = [c for c in contracts if not c.core]
@@ -312,9 +314,9 @@ def _refresh(model, key: str) -> None:
     from sim.mechanisms.people import membership
 
     if key.startswith("membership.staff."):
-        model.staff_rules = membership.Rules.for_constituency(model.p, "staff")
+        model.people.staff_rules = membership.Rules.for_constituency(model.p, "staff")
     if key.startswith("membership.users."):
-        model.user_rules = membership.Rules.for_constituency(model.p, "users")
+        model.people.user_rules = membership.Rules.for_constituency(model.p, "users")
 
 
 def _end(model, e) -> str:
@@ -334,7 +336,8 @@ def _end(model, e) -> str:
         end_contract(model, k, "withdrawn", commissioning.redundancies(model, k))
         finance.plan_staffing(model)
         return f"the commissioner withdraws the {k.label} without re-tender."
-    n = round(model.p["procurement.tupe_transfer_share"] * k.demand / model.market.productivity)
+    n = round(model.p["procurement.tupe_transfer_share"] * k.demand
+              / model.funding.market.productivity)
     end_contract(model, k, "in_house", n)
     finance.plan_staffing(model)
     return f"the commissioner brings the {k.label} back in house."
@@ -400,12 +403,12 @@ def _seats(model, e) -> str:
 
     kind = e["seat"] if e["body"] == "rep_body" else \
         {"staff": "staff_elected", "users": "user_elected"}[e["seat"]]
-    body = model.board if e["body"] == "board" else model.rep_body
+    body = model.governance.board if e["body"] == "board" else model.governance.rep_body
     if body is None:   # a representative body is founded (Case 3's new staff council, 2/20)
         powers = model.p["governance.rep_body.powers"]
         powers = "advisory" if powers == "none" else powers
         name = "staff council" if e["seat"] == "staff" else "representative body"
-        body = model.rep_body = Body(name, powers, [])
+        body = model.governance.rep_body = Body(name, powers, [])
     now = sum(s.kind == kind for s in body.seats)
     target = max(0, e["to"] if "to" in e else now + e["change"])
     for _ in range(target - now):

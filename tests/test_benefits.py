@@ -88,9 +88,9 @@ def test_service_quality_is_made_by_the_staff():
     assert service.target_quality(model) > base + 0.1
     s.ownership[s.alive] = 0.1
     low = service.target_quality(model)
-    model.staff_target = int(model.staff.count() * 1.3)   # 23 % of posts unfilled
+    model.funding.staff_target = int(model.staff.count() * 1.3)   # 23 % of posts unfilled
     assert service.target_quality(model) < low
-    model.workload = 1.5
+    model.funding.workload = 1.5
     assert service.target_quality(model) < low - 0.1
     assert 0.0 <= model.latest["service_quality"] <= 1.0
 
@@ -104,13 +104,13 @@ def test_chronic_vacancies_lower_service_quality_over_a_run():
 
 def test_the_bid_scores_the_service_the_staff_deliver():
     model = sim.MutualModel("base", rng=2, overrides=SMALL | {"procurement.quality_noise": 0.0})
-    c = model.market.commissioners[0]
+    c = model.funding.market.commissioners[0]
     t = Tender(999, c, 0, value=100_000_000, demand=30.0, lots=1, opens=0, deadline=2,
                framework=False, tupe_staff=0)
     t.mutual_bid = {"price": 95_000_000, "share": 1.0, "pooled": 1e12, "turnover": 0}
-    model.service_quality = 0.5
+    model.people.service_quality = 0.5
     low = procurement.mutual_entry(model, t)["quality"]
-    model.service_quality = 0.8
+    model.people.service_quality = 0.8
     assert procurement.mutual_entry(model, t)["quality"] == pytest.approx(low + 0.3)
 
 
@@ -118,7 +118,7 @@ def test_commissioners_extend_good_services_and_drop_poor_ones_more_readily():
     model = sim.MutualModel("base", rng=2, overrides=SMALL)
     regard = []
     for q in (0.4, 0.6, 0.8):
-        model.service_quality = q
+        model.people.service_quality = q
         regard.append(service.commissioner_regard(model))
     assert regard[0] < regard[1] < regard[2]
     assert regard[1] == pytest.approx(1.0)   # at the expectation (0.6): the base rates
@@ -136,19 +136,19 @@ def test_ownership_retains_and_reputation_and_pay_recruit():
     assert rates[1] < 0.8 * rates[0], rates
     fills = []
     for reputation, pay in ((0.3, 1.0), (0.7, 1.0), (0.7, 0.9)):
-        model.reputation, model.pay_index = reputation, pay
+        model.people.reputation, model.funding.pay_index = reputation, pay
         fills.append(service.fill_rate(model))
     assert fills[1] > fills[0] and fills[2] < fills[1]
-    model.pay_index, model.reputation = 1.0, 0.5
+    model.funding.pay_index, model.people.reputation = 1.0, 0.5
     assert service.fill_rate(model) < p["workforce.recruitment_fill_per_month"]  # pensions
 
 
 def test_innovation_opens_diversification():
     model = sim.MutualModel("base", rng=5, overrides=SMALL)
     ref = model.p["service.innovation_reference"]
-    model.innovation = ref
+    model.people.innovation = ref
     assert service.diversification_chance(model, 0.15) == pytest.approx(0.15)
-    model.innovation = 2 * ref
+    model.people.innovation = 2 * ref
     assert service.diversification_chance(model, 0.15) == pytest.approx(0.30)
 
 

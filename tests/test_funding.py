@@ -34,7 +34,7 @@ def _run(overrides, seed=0, scenario="base", months=None):
 
 def _assert_books_balance(result):
     """Reserves each observed month = opening + every flow posted up to then, in pence."""
-    led = result.model.ledger
+    led = result.model.funding.ledger
     months = sorted(led.balance_at)
     flows = np.zeros(max(months) + 1, dtype=np.int64)
     for month, _, pence in led.entries:
@@ -52,7 +52,7 @@ def _assert_sane(result):
     ts = result.timeseries
     assert not ts[NUMERIC].isna().any().any()
     assert np.isfinite(ts[NUMERIC].to_numpy(dtype=float)).all()
-    assert (ts["headcount"] >= 0).all() and result.model.staff_target >= 0
+    assert (ts["headcount"] >= 0).all() and result.model.funding.staff_target >= 0
     assert (ts["contracts_held"] >= 0).all()
 
 
@@ -123,13 +123,13 @@ def test_zero_budget_with_trading_income_shrinks_to_the_trading_arm():
 
 def test_losing_a_contract_transfers_its_staff_out_and_lowers_the_staff_target():
     model = sim.MutualModel("base", rng=2, overrides=FEW_USERS)
-    core = next(c for c in model.market.contracts if c.core)
-    head, target = model.staff.count(), model.staff_target
+    core = next(c for c in model.funding.market.contracts if c.core)
+    head, target = model.staff.count(), model.funding.staff_target
     moved = end_contract(model, core, "retender", 50, to_whom=" to a corporate bidder")
     finance.plan_staffing(model)
     assert moved == 50 and model.staff.count() == head - 50
-    assert model.staff_target < target - 0.9 * core.demand
-    assert model.market.core_lost and "core contract with the county council re-tendered " \
+    assert model.funding.staff_target < target - 0.9 * core.demand
+    assert model.funding.market.core_lost and "core contract with the county council re-tendered " \
         "and lost to a corporate bidder; 50 staff transferred out." in model.events[-1]["text"]
 
 
@@ -139,35 +139,35 @@ def test_staff_who_cannot_be_redeployed_are_made_redundant_after_the_consultatio
     then the excess beyond the slack goes, at a redundancy cost (120 = never)."""
     model = sim.MutualModel("base", rng=2, overrides={**FEW_USERS, "months": 24,
                                                       "workforce.redeployment_months": months})
-    core = next(c for c in model.market.contracts if c.core)
+    core = next(c for c in model.funding.market.contracts if c.core)
     end_contract(model, core, "retender", round(0.5 * core.demand), " to a corporate bidder")
     finance.plan_staffing(model)
-    excess = model.staff.count() - model.staff_target
+    excess = model.staff.count() - model.funding.staff_target
     assert excess > 50
     model.run_for(5)
     said = [e for e in model.events if "could not be redeployed" in e["text"]]
     slack = model.p["workforce.redeployment_slack"]
     if months == 3:
-        assert model.staff.count() <= math.ceil(model.staff_target * (1 + slack))
+        assert model.staff.count() <= math.ceil(model.funding.staff_target * (1 + slack))
         assert len(said) == 1 and said[0]["month"] == 4
-        assert model.ledger.total(["redundancy"], 1, 5) < 0   # redundancy pay went out
+        assert model.funding.ledger.total(["redundancy"], 1, 5) < 0   # redundancy pay went out
     else:
-        assert not said and model.staff.count() > model.staff_target + 0.5 * excess
+        assert not said and model.staff.count() > model.funding.staff_target + 0.5 * excess
 
 
 def test_winning_a_contract_transfers_staff_in_under_tupe_with_a_pension_premium():
     model = sim.MutualModel("base", rng=2, overrides=FEW_USERS)
-    c = model.market.commissioners[0]
+    c = model.funding.market.commissioners[0]
     t = Tender(999, c, 0, value=100_000_000, demand=30.0, lots=1, opens=0, deadline=0,
                framework=False, tupe_staff=21)
     t.mutual_bid = {"price": 95_000_000, "share": 1.0, "pooled": 1e12}
     tupe_before = int((model.staff.tupe & model.staff.alive).sum())
     procurement._take_up(model, t, 95_000_000)
     assert int((model.staff.tupe & model.staff.alive).sum()) == tupe_before + 21
-    won = model.market.contracts[-1]
+    won = model.funding.market.contracts[-1]
     assert isinstance(won, Contract) and won.value == 95_000_000
     finance.plan_staffing(model)
-    assert model.staff_target >= 400 + 29   # the new work needs staff (some to recruit)
+    assert model.funding.staff_target >= 400 + 29   # the new work needs staff (some to recruit)
     premium = finance.monthly_costs(model)
     model.p = {**model.p, "workforce.tupe_pension_premium": 0.0}
     assert premium > finance.monthly_costs(model)
@@ -179,14 +179,14 @@ def test_a_bold_board_bids_below_cost_and_a_cautious_one_does_not(appetite, bids
     new work (0.5 -> 8 %); this tender's budget is 10 % under cost."""
     model = sim.MutualModel("base", rng=2, overrides={**FEW_USERS,
                                                       "governance.urgent_delegation": 0.0})
-    for director in model.board.members():
+    for director in model.governance.board.members():
         director.risk_appetite = appetite
-    t = Tender(999, model.market.commissioners[0], 0, value=1, demand=30.0, lots=1, opens=0,
+    t = Tender(999, model.funding.market.commissioners[0], 0, value=1, demand=30.0, lots=1, opens=0,
                deadline=24, framework=False, tupe_staff=0)
     t.value = int(procurement.cost_price(model, t) / 1.10)
     procurement.consider(model, t)
     assert (t.mutual_bid is not None) == bids
-    assert model.market.counts.get("no_bid_unprofitable", 0) == (0 if bids else 1)
+    assert model.funding.market.counts.get("no_bid_unprofitable", 0) == (0 if bids else 1)
 
 
 def test_a_slow_strategy_decision_misses_every_new_tender():
@@ -198,10 +198,10 @@ def test_a_slow_strategy_decision_misses_every_new_tender():
             "governance.urgent_delegation": 0.0, "governance.latency.board_months": 6.0}
     model = sim.MutualModel("base", rng=4, overrides=slow)
     model.run_for(60)
-    assert model.decision_latency["strategy"] > 6.0
-    counts = model.market.counts
+    assert model.governance.decision_latency["strategy"] > 6.0
+    counts = model.funding.market.counts
     assert counts.get("tenders_missed", 0) > 5
-    new_bids = [b for b in model.market.bid_log if b["mutual_bid"] and not b["incumbent"]]
+    new_bids = [b for b in model.funding.market.bid_log if b["mutual_bid"] and not b["incumbent"]]
     assert new_bids == []
     assert any("the strategy decision took" in e["text"] for e in model.events)
 
@@ -209,7 +209,7 @@ def test_a_slow_strategy_decision_misses_every_new_tender():
 # --- patterns ---------------------------------------------------------------------------------
 
 def _lost_by(result, months):
-    m = result.model.market
+    m = result.model.funding.market
     return m.core_lost and m.core_lost_month <= months
 
 
@@ -268,7 +268,7 @@ def test_p9_community_benefit_societies_expand_less_than_cics():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: P11 small mutuals' margin 0.055 (bound < 0.01)")  # noqa: E501
+@pytest.mark.xfail(strict=True, reason="issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: P11 small mutuals' margin 0.055 (bound < 0.01). Diagnosed 2 Dec: the squeezed small mutual runs 5-10 % under its funded posts (workload 1.05-1.11) and unfilled posts cost nothing; with vacancies covered by agency staff (tried, not landed: it broke P1) the margin is 0.0100")  # noqa: E501
 def test_p11_efficiency_demands_and_churn_squeeze_small_margins_to_near_zero():
     """P11 (§2.5): 1-3 % efficiency demands and churning commissioners leave small mutuals
     'very tight margins and making little, if any, surplus'."""
@@ -292,7 +292,7 @@ def _pooled(overrides, seeds, pick):
     """Pool the mutual's bids over seeds: (wins, bids) for bids picked by ``pick``."""
     won = bids = 0
     for s in seeds:
-        for b in _run(overrides, seed=s).model.market.bid_log:
+        for b in _run(overrides, seed=s).model.funding.market.bid_log:
             if b["mutual_bid"] and pick(b):
                 won, bids = won + b["won"], bids + 1
     return won, bids
@@ -321,7 +321,7 @@ def test_more_social_value_weight_wins_more_against_corporate_bidders():
 def test_more_officer_churn_means_fewer_renewals():
     def kept(churn):
         runs = [_run({**FEW_USERS, "commissioning.officer_churn_per_year": churn}, seed=s)
-                .model.market.counts for s in range(12)]
+                .model.funding.market.counts for s in range(12)]
         k = sum(c.get("expiries_kept", 0) for c in runs)
         return k, k + sum(c.get("expiries_lost", 0) for c in runs)
 
@@ -345,7 +345,7 @@ def test_bigger_lots_lower_a_small_mutuals_win_rate():
     assert drop > 2 * spread, (drop, spread)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: the announced surplus differs from the books' (not yet diagnosed)")  # noqa: E501
+@pytest.mark.xfail(strict=True, reason="issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: diagnosed 2 Dec: every one of the 40 year ends checked (8 seeds x 5) announces the books' surplus and pays out less than it; the test fails only on its coverage guard, because no seed has a deficit year (base margins 5-7 %, cf. P11), so the deficit branch is never seen")  # noqa: E501
 def test_governance_allocates_last_years_surplus_from_the_books():
     """The surplus contested at each year end is the ledger's operating surplus of the year
     (§5.3); the staff and users' shares leave reserves, and after a deficit there is nothing to
@@ -353,7 +353,7 @@ def test_governance_allocates_last_years_surplus_from_the_books():
     seen = set()
     for seed in range(8):
         result = _run(FEW_USERS, seed=seed, months=60)
-        led = result.model.ledger
+        led = result.model.funding.ledger
         said = {e["month"]: e["text"] for e in result.events if e["kind"] == "surplus"}
         for month in (12, 24, 36, 48, 60):
             income, _, costs = led.trailing(month - 11, month)

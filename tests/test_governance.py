@@ -88,7 +88,11 @@ def test_more_depth_means_more_shared_ownership(depth_runs):
 P6_POLICY = pytest.mark.xfail(strict=True, reason=(
     "P6 at policy level: with more staff engaged (channels) the full-depth policy procedure "
     "takes 6.51 months at seed 0 against the simulated public-sector chain's 6.0 (the former "
-    "reference constant was also 6.0); strategy and the rolling means hold"))
+    "reference constant was also 6.0); strategy and the rolling means hold. Diagnosed 2 Dec "
+    "(9fd29ea): at month 24 the full-depth policy procedure expects 6.69 months with 95 staff "
+    "participants and still 6.2 with every channel off (50): the consulted stages' meeting "
+    "times alone exceed the parent body's policy chain; the channels add ~0.5 month through "
+    "the size term"))
 
 
 @P6_POLICY
@@ -103,7 +107,7 @@ def test_even_full_democracy_is_faster_than_the_public_sector(depth_runs):
     model = sim.MutualModel("base", rng=0, overrides=_all_depths(1.0))
     model.run_for(24)
     for level in DECISION_LEVELS:
-        assert model.decision_latency[level] < \
+        assert model.governance.decision_latency[level] < \
             sim.mechanisms.governance.public_sector.expected_latency(model.p, level), level
 
 
@@ -175,8 +179,9 @@ def test_decide_reports_missed_deadlines_and_fills_the_seams():
     assert not missed.in_time and missed.latency > 0.01
     made = decisions.decide(model, "strategy", deadline_months=100.0)
     assert made.in_time and 0.5 < made.quality < 1.0
-    assert model.decision_latency["strategy"] > model.decision_latency["operations"] > 0
-    assert 0.0 < model.voice_heard < 1.0
+    latency = model.governance.decision_latency
+    assert latency["strategy"] > latency["operations"] > 0
+    assert 0.0 < model.governance.voice_heard < 1.0
     with pytest.raises(ValueError):
         decisions.decide(model, "tactics", deadline_months=1.0)
 
@@ -196,7 +201,8 @@ def test_pooled_quality_rises_with_participants_and_knowledge_with_diminishing_r
 @pytest.mark.parametrize("scenario", [
     pytest.param("base", marks=pytest.mark.xfail(strict=True, reason=(
         "P5 in base without a pipeline: forums, working groups and councils bring candidates, "
-        "so the vacancy rate falls below 0.3 (to 0 in some seeds) after month 12"))),
+        "so the vacancy rate falls below 0.3 (to 0 in some seeds) after month 12; with every "
+        "channel off as well, later open seats are refilled 6 times in 433 (4 seeds, 2 Dec)"))),
     "cbs_multi_stakeholder"])
 def test_p5_elected_seats_stay_vacant_without_a_pipeline(scenario):
     weak = _runs(scenario, overrides={"engagement.pipeline_investment": 0.0}, seeds=range(3))
@@ -207,7 +213,10 @@ def test_p5_elected_seats_stay_vacant_without_a_pipeline(scenario):
 
 @pytest.mark.xfail(strict=True, reason=(
     "after issue 11 (benefits + participation merged, main bbfd442) elected-seat vacancy is no "
-    "longer falling at every step: 0.326, 0.124, 0.183, 0.088 at £0, 40, 80, 200 (CI run 00:04)"))
+    "longer falling at every step: 0.326, 0.124, 0.183, 0.088 at £0, 40, 80, 200 (CI run 00:04). "
+    "Diagnosed 2 Dec: over 8 seeds 0.281 ± 0.027, 0.137 ± 0.014, 0.142 ± 0.017, 0.080 ± 0.010 -- "
+    "£40 and £80 are indistinguishable (the channels already refill seats), so 4 seeds order "
+    "them by noise; no mechanism found wrong"))
 def test_more_pipeline_investment_means_fewer_vacant_seats():
     levels = [0.0, 40.0, 80.0, 200.0]
     vacancy = [_late(_runs(overrides={"engagement.pipeline_investment": v}),
@@ -217,7 +226,8 @@ def test_more_pipeline_investment_means_fewer_vacant_seats():
 
 @pytest.mark.xfail(strict=True, reason=(
     "issue 11 (channels, item 6): without a pipeline 0.62 of later open seats are filled "
-    "(the statistic needs < 0.5); with £300 1.0"))
+    "(the statistic needs < 0.5); with £300 1.0. Diagnosed 2 Dec: the default channels are a "
+    "pipeline of their own -- 0.58 refilled with them (4 seeds), 0.01 with every channel off"))
 def test_p5_with_a_weak_pipeline_representatives_who_leave_are_not_replaced():
     """Representatives leave the organisation or step down under any pipeline; only a
     pipeline of engagement brings forward candidates to replace them (§4.2 Case 3, §5.4)."""
@@ -225,7 +235,7 @@ def test_p5_with_a_weak_pipeline_representatives_who_leave_are_not_replaced():
     for pipeline in (0.0, 300.0):
         runs = _runs(overrides={"engagement.pipeline_investment": pipeline}, months=120,
                      keep_model=True)
-        later = [e for r in runs for e in r.model.elections if e["month"] > 0]
+        later = [e for r in runs for e in r.model.governance.elections if e["month"] > 0]
         replaced[pipeline] = sum(e["filled"] for e in later) / sum(e["open"] for e in later)
         left[pipeline] = sum("left the organisation" in e["text"] or "stepped down" in e["text"]
                              for r in runs for e in r.events)
@@ -277,7 +287,10 @@ def _mean_rung(r, months=24):
 
 @pytest.mark.xfail(strict=True, reason=(
     "issue 11: active_share is not clearly lower when the surplus is kept from staff "
-    "(0.185 ± 0.061 against 0.246 ± 0.049, not separated by the test's rule)"))
+    "(0.185 ± 0.061 against 0.246 ± 0.049, not separated by the test's rule). Diagnosed 2 Dec: "
+    "over 8 paired seeds the difference is -0.038 ± 0.016 (satisfaction -0.133 ± 0.011); the "
+    "two arms grow apart (headcount 218-997), which dilutes the active share differently, and "
+    "4 seeds cannot separate it; no mechanism found wrong"))
 def test_surplus_kept_from_staff_for_years_lowers_satisfaction_and_engagement(surplus_runs):
     away, to_pay = surplus_runs["board"], surplus_runs["staff"]
     for key in ("satisfaction_staff", "active_share", "voice_heard", "mean_ownership"):
@@ -310,10 +323,10 @@ def test_deliberative_procedures_recover_faster_from_a_surplus_conflict():
                 "governance.surplus.source": "fixed",
                 "governance.surplus.per_staff": 3000.0})
             model.run_for(36)
-            peak = model.conflict_index
-            model.surplus = 0.0  # the funding side's seam: nothing more to argue over
+            peak = model.governance.conflict_index
+            model.funding.surplus = 0.0  # the funding side's seam: nothing more to argue over
             model.run_for(12)
-            ratios.append(model.conflict_index / peak)
+            ratios.append(model.governance.conflict_index / peak)
         remaining[depth] = ratios
     ok, detail = _clearly_below(remaining[0.9], remaining[0.0])
     assert ok, detail
@@ -324,7 +337,7 @@ def test_deliberative_procedures_recover_faster_from_a_surplus_conflict():
 def test_a_board_grows_to_hold_more_elected_seats_than_its_size():
     model = sim.MutualModel("base", rng=0, overrides={"governance.board.size": 5,
                                                        "governance.board.staff_seats": 4})
-    kinds = [s.kind for s in model.board.seats]
+    kinds = [s.kind for s in model.governance.board.seats]
     assert kinds.count("executive") == 3 and kinds.count("staff_elected") == 4
     assert "independent" not in kinds
 

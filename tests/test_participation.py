@@ -98,11 +98,11 @@ def test_informal_voice_is_set_by_leadership_size_and_responsiveness():
 
 def test_informal_voice_moves_toward_its_target_and_feeds_voice_heard():
     model = _model(**{"participation.leadership.openness": 1.0})
-    model.informal_voice = {"staff": 0.1, "users": 0.1}  # a culture far from its target
+    model.people.informal_voice = {"staff": 0.1, "users": 0.1}  # a culture far from its target
     target = participation.informal_target(model, "staff")
     model.run_for(24)
-    assert 0.1 < model.informal_voice["staff"] <= target + 0.02
-    assert model.latest["informal_voice"] == model.informal_voice["staff"]
+    assert 0.1 < model.people.informal_voice["staff"] <= target + 0.02
+    assert model.latest["informal_voice"] == model.people.informal_voice["staff"]
 
 
 # --- voting is drawn from who is engaged -------------------------------------------------------
@@ -114,8 +114,8 @@ def test_turnout_is_never_above_the_share_engaged_enough_to_vote(scenario):
     for seed in range(2):
         model = _model(scenario, seed)
         model.run_for(48)
-        assert model.turnout_history
-        for vote in model.turnout_history:
+        assert model.governance.turnout_history
+        for vote in model.governance.turnout_history:
             assert vote["turnout"] <= vote["engaged"], vote
 
 
@@ -150,7 +150,8 @@ def test_with_rent_income_user_satisfaction_changes_income():
         for q in (0.35, 0.85):
             m = _model("cbs_multi_stakeholder", seed, **{"service.floor": q, "service.span": 0.0})
             m.run_for(36)
-            rents.append(sum(m.ledger.months.get(k, {}).get("rents", 0) for k in range(13, 37)))
+            months = m.funding.ledger.months
+            rents.append(sum(months.get(k, {}).get("rents", 0) for k in range(13, 37)))
         lower += rents[0] < rents[1]
     assert lower == 3
 
@@ -165,14 +166,14 @@ def test_the_users_surplus_share_lowers_charges_and_funds_the_community():
     model.run_for(2)
     rent = users.annual_rent(model)
     assert rent > 0
-    before = model.ledger.balance
+    before = model.funding.ledger.balance
     users.spend_users_share(model, 0.02 * rent,
                             lambda x: finance.distribute(model, "surplus_to_users", x))
-    assert model.charge_index == pytest.approx(1 - 0.5 * 0.02, rel=1e-6)
-    assert model.ledger.balance == before - round(0.5 * 0.02 * rent * 100)  # the fund, paid
-    assert model.community_fund > 0 and model.community_fund_months == 12
+    assert model.people.charge_index == pytest.approx(1 - 0.5 * 0.02, rel=1e-6)
+    assert model.funding.ledger.balance == before - round(0.5 * 0.02 * rent * 100)  # the fund, paid
+    assert model.people.community_fund > 0 and model.people.community_fund_months == 12
     assert users.satisfaction_extra(model) > 0  # lower charges and a fund: happier users
-    assert users.annual_rent(model) == pytest.approx(rent * model.charge_index, rel=1e-6)
+    assert users.annual_rent(model) == pytest.approx(rent * model.people.charge_index, rel=1e-6)
 
 
 def test_the_staff_surplus_share_is_a_bonus_staff_feel_for_a_year():
@@ -212,7 +213,7 @@ def test_the_public_sector_procedure_matches_its_closed_form():
 def _grant_counts(overrides, seed=1, months=60):
     r = sim.run("base", seed=seed, months=months, overrides=overrides, keep_model=True)
     won = sum(e["text"].startswith("grant of") for e in r.events if e["kind"] == "grant")
-    counts = r.model.market.counts
+    counts = r.model.funding.market.counts
     return won, counts.get("grants_missed", 0), counts.get("grants_lost", 0)
 
 
@@ -232,7 +233,7 @@ def test_no_acquisition_below_the_size_floor():
     r = sim.run("base", seed=2, months=60, keep_model=True,
                 overrides={"growth.acquisition_per_year": 1.0,
                            "growth.acquisition_min_staff": 500.0})
-    assert not r.model.market.counts.get("acquisitions")
+    assert not r.model.funding.market.counts.get("acquisitions")
     assert not any(e["text"].startswith("an acquisition") for e in r.events)
 
 
@@ -245,7 +246,7 @@ def test_a_mutual_with_no_viable_business_winds_down():
     r = sim.run("base", seed=0, months=60, overrides=nothing, keep_model=True)
     assert r.model.failed
     assert any(e["text"].startswith("wound down") for e in r.events)
-    assert r.model.ledger.balance > 0     # wound down, not insolvent
+    assert r.model.funding.ledger.balance > 0     # wound down, not insolvent
     # with a trading arm the same mutual lives on (the funding side's zero-budget test)
     alive = sim.run("base", seed=0, months=60, keep_model=True,
                     overrides=nothing | {"finance.trading_share": 0.12})

@@ -20,7 +20,7 @@ def _model(events, months=14, overrides=None):
 
 
 def _core(model):
-    return next((c for c in model.market.contracts if c.core), None)
+    return next((c for c in model.funding.market.contracts if c.core), None)
 
 
 def _timed(model):
@@ -31,10 +31,10 @@ def _timed(model):
 def test_a_named_contract_ends_at_the_month_the_event_names(what, how):
     model = _model([{"month": 9, "what": what, "contract": "core", "note": "§2.2"}])
     model.run_for(8)
-    assert _core(model) is not None and not model.market.core_lost
+    assert _core(model) is not None and not model.funding.market.core_lost
     model.run_for(1)
-    assert model.market.core_lost and model.market.core_lost_how == how
-    assert model.market.core_lost_month == 9
+    assert model.funding.market.core_lost and model.funding.market.core_lost_how == how
+    assert model.funding.market.core_lost_month == 9
     said = _timed(model)
     assert len(said) == 1 and said[0]["month"] == 9 and "(§2.2)" in said[0]["text"]
 
@@ -54,7 +54,7 @@ def test_a_retender_puts_the_contract_out_to_competition_now():
     model.run_for(2)
     core = _core(model)
     assert core is None or core.retendering or any(
-        t.incumbent is core for t in model.market.tenders)
+        t.incumbent is core for t in model.funding.market.tenders)
     assert "re-tender" in _timed(model)[0]["text"]
 
 
@@ -96,7 +96,7 @@ def test_a_switch_to_opt_out_enrols_existing_staff_only_when_asked(enrol):
     assert before < 0.1 and model.p["membership.staff.rule"] == "opt_in"
     model.run_for(1)
     after = model.latest["staff_membership_rate"]
-    assert model.staff_rules.rule == "opt_out"
+    assert model.people.staff_rules.rule == "opt_out"
     assert (after > 0.6) if enrol else (after < before + 0.1), (before, after)
     # the scenario (and so the summary) keeps the rule the run started with
     assert model.scenario["membership.staff.rule"] == "opt_in"
@@ -115,7 +115,7 @@ def test_seats_grow_from_8_to_16_and_are_filled_at_elections():
     """Case 6: the staff council 'grown from 8 to 16 staff members'."""
     model = _model([{"month": 5, "what": "seats", "body": "rep_body", "seat": "staff", "to": 16}],
                    overrides={"governance.rep_body.staff_seats": 8}, months=6)
-    seats = lambda: sum(s.kind == "staff" for s in model.rep_body.seats)  # noqa: E731
+    seats = lambda: sum(s.kind == "staff" for s in model.governance.rep_body.seats)  # noqa: E731
     model.run_for(4)
     assert seats() == 8
     model.run_for(1)
@@ -126,9 +126,9 @@ def test_a_representative_body_can_be_founded_mid_run():
     """Case 3: 'new staff council about to be launched' (2/20)."""
     model = _model([{"month": 2, "what": "seats", "body": "rep_body", "seat": "staff",
                      "change": 6}], overrides={"governance.rep_body.powers": "none"}, months=3)
-    assert model.rep_body is None
+    assert model.governance.rep_body is None
     model.run_for(2)
-    assert model.rep_body is not None and len(model.rep_body.seats) == 6
+    assert model.governance.rep_body is not None and len(model.governance.rep_body.seats) == 6
 
 
 def test_a_programme_starts_and_stops_and_a_parameter_is_set_from_its_month():
@@ -153,9 +153,10 @@ def test_the_app_can_switch_a_running_model_to_opt_out_from_the_next_month():
     model.run_for(3)
     checked = timeline.schedule(model, {"what": "switch", "constituency": "staff",
                                         "rule": "opt_out", "enrol_existing": True})
-    assert checked["month"] == 4 and model.staff_rules.rule == "opt_in"
+    assert checked["month"] == 4 and model.people.staff_rules.rule == "opt_in"
     model.run_for(1)
-    assert model.staff_rules.rule == "opt_out" and model.latest["staff_membership_rate"] > 0.6
+    assert model.people.staff_rules.rule == "opt_out"
+    assert model.latest["staff_membership_rate"] > 0.6
     with pytest.raises(ScenarioError, match="before month 5"):
         timeline.schedule(model, {"month": 2, "what": "set", "key": "engagement.voice_heard",
                                   "value": 0.5})

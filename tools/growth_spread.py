@@ -36,7 +36,7 @@ def main() -> None:
             ts = result.timeseries
             heads.append(ts["headcount"].iloc[-1] / ts["headcount"].iloc[0])
             turnover.append(ts["turnover"].iloc[-1] / ts["turnover"].iloc[12])
-            lost.append(result.model.market.core_lost)
+            lost.append(result.model.funding.market.core_lost)
         h = np.array(heads)
         print(f"{name}: headcount ratio min/25/50/75/max "
               f"{' / '.join(f'{q:.2f}' for q in np.percentile(h, [0, 25, 50, 75, 100]))}; "

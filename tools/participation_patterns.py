@@ -73,12 +73,12 @@ def pa3_pa4(seeds):
     for scen in BUNDLED:
         for seed in seeds[:3] if scen not in ("cbs_multi_stakeholder", "large_cbs") else seeds:
             model, _ = run(scen, seed)
-            for v in model.turnout_history:
+            for v in model.governance.turnout_history:
                 votes += 1
                 worst = max(worst, v["turnout"] - v["engaged"])
                 ok &= v["turnout"] <= v["engaged"] + 1e-12
             if scen in ("cbs_multi_stakeholder", "large_cbs"):
-                t = [(v["constituency"], v["turnout"]) for v in model.turnout_history
+                t = [(v["constituency"], v["turnout"]) for v in model.governance.turnout_history
                      if v["month"] >= 24]
                 users = [x for c, x in t if c == "users"]
                 staff = [x for c, x in t if c == "staff"]
@@ -140,7 +140,7 @@ def pu1(seeds):
                            # the users' service experience held at q: staff-made quality
                            # (people/service.py) pinned to its floor, as in the test
                            {"finance.rent_share": 0.6, "service.floor": q, "service.span": 0.0})
-            months = model.ledger.months
+            months = model.funding.ledger.months
             rents.append(sum(months.get(m, {}).get("rents", 0) for m in range(13, 121)))
         lower += rents[0] < rents[1]
         diffs.append((rents[0] - rents[1]) / max(1, rents[1]))
@@ -157,7 +157,8 @@ def pu2(seeds):
         shares = []
         for promo in (0.0, 1.0):
             model, _ = run("cbs_multi_stakeholder", seed, {"membership.users.promotion": promo})
-            shares.append(np.mean(model.pay_shares) if model.pay_shares else float("nan"))
+            pay_shares = model.people.pay_shares
+            shares.append(np.mean(pay_shares) if pay_shares else float("nan"))
         lower += shares[1] < shares[0]
         pairs.append(shares)
     hold = lower >= 0.8 * len(seeds)

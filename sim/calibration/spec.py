@@ -41,15 +41,14 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef
-from sim.batch.spec import MAX_SEED, SpecError
+from sim.batch.spec import MAX_RUNS, MAX_SEED, SpecError, _scenario_ref
 from sim.params import Param
-from sim.scenario import ScenarioError, _coerce
+from sim.scenario import ScenarioError, _coerce, is_file, read_toml
 
 METHODS = ("abc-smc", "lhs")
 SCALES = ("linear", "log")
@@ -221,16 +220,11 @@ def _plain(x: Any) -> Any:
 def load_calibration(path: str | Path) -> CalibrationSpec:
     """Read and check a calibration spec file."""
     path = Path(path)
-    if not path.is_file():
-        raise CalibrationSpecError(f"{path}: no such calibration spec file")
+    if not is_file(path):
+        raise CalibrationSpecError(f"{str(path)[:300]}: no such calibration spec file")
     path = path.resolve()
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise CalibrationSpecError(f"{path}: malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise CalibrationSpecError(f"{path}: cannot read: {exc.strerror}") from None
+    # the same limits as scenarios and sweep specs: UTF-8, 1 MiB, nesting (sim/scenario.py)
+    data = read_toml(path, CalibrationSpecError)
     c = _Checker(path)
     c.keys("", data, TOP_KEYS)
     cal = c.table("calibration", data.get("calibration"))
@@ -267,6 +261,13 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
         fixed=fixed, priors=priors,
         targets=c.targets(data.get("targets"), outputs, registry),
     )
+    per_generation = (spec.samples if spec.method == "lhs" else spec.batch_size) * \
+        spec.max_replications * len(spec.settings())
+    if per_generation > MAX_RUNS:
+        key = "calibration.samples" if spec.method == "lhs" else "calibration.batch"
+        raise CalibrationSpecError(
+            f"{path}: {key}: a generation of up to {per_generation:,} runs (candidates × "
+            f"replications.max × target scenarios) is over the limit of {MAX_RUNS:,}")
     if spec.method == "lhs" and spec.keep > spec.samples:
         raise CalibrationSpecError(f"{path}: calibration.keep: at most calibration.samples "
                                    f"({spec.samples}), got {spec.keep}")
@@ -341,15 +342,8 @@ class _Checker:
         return ModelRef(ref)
 
     def scenario(self, ref: Any, key: str) -> str:
-        if not isinstance(ref, str):
-            self.fail(key, "must be a scenario name or path")
-        if ref.endswith(".toml") or "/" in ref:  # relative to the spec, like `extends`
-            beside = self.path.parent / ref
-            if beside.is_file():
-                return str(beside.resolve())
-            if not Path(ref).is_file():
-                self.fail(key, f"'{ref}' not found")
-        return ref
+        """A bundled name or a .toml file under the spec's folder (the rule of sweep specs)."""
+        return _scenario_ref(self.path, {"scenario": ref}, key, CalibrationSpecError)
 
     def seed(self, cal: dict) -> int:
         if "seed" not in cal:

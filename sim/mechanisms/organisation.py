@@ -3,6 +3,10 @@ portfolio the other sides read at month 0 (docs/ODD.md §2)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -110,3 +114,16 @@ PARAMS = [
           source="§3.5 (the starting TUPE transfer is recent); assumption",
           doc="Staff transferred in under TUPE at month 0 arrived 0 to this many months ago."),
 ]
+
+
+@dataclass
+class Organisation:
+    """Sites and teams (docs/ODD.md §2): created in ``MutualModel.__init__`` as
+    ``model.org``; the funding side opens teams for won contracts and closes those of lost
+    ones (``market.open_teams``, ``market.close_teams``)."""
+
+    n_sites: int
+    n_teams: int
+    team_site: np.ndarray           # site of each team
+    team_open: np.ndarray           # teams of lost contracts take no one
+    site_region: np.ndarray | None = None   # region of each site (market.build)

@@ -328,13 +328,13 @@ def people_table(model) -> pd.DataFrame:
     s = model.staff
     alive = np.flatnonzero(s.alive)
     rung = s.engagement[alive].astype(int)
-    if model.n_sites > 1:
+    if model.org.n_sites > 1:
         group = s.site[alive].astype(int)
-        n_groups = model.n_sites
+        n_groups = model.org.n_sites
         names = ["HQ" if k == 0 else f"site {k}" for k in range(n_groups)]
     else:
         group = s.team[alive].astype(int)
-        n_groups = model.n_teams
+        n_groups = model.org.n_teams
         names = [f"team {k + 1}" for k in range(n_groups)]
     counts = np.zeros((n_groups, 5), dtype=int)
     np.add.at(counts, (group, rung), 1)
@@ -356,7 +356,7 @@ def people(model) -> dict:
     filled = int(model.latest.get("representatives", 0))
     active = table.loc[table["r"] >= 3, "people"].sum()
     total = table["people"].sum()
-    unit = "site" if model.n_sites > 1 else "team"
+    unit = "site" if model.org.n_sites > 1 else "team"
     body = {"data": {"values": table.to_dict("records")},  # empty sites keep their row
             "mark": {"type": "bar"},
             "encoding": {

@@ -186,7 +186,7 @@ PARAMS = [
 
 
 def advance(model) -> None:
-    m = model.market
+    m = model.funding.market
     m.exposure = exposure(model)   # once a month: it reads the trailing year's books
     for commissioner in m.commissioners:
         officers(model, commissioner)
@@ -209,14 +209,14 @@ def officers(model, c) -> None:
         had = c.relationship
         c.new_officer()
         # shape: a relationship worth a line in the log
-        if had > 0.2 and any(k.commissioner is c for k in model.market.contracts):
+        if had > 0.2 and any(k.commissioner is c for k in model.funding.market.contracts):
             model.log("commissioner", f"a new commissioning officer at {c.name}: the "
                                       "relationship starts again from 'ground zero'.")
     else:
         c.officer_tenure += 1
         c.officer_experience += p["commissioning.officer_learning_per_month"] * \
             (1 - c.officer_experience)
-    works_for = any(k.commissioner is c for k in model.market.contracts)
+    works_for = any(k.commissioner is c for k in model.funding.market.contracts)
     rate = p["commissioning.relationship_build_per_year"] * (1.0 if works_for else 0.0)
     c.relationship += (1 - math.exp(-rate / 12)) * (1 - c.relationship)
 
@@ -230,7 +230,7 @@ def capacity(model, c) -> float:
 
 def set_budgets(model) -> None:
     """Annual budget round: trend and shocks; the efficiency demand on every contract."""
-    p, rng, m = model.p, model.rng, model.market
+    p, rng, m = model.p, model.rng, model.funding.market
     for c in m.commissioners:
         c.budget = max(0.0, c.budget * (1 + p["commissioning.budget_trend_per_year"]))
         if rng.random() < p["commissioning.budget_shock_per_year"]:
@@ -271,7 +271,7 @@ def withdrawn_early(model, k: Contract) -> bool:
     p = model.p
     if held_by_history(model, k):
         return False
-    hazard = p["commissioning.early_withdrawal_per_year"] / 12 * model.market.exposure * \
+    hazard = p["commissioning.early_withdrawal_per_year"] / 12 * model.funding.market.exposure * \
         (1 + p["commissioning.budget_cut_effect"] * budget_cut(k.commissioner)) \
         / service.commissioner_regard(model)
     if k.commissioner.budget <= 0:
@@ -284,7 +284,8 @@ def withdrawn_early(model, k: Contract) -> bool:
 
 def redundancies(model, k: Contract) -> int:
     """A decommissioned service's staff are made redundant (the rest redeployed)."""
-    n = round(model.p["procurement.tupe_transfer_share"] * k.demand / model.market.productivity)
+    n = round(model.p["procurement.tupe_transfer_share"] * k.demand
+              / model.funding.market.productivity)
     finance.post(model, "redundancy",
                  -round(n * finance.pay_per_head(model) * model.p["finance.redundancy_months"]))
     return n
@@ -295,10 +296,10 @@ def at_expiry(model, k: Contract) -> None:
     p, rng, c = model.p, model.rng, k.commissioner
     if held_by_history(model, k):   # renewed, as the case's history says (Case 8, T2.1)
         k.end += 12 * p["organisation.core_contract_years"]
-        model.market.count("direct_awards")
-        model.market.count("expiries_kept")
+        model.funding.market.count("direct_awards")
+        model.funding.market.count("expiries_kept")
         return
-    ex, cut = model.market.exposure, budget_cut(c)
+    ex, cut = model.funding.market.exposure, budget_cut(c)
     regard = service.commissioner_regard(model)   # the service the staff deliver (ODD §13)
     in_house = p["commissioning.in_house_propensity"] * ex * \
         (1.0 if c.kind == "council" else p["commissioning.nhs_in_house_factor"]) / regard
@@ -313,23 +314,24 @@ def at_expiry(model, k: Contract) -> None:
         if k.extensions_left > 0 else 0.0
     r = rng.random()
     if r < in_house:
-        n = round(p["procurement.tupe_transfer_share"] * k.demand / model.market.productivity)
+        n = round(p["procurement.tupe_transfer_share"] * k.demand
+                  / model.funding.market.productivity)
         end_contract(model, k, "in_house", n)
-        model.market.count("expiries_lost")
+        model.funding.market.count("expiries_lost")
     elif r < in_house + withdraw:
         end_contract(model, k, "not_renewed", redundancies(model, k))
-        model.market.count("expiries_lost")
+        model.funding.market.count("expiries_lost")
     elif r < in_house + withdraw + min(p["commissioning.max_extension_chance"], extend):
         full = capacity(model, c) > p["commissioning.full_extension_capacity"]
         months = k.extensions_left if full else min(12, k.extensions_left)
         k.end += months
         k.extensions_left -= months
-        model.market.count("extensions")
-        model.market.count("expiries_kept")
+        model.funding.market.count("extensions")
+        model.funding.market.count("expiries_kept")
     elif owned_by_commissioner(model, c):
         k.end += 12 * p["procurement.contract_years"]   # direct award to its own company
-        model.market.count("direct_awards")
-        model.market.count("expiries_kept")
+        model.funding.market.count("direct_awards")
+        model.funding.market.count("expiries_kept")
     else:
         retender(model, k)
 
@@ -381,7 +383,7 @@ def retender(model, k: Contract) -> None:
 
 def open_new_tenders(model) -> None:
     """New opportunities in the home region and in other regions (§3.3)."""
-    p, rng, m = model.p, model.rng, model.market
+    p, rng, m = model.p, model.rng, model.funding.market
     n_regions = p["commissioning.regions"]
     home = rng.poisson(p["commissioning.home_tenders_per_year"] / 12)
     away = rng.poisson(p["commissioning.other_tenders_per_year"] / 12)
@@ -409,7 +411,7 @@ def unit_budget(model, c) -> float:
 
 
 def _tender(model, c, region, demand, lots, tupe, incumbent, framework_ok=True) -> Tender:
-    p, m = model.p, model.market
+    p, m = model.p, model.funding.market
     window = bid_window(model, c)
     # the service's budget carries part of the protected terms of the staff who transfer with
     # it (§3.5: 'some contracts, not all' are worth less than their TUPE implications)

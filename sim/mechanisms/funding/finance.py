@@ -206,7 +206,7 @@ class Ledger:
 
 
 def post(model, category: str, pence: int) -> None:
-    model.ledger.post(model.month, category, pence)
+    model.funding.ledger.post(model.month, category, pence)
 
 
 # --- month 0 -----------------------------------------------------------------------------------
@@ -214,20 +214,19 @@ def post(model, category: str, pence: int) -> None:
 def open_books(model) -> Ledger:
     """Opening reserves: ``finance.opening_reserves_months`` of the month-0 costs."""
     months = model.p["finance.opening_reserves_months"]
-    model.ledger = Ledger(to_pence(months * monthly_costs(model) / 100))
-    return model.ledger
+    return Ledger(to_pence(months * monthly_costs(model) / 100))
 
 
 # --- rates -----------------------------------------------------------------------------------
 
 def pay_per_head(model) -> float:
     """Pence per member of staff per month at today's pay index."""
-    return model.p["finance.pay_per_staff"] * model.pay_index * 100 / 12
+    return model.p["finance.pay_per_staff"] * model.funding.pay_index * 100 / 12
 
 
 def income_rate(model) -> int:
     """Contracted income per month (pence) from everything the mutual holds now."""
-    m = model.market
+    m = model.funding.market
     return sum(c.value for c in m.contracts) // 12 + sum(line_value(model, x)
                                                           for x in m.lines) // 12
 
@@ -257,12 +256,12 @@ def trailing_year(model) -> tuple[int, int, int]:
     younger; at month 0 the contracted run-rate and no surplus."""
     last = model.month
     if last == 0:
-        m = model.market
+        m = model.funding.market
         public = sum(c.value for c in m.contracts) + sum(x.value for x in m.lines if x.public)
         return income_rate(model) * 12, public, 0
     first = max(1, last - 11)  # shape: the last 12 months
     scale = 12 / (last - first + 1)
-    income, public, costs = model.ledger.trailing(first, last)
+    income, public, costs = model.funding.ledger.trailing(first, last)
     return int(income * scale), int(public * scale), int((income + costs) * scale)
 
 
@@ -273,7 +272,7 @@ def social_value_strength(model) -> float:
     start = p["finance.social_value_active_start"]
     active = model.latest.get("active_share", start) if model.latest else start
     strength = p["organisation.social_value_strength"] * \
-        (1 - p["finance.social_value_overload"] * max(0.0, model.workload - 1.0)) * \
+        (1 - p["finance.social_value_overload"] * max(0.0, model.funding.workload - 1.0)) * \
         (p["finance.social_value_base"] + p["finance.social_value_active"] * active)
     return min(1.0, max(0.0, float(strength)))
 
@@ -282,7 +281,7 @@ def social_value_strength(model) -> float:
 
 def record_month(model) -> None:
     """Reserves as observed at the end of the month (after a year end's surplus payout)."""
-    model.ledger.balance_at[model.month] = model.ledger.balance
+    model.funding.ledger.balance_at[model.month] = model.funding.ledger.balance
 
 
 def settle_month(model) -> None:
@@ -300,7 +299,7 @@ def settle_month(model) -> None:
 
 
 def receive_income(model) -> None:
-    m = model.market
+    m = model.funding.market
     post(model, "contracts", sum(c.value for c in m.contracts) // 12)
     for line in m.lines:
         if line.kind == "grant":
@@ -314,7 +313,7 @@ def pay_costs(model) -> None:
     head = s.count()
     tupe = int(np.count_nonzero(s.alive & s.tupe))
     pay = pay_per_head(model)
-    income = model.ledger.months.get(model.month, Counter())
+    income = model.funding.ledger.months.get(model.month, Counter())
     earned = sum(income.get(c, 0) for c in INCOME)
     post(model, "pay", -round(head * pay))
     post(model, "pension_premium", -round(tupe * pay * p["workforce.tupe_pension_premium"]))
@@ -325,7 +324,7 @@ def pay_costs(model) -> None:
 
 def service_loans(model) -> None:
     """Interest and equal principal repayments on each loan."""
-    led = model.ledger
+    led = model.funding.ledger
     for loan in led.loans:
         post(model, "interest", -round(loan["owed"] * loan["rate"] / 12))
         repay = min(loan["owed"], loan["instalment"])
@@ -337,7 +336,7 @@ def service_loans(model) -> None:
 def borrow(model) -> bool:
     """Draw a loan when reserves are below zero (§3.6): a bank if it will lend (a surplus last
     year and the bank's appetite), otherwise social investment at its higher rate."""
-    p, led = model.p, model.ledger
+    p, led = model.p, model.funding.ledger
     income, _, surplus = trailing_year(model)
     owed = sum(loan["owed"] for loan in led.loans)
     room = int(p["finance.max_loan_share"] * income) - owed
@@ -358,7 +357,7 @@ def borrow(model) -> bool:
 def check_solvency(model) -> None:
     """Insolvency: reserves below zero (after any loan) for ``finance.insolvency_months``
     months in a row; the run records the failure and stops (docs/ODD.md §3 step 9)."""
-    led = model.ledger
+    led = model.funding.ledger
     if led.balance >= 0 or borrow(model) and led.balance >= 0:
         led.below_floor = 0
         return
@@ -372,7 +371,7 @@ def check_solvency(model) -> None:
 
 
 def expire_lines(model) -> None:
-    m = model.market
+    m = model.funding.market
     m.lines = [x for x in m.lines if x.end is None or x.end > model.month]
 
 
@@ -385,7 +384,7 @@ def award_grants(model) -> None:
     s its evidenced social value, × ``finance.grant_wrong_penalty`` when the decision to
     apply (and how) was wrong. Calls open often enough that at the registry's social-value
     strength the expected grant income stays about ``finance.grant_share`` of income."""
-    p, rng, m = model.p, model.rng, model.market
+    p, rng, m = model.p, model.rng, model.funding.market
     rate = grant_rate(p)
     rivals, rival = p["finance.grant_rivals"], p["finance.grant_rival_strength"]
     ref = p["organisation.social_value_strength"]
@@ -427,7 +426,7 @@ def wind_down(model) -> None:
     holding no contract, with income that pays for fewer than ``finance.wind_down_staff``
     posts at a zero margin (``affordable_staff``), for ``finance.wind_down_months`` months in
     a row, the board winds it down; the run records the failure and stops."""
-    led, m = model.ledger, model.market
+    led, m = model.funding.ledger, model.funding.market
     if m.contracts or affordable_staff(model) >= model.p["finance.wind_down_staff"]:
         led.unviable_months = 0
         return
@@ -445,7 +444,7 @@ def wind_down(model) -> None:
 # --- coupling to the people side --------------------------------------------------------------
 
 def staff_needed(model) -> float:
-    return model.market.demand() / model.market.productivity
+    return model.funding.market.demand() / model.funding.market.productivity
 
 
 def affordable_staff(model) -> float:
@@ -463,12 +462,12 @@ def affordable_staff(model) -> float:
 def plan_staffing(model) -> None:
     """Headcount follows the work; workload is the work per member of staff."""
     needed = staff_needed(model)
-    target = min(needed, affordable_staff(model)) if model.market.lean else needed
-    model.staff_target = max(0, int(round(target)))
+    target = min(needed, affordable_staff(model)) if model.funding.market.lean else needed
+    model.funding.staff_target = max(0, int(round(target)))
     head = model.staff.count()
     ratio = needed / head if head else (2.0 if needed > 0 else 1.0)  # shape: nobody: full
     # shape: workload is kept within its declared range, 0.5-2
-    model.workload = min(2.0, max(0.5, float(model.p["workforce.workload"] * ratio)))
+    model.funding.workload = min(2.0, max(0.5, float(model.p["workforce.workload"] * ratio)))
 
 
 def make_redundant(model, n: int) -> int:
@@ -490,16 +489,16 @@ def release_surplus_staff(model) -> None:
     redeployed into vacancies as they open; once ``workforce.redeployment_months`` have passed
     with more than the slack still unplaced, the rest are made redundant (§3.5)."""
     p = model.p
-    keep = model.staff_target * (1 + p["workforce.redeployment_slack"])
+    keep = model.funding.staff_target * (1 + p["workforce.redeployment_slack"])
     excess = model.staff.count() - math.ceil(keep)
     if excess <= 0:
-        model.surplus_staff_months = 0
+        model.funding.surplus_staff_months = 0
         return
-    model.surplus_staff_months += 1
-    if model.surplus_staff_months > p["workforce.redeployment_months"] and \
+    model.funding.surplus_staff_months += 1
+    if model.funding.surplus_staff_months > p["workforce.redeployment_months"] and \
             p["workforce.redeployment_months"] < 120:  # shape: 120 means never
         gone = make_redundant(model, excess)
-        model.surplus_staff_months = 0
+        model.funding.surplus_staff_months = 0
         model.log("people", f"{gone} staff could not be redeployed after "
                             f"{p['workforce.redeployment_months']} months and were made "
                             "redundant.")
@@ -508,20 +507,21 @@ def release_surplus_staff(model) -> None:
 def year_end(model) -> None:
     """Annual pay decision (§3.5: pay restraint in a deficit, catch-up in a good year) and
     productivity gains (§2.4)."""
-    p, m = model.p, model.market
+    p, m = model.p, model.funding.market
     income, _, surplus = trailing_year(model)
     margin = surplus / income if income > 0 else -1.0
     step = p["finance.pay_restraint_step"]
     if margin < 0:
-        model.pay_index = max(p["finance.pay_floor"], model.pay_index - step)
+        model.funding.pay_index = max(p["finance.pay_floor"], model.funding.pay_index - step)
         model.log("pay", f"pay restraint: a deficit of {100 * -margin:.1f} % of income; "
-                         f"pay falls to {100 * model.pay_index:.0f} % of public-sector rates.")
+                         f"pay falls to {100 * model.funding.pay_index:.0f} % of public-sector "
+                         "rates.")
     elif margin > p["finance.target_margin"] + p["finance.pay_catch_up_margin"] and \
-            model.pay_index < p["workforce.pay_index"]:
-        model.pay_index = min(p["workforce.pay_index"], model.pay_index + step)
+            model.funding.pay_index < p["workforce.pay_index"]:
+        model.funding.pay_index = min(p["workforce.pay_index"], model.funding.pay_index + step)
     m.productivity *= 1 + p["finance.productivity_gain_per_year"]
     if p["governance.surplus.source"] == "ledger":
-        model.surplus = surplus / 100   # £: what governance allocates at this year end
+        model.funding.surplus = surplus / 100   # £: what governance allocates at this year end
 
 
 def pay_out_surplus(model, allocation: dict[str, float] | None) -> None:
@@ -529,16 +529,16 @@ def pay_out_surplus(model, allocation: dict[str, float] | None) -> None:
     (when the surplus is the ledger's); the board's share stays in reserves."""
     if allocation is None or model.p["governance.surplus.source"] != "ledger":
         return
-    paid = distribute(model, "surplus_to_staff", allocation["pay"] * model.surplus)
+    paid = distribute(model, "surplus_to_staff", allocation["pay"] * model.funding.surplus)
     # a bonus staff feel for a year; charges lowered and a community fund (people/users.py)
     users.staff_share_paid(model, paid, pay_per_head(model) * 12 * max(1, model.staff.count()))
-    users.spend_users_share(model, allocation["users"] * model.surplus,
+    users.spend_users_share(model, allocation["users"] * model.funding.surplus,
                             lambda pounds: distribute(model, "surplus_to_users", pounds))
 
 
 def distribute(model, category: str, pounds_value: float) -> int:
     """Pay out part of the year's surplus (governance's allocation), never more than the
     reserves hold; returns the pence paid."""
-    pence = min(int(round(pounds_value * 100)), max(0, model.ledger.balance))
+    pence = min(int(round(pounds_value * 100)), max(0, model.funding.ledger.balance))
     post(model, category, -pence)
     return pence

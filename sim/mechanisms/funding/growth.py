@@ -16,7 +16,7 @@
 
 Each growth decision is an opportunity with a window (``growth.decision_window_months``);
 a strategy decision slower than that misses it (the governance seam,
-``model.decision_latency["strategy"]``).
+``model.governance.decision_latency["strategy"]``).
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ PARAMS = [
 
 def will_bid_in(model, region: int) -> bool:
     """Will the mutual bid for work in this region? Always where it already works."""
-    m, p = model.market, model.p
+    m, p = model.funding.market, model.p
     if region == 0 or any(c.region == region for c in m.contracts):
         return True
     appetite = p["growth.expansion_appetite"] * \
@@ -127,7 +127,7 @@ def will_bid_in(model, region: int) -> bool:
 
 
 def year_end(model) -> None:
-    m = model.market
+    m = model.funding.market
     if m.contracts:
         m.track_record += model.p["growth.track_record_per_year"] * (1 - m.track_record)
     leaner_or_not(model)
@@ -141,7 +141,7 @@ def _too_slow(model, what: str) -> bool:
     decision = decisions.decide(model, "strategy", model.p["growth.decision_window_months"],
                                  kind=what)
     if not decision.in_time:
-        model.market.count("growth_missed")
+        model.funding.market.count("growth_missed")
         model.log("decision", f"{what} opportunity missed: the decision took "
                               f"{decision.latency:.1f} months.")
         return True
@@ -151,7 +151,7 @@ def _too_slow(model, what: str) -> bool:
 def diversify(model) -> None:
     """A related service or trading line (§3.3, §2.3); more likely with innovation and after
     losing the core; it pays if the decision was right and loses money if not."""
-    p, m = model.p, model.market
+    p, m = model.p, model.funding.market
     base = p["growth.diversification_per_year"] * (p["growth.loss_boost"] if m.core_lost else 1)
     if model.rng.random() >= service.diversification_chance(model, base):
         return
@@ -163,13 +163,13 @@ def diversify(model) -> None:
                               f"{decision.latency:.1f} months.")
         return
     income, _, _ = finance.trailing_year(model)
-    if model.ledger.balance < finance.monthly_costs(model):
+    if model.funding.ledger.balance < finance.monthly_costs(model):
         return   # no reserves to risk
     value = p["growth.diversification_size"] * income
     setup = round(p["growth.diversification_setup"] * value)
     margin = p["growth.diversification_margin"] if decision.correct \
         else p["growth.misjudged_margin"]
-    staff_cost = p["finance.pay_per_staff"] * model.pay_index * 100
+    staff_cost = p["finance.pay_per_staff"] * model.funding.pay_index * 100
     demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
     finance.post(model, "development", -setup)
     m.lines.append(Line("trading", int(value), demand * m.productivity,
@@ -188,7 +188,7 @@ def acquire(model) -> None:
     smaller than ``growth.acquisition_min_staff`` posts is no opportunity (the size floor);
     the sale is contested: after the decision, the mutual wins against
     ``growth.acquisition_rivals`` other buyers with chance 1 / (1 + rivals)."""
-    p, m = model.p, model.market
+    p, m = model.p, model.funding.market
     if model.rng.random() >= p["growth.acquisition_per_year"]:
         return
     income, _, _ = finance.trailing_year(model)
@@ -196,11 +196,11 @@ def acquire(model) -> None:
     margin = p["growth.acquired_margin"]
     price = round(p["growth.acquisition_price_multiple"] * margin * value)
     keep = p["growth.acquisition_reserve_months"] * finance.monthly_costs(model)
-    staff_cost = p["finance.pay_per_staff"] * model.pay_index * 100
+    staff_cost = p["finance.pay_per_staff"] * model.funding.pay_index * 100
     demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
     if value <= 0 or demand < p["growth.acquisition_min_staff"]:
         return   # below the size floor: nothing worth buying
-    if model.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
+    if model.funding.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
         return
     if model.rng.random() >= 1.0 / (1.0 + p["growth.acquisition_rivals"]):
         m.count("acquisitions_lost")
@@ -219,7 +219,7 @@ def acquire(model) -> None:
 
 def leaner_or_not(model) -> None:
     """Case 8: under a deficit, adopt a leaner model and make redundancies."""
-    p, m = model.p, model.market
+    p, m = model.p, model.funding.market
     income, _, surplus = finance.trailing_year(model)
     margin = surplus / income if income > 0 else -1.0
     if not m.lean and margin < p["growth.lean_trigger"]:

@@ -198,7 +198,6 @@ def build(model) -> Market:
             providers += [Provider(model, kind, r, profile(p, kind))
                           for _ in range(p[f"market.{kind}.count"])]
     market = Market(commissioners, providers)
-    model.market = market
     _site_regions(model)
     _portfolio(model, market)
     _assign_teams(model, market)
@@ -208,9 +207,8 @@ def build(model) -> Market:
 def _site_regions(model) -> None:
     """Sites are spread over the regions served at month 0; site 0 (HQ) is at home."""
     served = min(model.p["organisation.regions"], model.p["commissioning.regions"],
-                 model.n_sites)
-    model.site_region = np.arange(model.n_sites) % served
-    model.team_open = np.ones(model.n_teams, dtype=bool)
+                 model.org.n_sites)
+    model.org.site_region = np.arange(model.org.n_sites) % served
 
 
 def _portfolio(model, market: Market) -> None:
@@ -227,7 +225,7 @@ def _portfolio(model, market: Market) -> None:
     per = p["procurement.starting_contract_staff"]
     sizes = [core_staff] + ([rest / math.ceil(rest / per)] * math.ceil(rest / per)
                             if rest >= 1 else [])
-    served = int(model.site_region.max()) + 1
+    served = int(model.org.site_region.max()) + 1
     years = p["procurement.contract_years"]
     for i, demand in enumerate(sizes):
         region = 0 if i == 0 else int(i % served)
@@ -271,10 +269,10 @@ def grant_rate(p) -> float:
 def _assign_teams(model, market: Market) -> None:
     """Give each contract the teams that deliver it, at sites in its region."""
     size = model.p["organisation.team_size"]
-    free = list(range(model.n_teams))
+    free = list(range(model.org.n_teams))
     for c in sorted(market.contracts, key=lambda c: -c.demand):
         want = max(1, round(c.demand / size))
-        local = [t for t in free if model.site_region[model.team_site[t]] == c.region]
+        local = [t for t in free if model.org.site_region[model.org.team_site[t]] == c.region]
         pick = (local or free)[:want]
         c.teams = pick
         free = [t for t in free if t not in pick]
@@ -285,30 +283,30 @@ def _assign_teams(model, market: Market) -> None:
 def open_teams(model, n_staff: int, region: int) -> list[int]:
     """New teams for a won contract; a region the mutual did not serve gets a new site
     (dispersion across sites lowers engagement, §3.5)."""
-    sites = np.flatnonzero(model.site_region == region)
+    sites = np.flatnonzero(model.org.site_region == region)
     if len(sites) == 0:
-        model.n_sites += 1
-        model.site_region = np.append(model.site_region, region)
-        site = model.n_sites - 1
+        model.org.n_sites += 1
+        model.org.site_region = np.append(model.org.site_region, region)
+        site = model.org.n_sites - 1
     else:
         site = int(sites[model.rng.integers(len(sites))])
     n_new = max(1, math.ceil(n_staff / model.p["organisation.team_size"]))
-    first = model.n_teams
-    model.n_teams += n_new
-    model.team_site = np.append(model.team_site, np.full(n_new, site))
-    model.team_open = np.append(model.team_open, np.ones(n_new, dtype=bool))
+    first = model.org.n_teams
+    model.org.n_teams += n_new
+    model.org.team_site = np.append(model.org.team_site, np.full(n_new, site))
+    model.org.team_open = np.append(model.org.team_open, np.ones(n_new, dtype=bool))
     return list(range(first, first + n_new))
 
 
 def close_teams(model, contract: Contract) -> None:
     """Teams of a contract that has gone take no more recruits (if no other contract uses
     them)."""
-    in_use = {t for c in model.market.contracts if c is not contract for t in c.teams}
+    in_use = {t for c in model.funding.market.contracts if c is not contract for t in c.teams}
     for t in contract.teams:
-        if t not in in_use and t < len(model.team_open):
-            model.team_open[t] = False
-    if not model.team_open.any():  # keep somewhere to recruit into
-        model.team_open[0] = True
+        if t not in in_use and t < len(model.org.team_open):
+            model.org.team_open[t] = False
+    if not model.org.team_open.any():  # keep somewhere to recruit into
+        model.org.team_open[0] = True
 
 
 def transfer_in(model, contract: Contract, n: int) -> None:
@@ -327,7 +325,7 @@ def transfer_out(model, contract: Contract, n: int) -> int:
     if n <= 0 or len(alive) == 0:
         return 0
     own = np.isin(s.team[alive], contract.teams)
-    local = model.site_region[s.site[alive]] == contract.region
+    local = model.org.site_region[s.site[alive]] == contract.region
     order = np.lexsort((model.rng.random(len(alive)), ~local, ~own))
     rows = alive[order[: min(n, len(alive))]]
     model.remove_staff(rows)
@@ -339,7 +337,7 @@ def transfer_out(model, contract: Contract, n: int) -> int:
 def end_contract(model, contract: Contract, how: str, staff_leave: int, to_whom: str = "") \
         -> int:
     """A contract ends: it leaves the portfolio, staff go with it, the event is logged."""
-    market = model.market
+    market = model.funding.market
     if contract in market.contracts:
         market.contracts.remove(contract)
     close_teams(model, contract)

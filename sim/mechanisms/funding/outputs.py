@@ -16,7 +16,7 @@ QUIET_LOSSES = ("withdrawn", "not_renewed", "in_house")  # without a competition
 
 def outputs(model) -> dict:
     """The funding side's monthly outputs (appended to ``metrics.COLUMNS``)."""
-    market, ledger = model.market, model.ledger
+    market, ledger = model.funding.market, model.funding.ledger
     income, public, surplus = finance.trailing_year(model)
     regions = {0} | {c.region for c in market.contracts}
     strength = finance.social_value_strength(model)
@@ -35,8 +35,8 @@ def outputs(model) -> dict:
         "surplus_margin": surplus / income if income > 0 else 0.0,
         "tenders_missed": market.counts.get("tenders_missed", 0),
         "loan_balance": pounds(sum(loan["owed"] for loan in ledger.loans)),
-        "pay_index": model.pay_index,
-        "workload": model.workload,
+        "pay_index": model.funding.pay_index,
+        "workload": model.funding.workload,
         "contracts_lost": market.counts.get("contracts_lost", 0),
         "contracts_lost_quietly": sum(market.counts.get(f"lost_{how}", 0)
                                       for how in QUIET_LOSSES),

@@ -22,7 +22,7 @@ At the deadline the commissioner scores every bid:
 with the weights rescaled to sum to 1. Quality includes track record, the relationship with the
 *current* officer, bid-writing capacity ("we award the contract to the best bid writer", §2.5),
 and a penalty for bidders small against the lot (the 'missing middle'); the mutual's own
-service quality is what its staff deliver (``model.service_quality``, people/service.py).
+service quality is what its staff deliver (``model.people.service_quality``, people/service.py).
 Winning transfers the service's staff in under TUPE; losing a re-tender transfers the mutual's
 staff out. Competitors price from the budget but not below their cost (``rival_cost``).
 """
@@ -193,7 +193,7 @@ def max_loss(p, risk_appetite: float) -> float:
 
 
 def bid_and_award(model) -> None:
-    m = model.market
+    m = model.funding.market
     for t in [t for t in m.tenders if t.opens == model.month]:
         consider(model, t)
     for t in [t for t in m.tenders if t.deadline <= model.month]:
@@ -227,12 +227,13 @@ def cost_price(model, t: Tender) -> int:
     unit = finance.pay_per_head(model) * 12 * (1 + p["workforce.tupe_pension_premium"] * tupe) \
         + p["engagement.pipeline_investment"] * 100
     margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
-    return int(t.demand / model.market.productivity * unit / max(margin, 0.05))  # shape: > 0
+    productivity = model.funding.market.productivity
+    return int(t.demand / productivity * unit / max(margin, 0.05))  # shape: > 0
 
 
 def consider(model, t: Tender) -> None:
     """Bid or not (see the module docstring); a bid costs money now."""
-    p, m = model.p, model.market
+    p, m = model.p, model.funding.market
     own = t.incumbent is not None
     # whether to bid goes through the governance procedure (docs/ODD.md §3 step 2): a new bid is
     # a strategy decision (growth, §5.2); re-bidding for a service already delivered is
@@ -277,7 +278,7 @@ def consider(model, t: Tender) -> None:
         return
     bid_cost = round(share * max(p["procurement.bid_cost_min"] * 100,
                                  p["procurement.bid_cost_share"] * t.value))
-    if model.ledger.balance - bid_cost < 0 and not own:
+    if model.funding.ledger.balance - bid_cost < 0 and not own:
         m.count("no_bid_unaffordable")
         return
     finance.post(model, "bid_costs", -bid_cost)
@@ -326,8 +327,8 @@ def incumbency(p) -> float:
 
 
 def mutual_entry(model, t: Tender) -> dict:
-    p, m, bid = model.p, model.market, t.mutual_bid
-    quality = (model.service_quality + p["procurement.track_record_weight"]
+    p, m, bid = model.p, model.funding.market, t.mutual_bid
+    quality = (model.people.service_quality + p["procurement.track_record_weight"]
                * m.track_record
                + p["procurement.relationship_weight"] * t.commissioner.relationship
                + p["procurement.bid_writing_weight"] * bid_writing(model)
@@ -352,7 +353,7 @@ def rival_cost(model, t: Tender) -> float:
     unit = p["finance.pay_per_staff"] * 100 * (1 + p["workforce.tupe_pension_premium"] * tupe)
     margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
     # shape: as cost_price, a margin floor that keeps the division finite
-    return t.demand / model.market.productivity * unit / max(margin, 0.05)
+    return t.demand / model.funding.market.productivity * unit / max(margin, 0.05)
 
 
 def competitor_entries(model, t: Tender) -> list[dict]:
@@ -361,7 +362,7 @@ def competitor_entries(model, t: Tender) -> list[dict]:
     p, rng = model.p, model.rng
     k = p["commissioning.framework_turnover_multiple"]
     out = []
-    for prov in model.market.providers:
+    for prov in model.funding.market.providers:
         if prov.region is not None and prov.region != t.region:
             continue
         if prov.kind == "council_trading_company" and t.commissioner.kind != "council":
@@ -394,7 +395,7 @@ def competitor_entries(model, t: Tender) -> list[dict]:
 
 
 def award(model, t: Tender) -> None:
-    p, m = model.p, model.market
+    p, m = model.p, model.funding.market
     entries = competitor_entries(model, t)
     if t.mutual_bid is not None:
         entries.append(mutual_entry(model, t))
@@ -437,7 +438,7 @@ def _why_no_bid(model, t: Tender) -> str:
 def _take_up(model, t: Tender, price: int) -> None:
     """A won tender: renew the incumbent contract (with any bundled services) or start a new
     one; staff of services new to the mutual transfer in under TUPE (§3.5)."""
-    p, m, bid = model.p, model.market, t.mutual_bid
+    p, m, bid = model.p, model.funding.market, t.mutual_bid
     share = bid["share"]
     below = _below_cost(model, bid, price)
     years, ext = p["procurement.contract_years"], 12 * p["procurement.extension_years"]
@@ -475,6 +476,6 @@ def _below_cost(model, bid: dict, price: int) -> str:
     """A win priced on a cost misread too low: counted, and said in the win's log line."""
     if bid.get("error", 0.0) >= 0 or price >= bid["cost"]:
         return ""
-    model.market.count("misjudged_wins")
+    model.funding.market.count("misjudged_wins")
     return (f" — priced on a misreading of its costs, {100 * (1 - price / bid['cost']):.0f} % "
             "below what the work will cost to deliver")

@@ -1,11 +1,12 @@
 """Governance in the month and the year (docs/ODD.md §3 steps 2 and 8); the parts live in
 the modules beside it (bodies, elections, decisions, surplus, presets).
 
-Seams it drives each month: ``model.decision_latency[level]`` (expected months of the full
-procedure; the funding side misses a tender whose deadline is shorter), ``model.voice_heard``
-and ``model.user_voice_heard`` (read by engagement and ownership), ``model.grievance`` (lowers
-each group's satisfaction target), ``model.conflict_index`` and ``model.trust``. It reads
-``model.surplus`` (£ per year; the funding side may set it) at the year end.
+Its state is ``model.governance`` (sim/mechanisms/governance/state.py). Seams it drives each
+month: ``decision_latency[level]`` (expected months of the full procedure; the funding side
+misses a tender whose deadline is shorter), ``voice_heard`` and ``user_voice_heard`` (read by
+engagement and ownership), ``grievance`` (lowers each group's satisfaction target),
+``conflict_index`` and ``trust``. It reads ``model.funding.surplus`` (£ per year; the funding
+side may set it) at the year end.
 
 The funding side routes its opportunities through :func:`decide`.
 """
@@ -13,7 +14,7 @@ The funding side routes its opportunities through :func:`decide`.
 from __future__ import annotations
 
 from sim.mechanisms.governance import bodies, decisions, elections, public_sector, surplus
-from sim.mechanisms.governance.decisions import DECISION_LEVELS, Decision, decide
+from sim.mechanisms.governance.decisions import DECISION_LEVELS, decide
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -60,17 +61,13 @@ WINDOW = 12  # months of decisions behind the rolling outputs
 def setup(model) -> None:
     """Month 0: build the board and the representative body and hold the founding election."""
     public_sector.start(model)
-    model.board = bodies.build_board(model)
-    model.rep_body = bodies.build_rep_body(model)
-    model.decisions: list[Decision] = []
-    model.turnout = {"all": 0.0}
-    model.turnout_history = []  # {month, constituency, turnout, engaged} per vote
-    model.elections = []  # {month, constituency, open, candidates, filled} per election
-    model.surplus_allocation = {}
+    model.governance.board = bodies.build_board(model)
+    model.governance.rep_body = bodies.build_rep_body(model)
     elect(model)
     decisions.participants(model, refresh=True)
     voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
-    model.trust = sum(max(v) for v in voices) / len(voices)  # in step with the procedure
+    # in step with the procedure
+    model.governance.trust = sum(max(v) for v in voices) / len(voices)
     publish(model)
 
 
@@ -84,7 +81,8 @@ def monthly(model) -> None:
         for _ in range(rng.poisson(rate)):
             k = p["governance.opportunities.deadline_shape"]
             decide(model, level, float(rng.gamma(k, mean_deadline / k)))
-    model.decisions = [d for d in model.decisions if d.month > model.month - WINDOW]
+    g = model.governance
+    g.decisions = [d for d in g.decisions if d.month > model.month - WINDOW]
     surplus.settle(model, deliberation=_recent_mean(model, lambda d: max(d.voice, d.user_voice)))
     publish(model)
 
@@ -103,41 +101,42 @@ def annual_cycle(model) -> dict[str, float] | None:
 
 def elect(model) -> None:
     results = elections.hold(model)
-    model.turnout = elections.turnout(model)
+    model.governance.turnout = elections.turnout(model)
     for who, (open_seats, candidates, filled) in results.items():
         if open_seats == 0:
             continue
-        model.elections.append({"month": model.month, "constituency": who, "open": open_seats,
-                                "candidates": candidates, "filled": filled})
+        model.governance.elections.append({"month": model.month, "constituency": who,
+                                           "open": open_seats, "candidates": candidates,
+                                           "filled": filled})
         vacant = open_seats - filled
         tail = f"; {vacant} seat(s) stay vacant" if vacant else ""
         model.log("election", f"{who} elections: {candidates} candidate(s) for {open_seats} "
                               f"open seat(s), {filled} filled{tail} (turnout "
-                              f"{100 * model.turnout.get(who, 0):.0f} %).")
+                              f"{100 * model.governance.turnout.get(who, 0):.0f} %).")
 
 
 def publish(model) -> None:
     """Set the seams the rest of the model reads."""
-    p = model.p
+    p, g = model.p, model.governance
     for level in DECISION_LEVELS:
-        model.decision_latency[level] = decisions.expected_latency(model, level)
-    informal = model.informal_voice  # a state: sim/mechanisms/people/participation.py
+        g.decision_latency[level] = decisions.expected_latency(model, level)
+    informal = model.people.informal_voice  # a state: sim/mechanisms/people/participation.py
     weight = p["governance.conflict.voice_weight"]
-    if model.decisions:
+    if g.decisions:
         formal = (_recent_mean(model, lambda d: d.voice),
                   _recent_mean(model, lambda d: d.user_voice))
     else:  # no decisions yet (month 0): what the procedure usually gives
         voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
         formal = tuple(sum(v[i] for v in voices) / len(voices) for i in (0, 1))
     # a group whose grievance is high feels unheard: 'Are you not listening to us?' (§5.3)
-    model.voice_heard = (informal["staff"] + (1 - informal["staff"]) * formal[0]) * \
-        (1 - weight * model.grievance["staff"])
-    model.user_voice_heard = (informal["users"] + (1 - informal["users"]) * formal[1]) * \
-        (1 - weight * model.grievance["users"])
+    g.voice_heard = (informal["staff"] + (1 - informal["staff"]) * formal[0]) * \
+        (1 - weight * g.grievance["staff"])
+    g.user_voice_heard = (informal["users"] + (1 - informal["users"]) * formal[1]) * \
+        (1 - weight * g.grievance["users"])
 
 
 def _recent_mean(model, value) -> float:
-    recent = model.decisions
+    recent = model.governance.decisions
     return sum(value(d) for d in recent) / len(recent) if recent else 0.0
 
 
@@ -152,26 +151,26 @@ def _vacancy_rate(model, body) -> float:
 
 def summary(model) -> dict:
     """The governance outputs for metrics.compute (rolling over the last 12 months)."""
-    recent = model.decisions
+    recent = model.governance.decisions
     in_time = [d for d in recent if d.in_time]
-    rep = model.rep_body
+    rep = model.governance.rep_body
     elected = [s for b in model.governing_bodies() for s in b.elected()]
     held = sum(not _vacant(model, s) for s in elected)
     return {
         "representatives": held,
         "representative_vacancy_rate": 1 - held / len(elected) if elected else 0.0,
         "decision_latency_months": _recent_mean(model, lambda d: d.latency),
-        "strategy_latency_months": model.decision_latency["strategy"],
+        "strategy_latency_months": model.governance.decision_latency["strategy"],
         "decision_quality": sum(d.quality for d in in_time) / len(in_time) if in_time else 0.0,
         "decisions_made": len(in_time),
         "decisions_missed": len(recent) - len(in_time),
-        "board_vacancy_rate": _vacancy_rate(model, model.board),
+        "board_vacancy_rate": _vacancy_rate(model, model.governance.board),
         "rep_body_vacancy_rate": _vacancy_rate(model, rep) if rep else 0.0,
-        "conflict_index": model.conflict_index,
-        "trust": model.trust,
-        "voting_turnout": model.turnout["all"],
-        "voice_heard": model.voice_heard,
-        "informal_voice": model.informal_voice["staff"],
+        "conflict_index": model.governance.conflict_index,
+        "trust": model.governance.trust,
+        "voting_turnout": model.governance.turnout["all"],
+        "voice_heard": model.governance.voice_heard,
+        "informal_voice": model.people.informal_voice["staff"],
         # the parent body's chain for the same decisions (governance/public_sector.py)
         "public_sector_latency_months": public_sector.rolling_latency(model),
         "public_strategy_latency_months": public_sector.expected_latency(model.p, "strategy"),

@@ -193,7 +193,7 @@ def _mean(values) -> tuple[int, float]:
 
 def survey(model) -> Participants:
     """Count the possible participants and their knowledge (once a month, reused)."""
-    board, rep = model.board, model.rep_body
+    board, rep = model.governance.board, model.governance.rep_body
     members = board.members()
     s, u = model.staff, model.users
     staff_mask = s.alive & (s.engagement >= 2)
@@ -220,7 +220,7 @@ def users_consultable(model) -> np.ndarray:
     and members where users have a membership rule. None when users are no constituency."""
     u, p = model.users, model.p
     if p["membership.users.rule"] == "none" and not (
-            model.rep_body and model.rep_body.elected("users")) and not \
+            model.governance.rep_body and model.governance.rep_body.elected("users")) and not \
             p["governance.board.user_seats"]:
         return np.zeros(u.size, dtype=bool)
     mask = u.alive & (u.engagement >= 2) & u.aware
@@ -231,9 +231,9 @@ def users_consultable(model) -> np.ndarray:
 
 def participants(model, refresh: bool = False) -> Participants:
     """This month's survey (taken afresh each step, and after the elections)."""
-    if refresh or model.participants.stamp != model.steps:
-        model.participants = survey(model)
-    return model.participants
+    if refresh or model.governance.participants.stamp != model.steps:
+        model.governance.participants = survey(model)
+    return model.governance.participants
 
 
 # --- the procedure --------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def stage_months(model, level: str) -> tuple[float, float, float]:
     fixed = p["governance.latency.executive_months"]
     if level != "operations":
         fixed += p["governance.latency.board_months"]
-    slow = 1.0 + p["governance.latency.conflict_delay"] * model.conflict_index
+    slow = 1.0 + p["governance.latency.conflict_delay"] * model.governance.conflict_index
     size = p["governance.latency.size_months"]
     n_rep = who.rep_people[0] + who.rep_appointed
     n_members = who.staff[0] + (who.users[0] if level != "policy" else 0)
@@ -312,7 +312,7 @@ def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
 def voice_shares(model, level: str, board: bool, rep: bool, members: bool
                  ) -> tuple[float, float]:
     """(staff, users) formal voice in one decision: the strongest channel (module docstring)."""
-    p, rep_body, who = model.p, model.rep_body, participants(model)
+    p, rep_body, who = model.p, model.governance.rep_body, participants(model)
     out = []
     for i, group in enumerate(("staff", "users")):
         v = 0.0
@@ -364,7 +364,7 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
         board = False
     elif procedure == "ratified":
         share_members = 0.0
-        if model.rep_body is None or model.rep_body.powers not in APPROVING:
+        if model.governance.rep_body is None or model.governance.rep_body.powers not in APPROVING:
             share_rep = 0.0
     rep = rng.random() < share_rep
     members = rng.random() < share_members
@@ -385,13 +385,13 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
     q = quality(model, level, board, rep, members)
     voice, user_voice = voice_shares(model, level, board, rep, members)
     consulted = tuple(name for name, used in
-                      (("board", board), (model.rep_body.name if rep else "", rep),
+                      (("board", board), (model.governance.rep_body.name if rep else "", rep),
                        (MEMBERSHIP, members)) if used)
     decision = Decision(level, model.month, float(deadline_months), latency, q,
                         latency <= deadline_months, bool(rng.random() < q), voice, user_voice,
-                        consulted, delegated, _appetite(model.board, board), kind)
+                        consulted, delegated, _appetite(model.governance.board, board), kind)
     apply_ownership_effects(model, decision)
-    model.decisions.append(decision)
+    model.governance.decisions.append(decision)
     public_sector.shadow(model, decision)  # the parent body's chain, for P6
     if level == "strategy":
         _tell(model, decision)
@@ -451,6 +451,6 @@ def apply_ownership_effects(model, d: Decision) -> None:
 
 def _seats_consulted(model, d: Decision):
     if "board" in d.consulted:
-        yield from model.board.elected()
-    if model.rep_body is not None and model.rep_body.name in d.consulted:
-        yield from model.rep_body.elected()
+        yield from model.governance.board.elected()
+    if model.governance.rep_body is not None and model.governance.rep_body.name in d.consulted:
+        yield from model.governance.rep_body.elected()

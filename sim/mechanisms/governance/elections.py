@@ -156,7 +156,7 @@ def turnout(model) -> dict[str, float]:
         votes = np.count_nonzero(voters & (rng.random(cols.size) < chance))
         n = np.count_nonzero(voters)
         out[who] = votes / n if n else 0.0
-        model.turnout_history.append({"month": model.month, "constituency": who,
+        model.governance.turnout_history.append({"month": model.month, "constituency": who,
                                       "turnout": out[who],
                                       "engaged": participation.engaged_share(cols, voters)})
         voted, eligible = voted + votes, eligible + n

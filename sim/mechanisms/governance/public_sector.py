@@ -64,8 +64,8 @@ WINDOW = 12  # months of decisions behind the rolling output, as for the mutual'
 
 
 def start(model) -> None:
-    model.public_rng = model.rng.spawn(1)[0]  # its own stream: the model's is not advanced
-    model.public_decisions = []  # (month, level, latency)
+    # its own stream: the model's is not advanced
+    model.governance.public_rng = model.rng.spawn(1)[0]
 
 
 def _gamma(rng, mean: float, cv: float) -> float:
@@ -77,7 +77,7 @@ def _gamma(rng, mean: float, cv: float) -> float:
 
 def latency(model, level: str) -> float:
     """One draw of the parent body's procedure for a decision at this level (months)."""
-    p, rng = model.p, model.public_rng
+    p, rng = model.p, model.governance.public_rng
     cv = p["public_sector.stage_cv"]
     months = _gamma(rng, p["public_sector.officer_months"], cv) + \
         _gamma(rng, p["public_sector.management_months"], cv)
@@ -106,13 +106,14 @@ def expected_latency(p, level: str) -> float:
 
 def shadow(model, decision) -> None:
     """Take the same decision through the parent body's chain and keep its latency."""
-    model.public_decisions.append((decision.month, decision.level,
+    model.governance.public_decisions.append((decision.month, decision.level,
                                    latency(model, decision.level)))
 
 
 def rolling_latency(model) -> float:
     """Mean latency of the shadow decisions of the last 12 months (the mutual's window)."""
     first = model.month - WINDOW
-    model.public_decisions = [d for d in model.public_decisions if d[0] > first]
-    recent = model.public_decisions
+    g = model.governance
+    g.public_decisions = [d for d in g.public_decisions if d[0] > first]
+    recent = g.public_decisions
     return sum(d[2] for d in recent) / len(recent) if recent else 0.0

@@ -110,10 +110,10 @@ def weights(model, d: decisions.Decision) -> np.ndarray:
     if rule != "procedure":  # one group imposes its preference (counterfactual)
         w[GROUPS.index(rule)] = 1
         return w
-    seats = model.board.seats if "board" in d.consulted else \
-        [s for s in model.board.seats if s.kind == "executive"]
+    seats = model.governance.board.seats if "board" in d.consulted else \
+        [s for s in model.governance.board.seats if s.kind == "executive"]
     w += _seat_shares([s for s in seats if not s.vacant])
-    rep = model.rep_body
+    rep = model.governance.rep_body
     if rep is not None and rep.name in d.consulted:
         held = [s for s in rep.seats if not s.vacant]
         w += power_factor(model.p, rep.powers) * _seat_shares(held)
@@ -133,41 +133,42 @@ def _seat_shares(seats) -> np.ndarray:
 
 def salience(model) -> float:
     per_head = model.p["governance.surplus.salience_per_staff"] * max(1, model.staff.count())
-    return float(min(1.0, max(0.0, model.surplus) / per_head))
+    return float(min(1.0, max(0.0, model.funding.surplus) / per_head))
 
 
 def allocate(model) -> dict[str, float] | None:
     """The annual allocation: decide, compute the split, raise grievances, log it; return the
     split over USES (None if there is no surplus). The funding side pays out the staff and
     users' shares (``finance.pay_out_surplus``)."""
-    p = model.p
-    if model.surplus <= 0:
-        model.log("surplus", f"a deficit of £{-model.surplus:,.0f} last year: no surplus to "
-                             "allocate." if model.surplus < 0 else
+    p, amount = model.p, model.funding.surplus
+    if amount <= 0:
+        model.log("surplus", f"a deficit of £{-amount:,.0f} last year: no surplus to "
+                             "allocate." if amount < 0 else
                   "no surplus to allocate this year.")
         return None
     d = decisions.decide(model, "strategy", deadline_months=12.0, kind="surplus")
-    alignment = float(np.mean([m.mission_alignment for m in model.board.members()] or [0.5]))
+    board = model.governance.board.members()
+    alignment = float(np.mean([m.mission_alignment for m in board] or [0.5]))
     prefs = np.array([preferred(p, g, alignment) for g in GROUPS])
     w = weights(model, d)
     split = w @ prefs / w.sum()
-    model.surplus_allocation = dict(zip(USES, split.tolist(), strict=True))
-    stake = salience(model) * (1 - p["governance.surplus.acceptance"] * model.trust)
+    model.governance.surplus_allocation = dict(zip(USES, split.tolist(), strict=True))
+    stake = salience(model) * (1 - p["governance.surplus.acceptance"] * model.governance.trust)
     for i, group in enumerate(GROUPS):
         if group == "users" and not _users_a_constituency(model):
             continue
         distance = 0.5 * np.abs(split - prefs[i]).sum()
-        g = model.grievance[group]
-        model.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
+        g = model.governance.grievance[group]
+        model.governance.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
                                                    * stake * distance)
     update_conflict(model)
-    model.pay_shares.append(float(split[0]))
-    model.log("surplus", f"surplus of £{model.surplus:,.0f} allocated "
+    model.people.pay_shares.append(float(split[0]))
+    model.log("surplus", f"surplus of £{model.funding.surplus:,.0f} allocated "
                          f"{_pct(split[0])} to pay, {_pct(split[1])} to users (charges, "
                          f"community fund) and {_pct(split[2])} to reserves and innovation "
                          f"({_how(model, d)}); staff wanted {_pct(prefs[0][0])} for pay. "
-                         f"Conflict index {model.conflict_index:.2f}.")
-    return model.surplus_allocation
+                         f"Conflict index {model.governance.conflict_index:.2f}.")
+    return model.governance.surplus_allocation
 
 
 def _users_a_constituency(model) -> bool:
@@ -187,19 +188,19 @@ def _pct(x: float) -> str:
 
 
 def update_conflict(model) -> None:
-    model.conflict_index = 1.0 - float(np.prod([1 - g for g in model.grievance.values()]))
+    g = model.governance
+    g.conflict_index = 1.0 - float(np.prod([1 - x for x in g.grievance.values()]))
 
 
 def settle(model, deliberation: float) -> None:
     """Each month: grievances decay (faster with trust); trust moves toward ``deliberation``
     (the mean formal voice of recent decisions) and is eroded by conflict."""
-    p = model.p
+    p, g = model.p, model.governance
     keep = 1.0 - min(1.0, p["governance.conflict.decay"]
-                     + p["governance.conflict.trust_decay"] * model.trust)
-    for group in model.grievance:
-        model.grievance[group] *= keep
+                     + p["governance.conflict.trust_decay"] * g.trust)
+    for group in g.grievance:
+        g.grievance[group] *= keep
     update_conflict(model)
     rate = p["governance.trust.gain"]
-    t = model.trust
-    model.trust = float(np.clip(t + rate * (deliberation - t - model.conflict_index * t),
-                                0.0, 1.0))
+    t = g.trust
+    g.trust = float(np.clip(t + rate * (deliberation - t - g.conflict_index * t), 0.0, 1.0))

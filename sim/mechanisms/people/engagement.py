@@ -161,8 +161,8 @@ def remote_penalty(sites: np.ndarray, n_sites: int, p) -> np.ndarray:
 def staff_drive(model) -> np.ndarray:
     s, p = model.staff, model.p
     active = (s.engagement >= 3).astype(float)
-    peer_active = group_mean(s.team, active, s.alive, model.n_teams)
-    load = model.workload - 1.0 + p["engagement.part_time_load"] * s.part_time
+    peer_active = group_mean(s.team, active, s.alive, model.org.n_teams)
+    load = model.funding.workload - 1.0 + p["engagement.part_time_load"] * s.part_time
     return (p["engagement.ownership_weight"] * (s.ownership - 0.5)
             + p["engagement.confidence_weight"] * (s.confidence - 0.5)
             + p["engagement.satisfaction_weight"] * (s.satisfaction - 0.5)
@@ -170,20 +170,20 @@ def staff_drive(model) -> np.ndarray:
             + p["engagement.pipeline_weight"] * pipeline_support(p)
             + p["engagement.member_boost"] * s.member
             - p["engagement.workload_weight"] * load
-            - remote_penalty(s.site, model.n_sites, p))
+            - remote_penalty(s.site, model.org.n_sites, p))
 
 
 def user_drive(model) -> np.ndarray:
     u, p = model.users, model.p
     active = (u.engagement >= 3).astype(float)
-    peer_active = group_mean(u.site, active, u.alive, model.n_sites, exclude_self=False)
+    peer_active = group_mean(u.site, active, u.alive, model.org.n_sites, exclude_self=False)
     return (p["engagement.ownership_weight"] * (u.ownership - 0.5)
             + p["engagement.confidence_weight"] * (u.confidence - 0.5)
             + p["engagement.peer_weight"] * peer_active
             + p["engagement.pipeline_weight"] * pipeline_support(p)
             + p["engagement.member_boost"] * u.member
             - p["engagement.vulnerability_weight"] * u.vulnerability
-            - remote_penalty(u.site, model.n_sites, p))
+            - remote_penalty(u.site, model.org.n_sites, p))
 
 
 def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0,
@@ -194,17 +194,26 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
     adds log-odds to one step only: column k tilts the move from rung k up to k + 1 and the
     move from k + 1 down to k."""
     rung_factor = p["engagement.step_difficulty"] ** np.arange(TOP + 1, dtype=float)
-    z_up = z_down = drive
+    # the same arithmetic as (boost[rows, k] gathers, clip, exp) in fewer passes and
+    # temporaries: results are bit-identical (tests/test_golden.py)
     if boost is not None:
-        rows = np.arange(len(level))
-        z_up = drive + boost[rows, np.minimum(level, TOP - 1)]
-        z_down = drive + boost[rows, np.maximum(level - 1, 0)]
-    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level] * \
-        np.exp(np.clip(z_up, -20, 20))  # shape: no overflow
-    down = p["engagement.down_rate"] / np.exp(np.clip(z_down, -20, 20))  # shape: no overflow
+        flat = boost.reshape(-1)
+        first = np.arange(0, len(level) * TOP, TOP)
+        lv = level.astype(np.intp)
+        z_up = drive + flat[first + np.minimum(lv, TOP - 1)]
+        z_down = drive + flat[first + np.maximum(lv - 1, 0)]
+        e_up = np.exp(np.clip(z_up, -20, 20, out=z_up), out=z_up)  # shape: no overflow
+        e_down = np.exp(np.clip(z_down, -20, 20, out=z_down), out=z_down)
+    else:
+        e_up = e_down = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
+    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level]
+    up *= e_up
+    down = p["engagement.down_rate"] / e_down
     cap = p["engagement.max_step_chance"]
-    up = np.where(level >= TOP, 0.0, np.minimum(up, cap))
-    down = np.where(level <= 0, 0.0, np.minimum(down, cap))
+    np.minimum(up, cap, out=up)
+    up[level >= TOP] = 0.0
+    np.minimum(down, cap, out=down)
+    down[level <= 0] = 0.0
     return up, down
 
 
@@ -239,8 +248,8 @@ def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
     goes_down = cols.alive & ~goes_up & (level < TOP) & (r > 1.0 - down)
     if ceiling is not None:
         goes_up &= level < ceiling
-    level[goes_up] += 1
-    level[goes_down] -= 1
+    level += goes_up    # the two masks are disjoint: one step up or down at most
+    level -= goes_down
 
 
 def ownership_target(affinity, voice: float, member, engagement, p):
@@ -305,21 +314,21 @@ def spread_awareness(users, p, rng) -> None:
 def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
     p, rng, staff, users = model.p, model.rng, model.staff, model.users
-    voice, support = model.voice_heard, pipeline_support(p)
+    voice, support = model.governance.voice_heard, pipeline_support(p)
     climb(staff, staff_drive(model), p, rng, 1.0, None, participation.staff_boost(model))
     participation.hold_group_members(model)
     tupe_acceptance(staff, p)
-    adjust_ownership(staff, staff.team, model.n_teams, voice, p)
-    adjust_satisfaction(staff, voice, model.workload, model.pay_index, p,
-                        model.grievance["staff"], users_mod.staff_pay_extra(model))
+    adjust_ownership(staff, staff.team, model.org.n_teams, voice, p)
+    adjust_satisfaction(staff, voice, model.funding.workload, model.funding.pay_index, p,
+                        model.governance.grievance["staff"], users_mod.staff_pay_extra(model))
     build_confidence(staff, support, p)
     if users.size:
         spread_awareness(users, p, rng)
         ceiling = np.where(users.aware, TOP, 1)
         climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling,
               participation.user_boost(model))
-        voice = model.user_voice_heard
-        adjust_ownership(users, users.site, model.n_sites, voice, p)
-        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.grievance["users"],
+        voice = model.governance.user_voice_heard
+        adjust_ownership(users, users.site, model.org.n_sites, voice, p)
+        adjust_satisfaction(users, voice, 1.0, 1.0, p, model.governance.grievance["users"],
                             users_mod.satisfaction_extra(model))
         build_confidence(users, support, p)

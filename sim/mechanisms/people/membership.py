@@ -217,14 +217,14 @@ def users_eligible(users) -> np.ndarray:
 def update(model) -> None:
     """One month of membership for staff and for users."""
     staff, users, rng = model.staff, model.users, model.rng
-    peers = group_mean(staff.team, staff.member.astype(float), staff.alive, model.n_teams)
+    peers = group_mean(staff.team, staff.member.astype(float), staff.alive, model.org.n_teams)
     joins, outs = update_constituency(staff, staff_eligible(staff, model.p),
-                                      model.staff_rules, peers, rng)
+                                      model.people.staff_rules, peers, rng)
     model.month_counts.update(staff_joins=joins, staff_opt_outs=outs)
     if users.size:
-        peers = group_mean(users.site, users.member.astype(float), users.alive, model.n_sites,
+        peers = group_mean(users.site, users.member.astype(float), users.alive, model.org.n_sites,
                            exclude_self=False)
-        joins, outs = update_constituency(users, users_eligible(users), model.user_rules,
+        joins, outs = update_constituency(users, users_eligible(users), model.people.user_rules,
                                           peers, rng)
     else:
         joins, outs = 0, 0

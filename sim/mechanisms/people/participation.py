@@ -131,8 +131,8 @@ def _saturating(n: float) -> float:
 def forum_sites(model, who: str) -> np.ndarray:
     """Boolean per site: whether a forum meets there (headquarters first)."""
     share = model.p[f"participation.{who}.forums_site_share"]
-    n = math.ceil(share * model.n_sites - 1e-9)  # shape: rounding
-    out = np.zeros(model.n_sites, dtype=bool)
+    n = math.ceil(share * model.org.n_sites - 1e-9)  # shape: rounding
+    out = np.zeros(model.org.n_sites, dtype=bool)
     out[:n] = True
     return out
 
@@ -162,7 +162,7 @@ def user_boost(model) -> np.ndarray:
 
 def represented_teams(model) -> np.ndarray:
     """Boolean per team: a member of the team holds an elected seat (board or council)."""
-    out = np.zeros(model.n_teams, dtype=bool)
+    out = np.zeros(model.org.n_teams, dtype=bool)
     s = model.staff
     seated = s.alive & (s.engagement >= TOP)
     out[np.unique(s.team[seated])] = True
@@ -259,15 +259,15 @@ def informal_target(model, who: str) -> float:
 
 
 def start_informal_voice(model) -> None:
-    model.informal_voice = {"staff": informal_target(model, "staff"),
+    model.people.informal_voice = {"staff": informal_target(model, "staff"),
                             "users": informal_target(model, "users")}
 
 
 def update_informal_voice(model) -> None:
     rate = model.p["participation.voice.adjust_rate"]
     for who in ("staff", "users"):
-        v = model.informal_voice[who]
-        model.informal_voice[who] = v + rate * (informal_target(model, who) - v)
+        v = model.people.informal_voice[who]
+        model.people.informal_voice[who] = v + rate * (informal_target(model, who) - v)
 
 
 def monthly(model) -> None:

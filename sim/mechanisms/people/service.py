@@ -5,7 +5,8 @@ The study's case for mutuals is that ownership and voice pay back. Three organis
 states carry that back from the people to the organisation, each updated once a month after
 engagement (step 7), so the next month's commissioning, bidding and recruitment read them:
 
-- **Service quality** (``model.service_quality``, 0–1) follows what the workforce can deliver:
+- **Service quality** (``model.people.service_quality``, 0–1) follows what the workforce can
+  deliver:
 
       capability = (w_own·ownership + w_eng·rung/3 + w_exp·experience) / (w_own + w_eng + w_exp)
       target     = floor + span·capability − workload_penalty·max(0, workload − 1)
@@ -17,12 +18,12 @@ engagement (step 7), so the next month's commissioning, bidding and recruitment 
   services'); overload and unfilled posts lower it (§3.5, §5.4). It enters the bid quality
   score (procurement), the commissioner's extension, renewal and withdrawal choices
   (commissioning) and is an output column that the users' side reads.
-- **Innovation** (``model.innovation``, 0–1): ideas from the floor need engaged staff and
+- **Innovation** (``model.people.innovation``, 0–1): ideas from the floor need engaged staff and
   someone who listens (§2.3: changes 'sometimes identified by front line workers', staff
   'more empowered to contribute'): a year's moving average of mean rung/3 × voice heard.
   The chance of a diversification opportunity scales with it (growth).
-- **Reputation as an employer** (``model.reputation``, 0–1): a year's moving average of staff's
-  mean satisfaction and ownership (§3.5: 'building their reputations as good employers',
+- **Reputation as an employer** (``model.people.reputation``, 0–1): a year's moving average of
+  staff's mean satisfaction and ownership (§3.5: 'building their reputations as good employers',
   'just being a nice place to work'). It eases recruitment against NHS and council pay and
   pensions (workforce).
 """
@@ -52,7 +53,7 @@ def capability_parts(model) -> tuple[float, float, float]:
 
 
 def vacancy_share(model) -> float:
-    target = model.staff_target
+    target = model.funding.staff_target
     return max(0.0, (target - model.staff.count()) / target) if target > 0 else 0.0
 
 
@@ -65,14 +66,14 @@ def target_quality(model) -> float:
     total = sum(w)
     capability = (w[0] * own + w[1] * rung + w[2] * experience) / total if total > 0 else 0.0
     q = (p["service.floor"] + p["service.span"] * capability
-         - p["service.workload_penalty"] * max(0.0, model.workload - 1.0)
+         - p["service.workload_penalty"] * max(0.0, model.funding.workload - 1.0)
          - p["service.vacancy_penalty"] * vacancy_share(model))
     return min(1.0, max(0.0, q))
 
 
 def _ideas(model) -> float:
     _, rung, _ = capability_parts(model)
-    return rung * model.voice_heard
+    return rung * model.governance.voice_heard
 
 
 def _esteem(model) -> float:
@@ -85,17 +86,17 @@ def _esteem(model) -> float:
 
 def setup(model) -> None:
     """Month 0: start each state where the starting workforce puts it."""
-    model.service_quality = target_quality(model)
-    model.innovation = _ideas(model)
-    model.reputation = _esteem(model)
+    model.people.service_quality = target_quality(model)
+    model.people.innovation = _ideas(model)
+    model.people.reputation = _esteem(model)
 
 
 def update(model) -> None:
     """Once a month, after engagement: the three states move toward what the staff make."""
     rate = model.p["service.adjust_per_month"]
-    model.service_quality += rate * (target_quality(model) - model.service_quality)
-    model.innovation += YEAR * (_ideas(model) - model.innovation)
-    model.reputation += YEAR * (_esteem(model) - model.reputation)
+    model.people.service_quality += rate * (target_quality(model) - model.people.service_quality)
+    model.people.innovation += YEAR * (_ideas(model) - model.people.innovation)
+    model.people.reputation += YEAR * (_esteem(model) - model.people.reputation)
 
 
 # --- what the states change (read by the mechanisms that own those choices) -----------------
@@ -104,14 +105,14 @@ def commissioner_regard(model) -> float:
     """Multiplier on a commissioner's extension chance (its inverse scales in-housing,
     decommissioning and early withdrawal): exp(k · (quality − expectation)) (§2.2)."""
     p = model.p
-    gap = model.service_quality - p["commissioning.quality_expectation"]
+    gap = model.people.service_quality - p["commissioning.quality_expectation"]
     return math.exp(p["commissioning.quality_response"] * gap)
 
 
 def diversification_chance(model, base: float) -> float:
     """Chance of a diversification opportunity this year: the base rate scaled by innovation
     against its reference (§2.3 Table 2.2)."""
-    return min(1.0, base * model.innovation / model.p["service.innovation_reference"])
+    return min(1.0, base * model.people.innovation / model.p["service.innovation_reference"])
 
 
 def fill_rate(model) -> float:
@@ -119,9 +120,9 @@ def fill_rate(model) -> float:
     offer and a neutral reputation, lower against their pensions and higher for a good
     employer (§3.5)."""
     p = model.p
-    offer = model.pay_index - p["workforce.pension_gap"] - 1.0
+    offer = model.funding.pay_index - p["workforce.pension_gap"] - 1.0
     z = p["workforce.offer_response"] * offer + \
-        p["workforce.reputation_response"] * (model.reputation - 0.5)
+        p["workforce.reputation_response"] * (model.people.reputation - 0.5)
     # shape: keeps the monthly fill rate a probability, away from 0 and 1
     return min(0.95, max(0.005, p["workforce.recruitment_fill_per_month"] * math.exp(z)))
 
@@ -133,9 +134,9 @@ SERVICE_COLUMNS = ["service_quality", "innovation", "employer_reputation", "fill
 
 def outputs(model) -> dict:
     """This month's values of :data:`SERVICE_COLUMNS` (counts are cumulative)."""
-    counts = model.market.counts
-    return {"service_quality": model.service_quality, "innovation": model.innovation,
-            "employer_reputation": model.reputation, "fill_rate": fill_rate(model),
+    counts = model.funding.market.counts
+    return {"service_quality": model.people.service_quality, "innovation": model.people.innovation,
+            "employer_reputation": model.people.reputation, "fill_rate": fill_rate(model),
             "bids_misjudged": counts.get("bids_misjudged", 0),
             "misjudged_wins": counts.get("misjudged_wins", 0),
             "diversifications": counts.get("diversifications", 0),

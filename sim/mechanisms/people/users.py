@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.agents import ServiceUser
+from sim.mechanisms.people.state import SERVICE_REFERENCE
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -66,63 +67,56 @@ PARAMS = [
           doc="Community fund per user at which its satisfaction effect is half its maximum."),
 ]
 
-SERVICE_REFERENCE = 0.65  # shape: the former constant organisation.service_quality
-
-
 def service_quality(model) -> float:
     """The organisation's service quality as users experience it: what the staff make
-    (``model.service_quality``, people/service.py, ODD §13.1); the reference before month 0's
-    is set."""
-    return float(getattr(model, "service_quality", SERVICE_REFERENCE))
+    (``model.people.service_quality``, people/service.py, ODD §13.1); the reference
+    (``state.SERVICE_REFERENCE``) until month 0's is set."""
+    return float(model.people.service_quality)
 
 
 def start(model) -> None:
-    model.charge_index = 1.0
-    model.pay_bonus = 0.0           # staff's surplus share, as a share of a year's pay
-    model.pay_bonus_months = 0
-    model.community_fund = 0.0      # £ per user per year, for 12 months
-    model.community_fund_months = 0
-    model.pay_shares = []           # the surplus share allocated to pay, per year
-    model.users_at_start = max(1, model.users.count())
+    """Month 0: the users present (charges and surplus effects start at their defaults,
+    sim/mechanisms/people/state.py)."""
+    model.people.users_at_start = max(1, model.users.count())
 
 
 def occupancy(model) -> float:
     """Users present relative to month 0 (1 with no users)."""
     if model.p["organisation.users"] == 0:
         return 1.0
-    return model.users.count() / model.users_at_start
+    return model.users.count() / model.people.users_at_start
 
 
 def income_factor(model, kind: str) -> float:
     """What a rent line earns this month relative to its value at month 0."""
     if kind != "rent":
         return 1.0
-    return occupancy(model) * model.charge_index
+    return occupancy(model) * model.people.charge_index
 
 
 def satisfaction_extra(model) -> float:
     """Users' satisfaction target beyond voice and grievance: service, charges, community fund."""
     p = model.p
     extra = p["users.service_weight"] * (service_quality(model) - SERVICE_REFERENCE)
-    extra -= p["users.charge_weight"] * (model.charge_index - 1.0)
-    if model.community_fund_months > 0:
-        f = model.community_fund
+    extra -= p["users.charge_weight"] * (model.people.charge_index - 1.0)
+    if model.people.community_fund_months > 0:
+        f = model.people.community_fund
         extra += p["users.community_fund_weight"] * f / (f + p["users.community_fund_half"])
     return extra
 
 
 def staff_pay_extra(model) -> float:
     """The surplus bonus's weight in staff satisfaction (a share of a year's pay)."""
-    if model.pay_bonus_months <= 0:
+    if model.people.pay_bonus_months <= 0:
         return 0.0
-    return model.p["satisfaction.pay_weight"] * model.pay_bonus
+    return model.p["satisfaction.pay_weight"] * model.people.pay_bonus
 
 
 def monthly(model) -> None:
     """Departures, arrivals and the countdown of the year's surplus effects."""
     p, u, rng = model.p, model.users, model.rng
-    model.pay_bonus_months = max(0, model.pay_bonus_months - 1)
-    model.community_fund_months = max(0, model.community_fund_months - 1)
+    model.people.pay_bonus_months = max(0, model.people.pay_bonus_months - 1)
+    model.people.community_fund_months = max(0, model.people.community_fund_months - 1)
     if p["organisation.users"] == 0:
         return
     base = 1.0 - (1.0 - p["users.leave_per_year"]) ** (1 / 12)
@@ -147,9 +141,9 @@ def arrive(model, n: int) -> np.ndarray:
     w_other = p["ownership.voice_weight"] + p["ownership.member_weight"] + \
         p["ownership.engagement_weight"]
     ownership = np.clip((1 - w_other) * affinity
-                        + p["ownership.voice_weight"] * model.user_voice_heard, 0, 1)
+                        + p["ownership.voice_weight"] * model.governance.user_voice_heard, 0, 1)
     rows = model.users.append(
-        n, site=rng.integers(0, model.n_sites, n),
+        n, site=rng.integers(0, model.org.n_sites, n),
         vulnerability=rng.beta(p["population.user_vulnerability.a"],
                                p["population.user_vulnerability.b"], n),
         aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
@@ -162,15 +156,15 @@ def arrive(model, n: int) -> np.ndarray:
 
 def annual_rent(model) -> float:
     """£ a year the rent lines earn now."""
-    m = model.market
+    m = model.funding.market
     return sum(x.value for x in m.lines if x.kind == "rent") * income_factor(model, "rent") / 100
 
 
 def staff_share_paid(model, pence: int, year_pay: float) -> None:
     """The staff's share (``pence``, against a year's pay bill in pence), paid as a bonus:
     counted in satisfaction for a year. Called by the funding side's books."""
-    model.pay_bonus = pence / year_pay if year_pay > 0 else 0.0
-    model.pay_bonus_months = 12
+    model.people.pay_bonus = pence / year_pay if year_pay > 0 else 0.0
+    model.people.pay_bonus_months = 12
 
 
 def spend_users_share(model, pounds: float, pay_out) -> None:
@@ -181,13 +175,13 @@ def spend_users_share(model, pounds: float, pay_out) -> None:
     to_charges = p["users.charge_share"] * pounds if rent > 0 else 0.0
     if to_charges > 0:
         floor = p["users.charge_floor"]
-        new_index = max(floor, model.charge_index * (1.0 - to_charges / rent))
-        to_charges = rent * (model.charge_index - new_index) / model.charge_index
-        model.charge_index = new_index
+        new_index = max(floor, model.people.charge_index * (1.0 - to_charges / rent))
+        to_charges = rent * (model.people.charge_index - new_index) / model.people.charge_index
+        model.people.charge_index = new_index
     paid = pay_out(pounds - to_charges)
     n = max(1, model.users.count())
-    model.community_fund = paid / 100 / n
-    model.community_fund_months = 12 if paid > 0 else 0
+    model.people.community_fund = paid / 100 / n
+    model.people.community_fund_months = 12 if paid > 0 else 0
     if to_charges > 0:
         model.log("users", f"charges lowered by {100 * to_charges / rent:.1f} % "
                            f"(£{to_charges:,.0f} a year of rent foregone); £{paid / 100:,.0f} "

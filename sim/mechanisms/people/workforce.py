@@ -108,7 +108,7 @@ def fixed_term_posts(model, hired: int) -> int:
     """How many of this month's hires fill fixed-term posts: fixed-term posts are re-advertised
     as fixed-term, so the workforce keeps its share of them."""
     staff = model.staff
-    wanted = round(model.p["workforce.fixed_term_share"] * model.staff_target)
+    wanted = round(model.p["workforce.fixed_term_share"] * model.funding.staff_target)
     have = int(np.count_nonzero(staff.alive & staff.fixed_term))
     return min(hired, max(0, wanted - have))
 
@@ -119,7 +119,8 @@ def turn_over(model) -> None:
     staff.tenure[staff.alive] += 1
     gone = leavers(staff, p, rng)
     model.remove_staff(gone)
-    hired = hires_this_month(model.staff_target - staff.count(), service.fill_rate(model), rng)
+    hired = hires_this_month(model.funding.staff_target - staff.count(),
+                             service.fill_rate(model), rng)
     if hired:
         model.add_staff(hired, tupe=False, fixed_term=fixed_term_posts(model, hired))
     model.month_counts["leavers"] = len(gone)

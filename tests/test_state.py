@@ -1,0 +1,62 @@
+"""Each side's state is declared in one place (Build item 3): a dataclass per side
+(sim/mechanisms/<side>/state.py, and the sites and teams in sim/mechanisms/organisation.py),
+created in ``MutualModel.__init__``; no model attribute is created outside ``__init__``."""
+
+import ast
+import dataclasses
+
+import pytest
+
+from sim.mechanisms.funding.state import Funding
+from sim.mechanisms.governance.state import Governance
+from sim.mechanisms.organisation import Organisation
+from sim.mechanisms.people.state import People
+from sim.model import MutualModel
+from tests.conftest import ROOT
+
+SIDES = {"people": People, "governance": Governance, "funding": Funding, "org": Organisation}
+
+
+# base: five year ends; case10: two timed events (a lost contract, a seats change) and growth;
+# small_cic on half the budget goes insolvent (the run stops part-way)
+@pytest.mark.parametrize("name, overrides", [
+    ("base", {}), ("cases/case10", {}),
+    ("small_cic", {"commissioning.budget_index": 0.5})])
+def test_no_model_attribute_is_created_after_init(name, overrides):
+    model = MutualModel(name, rng=3, overrides={"months": 60, **overrides})
+    declared = set(vars(model))
+    state = {side: set(vars(getattr(model, side))) for side in SIDES}
+    model.run_for(60)
+    assert model.failed == (name == "small_cic")
+    assert set(vars(model)) == declared
+    for side, cls in SIDES.items():
+        assert type(getattr(model, side)) is cls
+        # a side's state gains no field its dataclass does not declare
+        assert set(vars(getattr(model, side))) == state[side] == \
+            {f.name for f in dataclasses.fields(cls)}
+
+
+def _assigned_model_attributes(path):
+    """Names ``X`` in ``model.X = ...`` (or ``+=``) in one module."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AugAssign | ast.AnnAssign) else []
+        for t in targets:
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                    and t.value.id == "model":
+                out.add(t.attr)
+    return out
+
+
+def test_mechanisms_write_only_their_sides_state():
+    """Outside sim/model.py the rules write a side's fields (``model.funding.x = ...``), never
+    a model attribute, except the run's status (``failed``, Mesa's ``running``)."""
+    found = {}
+    for path in sorted((ROOT / "sim").rglob("*.py")):
+        if path.name == "model.py" and path.parent.name == "sim":
+            continue
+        names = _assigned_model_attributes(path) - {"failed", "running"}
+        if names:
+            found[str(path.relative_to(ROOT))] = sorted(names)
+    assert found == {"sim/viz/session.py": ["rng"]}  # the app reseeds a run it resumes
