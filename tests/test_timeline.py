@@ -82,9 +82,9 @@ def test_a_core_contract_held_by_the_cases_history_is_renewed_not_lost(held):
         "organisation.core_contract_held_months": held})
     model.run_for(30)
     if held:
-        assert not model.market.core_lost and _core(model).end > 30
+        assert not model.funding.market.core_lost and _core(model).end > 30
     else:
-        assert model.market.core_lost
+        assert model.funding.market.core_lost
 
 
 @pytest.mark.parametrize("enrol", [True, False])
