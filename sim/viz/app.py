@@ -62,7 +62,7 @@ nav.solara-content-main { min-width: 340px !important; max-width: 340px !importa
 .why-differ { font-size: 1em; line-height: 1.4; }
 .why-differ li { margin-left: 1.2em; }
 .lever-caption { font-size: 0.9em; }
-.exercise-steps { font-size: 0.9em; }
+.exercise-steps { font-size: 0.9em; margin-bottom: 14px; }  /* clear of the Scenario label */
 """
 
 
