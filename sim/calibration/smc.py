@@ -72,6 +72,8 @@ class Generation:
 
     @property
     def ess(self) -> float:
+        if "weight" not in self.population:   # an abandoned generation that accepted none
+            return 0.0
         w = self.population["weight"].to_numpy()
         return float(w.sum() ** 2 / (w ** 2).sum()) if len(w) else 0.0
 
