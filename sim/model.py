@@ -230,7 +230,7 @@ class MutualModel(mesa.Model):
 
     def add_users(self, n: int) -> np.ndarray:
         """``n`` service users arrive (month 0's and those who come later); return rows."""
-        p, rng = self.p, self.rng
+        p, rng, voice = self.p, self.rng, self.governance.user_voice_heard
         affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
         rows = self.users.append(
             n, site=rng.integers(0, self.org.n_sites, n), vulnerability=rng.beta(
@@ -238,8 +238,11 @@ class MutualModel(mesa.Model):
             aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
             confidence=rng.beta(p["population.user_confidence.a"],
                                 p["population.user_confidence.b"], n),
-            ownership=self._ownership_start(affinity, self.governance.user_voice_heard),
-            satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
+            ownership=self._ownership_start(affinity, voice),
+            # the users' target (engagement.update): the service and charges as they are now;
+            # a newcomer holds no grievance over the surplus allocation
+            satisfaction=engagement.satisfaction_target(affinity, voice, 1.0, 1.0, p,
+                                                        extra=users.satisfaction_extra(self)))
         self._attach(ServiceUser, self.users, rows)
         return rows
 
