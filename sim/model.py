@@ -225,7 +225,6 @@ class MutualModel(mesa.Model):
             satisfaction=engagement.satisfaction_target(affinity, voice, funding.workload,
                                                         funding.pay_index, p),
         )
-        self._attach(StaffMember, self.staff, rows)
         return rows
 
     def add_users(self, n: int) -> np.ndarray:
@@ -243,7 +242,6 @@ class MutualModel(mesa.Model):
             # a newcomer holds no grievance over the surplus allocation
             satisfaction=engagement.satisfaction_target(affinity, voice, 1.0, 1.0, p,
                                                         extra=users.satisfaction_extra(self)))
-        self._attach(ServiceUser, self.users, rows)
         return rows
 
     def remove_staff(self, rows: np.ndarray) -> None:
@@ -272,10 +270,6 @@ class MutualModel(mesa.Model):
         """Month-0 ownership: the monthly target itself (engagement.ownership_target), for a
         person on rung 0 (their rung is settled afterwards)."""
         return np.clip(engagement.ownership_target(affinity, voice, member, 0, self.p), 0, 1)
-
-    def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
-        """New rows' Mesa agents: made lazily, the first time something asks for one (the
-        columns' factory, bound in __init__), so a sweep's month creates none."""
 
     # --- Mesa's agent registry, with the people's agents made on demand ---------------------
 
