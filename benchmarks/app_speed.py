@@ -108,11 +108,13 @@ def browser_side(reps: int) -> dict:
             page.click(".btn-reset")
             expect(status).to_contain_text("Month 0 of", timeout=60_000)
             page.wait_for_timeout(1500)
+            cpu0 = _cpu_seconds(proc.pid)
             page.click(".btn-play")
             t0 = time.perf_counter()
             page.wait_for_timeout(10_000)
             month = int(re.search(r"Month (\d+)", status.inner_text())[1])
             played = time.perf_counter() - t0
+            server_cpu = _cpu_seconds(proc.pid) - cpu0
             page.click(".btn-play")
             browser.close()
     finally:
@@ -122,7 +124,17 @@ def browser_side(reps: int) -> dict:
         except subprocess.TimeoutExpired:
             proc.kill()
     return {"step_a_year_wall_s": statistics.median(years), "years_all": years,
-            "play_months": month, "play_seconds": played, "play_months_per_s": month / played}
+            "play_months": month, "play_seconds": played, "play_months_per_s": month / played,
+            "play_server_cpu_s": server_cpu}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -147,7 +159,9 @@ def main() -> int:
               f"chart redrawn (median of {args.reps}; all: "
               f"{', '.join(f'{x:.2f}' for x in b['years_all'])})")
         print(f"browser, Play at 1 month: {b['play_months']} months in {b['play_seconds']:.1f} s"
-              f" = {b['play_months_per_s']:.1f} months/s")
+              f" = {b['play_months_per_s']:.1f} months/s; the server process used "
+              f"{b['play_server_cpu_s']:.1f} s of CPU meanwhile "
+              f"({b['play_server_cpu_s'] / max(b['play_months'], 1):.3f} s a month)")
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
     return 0

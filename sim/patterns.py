@@ -98,6 +98,22 @@ class Measured:
 
 
 @dataclass(frozen=True)
+class RunStatistic:
+    """One run's number that a clause of a pattern's pass rule is about, with the range that
+    clause puts it in. The pattern's ``measure`` computes the clause from the same function,
+    and a calibration target naming the pattern (``pattern = "P1"``, ``statistic = "…"``)
+    uses it as its statistic, averaged over a candidate's replications (sim/calibration):
+    one definition for both. ``fn`` takes what the group's extractor returns for one run."""
+
+    name: str
+    group: str                  # the pattern's run group whose runs it is computed on
+    fn: Callable[[dict], float]
+    low: float
+    high: float
+    clause: str                 # the part of the pass rule, in words
+
+
+@dataclass(frozen=True)
 class Pattern:
     id: str
     name: str
@@ -111,9 +127,13 @@ class Pattern:
     original: str = ""
     original_groups: tuple[RunGroup, ...] = ()
     original_measure: Callable[[dict[str, list[dict]]], Measured] | None = None
+    run_statistics: tuple[RunStatistic, ...] = ()
 
     def all_groups(self) -> tuple[RunGroup, ...]:
         return self.groups + self.original_groups
+
+    def group(self, name: str) -> RunGroup:
+        return next(g for g in self.groups if g.name == name)
 
 
 # --- what a worker returns for one run ---------------------------------------------------------
@@ -275,29 +295,45 @@ def _guard(fn):
 
 # --- P1-P11: the single-organisation patterns ---------------------------------------------------
 
+def settled_membership(r) -> float:
+    """P1: mean staff membership rate after month 36."""
+    return float(r["ts"]["staff_membership_rate"].iloc[36:].mean())
+
+
+def opt_outs_per_member_year(r) -> float:
+    """P1: opt-outs a year per member (mean members over the run)."""
+    ts = r["ts"]
+    members = (ts["staff_membership_rate"] * ts["headcount"]).mean()
+    return float(ts["staff_opt_outs"].sum() / (len(ts) / 12) / max(members, 1e-9))
+
+
 @_guard
 def _p1(d):
-    settled = [r["ts"]["staff_membership_rate"].iloc[36:].mean() for r in d["opt_out"]]
+    settled = [settled_membership(r) for r in d["opt_out"]]
     mean, lo, hi = mean_interval(settled)
-    rare = []
-    for r in d["opt_out"]:
-        ts = r["ts"]
-        members = (ts["staff_membership_rate"] * ts["headcount"]).mean()
-        rare.append(ts["staff_opt_outs"].sum() / (len(ts) / 12) < members / 200)
+    rare = [opt_outs_per_member_year(r) < 1 / 200 for r in d["opt_out"]]
     passed = lo <= 0.80 and hi >= 0.75 and all(rare)
     return Measured(mean, lo, hi, passed, f"{_interval(mean, lo, hi, True)}; opt-outs under "
                                           f"1 in 200 members a year in {sum(rare)}/{len(rare)}")
 
 
+def working_peak_membership(r) -> float:
+    """P2: highest staff membership rate while at least half the starting workforce is kept
+    (NaN with fewer than 24 such months: the run cannot speak to the pattern)."""
+    ts = r["ts"]
+    working = ts["headcount"] >= 0.5 * ts["headcount"].iloc[0]
+    return float(ts.loc[working, "staff_membership_rate"].max()) if working.sum() >= 24 \
+        else float("nan")
+
+
+def peak_membership(r) -> float:
+    """P2's original statistic: the highest staff membership rate of the whole run."""
+    return float(r["ts"]["staff_membership_rate"].max())
+
+
 @_guard
 def _p2(d):
-    highs = []
-    for r in d["opt_in"]:
-        ts = r["ts"]
-        working = ts["headcount"] >= 0.5 * ts["headcount"].iloc[0]
-        highs.append(ts.loc[working, "staff_membership_rate"].max() if working.sum() >= 24
-                     else float("nan"))
-    highs = np.array(highs)
+    highs = np.array([working_peak_membership(r) for r in d["opt_in"]])
     mean, lo, hi = mean_interval(highs)
     passed = bool(np.all(highs < 0.05))
     return Measured(float(np.nanmax(highs)), lo, hi, passed,
@@ -308,7 +344,7 @@ def _p2(d):
 
 @_guard
 def _p2_original(d):
-    highs = np.array([r["ts"]["staff_membership_rate"].max() for r in d["opt_in"]])
+    highs = np.array([peak_membership(r) for r in d["opt_in"]])
     mean, lo, hi = mean_interval(highs)
     return Measured(float(highs.max()), lo, hi, bool(np.all(highs < 0.05)),
                     f"highest {_fmt(highs.max(), True)}; under 5 % in "
@@ -337,13 +373,23 @@ def _p3(d):
                     f"probation {_interval(share, slo, shi, True)}")
 
 
+def active_per_member(r) -> float:
+    """P4: final active (rung >= 3) share of staff over the staff membership rate: 'members
+    over active > 3' is this below 1/3 (the reciprocal is bounded, so it can be a range)."""
+    return float(r["final"]["active_share"] / max(r["final"]["staff_membership_rate"], 1e-9))
+
+
+def user_members_active(r) -> float:
+    """P4: the share of user members at rung >= 3 (extract "users")."""
+    return float(r["user_members_active"])
+
+
 @_guard
 def _p4(d):
-    ratios = [r["final"]["staff_membership_rate"] / max(r["final"]["active_share"], 1e-9)
-              for r in d["opt_out"]]
-    staff_ok = all(x > 3 for x in ratios)
+    ratios = [1 / max(active_per_member(r), 1e-9) for r in d["opt_out"]]
+    staff_ok = all(active_per_member(r) < 1 / 3 for r in d["opt_out"])
     users = d["users"]
-    passive = [r["user_members_active"] for r in users]
+    passive = [user_members_active(r) for r in users]
     big = [r["user_members"] for r in users]
     user_ok = all(b > 2000 for b in big) and all(p < 0.1 for p in passive)
     mean, lo, hi = mean_interval(ratios)
@@ -353,12 +399,17 @@ def _p4(d):
                     f"{_fmt(max(passive), True)} at most")
 
 
+def lowest_vacancy_after_year_one(r) -> float:
+    """P5: the lowest representative vacancy rate after month 12."""
+    return float(r["ts"]["representative_vacancy_rate"].iloc[12:].min())
+
+
 @_guard
 def _p5(d):
     lows, said = [], []
     for name in ("base", "cbs"):
         for r in d[name]:
-            lows.append(r["ts"]["representative_vacancy_rate"].iloc[12:].min())
+            lows.append(lowest_vacancy_after_year_one(r))
             said.append(any("stay vacant" in t for t in r["elections"]))
     mean, lo, hi = mean_interval(lows)
     passed = all(x > 0.3 for x in lows) and all(said)
@@ -389,8 +440,13 @@ def _p6(d):
     return Measured(slowest, None, None, ok, "; ".join(parts))
 
 
+def core_contract_lost(r) -> float:
+    """P7a: 1 if the run lost its core contract, else 0 (over replications: the share)."""
+    return float(bool(r["final"]["core_contract_lost"]))
+
+
 def _core_lost_share(d, horizon):
-    lost = [bool(r["final"]["core_contract_lost"]) for r in d["core"]]
+    lost = [bool(core_contract_lost(r)) for r in d["core"]]
     share, lo, hi = wilson(sum(lost), len(lost))
     return Measured(share, lo, hi, 0.1 <= share <= 0.6,
                     f"{_interval(share, lo, hi, True)} lost the core contract within "
@@ -472,9 +528,14 @@ def _p7c_original(d):
     return _lots(d, lambda t: True, "all bids")
 
 
+def mean_public_share(r) -> float:
+    """P8, P16: the mean public-sector income share over the run."""
+    return float(r["ts"]["public_income_share"].mean())
+
+
 @_guard
 def _p8(d):
-    shares = [r["ts"]["public_income_share"].mean() for r in _ok(d, "mid", "small", "large")]
+    shares = [mean_public_share(r) for r in _ok(d, "mid", "small", "large")]
     mean, lo, hi = mean_interval(shares)
     half = float(np.mean(np.array(shares) >= 0.5))
     return Measured(mean, lo, hi, lo <= 0.9 and hi >= 0.7 and half >= 0.75,
@@ -503,9 +564,14 @@ def _p10(d):
                     f"{_interval(mean, lo, hi)}")
 
 
+def late_margin(r) -> float:
+    """P11: the mean surplus margin after month 36."""
+    return float(r["ts"]["surplus_margin"].iloc[36:].mean())
+
+
 def _margins(d):
     def m(runs):
-        return np.array([r["ts"]["surplus_margin"].iloc[36:].mean() for r in runs])
+        return np.array([late_margin(r) for r in runs])
     return m(d["squeezed"]), m(d["easy"])
 
 
@@ -738,13 +804,24 @@ PATTERNS: tuple[Pattern, ...] = (
             "in every run", "emergent",
             "no parameter was fitted to it (the level follows probation, fixed-term "
             "ineligibility and attrition)",
-            (RunGroup("opt_out", "opt_out", 12, 2),), _p1),
+            (RunGroup("opt_out", "opt_out", 12, 2),), _p1,
+            run_statistics=(
+                RunStatistic("settled", "opt_out", settled_membership, 0.75, 0.80,
+                             "mean membership rate after month 36 in 75-80 %"),
+                RunStatistic("opt-outs", "opt_out", opt_outs_per_member_year, 0.0, 1 / 200,
+                             "fewer than 1 opt-out a year per 200 members"))),
     Pattern("P2", "opt-in with little promotion stays < 5 %", "Table 4.1, Case 3",
             "highest monthly staff membership rate of `opt_in` while the mutual keeps at least "
             "half its starting workforce (at least 24 such months)",
             "below 5 % in every run", "calibrated",
             "membership.staff.base_join_rate is 'calibrated to P2'",
             (RunGroup("opt_in", "opt_in", 12, 2),), _p2,
+            run_statistics=(
+                RunStatistic("peak", "opt_in", working_peak_membership, 0.0, 0.05,
+                             "highest membership rate with half the workforce kept below 5 %"),
+                RunStatistic("original peak", "opt_in", peak_membership, 0.0, 0.05,
+                             "the original statistic: highest membership rate of the run "
+                             "below 5 %")),
             original="highest monthly staff membership rate over the whole run, below 5 % in "
                      "every run (the working-workforce filter came later)",
             original_measure=_p2_original),
@@ -767,7 +844,13 @@ PATTERNS: tuple[Pattern, ...] = (
              RunGroup("users", "base", 3, 1, extract="users",
                       overrides={"membership.users.rule": "opt_in",
                                  "membership.users.promotion": 0.6,
-                                 "organisation.users": 20_000})), _p4),
+                                 "organisation.users": 20_000})), _p4,
+            run_statistics=(
+                RunStatistic("active per member", "opt_out", active_per_member, 0.0, 1 / 3,
+                             "staff members over active staff > 3, i.e. active share over "
+                             "membership rate below 1/3"),
+                RunStatistic("user members active", "users", user_members_active, 0.0, 0.1,
+                             "under 10 % of user members active"))),
     Pattern("P5", "elected seats stay vacant; leavers not always replaced", "§4.2, Case 3",
             "lowest representative vacancy rate after month 12 with no pipeline investment, "
             "in `base` and `cbs_multi_stakeholder`, and whether an election left seats vacant",
@@ -776,7 +859,11 @@ PATTERNS: tuple[Pattern, ...] = (
                 RunGroup("base", "base", 3, 1, overrides={"engagement.pipeline_investment": 0.0},
                          months=72),
                 RunGroup("cbs", "cbs_multi_stakeholder", 3, 1,
-                         overrides={"engagement.pipeline_investment": 0.0}, months=72)), _p5),
+                         overrides={"engagement.pipeline_investment": 0.0}, months=72)), _p5,
+            run_statistics=tuple(
+                RunStatistic(f"vacancy {g}", g, lowest_vacancy_after_year_one, 0.3, 1.0,
+                             f"lowest vacancy rate after year 1 above 30 % ({g})")
+                for g in ("base", "cbs"))),
     Pattern("P6", "deliberation: slower, better, more owned; faster than the public sector",
             "§5.2",
             "over the last 36 of 72 months, strategy latency, decision quality and staff "
@@ -799,6 +886,10 @@ PATTERNS: tuple[Pattern, ...] = (
             "between 10 % and 60 %", "emergent",
             "loss hazards come from §2.2 and assumptions; none was fitted to the share",
             (RunGroup("core", "base", 48, 4, overrides=FEW_USERS, months=72),), _p7a,
+            run_statistics=(
+                RunStatistic("core lost", "core", core_contract_lost, 0.1, 0.6,
+                             "share of runs losing the core contract within 72 months in "
+                             "10-60 % (over a candidate's replications)"),),
             original="the same share within 96 months over 16 seeds (the window was set to the "
                      "cases' median age later)",
             original_groups=(RunGroup("core", "base", 16, 2, overrides=FEW_USERS, months=96,
@@ -840,7 +931,11 @@ PATTERNS: tuple[Pattern, ...] = (
             "input", "follows finance.trading_share (and grant/rent shares), set from §2.1-§2.2",
             (RunGroup("mid", "base", 6, 1, overrides=FEW_USERS),
              RunGroup("small", "base", 6, 1, overrides=SMALL),
-             RunGroup("large", "base", 6, 1, overrides=LARGE)), _p8),
+             RunGroup("large", "base", 6, 1, overrides=LARGE)), _p8,
+            run_statistics=tuple(
+                RunStatistic(f"public share {g}", g, mean_public_share, 0.7, 0.9,
+                             f"mean public income share in 70-90 % ({g})")
+                for g in ("mid", "small", "large"))),
     Pattern("P9", "CBSs expand geographically less than CICs", "§3.3",
             "regions served, averaged over the run, CIC minus CBS on paired seeds (`base`, "
             "300 users)",
@@ -862,6 +957,11 @@ PATTERNS: tuple[Pattern, ...] = (
             "emergent", "",
             (RunGroup("squeezed", "base", 20, 2, overrides={**SMALL, **SQUEEZE}),
              RunGroup("easy", "base", 20, 2, overrides={**SMALL, **EASY})), _p11,
+            run_statistics=(
+                RunStatistic("squeezed margin", "squeezed", late_margin, -0.05, 0.01,
+                             "squeezed mean margin after month 36 within −5 % … +1 % (the "
+                             "paired easy − squeezed clause needs paired seeds: not a "
+                             "per-run statistic)"),),
             original="the same, with the squeezed mean within ±2 % (the bound was moved to "
                      "−5 %..+1 % after measurement)",
             original_measure=_p11_original),

@@ -201,6 +201,39 @@ def _restore(schema: dict[str, type], state: dict) -> Columns:
     return cols
 
 
+class _Grouping:
+    """Who is in which group, for the group means of one month: the live group of each row,
+    the live count of each group, and each row's count of live peers. Several rules ask for
+    means over the same grouping in a month (membership and engagement: team or site), so
+    the last few are kept and reused when the group and alive arrays are unchanged (checked by
+    content, so a change of either is never missed)."""
+
+    __slots__ = ("groups", "alive", "n_groups", "live_groups", "counts", "peer_count")
+
+    def __init__(self, groups: np.ndarray, alive: np.ndarray, n_groups: int):
+        self.groups, self.alive, self.n_groups = groups.copy(), alive.copy(), n_groups
+        self.live_groups = np.where(alive, groups, n_groups)  # the dead: an extra group
+        self.counts = np.bincount(self.live_groups, minlength=n_groups + 1).astype(float)
+        self.peer_count = None
+
+    def matches(self, groups: np.ndarray, alive: np.ndarray, n_groups: int) -> bool:
+        return (n_groups == self.n_groups and len(groups) == len(self.groups)
+                and np.array_equal(alive, self.alive) and np.array_equal(groups, self.groups))
+
+
+_GROUPINGS: list[_Grouping] = []
+
+
+def _grouping(groups: np.ndarray, alive: np.ndarray, n_groups: int) -> _Grouping:
+    for g in _GROUPINGS:
+        if g.matches(groups, alive, n_groups):
+            return g
+    g = _Grouping(groups, alive, n_groups)
+    _GROUPINGS.insert(0, g)
+    del _GROUPINGS[4:]  # staff by team and users by site, with room to spare
+    return g
+
+
 def group_mean(groups: np.ndarray, values: np.ndarray, alive: np.ndarray,
                n_groups: int, exclude_self: bool = True) -> np.ndarray:
     """Each person's mean of ``values`` over the live members of their group.
@@ -211,12 +244,13 @@ def group_mean(groups: np.ndarray, values: np.ndarray, alive: np.ndarray,
     The sums and counts are per group (small arrays) and gathered once; the arithmetic is
     the same, element by element, as summing per person (so results are bit-identical).
     """
-    live_groups = np.where(alive, groups, n_groups)  # the dead go to an extra, unused group
-    sums = np.bincount(live_groups, weights=values, minlength=n_groups + 1)
-    counts = np.bincount(live_groups, minlength=n_groups + 1).astype(float)
+    g = _grouping(groups, alive, n_groups)
+    sums = np.bincount(g.live_groups, weights=values, minlength=n_groups + 1)
     if not exclude_self:
-        means = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+        means = np.divide(sums, g.counts, out=np.zeros_like(sums), where=g.counts > 0)
         return means[groups]
+    if g.peer_count is None:
+        g.peer_count = g.counts[groups] - alive
     total = sums[groups] - values * alive
-    count = counts[groups] - alive
+    count = g.peer_count
     return np.divide(total, count, out=np.zeros_like(total), where=count > 0)

@@ -25,6 +25,7 @@ file on the machine.
 from __future__ import annotations
 
 import difflib
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,6 +291,9 @@ def parse_toml(where: str, raw: bytes | str, error: type[ScenarioError] | None =
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{where}: malformed TOML: {' '.join(str(exc).split())}") from None
+    except ValueError:  # Python's limit on the digits of a whole number (4300)
+        raise error(f"{where}: malformed TOML: a number with more than "
+                    f"{sys.get_int_max_str_digits()} digits") from None
     except RecursionError:
         data = None
     if data is None or _depth(data) > MAX_DEPTH:

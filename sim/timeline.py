@@ -13,6 +13,8 @@ Kinds (``what``) and their fields::
     in_house   contract                      brought back in house at expiry or now (§2.2
                                              Case 10); its staff transfer out under TUPE
     retender   contract                      put out to competitive re-tender now (§2.2)
+    renew      contract, years               renewed by direct award for ``years`` (1-10) more
+                                             from its current end, no competition (T2.1 Case 8)
     cut        contract, share               its value and staffing cut by ``share`` (0-1)
     switch     constituency, rule,           the membership rule changes (§4.1 Cases 4 and 5);
                enrol_existing (default false)  with enrol_existing, eligible non-members are
@@ -36,7 +38,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("set", "withdraw", "in_house", "retender", "cut", "switch", "seats", "programme")
+KINDS = ("set", "withdraw", "in_house", "retender", "renew", "cut", "switch", "seats",
+         "programme")
 CONTRACTS = ("core", "largest")
 CONSTITUENCIES = ("staff", "users")
 BODIES = ("board", "rep_body")
@@ -48,7 +51,7 @@ PROGRAMMES = {   # programme -> the parameter it sets (0 when stopped)
 }
 FIELDS = {
     "set": {"key", "value"}, "withdraw": {"contract"}, "in_house": {"contract"},
-    "retender": {"contract"}, "cut": {"contract", "share"},
+    "retender": {"contract"}, "renew": {"contract", "years"}, "cut": {"contract", "share"},
     "switch": {"constituency", "rule", "enrol_existing"},
     "seats": {"body", "seat", "change", "to"},
     "programme": {"programme", "action", "level"},
@@ -141,8 +144,13 @@ def check_event(event: dict, where: str, months: int, earliest: int = 1) -> dict
         if reason:
             raise bad("key", f"{key} cannot be set mid-run: {reason}")
         out.update(key=key, value=value)
-    elif what in ("withdraw", "in_house", "retender", "cut"):
+    elif what in ("withdraw", "in_house", "retender", "renew", "cut"):
         out["contract"] = choice("contract", CONTRACTS)
+        if what == "renew":
+            years = need("years")
+            if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 10:
+                raise bad("years", f"expected a whole number of years (1-10), got {years!r}")
+            out["years"] = years
         if what == "cut":
             share = need("share")
             if isinstance(share, bool) or not isinstance(share, int | float) or \
@@ -207,6 +215,8 @@ def parse_event_flag(text: str) -> dict:
         if "=" not in part:
             raise ScenarioError(f"--event {text}: expected key=value pairs separated by commas")
         key, value = parse_override(part)
+        if key in event:
+            raise ScenarioError(f"--event {text[:200]}: {key} given twice")
         event[key] = value
     return event
 
@@ -329,6 +339,21 @@ def _end(model, e) -> str:
     return f"the commissioner brings the {k.label} back in house."
 
 
+def _renew(model, e) -> str:
+    """The commissioner renews the contract by direct award: its term runs ``years`` more from
+    its current end (or from now, if that has passed), with no competition (e.g. Case 8's SLA
+    'recently renewed for 1 year', Table 2.1)."""
+    k = _contract(model, e["contract"])
+    if k is None:
+        return f"the {e['contract']} contract was to be renewed, but it is no longer held; " \
+               "nothing happened."
+    if k.retendering:
+        return f"{k.label} is already out to re-tender; the renewal came too late."
+    k.end = max(k.end, model.month) + 12 * e["years"]
+    return f"the commissioner renews the {k.label} by direct award for {e['years']} " \
+           f"year{'s' if e['years'] > 1 else ''} (its term now ends in month {k.end})."
+
+
 def _cut(model, e) -> str:
     from sim.mechanisms.funding import finance
 
@@ -404,5 +429,6 @@ def _programme(model, e) -> str:
         else f"{name} programme stopped (was {old})."
 
 
-APPLY = {"set": _set, "withdraw": _end, "in_house": _end, "retender": _end, "cut": _cut,
+APPLY = {"set": _set, "withdraw": _end, "in_house": _end, "retender": _end, "renew": _renew,
+         "cut": _cut,
          "switch": _switch, "seats": _seats, "programme": _programme}

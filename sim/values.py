@@ -8,6 +8,7 @@ so neither needs the other for it.
 from __future__ import annotations
 
 import difflib
+import sys
 import tomllib
 from typing import Any
 
@@ -106,6 +107,9 @@ def parse_override(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except (tomllib.TOMLDecodeError, RecursionError):
         value = raw
+    except ValueError:  # Python's limit on the digits of a whole number (4300)
+        raise ScenarioError(f"--set {key[:60]}: a number with more than "
+                            f"{sys.get_int_max_str_digits()} digits") from None
     if depth(value) > MAX_DEPTH:
         raise ScenarioError(f"--set {key}: nested more than {MAX_DEPTH} deep")
     return key, value

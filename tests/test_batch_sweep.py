@@ -209,3 +209,36 @@ def test_scheduler_with_a_non_dask_executor_is_refused_in_one_line(tmp_path, cap
     assert main(["sweep", str(spec), "--out", str(tmp_path / "o"), "--executor", "serial",
                  "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--scheduler needs --executor dask" in capsys.readouterr().err
+
+
+def _listening_ports_of(pid: int) -> dict[int, str]:
+    """{port: local address (hex)} of the TCP sockets process ``pid`` holds in LISTEN."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    out = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
+                address, port = fields[1].split(":")
+                out[int(port, 16)] = address
+    return out
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_starts_no_dashboard_unless_asked():
+    """distributed's scheduler serves its dashboard and HTTP routes on :8787 by default even
+    with dashboard_address=None; ours listens on loopback only, and not on 8787."""
+    from sim.batch.executors import open_pool
+
+    with open_pool("dask", workers=1) as pool:
+        assert pool.executor.submit(sum, [1, 2]).result() == 3
+        ports = _listening_ports_of(os.getpid())
+    assert ports and 8787 not in ports, ports  # the scheduler's own sockets are there
+    assert set(ports.values()) == {"0100007F"}, ports  # 127.0.0.1 only

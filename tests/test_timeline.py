@@ -58,6 +58,35 @@ def test_a_retender_puts_the_contract_out_to_competition_now():
     assert "re-tender" in _timed(model)[0]["text"]
 
 
+def test_a_renewal_extends_the_contract_by_direct_award():
+    """Case 8's SLA 'renewed for 1 year' (T2.1): the term runs on from its current end."""
+    model = _model([{"month": 3, "what": "renew", "contract": "core", "years": 2}],
+                   overrides={"organisation.founding": True})
+    core = _core(model)
+    assert core.start == 0 and core.end == 12 * model.p["organisation.core_contract_years"]
+    end = core.end
+    model.run_for(2)
+    assert core.end == end
+    model.run_for(1)
+    assert core.end == end + 24 and not core.retendering
+    assert "renews" in _timed(model)[0]["text"]
+
+
+@pytest.mark.parametrize("held", [0, 30])
+def test_a_core_contract_held_by_the_cases_history_is_renewed_not_lost(held):
+    """organisation.core_contract_held_months: before that month the core is renewed at
+    expiry (here every expiry would otherwise be an in-housing) and never withdrawn early."""
+    model = _model([], months=30, overrides={
+        "organisation.founding": True, "organisation.core_contract_years": 1,
+        "commissioning.in_house_propensity": 1.0, "commissioning.early_withdrawal_per_year": 1.0,
+        "organisation.core_contract_held_months": held})
+    model.run_for(30)
+    if held:
+        assert not model.funding.market.core_lost and _core(model).end > 30
+    else:
+        assert model.funding.market.core_lost
+
+
 @pytest.mark.parametrize("enrol", [True, False])
 def test_a_switch_to_opt_out_enrols_existing_staff_only_when_asked(enrol):
     model = _model([{"month": 6, "what": "switch", "constituency": "staff", "rule": "opt_out",
@@ -152,6 +181,8 @@ BAD = {
                          "events[0].contract: unknown contract 'main'"),
     "unknown key": ("month = 5\nwhat = 'set'\nkey = 'procurement.social_valeu_weight'\n"
                     "value = 0.1", "procurement.social_valeu_weight: unknown parameter"),
+    "renewal of no years": ("month = 5\nwhat = 'renew'\ncontract = 'core'\nyears = 0",
+                            "events[0].years: expected a whole number of years"),
     "unknown field": ("month = 5\nwhat = 'withdraw'\ncontract = 'core'\nwhen = 3",
                       "events[0].when: unknown key for a 'withdraw' event"),
     "two switches": ("month = 5\nwhat = 'switch'\nconstituency = 'staff'\nrule = 'opt_out'\n"

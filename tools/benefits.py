@@ -167,9 +167,15 @@ def fragility(seeds=range(40), large_seeds=range(20), **extra) -> dict:
         hits = np.array([setback(r) for r in rows])
         failed = np.array([float(r.timeseries["failed"].iloc[-1]) for r in rows])
         g = np.array([outcomes(r)["headcount_ratio"] for r in rows])
+        core = np.array([bool(r.timeseries["core_contract_lost"].iloc[-1]) for r in rows])
+        at60 = np.array([r.timeseries["headcount"].iloc[60] / r.timeseries["headcount"].iloc[0]
+                         for r in rows])
+        held = np.array([r.timeseries["contracts_held"].iloc[60] for r in rows])
         out[label] = (int(hits.sum()), len(hits))
-        print(f"{label:>20}: setbacks {int(hits.sum())}/{len(hits)}, failed {int(failed.sum())}, "
-              f"grew {int((g > 1).sum())}, median growth {np.median(g):.2f}")
+        print(f"{label:>20}: setbacks {int(hits.sum())}/{len(hits)} (core contract lost in "
+              f"{int((hits & core).sum())} of them; core lost in {int(core.sum())} runs), failed "
+              f"{int(failed.sum())}, grew {int((g > 1).sum())}, median growth {np.median(g):.2f}"
+              f" (month 60: {np.median(at60):.2f}, contracts held {np.median(held):.0f})")
     (a, na), (b, nb) = out.values()
     pooled = (a + b) / (na + nb)
     se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb)) if 0 < pooled < 1 else float("nan")

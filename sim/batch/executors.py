@@ -234,6 +234,7 @@ def check_scheduler(address: str, timeout: float = 5.0) -> None:
 @contextmanager
 def _dask(workers: int | None, scheduler: str | None, dashboard: str | None = None
           ) -> Iterator[Pool]:
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -249,10 +250,18 @@ def _dask(workers: int | None, scheduler: str | None, dashboard: str | None = No
     # Worker processes log at CRITICAL only: a run's error is recorded as data by the engine
     # and a lost worker as "worker lost"; at ERROR, stopping the cluster after Ctrl-C prints
     # each worker's failed heartbeat as a 25-line traceback.
-    with _sigint_ignored(), warnings.catch_warnings():
+    # Without --dashboard, distributed's Scheduler still starts an HTTP server (metrics, task
+    # info, JSON, a proxy) on :8787 — measured with a real LocalCluster. Asked for nothing,
+    # the scheduler listens on a free loopback port and serves only /health.
+    quiet = {} if dashboard else {"scheduler_kwargs": {"dashboard": False,
+                                                       "dashboard_address": "127.0.0.1:0"}}
+    routes = {} if dashboard else {"distributed.scheduler.http.routes":
+                                   ["distributed.http.health"]}
+    with _sigint_ignored(), warnings.catch_warnings(), dask.config.set(routes):
         warnings.filterwarnings("ignore", message="Port .* is already in use")  # shared hosts
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               dashboard_address=dashboard, silence_logs=logging.CRITICAL)
+                               host="127.0.0.1", dashboard_address=dashboard,
+                               silence_logs=logging.CRITICAL, **quiet)
     with cluster, Client(cluster) as client:
         yield Pool(client.get_executor(pure=False), n, f"dask LocalCluster ({n} workers)",
                    _quiet_dask)

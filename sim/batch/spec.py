@@ -364,10 +364,14 @@ def _model(path: Path, exp: dict) -> ModelRef:
     return ref
 
 
-def _scenario_ref(path: Path, exp: dict) -> str:
+def _scenario_ref(path: Path, exp: dict, key: str = "experiment.scenario",
+                  error: type[SpecError] | None = None) -> str:
+    """A spec's scenario: a bundled name, or a .toml file under the spec's folder (resolved, so
+    ``..`` and links count) — never another file of the machine. ``key`` names it in errors."""
+    error = error or SpecError
     ref = exp.get("scenario", "base")
     if not isinstance(ref, str):
-        raise SpecError(f"{path}: experiment.scenario: must be a scenario name or path")
+        raise error(f"{path}: {key}: must be a scenario name or path")
     if ref.endswith(".toml") or "/" in ref or "\\" in ref:  # relative to the spec, like `extends`
         beside = path.parent / ref
         try:
@@ -377,14 +381,14 @@ def _scenario_ref(path: Path, exp: dict) -> str:
         if resolved is None or Path(ref).is_absolute() or not (
                 _inside(resolved, path.parent) or _inside(resolved, bundled_dir())) \
                 or resolved.suffix != ".toml":
-            raise SpecError(f"{path}: experiment.scenario: '{ref[:200]}' is not a .toml file "
+            raise error(f"{path}: {key}: '{ref[:200]}' is not a .toml file "
                             f"under the spec's folder {path.parent} (or name a bundled "
                             f"scenario)")
         if not is_file(resolved):
-            raise SpecError(f"{path}: experiment.scenario: '{ref[:200]}' not found")
+            raise error(f"{path}: {key}: '{ref[:200]}' not found")
         return str(resolved)
     if not ref or "\x00" in ref or len(ref) > 200:
-        raise SpecError(f"{path}: experiment.scenario: not a scenario name or path")
+        raise error(f"{path}: {key}: not a scenario name or path")
     return ref
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sim.argtypes import positive
-from sim.batch.executors import EXECUTORS
+from sim.argtypes import check_output_dir, positive
+from sim.batch.executors import EXECUTORS, check_scheduler
 from sim.scenario import ScenarioError
 
 
@@ -44,6 +44,9 @@ def cmd_calibrate(args) -> int:
         raise ScenarioError(f"--scheduler needs --executor dask, not '{executor}'")
     spec = load_calibration(args.spec)
     out = args.out or Path("out") / spec.name
+    check_output_dir(out, "--out" if args.out else "output folder")
+    if args.scheduler:
+        check_scheduler(args.scheduler)  # one line in seconds, not Dask's 10-30 s wait
     log = (lambda _: None) if args.quiet else (lambda s: print(s, flush=True))
     try:
         result = calibrate(spec, out, executor=executor, workers=args.workers,

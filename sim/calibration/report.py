@@ -67,14 +67,52 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, q) -> np.ndarray:
     return np.interp(q, cw, x)
 
 
+def interval_levels(n: float, level: float = 0.9) -> tuple[float, float]:
+    """Quantile levels of a central ``level`` interval from a sample of ``n`` draws (the
+    effective sample size, for a weighted sample) that contains a further draw from the same
+    distribution with probability at least ``level``.
+
+    The plain 5 % and 95 % sample quantiles of n draws cover a further draw only with
+    probability about 0.9 n / (n + 1) (88 % for 50 particles): between the j-th smallest and
+    the j-th largest of n draws a further draw falls with probability (n + 1 − 2j) / (n + 1),
+    so j = floor((1 − level) / 2 × (n + 1)), whose levels on the midpoint rule of
+    :func:`weighted_quantile` are (j − ½) / n and 1 − (j − ½) / n. Under 19 draws no j ≥ 1
+    exists: the whole sample's range is returned (levels 0 and 1), and it is still short of
+    ``level`` — the report says when the sample is that small. This is the finite-sample
+    effect blind recovery measured (docs/calibration.md, "Blind recovery")."""
+    j = math.floor((1 - level) / 2 * (n + 1))
+    if j < 1:
+        return 0.0, 1.0
+    q = (j - 0.5) / n
+    return q, 1 - q
+
+
+def interval_text(ess: float) -> str:
+    lo, hi = interval_levels(ess)
+    if lo == 0.0:
+        return (f"the particles' whole range: with an effective sample size of {ess:.0f} "
+                f"(under 19) no narrower interval covers a further posterior draw 90 % of "
+                f"the time, and even this one does less often")
+    return (f"between the weighted {100 * lo:.1f} % and {100 * hi:.1f} % quantiles, which "
+            f"at an effective sample size of {ess:.0f} cover a further posterior draw at "
+            f"least 90 % of the time (plain 5-95 % quantiles of a finite sample cover less)")
+
+
+def effective_size(w: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights."""
+    w = np.asarray(w, float)
+    return float(w.sum() ** 2 / max((w ** 2).sum(), 1e-300))
+
+
 def parameter_summary(post: pd.DataFrame, spec) -> pd.DataFrame:
     """Per parameter: posterior median, mean, 90 % interval, and how far the patterns narrow it
     (ratio of the 90 % interval widths on the prior's scale: posterior / prior)."""
     rows = []
     w = post["weight"].to_numpy()
+    q_lo, q_hi = interval_levels(effective_size(w))
     for p in spec.priors:
         z = post[f"z:{p.key}"].to_numpy()
-        zq = weighted_quantile(z, w, [0.05, 0.5, 0.95])
+        zq = weighted_quantile(z, w, [q_lo, 0.5, q_hi])
         zlo, zhi = p.z_bounds
         ratio = (zq[2] - zq[0]) / (0.9 * (zhi - zlo))
         rows.append({"parameter": p.key, "scale": p.scale, "prior_low": p.low,
@@ -302,6 +340,7 @@ def _report(result, post, summary, binding) -> str:
                      f"{100 * r.acceptance:.1f} % | {r.ess:.0f} | {r.runs} |")
     lines += ["", "## Parameters", "",
               f"Posterior of generation {g.index} ({len(post)} particles, ESS {g.ess:.0f}). "
+              f"The 90 % interval is {interval_text(g.ess)}. "
               f"*Width ratio*: the 90 % posterior interval's width over the prior's, on the "
               f"prior's scale; below {IDENTIFIED} the targets **identify** the parameter, "
               f"{IDENTIFIED}–{WEAK} weakly, above {WEAK} they do not (the posterior is "
@@ -327,11 +366,18 @@ def _report(result, post, summary, binding) -> str:
     patterns = [t for t in spec.targets if t.pattern]
     if patterns:
         lines += ["", "### The patterns these targets stand for", "",
-                  "Each runs its pattern's scenario and overrides (sim.patterns); its per-run "
-                  "statistic is the one above, because a pattern's pass rule is a verdict over "
-                  "many seeds. Once fitted here, a pattern is **calibrated**, not emergent: "
+                  "Each is one of the pattern's per-run statistics (sim/patterns.py, "
+                  "RunStatistic), computed by the function the pattern's own measure uses, on "
+                  "the pattern's scenario and overrides with this spec's fixed values and "
+                  "horizon (listed above). The pattern's pass rule is a verdict over many "
+                  "seeds; here each candidate's statistic is the mean over its replications. "
+                  "Once fitted here, a pattern is **calibrated**, not emergent: "
                   "report it so.", ""]
-        lines += [f"- **{t.pattern}** ({t.name}): {t.pattern_text}" for t in patterns]
+        for t in patterns:
+            ov = ", ".join(f"`{k}` = {v}" for k, v in t.overrides.items()) or "none"
+            lines.append(f"- **{t.pattern}** ({t.name}): {t.pattern_text}. Runs: "
+                         f"`{t.scenario or spec.scenario}`, the pattern group's overrides "
+                         f"{ov} (these win over the fixed values above), at the horizon above")
     lines += ["", "## Figures", "", "![marginals](marginals.png)", "", "![pairs](pairs.png)",
               "", "## Files", "",
               "`posterior.parquet` (particles), `generations.csv`, `calibrated.toml` (a "

@@ -30,7 +30,7 @@ from sim.batch.runs import RunTask, _one_line, _worker, seed_of
 from sim.batch.store import FORMAT, Store, provenance
 from sim.batch.sweep import SweepOutcome, _Engine
 from sim.calibration.spec import CalibrationSpec, Target
-from sim.calibration.targets import statistic
+from sim.calibration.targets import needs_model, statistics
 from sim.scenario import ScenarioError
 
 WORKER_LOST = "worker lost"
@@ -68,10 +68,12 @@ def execute(context: CalibrationContext, task: RunTask) -> dict:
     scenario, overrides = context.settings[setting]
     try:
         run = ModelRef(context.model).function
+        targets = context.targets[setting]
+        extra = {"keep_model": True} if needs_model(targets) else {}
         result = run(scenario, seed=seed_of(context.root_entropy, task.spawn_key),
                      months=context.months,
-                     overrides={**context.fixed, **overrides, **task.settings})
-        record["final"] = {t.name: statistic(t, result) for t in context.targets[setting]}
+                     overrides={**context.fixed, **overrides, **task.settings}, **extra)
+        record["final"] = statistics(targets, result)
         record["status"] = "ok"
     except Exception as exc:  # a failing run makes its candidate infeasible, not a crash
         record.update(status="error", error=_one_line(exc), traceback=traceback.format_exc())

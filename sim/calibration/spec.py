@@ -41,15 +41,14 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef
-from sim.batch.spec import MAX_SEED, SpecError
+from sim.batch.spec import MAX_RUNS, MAX_SEED, SpecError, _scenario_ref
 from sim.params import Param
-from sim.scenario import ScenarioError, _coerce
+from sim.scenario import ScenarioError, _coerce, is_file, read_toml
 
 METHODS = ("abc-smc", "lhs")
 SCALES = ("linear", "log")
@@ -61,7 +60,9 @@ CALIBRATION_KEYS = ("title", "description", "scenario", "model", "method", "seed
 REPLICATION_KEYS = ("min", "max", "precision")
 PARAMETER_KEYS = ("range", "scale")
 TARGET_KEYS = ("name", "output", "stat", "months", "range", "value", "tolerance", "scenario",
-               "set", "pattern", "group")
+               "set", "pattern", "statistic")
+# a target naming a pattern takes all of these from the pattern's statistic (sim/patterns.py)
+PATTERN_DEFINES = ("output", "stat", "months", "range", "value", "tolerance", "scenario")
 
 
 class CalibrationSpecError(SpecError):
@@ -121,6 +122,9 @@ class Target:
     pattern: str | None = None       # the sim.patterns id this target stands for
     pattern_text: str = ""           # that pattern's statistic and pass rule, for the report
     given_as: str = "range"   # "range" or "value" (how the spec wrote it)
+    pattern_statistic: str | None = None   # the RunStatistic of the pattern it computes
+    extract: str = "standard"        # the pattern group's extractor (sim.patterns.EXTRACTORS)
+    clause: str = ""                 # the RunStatistic's clause of the pass rule
 
     @property
     def centre(self) -> float:
@@ -132,6 +136,8 @@ class Target:
 
     @property
     def text(self) -> str:
+        if self.pattern_statistic is not None:
+            return f"{self.pattern} '{self.pattern_statistic}' (sim/patterns.py): {self.clause}"
         where = f" months {self.window[0]}–{self.window[1]}" if self.window else ""
         return f"{self.stat} of {self.output}{where}"
 
@@ -214,16 +220,11 @@ def _plain(x: Any) -> Any:
 def load_calibration(path: str | Path) -> CalibrationSpec:
     """Read and check a calibration spec file."""
     path = Path(path)
-    if not path.is_file():
-        raise CalibrationSpecError(f"{path}: no such calibration spec file")
+    if not is_file(path):
+        raise CalibrationSpecError(f"{str(path)[:300]}: no such calibration spec file")
     path = path.resolve()
-    try:
-        with path.open("rb") as f:
-            data = tomllib.load(f)
-    except tomllib.TOMLDecodeError as exc:
-        raise CalibrationSpecError(f"{path}: malformed TOML: {exc}") from None
-    except OSError as exc:
-        raise CalibrationSpecError(f"{path}: cannot read: {exc.strerror}") from None
+    # the same limits as scenarios and sweep specs: UTF-8, 1 MiB, nesting (sim/scenario.py)
+    data = read_toml(path, CalibrationSpecError)
     c = _Checker(path)
     c.keys("", data, TOP_KEYS)
     cal = c.table("calibration", data.get("calibration"))
@@ -260,6 +261,13 @@ def load_calibration(path: str | Path) -> CalibrationSpec:
         fixed=fixed, priors=priors,
         targets=c.targets(data.get("targets"), outputs, registry),
     )
+    per_generation = (spec.samples if spec.method == "lhs" else spec.batch_size) * \
+        spec.max_replications * len(spec.settings())
+    if per_generation > MAX_RUNS:
+        key = "calibration.samples" if spec.method == "lhs" else "calibration.batch"
+        raise CalibrationSpecError(
+            f"{path}: {key}: a generation of up to {per_generation:,} runs (candidates × "
+            f"replications.max × target scenarios) is over the limit of {MAX_RUNS:,}")
     if spec.method == "lhs" and spec.keep > spec.samples:
         raise CalibrationSpecError(f"{path}: calibration.keep: at most calibration.samples "
                                    f"({spec.samples}), got {spec.keep}")
@@ -334,15 +342,8 @@ class _Checker:
         return ModelRef(ref)
 
     def scenario(self, ref: Any, key: str) -> str:
-        if not isinstance(ref, str):
-            self.fail(key, "must be a scenario name or path")
-        if ref.endswith(".toml") or "/" in ref:  # relative to the spec, like `extends`
-            beside = self.path.parent / ref
-            if beside.is_file():
-                return str(beside.resolve())
-            if not Path(ref).is_file():
-                self.fail(key, f"'{ref}' not found")
-        return ref
+        """A bundled name or a .toml file under the spec's folder (the rule of sweep specs)."""
+        return _scenario_ref(self.path, {"scenario": ref}, key, CalibrationSpecError)
 
     def seed(self, cal: dict) -> int:
         if "seed" not in cal:
@@ -433,9 +434,11 @@ class _Checker:
         return tuple(out)
 
     def target(self, where: str, t: dict, outputs: list[str], registry) -> Target:
-        pattern, group = self.pattern(where, t) if "pattern" in t else (None, None)
-        if "group" in t and pattern is None:
-            self.fail(f"{where}.group", "only used with pattern = \"P…\"")
+        if "pattern" in t:
+            return self.pattern_target(where, t, registry)
+        if "statistic" in t:
+            self.fail(f"{where}.statistic", "only used with pattern = \"P…\" (one of the "
+                                            "pattern's statistics)")
         output = t.get("output")
         if not isinstance(output, str):
             self.fail(f"{where}.output", "required: the name of an output, e.g. "
@@ -459,20 +462,17 @@ class _Checker:
         name = t.get("name", f"{stat} {output}")
         if not isinstance(name, str) or not name:
             self.fail(f"{where}.name", "must be non-empty text")
-        scenario = group.scenario if group is not None else None
+        scenario = None
         if "scenario" in t:
             scenario = self.scenario(t["scenario"], f"{where}.scenario")
-        overrides = dict(group.overrides) if group is not None else {}
-        overrides |= self.fixed(t.get("set", {}), registry, section=f"{where}.set")
-        text = "" if pattern is None else \
-            f"{pattern.statistic}; passes when {pattern.target} ({pattern.kind})"
+        overrides = self.fixed(t.get("set", {}), registry, section=f"{where}.set")
         return Target(name, output, stat, low, high, window, scenario, overrides,
-                      pattern=None if pattern is None else pattern.id, pattern_text=text,
                       given_as=given_as)
 
-    def pattern(self, where: str, t: dict):
-        """The pattern a target stands for, and the run group whose scenario and overrides
-        its runs use (the pattern's only group, or the one named by ``group``)."""
+    def pattern_target(self, where: str, t: dict, registry) -> Target:
+        """A target that is one of a pattern's per-run statistics (sim.patterns.RunStatistic):
+        the pattern's function, range, scenario, overrides and horizon, defined once there.
+        ``set`` may add overrides (reported); nothing the pattern defines may be restated."""
         try:
             from sim.patterns import PATTERNS
         except ImportError:
@@ -484,17 +484,37 @@ class _Checker:
             tip = f" — did you mean '{hint[0]}'?" if hint else ""
             self.fail(f"{where}.pattern", f"'{pid}' is not a pattern of sim.patterns{tip}")
         pattern = by_id[pid]
-        groups = {g.name: g for g in pattern.groups}
-        name = t.get("group")
+        stats = {r.name: r for r in pattern.run_statistics}
+        if not stats:
+            self.fail(f"{where}.pattern", f"{pid} has no per-run statistic to calibrate to "
+                                          f"(its pass rule compares pooled or paired runs)")
+        for key in PATTERN_DEFINES:
+            if key in t:
+                self.fail(f"{where}.{key}", f"{pid} defines it (sim/patterns.py): a target "
+                                            f"naming a pattern takes the pattern's statistic, "
+                                            f"range, scenario and horizon")
+        name = t.get("statistic")
         if name is None:
-            if len(groups) != 1:
-                self.fail(f"{where}.group", f"{pid} has several run groups "
-                                            f"({', '.join(groups)}): name one")
-            return pattern, next(iter(groups.values()))
-        if name not in groups:
-            self.fail(f"{where}.group", f"'{name}' is not a run group of {pid} "
-                                        f"({', '.join(groups)})")
-        return pattern, groups[name]
+            if len(stats) != 1:
+                self.fail(f"{where}.statistic", f"{pid} has several statistics "
+                                                f"({', '.join(map(repr, stats))}): name one")
+            name = next(iter(stats))
+        if name not in stats:
+            self.fail(f"{where}.statistic", f"'{name}' is not a statistic of {pid} "
+                                            f"({', '.join(map(repr, stats))})")
+        rs = stats[name]
+        group = pattern.group(rs.group)
+        label = t.get("name", f"{pid} {name}")
+        if not isinstance(label, str) or not label:
+            self.fail(f"{where}.name", "must be non-empty text")
+        overrides = dict(group.overrides)
+        if group.months is not None:
+            overrides["months"] = group.months   # the pattern's horizon, unless months is set
+        overrides |= self.fixed(t.get("set", {}), registry, section=f"{where}.set")
+        text = f"{pattern.statistic}; passes when {pattern.target} ({pattern.kind})"
+        return Target(label, "", "pattern", float(rs.low), float(rs.high), None,
+                      group.scenario, overrides, pattern=pid, pattern_text=text,
+                      pattern_statistic=name, extract=group.extract, clause=rs.clause)
 
     def bounds(self, where: str, t: dict) -> tuple[float, float, str]:
         has_range, has_value = "range" in t, "value" in t

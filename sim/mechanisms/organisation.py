@@ -52,6 +52,21 @@ PARAMS = [
           source="§2.2: core contracts 'usually for 3 or 5 years'; Cases 7, 10 and 12 held 5-year "
                  "core contracts",
           doc="Term of the core contract (at month 0 and each time it is re-let)."),
+    param("organisation.founding", False, "flag",
+          source="§2.2, Table 3.1: the core contract is the one 'which enabled spin-out' (Case "
+                 "1's 'main 3 year contract'; Case 9's SLA 'entering 5th year' in its fifth "
+                 "year; Case 10's 'ran for 5 years')",
+          doc="The run starts at the spin-out: the core contract begins its first term at "
+              "month 0, so it ends after organisation.core_contract_years. Otherwise month 0 is "
+              "a random point of its term (an established mutual). The case library sets it."),
+    param("organisation.core_contract_held_months", 0, "months", 0, 600,
+          source="the case histories (Tables 2.1, 3.1; §2.2 names the four cases that lost a "
+                 "core contract: 1, 2, 4, 10): e.g. Case 8's SLA 'recently renewed for 1 year' "
+                 "and 'yet to be impacted' by 2020 (§3.2)",
+          doc="A fact of a case's history: the core contract was held until this month. "
+              "Before it, the core is not withdrawn early, brought in house or lost at expiry "
+              "(it is renewed by direct award for another term); scheduled events still "
+              "apply. 0 (the default): no such fact, every loss is simulated."),
     param("organisation.social_value_strength", 0.85, "index 0–1", 0.0, 1.0,
           source="§2.4: social value 'at the heart of the mission' of mutuals",
           doc="How well the mutual evidences social value in a bid (competitors: 0.3 corporate "

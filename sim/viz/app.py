@@ -31,10 +31,12 @@ from dataclasses import replace
 
 import solara
 import solara.lab
+import traitlets
 
 from sim.metrics import IDEAL_TYPE_LABELS
 from sim.params import _fmt
 from sim.scenario import ScenarioError, load_scenario
+from sim.values import one_line
 from sim.viz import charts, presets, session
 from sim.viz.levers import LEVERS, LEVERS_BY_KEY, NOW_KEYS, Lever, groups
 
@@ -60,7 +62,7 @@ nav.solara-content-main { min-width: 340px !important; max-width: 340px !importa
 .why-differ { font-size: 1em; line-height: 1.4; }
 .why-differ li { margin-left: 1.2em; }
 .lever-caption { font-size: 0.9em; }
-.exercise-steps { font-size: 0.9em; }
+.exercise-steps { font-size: 0.9em; margin-bottom: 14px; }  /* clear of the Scenario label */
 """
 
 
@@ -79,9 +81,10 @@ def _first_setup(query: str | None) -> tuple[session.Setup | None, str | None, s
         return setup, None, ref
     except ScenarioError as exc:
         try:  # a bad address still opens the command line's scenario, with the message
-            return (session.setup_for(ref)[0] if query else None), f"Cannot load: {exc}", ref
+            fallback = session.setup_for(ref)[0] if query else None
+            return fallback, f"Cannot load: {one_line(exc)}", ref
         except ScenarioError:
-            return None, f"Cannot load scenario: {exc}", ref
+            return None, f"Cannot load scenario: {one_line(exc)}", ref
 
 
 class _Live:
@@ -273,13 +276,40 @@ def _scenario_events(w: session.Workshop) -> list[str]:
 
 # --- main panel -------------------------------------------------------------------------------
 
-@solara.component
+class _Opaque:
+    """A chart's Vega-Lite spec, hidden from the renderer: reacton walks every dict and list
+    in an element's arguments looking for child elements, and a page's specs hold thousands
+    of data records — measured, that walk cost about half of a Play frame's server time."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class _VegaLite(solara.widgets.VegaLite):
+    """Solara's Vega-Lite widget fed through an opaque holder (a new holder each render, so
+    every redraw reaches the browser as before)."""
+
+    holder = traitlets.Any(None)  # not synced: only its spec goes to the browser
+
+    @traitlets.observe("holder")
+    def _push(self, change):
+        self.spec = change.new.value if change.new is not None else {}
+
+
 def Chart(spec, css: str):
+    """A chart card (an element whose arguments reacton need not walk)."""
+    return _Chart(_Opaque(spec), css)
+
+
+@solara.component
+def _Chart(spec: _Opaque, css: str):
     with solara.Card(classes=[f"chart-{css}", "chart"], margin=0, elevation=1):
-        if spec is None:
+        if spec.value is None:
             solara.Text("This model has no such outputs.", style={"color": "grey"})
         else:
-            solara.widgets.VegaLite.element(spec=spec)
+            _VegaLite.element(holder=spec)
 
 
 def _lines_html(lines: list[str], css: str) -> str:
@@ -363,13 +393,13 @@ def _snapshot(live: _Live, themes: list[str], search: str) -> list[dict]:
                 "label": label, "ts": ts, "latest": dict(model.latest),
                 "key": session.key_moments(model),
                 "log": session.log_lines(model, themes, search),
-                "specs": [(charts.membership(ts, w.horizon), "membership"),
+                "specs": _Opaque([(charts.membership(ts, w.horizon), "membership"),
                           (charts.ladder(ts, w.horizon), "ladder"),
                           (charts.ownership(ts, w.horizon), "ownership"),
                           (charts.quadrant(ts, model.p["indices.threshold"]), "quadrant"),
                           (charts.people(model), "people"),
                           (charts.finances(ts, w.horizon), "finances"),
-                          (charts.decisions(ts, w.horizon), "decisions")]})
+                          (charts.decisions(ts, w.horizon), "decisions")])})
         if len(w.models) == 2:
             out[0]["why"] = session.why_they_differ(w.models[0][1], w.models[1][1])
     return out
@@ -388,7 +418,7 @@ def ModelView(view: dict, compact: bool):
                     f"{100 * latest['active_share']:.0f} % · ownership "
                     f"{latest['mean_ownership']:.2f} · {ideal}", classes=["summary-line"])
         KeyMoments(view["key"])
-        specs = [(s, css) for s, css in view["specs"] if s is not None]
+        specs = [(s, css) for s, css in view["specs"].value if s is not None]
         if compact:  # one column per copy: charts stacked
             for spec, css in specs:
                 Chart(spec, css)

@@ -46,7 +46,11 @@ EXERCISES: list[Preset] = [
     Preset("ex2", "Exercise 2 — voice that is heard (0.2 against 0.8)", "base",
            "Step a year five times.", levers={"engagement.voice_heard": 0.2},
            compare=("engagement.voice_heard", 0.8)),
-    Preset("ex2-depth", "Exercise 2, depth — shallow against deep strategy deliberation",
+    Preset("ex2-depth", "Exercise 2, depth — frontline decisions taken alone against with "
+           "the staff", "base", "Step a year five times.",
+           levers={"governance.depth.operations": 0.1},
+           compare=("governance.depth.operations", 0.9)),
+    Preset("ex2-strategy", "Exercise 2, strategy — shallow against deep strategy deliberation",
            "base", "Step a year five times.", levers={"governance.depth.strategy": 0.1},
            compare=("governance.depth.strategy", 0.9)),
     Preset("ex2-powers", "Exercise 2, powers — advisory body against one that appoints the "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -178,18 +179,49 @@ def to_query(setup: Setup) -> str:
     return urlencode(items)
 
 
-def from_query(query: str, default: str = "base") -> Setup:
-    """The setup a query string describes (ScenarioError, one line, for anything wrong)."""
+MAX_QUERY = 100_000  # characters of an address's query the page reads
+
+
+def _short(text: str, n: int = 80) -> str:
+    """A piece of an address, quoted, cut to ``n`` characters (errors stay one short line)."""
+    return repr(text[:n]) + ("…" if len(text) > n else "")
+
+
+def address_scenario(ref: str, default: str = "base", home: Path | None = None) -> str:
+    """The scenario an address may name: a bundled scenario, the one the app was started with
+    (``default``), or a ``.toml`` file under ``home`` (the folder ``mutualsim viz`` was started
+    in) — never any other file of the machine, since a link can come from anyone who can reach
+    the page (the rule ``extends`` follows, docs/scenarios.md)."""
+    if ref in (default, *bundled_names()) or not any(c in ref for c in "/\\.\x00"):
+        return ref  # a name: bundled or not found (with a suggestion), never a file elsewhere
+    home = (home or Path.cwd()).resolve()
+    try:
+        resolved = (home / ref).resolve()
+    except (OSError, RuntimeError, ValueError):
+        resolved = None
+    if resolved is None or "\x00" in ref or resolved.suffix != ".toml" or \
+            not resolved.is_relative_to(home):
+        raise ScenarioError(f"address: scenario={_short(ref)}: not a bundled scenario, the "
+                            f"one the app was started with, or a .toml file under {home}")
+    return str(resolved)
+
+
+def from_query(query: str, default: str = "base", home: Path | None = None) -> Setup:
+    """The setup a query string describes (ScenarioError, one line, for anything wrong).
+    ``home`` is the folder whose .toml files an address may name (default: the working
+    directory)."""
+    if len(query) > MAX_QUERY:
+        raise ScenarioError(f"address: longer than {MAX_QUERY} characters")
     pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)
     scenario = next((v for k, v in pairs if k == "scenario"), default) or default
-    setup = setup_for(scenario)[0]
+    setup = setup_for(address_scenario(scenario, default, home))[0]
     for key, value in pairs:
         if key == "seed":
             try:
                 setup = setup.with_seed(int(value))
             except ValueError:
-                raise ScenarioError(f"address: seed must be a whole number, got {value!r}") \
-                    from None
+                raise ScenarioError(f"address: seed must be a whole number, got "
+                                    f"{_short(value)}") from None
         elif key.startswith("set."):
             setup = setup.with_lever(key[4:], _parse(key[4:], value))
         elif key == "compare":
@@ -200,17 +232,21 @@ def from_query(query: str, default: str = "base") -> Setup:
             try:
                 event = json.loads(value)
                 month, who = event.pop("month"), event.pop("who", "both")
-            except (ValueError, KeyError, AttributeError, TypeError):
-                raise ScenarioError(f"address: now={value!r} is not a timed event") from None
+            except (ValueError, KeyError, AttributeError, TypeError, RecursionError):
+                raise ScenarioError(f"address: now={_short(value)} is not a timed event") \
+                    from None
+            if isinstance(month, bool) or not isinstance(month, int):
+                raise ScenarioError(f"address: now.month: expected a whole month number, got "
+                                    f"{_short(repr(month))}")
             setup = setup.with_event(month, event, who)
         elif key != "scenario":
-            raise ScenarioError(f"address: unknown setting {key!r}")
+            raise ScenarioError(f"address: unknown setting {_short(key)}")
     return setup
 
 
 def _known(key: str) -> None:
     if key not in LEVERS_BY_KEY:
-        raise ScenarioError(f"address: lever {key}: not a lever of the app")
+        raise ScenarioError(f"address: lever {_short(key)}: not a lever of the app")
 
 
 def _text(value: Any) -> str:
@@ -221,7 +257,7 @@ def _text(value: Any) -> str:
 
 def _parse(key: str, text: str) -> Any:
     if key not in LEVERS_BY_KEY:
-        raise ScenarioError(f"address: lever {key}: not a lever of the app")
+        raise ScenarioError(f"address: lever {_short(key)}: not a lever of the app")
     kind = REGISTRY[key].kind
     try:
         if kind is bool:
@@ -233,8 +269,8 @@ def _parse(key: str, text: str) -> Any:
         if kind is float:
             return float(text)
     except ValueError:
-        raise ScenarioError(f"address: lever {key}: {text!r} is not a {kind.__name__}") \
-            from None
+        raise ScenarioError(f"address: lever {key}: {_short(text)} is not a "
+                            f"{kind.__name__}") from None
     return text
 
 

@@ -262,8 +262,15 @@ def budget_cut(c) -> float:
     return max(0.0, 1.0 - c.budget)
 
 
+def held_by_history(model, k: Contract) -> bool:
+    """The case's history says its core contract was still held at this month."""
+    return k.core and model.month < model.p["organisation.core_contract_held_months"]
+
+
 def withdrawn_early(model, k: Contract) -> bool:
     p = model.p
+    if held_by_history(model, k):
+        return False
     hazard = p["commissioning.early_withdrawal_per_year"] / 12 * model.funding.market.exposure * \
         (1 + p["commissioning.budget_cut_effect"] * budget_cut(k.commissioner)) \
         / service.commissioner_regard(model)
@@ -287,6 +294,11 @@ def redundancies(model, k: Contract) -> int:
 def at_expiry(model, k: Contract) -> None:
     """In house, decommission, extend or re-tender (§2.2, §2.5)."""
     p, rng, c = model.p, model.rng, k.commissioner
+    if held_by_history(model, k):   # renewed, as the case's history says (Case 8, T2.1)
+        k.end += 12 * p["organisation.core_contract_years"]
+        model.funding.market.count("direct_awards")
+        model.funding.market.count("expiries_kept")
+        return
     ex, cut = model.funding.market.exposure, budget_cut(c)
     regard = service.commissioner_regard(model)   # the service the staff deliver (ODD §13)
     in_house = p["commissioning.in_house_propensity"] * ex * \

@@ -233,6 +233,8 @@ def _portfolio(model, market: Market) -> None:
         commissioner = kinds[0] if i == 0 else kinds[int(rng.integers(len(kinds)))]
         length = 12 * (p["organisation.core_contract_years"] if i == 0 else years)
         ends = int(rng.integers(1, length + 1))   # staggered expiries
+        if i == 0 and p["organisation.founding"]:
+            ends = length                         # the spin-out's new core contract
         ext = 12 * p["procurement.extension_years"] if rng.random() < 0.5 else 0
         market.contracts.append(Contract(
             market.new_id(), commissioner, region, to_pence(demand * fte_value * budget),
