@@ -203,7 +203,7 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
         z_up = drive + flat[first + np.minimum(lv, TOP - 1)]
         z_down = drive + flat[first + np.maximum(lv - 1, 0)]
         e_up = np.exp(np.clip(z_up, -20, 20, out=z_up), out=z_up)  # shape: no overflow
-        e_down = np.exp(np.clip(z_down, -20, 20, out=z_down), out=z_down)
+        e_down = np.exp(np.clip(z_down, -20, 20, out=z_down), out=z_down)  # shape: no overflow
     else:
         e_up = e_down = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
     up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level]
