@@ -126,10 +126,6 @@ class Provider(mesa.Agent):
         return f"Provider({self.kind}, region={self.region}, turnover=£{self.turnover:,.0f})"
 
 
-SEAT_TYPES = ("executive", "independent", "staff_elected", "user_elected", "council_appointed",
-              "co_opted")
-
-
 class BoardMember(mesa.Agent):
     """A director (docs/ODD.md §2, Table 4.1): seat type, skill, mission alignment, risk appetite
     and the month their term ends. Elected directors are also a person: ``person`` is their

@@ -221,12 +221,27 @@ class MutualModel(mesa.Model):
             confidence=rng.beta(p["population.staff_confidence.a"],
                                 p["population.staff_confidence.b"], n),
             ownership=self._ownership_start(affinity, voice),
-            satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
-                                 + p["satisfaction.voice_weight"] * (voice - 0.5)
-                                 - p["satisfaction.workload_weight"] * (funding.workload - 1)
-                                 + p["satisfaction.pay_weight"] * (funding.pay_index - 1), 0, 1),
+            # a newcomer holds no grievance and had no share of last year's surplus
+            satisfaction=engagement.satisfaction_target(affinity, voice, funding.workload,
+                                                        funding.pay_index, p),
         )
-        self._attach(StaffMember, self.staff, rows)
+        return rows
+
+    def add_users(self, n: int) -> np.ndarray:
+        """``n`` service users arrive (month 0's and those who come later); return rows."""
+        p, rng, voice = self.p, self.rng, self.governance.user_voice_heard
+        affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
+        rows = self.users.append(
+            n, site=rng.integers(0, self.org.n_sites, n), vulnerability=rng.beta(
+                p["population.user_vulnerability.a"], p["population.user_vulnerability.b"], n),
+            aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
+            confidence=rng.beta(p["population.user_confidence.a"],
+                                p["population.user_confidence.b"], n),
+            ownership=self._ownership_start(affinity, voice),
+            # the users' target (engagement.update): the service and charges as they are now;
+            # a newcomer holds no grievance over the surplus allocation
+            satisfaction=engagement.satisfaction_target(affinity, voice, 1.0, 1.0, p,
+                                                        extra=users.satisfaction_extra(self)))
         return rows
 
     def remove_staff(self, rows: np.ndarray) -> None:
@@ -255,10 +270,6 @@ class MutualModel(mesa.Model):
         """Month-0 ownership: the monthly target itself (engagement.ownership_target), for a
         person on rung 0 (their rung is settled afterwards)."""
         return np.clip(engagement.ownership_target(affinity, voice, member, 0, self.p), 0, 1)
-
-    def _attach(self, agent_cls, cols: Columns, rows: np.ndarray) -> None:
-        """New rows' Mesa agents: made lazily, the first time something asks for one (the
-        columns' factory, bound in __init__), so a sweep's month creates none."""
 
     # --- Mesa's agent registry, with the people's agents made on demand ---------------------
 
@@ -318,15 +329,7 @@ class MutualModel(mesa.Model):
         n = p["organisation.users"]
         if n == 0:
             return
-        affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
-        rows = self.users.append(
-            n, site=rng.integers(0, self.org.n_sites, n), vulnerability=rng.beta(
-                p["population.user_vulnerability.a"], p["population.user_vulnerability.b"], n),
-            aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
-            confidence=rng.beta(p["population.user_confidence.a"],
-                                p["population.user_confidence.b"], n),
-            ownership=self._ownership_start(affinity, self.governance.user_voice_heard),
-            satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
+        rows = self.add_users(n)
         u = self.users
         history = p["membership.users.history_months"]
         eligible_for = np.where(u.aware, history, -1)
@@ -334,7 +337,6 @@ class MutualModel(mesa.Model):
             self.people.user_rules, eligible_for, history, True, rng)
         u.ownership[:] = self._ownership_start(u.affinity, self.governance.user_voice_heard,
                                                u.member)
-        self._attach(ServiceUser, u, rows)
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p["engagement.user_rate_factor"],
                                 ceiling=np.where(u.aware, 3, 1),  # shape: rungs

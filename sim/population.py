@@ -150,10 +150,6 @@ class Columns:
             if agent is not None:
                 agent.remove()
 
-    def set_agents(self, rows, agents: list) -> None:
-        for row, agent in zip(np.asarray(rows).tolist(), agents, strict=True):
-            self._agents[row] = agent
-
     @property
     def size(self) -> int:
         return self._n

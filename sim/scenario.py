@@ -80,17 +80,6 @@ class Scenario:
         timeline.check_clashes(both, origin)
         return Scenario(self.name, self.values, self.about, self.chain, both)
 
-    def nested(self) -> dict[str, Any]:
-        """The values as nested tables, the shape of a TOML file."""
-        out: dict[str, Any] = {}
-        for key, value in self.values.items():
-            *parents, leaf = key.split(".")
-            node = out
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = value
-        return out
-
     def to_dict(self) -> dict[str, Any]:
         out = {"name": self.name, "about": self.about, "files": list(self.chain),
                "parameters": dict(self.values)}

@@ -75,10 +75,6 @@ NOT_SETTABLE_PREFIX = {
 }
 
 
-class EventError(ValueError):
-    """A bad timed event; the message is one line naming the origin, the event and the field."""
-
-
 # --- checking -------------------------------------------------------------------------------------
 
 def check_events(raw: Any, origin: str, months: int, start: int = 0) -> tuple[dict, ...]:

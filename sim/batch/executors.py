@@ -59,7 +59,6 @@ class Pool:
     description: str
     on_abandon: Callable[[], None] | None = None
     factory: Callable[[], Executor] | None = None  # builds a replacement for a broken pool
-    renewals: int = 0
 
     def renew(self) -> bool:
         """Replace a broken executor (a worker died); False if this kind cannot be."""
@@ -67,7 +66,6 @@ class Pool:
             return False
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor = self.factory()
-        self.renewals += 1
         return True
 
     def abandon(self) -> None:

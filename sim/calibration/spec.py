@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef
-from sim.batch.spec import MAX_RUNS, MAX_SEED, SpecError, _scenario_ref
+from sim.batch.spec import MAX_RUNS, MAX_SEED, SpecError, _plain, _scenario_ref
 from sim.params import Param
 from sim.scenario import ScenarioError, _coerce, is_file, read_toml
 
@@ -205,14 +205,6 @@ class CalibrationSpec:
         data = asdict(self)
         data.pop("path")
         return _plain(data)
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_plain(v) for v in x]
-    return x
 
 
 # --- reading -------------------------------------------------------------------------------------

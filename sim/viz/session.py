@@ -364,13 +364,6 @@ KEY_KINDS = ("membership", "engagement", "ideal_type", "contract", "election", "
              "pay", "failure", "finance", "timed")
 
 
-def theme_of(kind: str) -> str:
-    for theme, kinds in THEMES.items():
-        if kind in kinds:
-            return theme
-    return "governance"
-
-
 def is_key_moment(event: dict) -> bool:
     """Milestones, contracts won and lost, elections, switches and failures (not routine
     monthly counts such as opt-outs)."""

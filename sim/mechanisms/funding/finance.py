@@ -224,6 +224,30 @@ def pay_per_head(model) -> float:
     return model.p["finance.pay_per_staff"] * model.funding.pay_index * 100 / 12
 
 
+def head_costs(p, pay_index: float, tupe_share: float, pipeline: float) \
+        -> tuple[float, float, float]:
+    """What one member of staff costs a month, in pence, as the ledger's categories (pay,
+    pension premium, engagement): pay at ``pay_index`` × ``finance.pay_per_staff``, the
+    protected pension premium of the share transferred under TUPE (§3.5) and the pipeline
+    investment per head (§5.4). The one formula for a head's cost: the books, the staffing the
+    income affords, the mutual's bid price and a rival's cost all use it."""
+    pay = p["finance.pay_per_staff"] * pay_index * 100 / 12
+    return pay, pay * tupe_share * p["workforce.tupe_pension_premium"], pipeline * 100 / 12
+
+
+def cost_per_head(model, tupe_share: float) -> float:
+    """The mutual's cost of one member of staff a month (pence) at today's pay index and
+    pipeline investment, with ``tupe_share`` of staff on protected terms."""
+    return sum(head_costs(model.p, model.funding.pay_index, tupe_share,
+                          model.p["engagement.pipeline_investment"]))
+
+
+def tupe_share(staff) -> float:
+    """The share of today's staff on TUPE-protected terms (0 with nobody)."""
+    head = staff.count()
+    return np.count_nonzero(staff.alive & staff.tupe) / head if head else 0.0
+
+
 def income_rate(model) -> int:
     """Contracted income per month (pence) from everything the mutual holds now."""
     m = model.funding.market
@@ -241,14 +265,10 @@ def line_value(model, line) -> int:
 
 def monthly_costs(model) -> int:
     """Running costs per month (pence) at today's headcount, pay and income."""
-    p, s = model.p, model.staff
-    head = s.count()
-    tupe = int(np.count_nonzero(s.alive & s.tupe))
-    pay = pay_per_head(model)
-    return int(head * pay + tupe * pay * p["workforce.tupe_pension_premium"]
+    p = model.p
+    return int(model.staff.count() * cost_per_head(model, tupe_share(model.staff))
                + p["finance.overhead_share"] * income_rate(model)
-               + p["finance.fixed_overhead"] * 100 / 12
-               + p["engagement.pipeline_investment"] * head * 100 / 12)
+               + p["finance.fixed_overhead"] * 100 / 12)
 
 
 def trailing_year(model) -> tuple[int, int, int]:
@@ -309,17 +329,16 @@ def receive_income(model) -> None:
 
 
 def pay_costs(model) -> None:
-    p, s = model.p, model.staff
-    head = s.count()
-    tupe = int(np.count_nonzero(s.alive & s.tupe))
-    pay = pay_per_head(model)
+    p, head = model.p, model.staff.count()
+    pay, pension, engagement = head_costs(p, model.funding.pay_index, tupe_share(model.staff),
+                                          p["engagement.pipeline_investment"])
     income = model.funding.ledger.months.get(model.month, Counter())
     earned = sum(income.get(c, 0) for c in INCOME)
     post(model, "pay", -round(head * pay))
-    post(model, "pension_premium", -round(tupe * pay * p["workforce.tupe_pension_premium"]))
+    post(model, "pension_premium", -round(head * pension))
     post(model, "overheads", -round(p["finance.overhead_share"] * earned
                                     + p["finance.fixed_overhead"] * 100 / 12))
-    post(model, "engagement", -round(p["engagement.pipeline_investment"] * head * 100 / 12))
+    post(model, "engagement", -round(head * engagement))
 
 
 def service_loans(model) -> None:
@@ -449,12 +468,9 @@ def staff_needed(model) -> float:
 
 def affordable_staff(model) -> float:
     """Staff the mutual can pay for at a zero margin, given its income (Case 8: leaner)."""
-    p, s = model.p, model.staff
+    p = model.p
     income = income_rate(model)
-    head = max(1, s.count())
-    tupe_share = np.count_nonzero(s.alive & s.tupe) / head
-    per_head = pay_per_head(model) * (1 + tupe_share * p["workforce.tupe_pension_premium"]) \
-        + p["engagement.pipeline_investment"] * 100 / 12
+    per_head = cost_per_head(model, tupe_share(model.staff))
     spare = income * (1 - p["finance.overhead_share"]) - p["finance.fixed_overhead"] * 100 / 12
     return max(0.0, spare / per_head)
 

@@ -169,7 +169,7 @@ def diversify(model) -> None:
     setup = round(p["growth.diversification_setup"] * value)
     margin = p["growth.diversification_margin"] if decision.correct \
         else p["growth.misjudged_margin"]
-    staff_cost = p["finance.pay_per_staff"] * model.funding.pay_index * 100
+    staff_cost = 12 * finance.cost_per_head(model, 0.0)   # new staff, on the mutual's terms
     demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
     finance.post(model, "development", -setup)
     m.lines.append(Line("trading", int(value), demand * m.productivity,
@@ -196,7 +196,7 @@ def acquire(model) -> None:
     margin = p["growth.acquired_margin"]
     price = round(p["growth.acquisition_price_multiple"] * margin * value)
     keep = p["growth.acquisition_reserve_months"] * finance.monthly_costs(model)
-    staff_cost = p["finance.pay_per_staff"] * model.funding.pay_index * 100
+    staff_cost = 12 * finance.cost_per_head(model, 0.0)   # new staff, on the mutual's terms
     demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
     if value <= 0 or demand < p["growth.acquisition_min_staff"]:
         return   # below the size floor: nothing worth buying

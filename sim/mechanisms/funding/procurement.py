@@ -218,14 +218,12 @@ def bid_writing(model) -> float:
 def cost_price(model, t: Tender) -> int:
     """Price (pence a year, whole lot) at which the mutual covers its costs plus its target
     margin, with the protected terms of staff who would transfer in (§3.5)."""
-    p, s = model.p, model.staff
-    head = max(1, s.count())
+    p = model.p
     if t.incumbent is not None:
-        tupe = np.count_nonzero(s.alive & s.tupe) / head
+        tupe = finance.tupe_share(model.staff)
     else:
         tupe = t.tupe_staff / max(t.demand, 1e-9)  # shape: no 0/0
-    unit = finance.pay_per_head(model) * 12 * (1 + p["workforce.tupe_pension_premium"] * tupe) \
-        + p["engagement.pipeline_investment"] * 100
+    unit = 12 * finance.cost_per_head(model, tupe)
     margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
     productivity = model.funding.market.productivity
     return int(t.demand / productivity * unit / max(margin, 0.05))  # shape: > 0
@@ -350,7 +348,8 @@ def rival_cost(model, t: Tender) -> float:
     moving = t.tupe_staff + (p["procurement.tupe_transfer_share"] * t.incumbent.demand
                              if t.incumbent is not None else 0.0)
     tupe = min(1.0, moving / max(t.demand, 1e-9))  # shape: no 0/0
-    unit = p["finance.pay_per_staff"] * 100 * (1 + p["workforce.tupe_pension_premium"] * tupe)
+    # pay at public-sector rates (index 1), no pipeline programme
+    unit = 12 * sum(finance.head_costs(p, 1.0, tupe, 0.0))
     margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
     # shape: as cost_price, a margin floor that keeps the division finite
     return t.demand / model.funding.market.productivity * unit / max(margin, 0.05)

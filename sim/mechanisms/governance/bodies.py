@@ -128,7 +128,9 @@ def power_factor(p, powers: str) -> float:
 
 @dataclass
 class Seat:
-    kind: str          # board: a SEAT_TYPES entry; representative body: staff | users | appointed
+    # board: executive | independent | staff_elected | user_elected | council_appointed |
+    # co_opted; representative body: staff | users | appointed
+    kind: str
     holder: Any = None  # BoardMember, person agent, APPOINTED, or None while vacant
     term_end: int = 0
 

@@ -203,7 +203,7 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
         z_up = drive + flat[first + np.minimum(lv, TOP - 1)]
         z_down = drive + flat[first + np.maximum(lv - 1, 0)]
         e_up = np.exp(np.clip(z_up, -20, 20, out=z_up), out=z_up)  # shape: no overflow
-        e_down = np.exp(np.clip(z_down, -20, 20, out=z_down), out=z_down)
+        e_down = np.exp(np.clip(z_down, -20, 20, out=z_down), out=z_down)  # shape: no overflow
     else:
         e_up = e_down = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
     up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level]
@@ -272,17 +272,26 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
     np.clip(own, 0.0, 1.0, out=own)
 
 
-def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
-                        grievance: float = 0.0, extra: float = 0.0) -> None:
-    """Satisfaction toward its target; ``grievance`` (0-1) is the group's grievance over the
-    surplus allocation (§5.3, sim/mechanisms/governance/surplus.py); ``extra`` is what the
-    surplus shares and, for users, the service and charges add (people/users.py)."""
-    target = (0.5 + p["satisfaction.affinity_weight"] * (cols.affinity - 0.5)
+def satisfaction_target(affinity, voice: float, workload: float, pay: float, p,
+                        grievance: float = 0.0, extra: float = 0.0):
+    """The satisfaction a person tends to (0-1): mission affinity, a voice that is heard,
+    workload and pay; ``grievance`` (0-1) is the group's grievance over the surplus allocation
+    (§5.3, sim/mechanisms/governance/surplus.py); ``extra`` is what the surplus shares and, for
+    users, the service and charges add (people/users.py). Newcomers (month 0, recruits,
+    arriving users) start at it; each month moves people toward it."""
+    target = (0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
               + p["satisfaction.voice_weight"] * (voice - 0.5)
               - p["satisfaction.workload_weight"] * (workload - 1.0)
               + p["satisfaction.pay_weight"] * (pay - 1.0) - grievance + extra)
+    return np.clip(target, 0, 1)
+
+
+def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
+                        grievance: float = 0.0, extra: float = 0.0) -> None:
+    """Satisfaction toward its target (:func:`satisfaction_target`)."""
+    target = satisfaction_target(cols.affinity, voice, workload, pay, p, grievance, extra)
     sat = cols.satisfaction
-    sat += p["satisfaction.adjust_rate"] * (np.clip(target, 0, 1) - sat)
+    sat += p["satisfaction.adjust_rate"] * (target - sat)
 
 
 def build_confidence(cols, support: float, p) -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.agents import ServiceUser
 from sim.mechanisms.people.state import SERVICE_REFERENCE
 from sim.parameter import param
 
@@ -131,27 +130,8 @@ def monthly(model) -> None:
     gap = max(0, p["organisation.users"] - u.count())
     n_in = int(rng.binomial(gap, p["users.intake_per_month"])) if gap else 0
     if n_in:
-        arrive(model, n_in)
+        model.add_users(n_in)
     model.month_counts.update(user_arrivals=n_in, user_departures=n_out)
-
-
-def arrive(model, n: int) -> np.ndarray:
-    p, rng = model.p, model.rng
-    affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
-    w_other = p["ownership.voice_weight"] + p["ownership.member_weight"] + \
-        p["ownership.engagement_weight"]
-    ownership = np.clip((1 - w_other) * affinity
-                        + p["ownership.voice_weight"] * model.governance.user_voice_heard, 0, 1)
-    rows = model.users.append(
-        n, site=rng.integers(0, model.org.n_sites, n),
-        vulnerability=rng.beta(p["population.user_vulnerability.a"],
-                               p["population.user_vulnerability.b"], n),
-        aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
-        confidence=rng.beta(p["population.user_confidence.a"],
-                            p["population.user_confidence.b"], n), ownership=ownership,
-        satisfaction=np.clip(0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5), 0, 1))
-    model._attach(ServiceUser, model.users, rows)
-    return rows
 
 
 def annual_rent(model) -> float:
