@@ -168,9 +168,11 @@ def fragility(seeds=range(40), large_seeds=range(20), **extra) -> dict:
         failed = np.array([float(r.timeseries["failed"].iloc[-1]) for r in rows])
         g = np.array([outcomes(r)["headcount_ratio"] for r in rows])
         core = np.array([bool(r.timeseries["core_contract_lost"].iloc[-1]) for r in rows])
-        at60 = np.array([r.timeseries["headcount"].iloc[60] / r.timeseries["headcount"].iloc[0]
+        # month 60, or the last month of a run that stopped (failed) before it
+        at60 = np.array([r.timeseries["headcount"].iloc[min(60, len(r.timeseries) - 1)]
+                         / r.timeseries["headcount"].iloc[0] for r in rows])
+        held = np.array([r.timeseries["contracts_held"].iloc[min(60, len(r.timeseries) - 1)]
                          for r in rows])
-        held = np.array([r.timeseries["contracts_held"].iloc[60] for r in rows])
         out[label] = (int(hits.sum()), len(hits))
         print(f"{label:>20}: setbacks {int(hits.sum())}/{len(hits)} (core contract lost in "
               f"{int((hits & core).sum())} of them; core lost in {int(core.sum())} runs), failed "
