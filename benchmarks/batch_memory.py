@@ -58,9 +58,15 @@ def write_spec(folder: Path, runs: int, months: int, staff: int, users: int) -> 
     return path
 
 
-def measure_memory(runs: int, workers: int | None) -> dict:
+# --medium: the issue-14 medium mutual (1,000 staff + 5,000 users, 120 months, every side on)
+SIZES = {"small": (12, 30, 100), "medium": (120, 1000, 5000)}
+EFFICIENCY_SIZES = {"small": (60, 100, 500), "medium": (120, 1000, 5000)}
+
+
+def measure_memory(runs: int, workers: int | None, size: str = "small") -> dict:
+    months, staff, users = SIZES[size]
     with tempfile.TemporaryDirectory() as tmp:
-        spec = write_spec(Path(tmp), runs, months=12, staff=30, users=100)
+        spec = write_spec(Path(tmp), runs, months=months, staff=staff, users=users)
         cmd = [sys.executable, "-m", "sim", "sweep", str(spec), "--out", f"{tmp}/out", "--quiet"]
         if workers:
             cmd += ["--workers", str(workers)]
@@ -84,13 +90,14 @@ def measure_memory(runs: int, workers: int | None) -> dict:
                 "tree_peak_mib": _mib(tree_peak), "part_files": parts}
 
 
-def measure_efficiency(runs: int, workers: int) -> dict:
+def measure_efficiency(runs: int, workers: int, size: str = "small") -> dict:
     from sim.batch.spec import load_spec
     from sim.batch.store import Store
     from sim.batch.sweep import sweep
 
     with tempfile.TemporaryDirectory() as tmp:
-        spec = load_spec(write_spec(Path(tmp), runs, months=60, staff=100, users=500))
+        months, staff, users = EFFICIENCY_SIZES[size]
+        spec = load_spec(write_spec(Path(tmp), runs, months=months, staff=staff, users=users))
         serial = sweep(spec, f"{tmp}/serial", executor="serial", progress=False).elapsed_s
         parallel = sweep(spec, f"{tmp}/process", executor="process", workers=workers,
                          progress=False).elapsed_s
@@ -115,14 +122,17 @@ def main() -> None:
     parser.add_argument("what", choices=("memory", "efficiency"))
     parser.add_argument("--runs", type=int, nargs="+", default=[1000, 20000])
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--medium", action="store_true",
+                        help="the medium mutual (1,000 staff + 5,000 users, 120 months)")
     args = parser.parse_args()
+    size = "medium" if args.medium else "small"
     for runs in args.runs:
         if args.what == "memory":
-            row = measure_memory(runs, args.workers)
+            row = measure_memory(runs, args.workers, size)
         else:
-            row = measure_efficiency(runs, args.workers or 2)
+            row = measure_efficiency(runs, args.workers or 2, size)
         load = [round(x, 2) for x in os.getloadavg()]  # the machine may be shared
-        print(json.dumps({**row, "cpus": os.cpu_count(), "load_average_after": load}),
+        print(json.dumps({**row, "size": size, "cpus": os.cpu_count(), "load_average_after": load}),
               flush=True)
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ class Constants:
         self.member_boost = p["engagement.member_boost"]
         self.w_load = p["engagement.workload_weight"]
         self.part_load = p["engagement.part_time_load"]
-        self.workload = src.workload
-        self.remote = p["engagement.dispersion_penalty"] * (1.0 - 1.0 / src.n_sites)
+        self.workload = src.funding.workload
+        self.remote = p["engagement.dispersion_penalty"] * (1.0 - 1.0 / src.org.n_sites)
         self.survey_boost = p["participation.surveys_weight"] * _saturating(
             p["participation.staff.surveys_per_year"])
         self.forum_boost = p["participation.forums_weight"]
@@ -57,12 +57,12 @@ class Constants:
         self.w_voice, self.w_member = p["ownership.voice_weight"], p["ownership.member_weight"]
         self.w_eng = p["ownership.engagement_weight"]
         self.w_aff = max(0.0, 1.0 - self.w_voice - self.w_member - self.w_eng)
-        self.voice = src.voice_heard
+        self.voice = src.governance.voice_heard
         self.own_rate, self.contagion = p["ownership.adjust_rate"], p["ownership.contagion"]
-        self.sat_fixed = (0.5 + p["satisfaction.voice_weight"] * (src.voice_heard - 0.5)
-                          - p["satisfaction.workload_weight"] * (src.workload - 1.0)
-                          + p["satisfaction.pay_weight"] * (src.pay_index - 1.0)
-                          - src.grievance["staff"])
+        self.sat_fixed = (0.5 + p["satisfaction.voice_weight"] * (src.governance.voice_heard - 0.5)
+                          - p["satisfaction.workload_weight"] * (src.funding.workload - 1.0)
+                          + p["satisfaction.pay_weight"] * (src.funding.pay_index - 1.0)
+                          - src.governance.grievance["staff"])
         self.sat_aff = p["satisfaction.affinity_weight"]
         self.sat_rate = p["satisfaction.adjust_rate"]
         support = pipeline_support(p)
@@ -144,7 +144,7 @@ class CarefulModel(mesa.Model):
         self.rules = Rules.for_constituency(self.p, "staff")
         s = source.staff
         self.people = [CarefulStaff(self, r) for r in range(s.size) if s.alive[r]]
-        self.n_teams = source.n_teams
+        self.n_teams = source.org.n_teams
         self.c = Constants(self)
 
     def step(self) -> None:

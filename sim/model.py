@@ -50,7 +50,7 @@ class MutualModel(mesa.Model):
                  overrides: dict | None = None, sweep: bool = False,
                  series: tuple[str, ...] = ()):
         super().__init__(rng=rng)
-        # sweep mode (docs/ODD.md §1 "Speed"): every output at the last month (or the failure
+        # sweep mode (docs/ODD.md §8 "Sweep mode"): every output at the last month (or the failure
         # month), only `series` (and what the model reads back, metrics.FEEDBACK) before it;
         # no DataCollector rows and no detected events
         self.sweep = sweep

@@ -101,7 +101,7 @@ class Columns:
     def bind(self, factory) -> None:
         """How this table makes a row's Mesa agent: ``factory(row) -> agent``.
 
-        Agents are made lazily (docs/ODD.md §1 "Speed"): a row gets its agent the first time
+        Agents are made lazily (docs/ODD.md §8 "Sweep mode"): a row gets its agent the first time
         something asks for it (:attr:`agents`, :meth:`agents_at`, :meth:`agent`, or
         ``model.agents``). The monthly rules never do, so a sweep creates almost none."""
         self._factory = factory
