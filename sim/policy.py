@@ -26,6 +26,7 @@ from sim.scenario import (
     _read_toml,
     bundled_dir,
     check_value,
+    is_file,
 )
 
 
@@ -47,11 +48,19 @@ def names() -> list[str]:
 
 
 def locate(ref: str) -> Path:
+    """The file ``--policy`` names: a bundled policy's name, or a ``.toml`` file. Nothing
+    else is opened, so a mistyped or hostile path (``../../etc/passwd``) is refused by its
+    name and never read."""
+    if not ref or "\x00" in ref or len(ref) > 4096:
+        raise ScenarioError(f"--policy: {ref[:60]!r} is not a policy name or .toml file")
     path = Path(ref)
-    if ref.endswith(".toml") or "/" in ref:
-        if path.is_file():
+    if ref.endswith(".toml") or "/" in ref or "\\" in ref:
+        if not ref.endswith(".toml"):
+            raise ScenarioError(f"--policy: '{ref}' is not a .toml file (a policy is a bundled "
+                                f"name, e.g. {names()[0]}, or a .toml file)")
+        if is_file(path):
             return path.resolve()
-    elif (policy_dir() / f"{ref}.toml").is_file():
+    elif is_file(policy_dir() / f"{ref}.toml"):
         return (policy_dir() / f"{ref}.toml").resolve()
     import difflib
 
