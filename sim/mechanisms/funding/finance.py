@@ -475,13 +475,37 @@ def affordable_staff(model) -> float:
     return max(0.0, spare / per_head)
 
 
+def writing_hours(model) -> tuple[float, float, float]:
+    """(bid team's hours, most hours service delivery gives up, hours committed to bids) this
+    month (docs/ODD.md §13.6; procurement.writing_slot)."""
+    p, m = model.p, model.funding.market
+    head, month = model.staff.count(), model.month
+    hours = p["procurement.hours_per_fte_month"]
+    team = p["procurement.bid_team_fte_per_1000_staff"] * head / 1000 * hours  # shape: per 1,000
+    committed = sum(rate for start, until, rate in m.writing if start <= month < until)
+    return team, p["procurement.bid_time_max_share"] * head * hours, committed
+
+
+def writing_share(model) -> float:
+    """Share of the staff's hours taken from service delivery this month to write bids (the
+    bid team's own hours first): it adds to the workload (plan_staffing)."""
+    head = model.staff.count()
+    if head == 0:
+        return 0.0
+    team, _, committed = writing_hours(model)
+    return max(0.0, committed - team) / (head * model.p["procurement.hours_per_fte_month"])
+
+
 def plan_staffing(model) -> None:
     """Headcount follows the work; workload is the work per member of staff."""
     needed = staff_needed(model)
     target = min(needed, affordable_staff(model)) if model.funding.market.lean else needed
     model.funding.staff_target = max(0, int(round(target)))
     head = model.staff.count()
-    ratio = needed / head if head else (2.0 if needed > 0 else 1.0)  # shape: nobody: full
+    # hours taken from service delivery to write bids leave the work to fewer hands
+    # (docs/ODD.md §13.6; §2.5 'bid writing is demanding, particularly for smaller organisations')
+    delivering = head * (1.0 - writing_share(model))
+    ratio = needed / delivering if delivering > 0 else (2.0 if needed > 0 else 1.0)  # shape
     # shape: workload is kept within its declared range, 0.5-2
     model.funding.workload = min(2.0, max(0.5, float(model.p["workforce.workload"] * ratio)))
 

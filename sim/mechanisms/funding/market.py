@@ -155,6 +155,8 @@ class Market:
     expansion_boost_until: int = -1
     exposure: float = 1.0       # risk to a small provider this month (commissioning)
     bid_log: list[dict] = field(default_factory=list)
+    # bids being written: (first month, deadline, staff hours a month); procurement.writing_slot
+    writing: list[tuple[int, int, float]] = field(default_factory=list)
 
     def new_id(self) -> int:
         self.next_id += 1

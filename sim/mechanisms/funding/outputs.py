@@ -9,7 +9,7 @@ FUNDING_COLUMNS = [
     "turnover", "reserves", "surplus", "public_income_share", "contracts_held", "regions",
     "bids_made", "bids_won", "core_contract_lost", "social_value", "failed",
     "surplus_margin", "tenders_missed", "loan_balance", "pay_index", "workload",
-    "contracts_lost", "contracts_lost_quietly",
+    "contracts_lost", "contracts_lost_quietly", "bid_writing_share", "no_bid_writing_time",
 ]
 QUIET_LOSSES = ("withdrawn", "not_renewed", "in_house")  # without a competition (§2.2)
 
@@ -40,4 +40,6 @@ def outputs(model) -> dict:
         "contracts_lost": market.counts.get("contracts_lost", 0),
         "contracts_lost_quietly": sum(market.counts.get(f"lost_{how}", 0)
                                       for how in QUIET_LOSSES),
+        "bid_writing_share": finance.writing_share(model),
+        "no_bid_writing_time": market.counts.get("no_bid_writing_time", 0),
     }

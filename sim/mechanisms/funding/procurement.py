@@ -179,6 +179,35 @@ PARAMS = [
     param("procurement.track_record_loss", 0.15, "share", 0.0, 1.0,
           source="assumption",
           doc="Share of the track record lost when a contract ends."),
+    # bid-writing time (docs/ODD.md §13.6; §2.5 'bid writing is demanding, particularly for
+    # smaller organisations ... Larger organisations often have bid writing teams')
+    param("procurement.bid_hours", 400.0, "staff hours per bid", 0.0, 5_000.0,
+          source="§2.5: 'bid writing is demanding'; bids 'would have cost tens of thousands of "
+                 "pounds' (at £30–40 an hour, several hundred hours); assumption for the figure, "
+                 "chosen before measuring",
+          doc="Staff time needed to write a bid for a lot of procurement.tender_median_staff "
+              "posts (larger lots need more, weakly: procurement.bid_hours_elasticity); a bid "
+              "in consortium needs its share of it. It is taken first from the bid team, then "
+              "from service delivery (workload)."),
+    param("procurement.bid_hours_elasticity", 0.3, "elasticity", 0.0, 1.0,
+          source="assumption: a bid's method statements, policies and evidence are much the "
+                 "same whatever the lot's size",
+          doc="Hours of a bid × (the lot's posts / procurement.tender_median_staff)^this."),
+    param("procurement.bid_team_fte_per_1000_staff", 2.0, "FTE per 1,000 staff", 0.0, 50.0,
+          source="§2.5: 'Larger organisations often have bid writing teams that can more "
+                 "readily respond at short notice'; assumption for the figure",
+          doc="Dedicated bid writers (paid from overheads), in proportion to the staff; their "
+              "hours go to bids before any is taken from service delivery."),
+    param("procurement.bid_time_max_share", 0.1, "share of staff hours", 0.0, 0.5,
+          source="§2.5 ('bid writing is demanding, particularly for smaller organisations'; "
+                 "'short notice and limited time allowed for preparing some bids'); assumption",
+          doc="Most of the staff's hours a mutual takes from service delivery to write bids in a "
+              "month. A new bid that would need more, in the time its window leaves after the "
+              "decision, is not made (counted in no_bid_writing_time); a re-bid for the mutual's "
+              "own service is always written, whatever it takes."),
+    param("procurement.hours_per_fte_month", 140.0, "hours per FTE per month", 80.0, 200.0,
+          source="assumption: a 37.5-hour week, less leave and training",
+          doc="Working hours of a member of staff in a month (bid-writing time)."),
     param("procurement.starting_contract_staff", 40, "staff", 1, 1000,
           source="§2.2 (a core contract plus smaller ones); assumption",
           doc="Size of each non-core contract in the month-0 portfolio (the rest of the contract "
@@ -213,6 +242,31 @@ def bid_writing(model) -> float:
     p = model.p
     return min(1.0, p["procurement.bid_writing_base"]
                + model.staff.count() / p["procurement.bid_writing_full_staff"])
+
+
+def bid_hours(p, t: Tender, share: float) -> float:
+    """Staff hours to write the mutual's bid for ``t`` (its ``share`` in consortium): weakly
+    more for a larger lot (docs/ODD.md §13.6)."""
+    size = max(t.demand, 1e-9) / p["procurement.tender_median_staff"]  # shape: no 0 ** e
+    return share * p["procurement.bid_hours"] * size ** p["procurement.bid_hours_elasticity"]
+
+
+def writing_slot(model, t: Tender, latency: float, share: float,
+                 own: bool) -> tuple[int, int, float] | None:
+    """Find the hours to write a bid in the time left after the decision (§2.5 'short notice
+    and limited time allowed for preparing some bids'): spread over the whole months from the
+    decision to the deadline, they must fit beside the bids already being written within the
+    bid team's hours plus ``procurement.bid_time_max_share`` of the staff's. A re-bid for the
+    mutual's own service is written whatever it takes. Returns (first month, deadline, hours a
+    month), or None when there is no time; docs/ODD.md §13.6."""
+    m = model.funding.market
+    m.writing = [w for w in m.writing if w[1] > model.month]
+    start = min(model.month + int(latency), t.deadline - 1)
+    rate = bid_hours(model.p, t, share) / max(1, t.deadline - start)  # shape: >= 1 month
+    team, spare, committed = finance.writing_hours(model)
+    if not own and committed + rate > team + spare:
+        return None
+    return start, t.deadline, rate
 
 
 def cost_price(model, t: Tender) -> int:
@@ -266,6 +320,12 @@ def consider(model, t: Tender) -> None:
         if pooled < p["commissioning.framework_turnover_multiple"] * t.value:
             m.count("excluded_by_framework")
             return
+    slot = writing_slot(model, t, decision.latency, share, own)
+    if slot is None:
+        m.count("no_bid_writing_time")
+        model.log("decision", f"did not bid for a tender from {t.commissioner.name}: no staff "
+                              f"time to write it in the {t.window} months allowed.")
+        return
     cost = cost_price(model, t)
     error = misreading(model, decision)
     if error:
@@ -280,6 +340,7 @@ def consider(model, t: Tender) -> None:
         m.count("no_bid_unaffordable")
         return
     finance.post(model, "bid_costs", -bid_cost)
+    m.writing.append(slot)      # the staff's hours go to the bid until its deadline
     m.count("bids_made")
     t.mutual_bid = {"price": min(price, t.value), "share": share, "pooled": pooled,
                     "turnover": income, "cost": cost, "error": error}
