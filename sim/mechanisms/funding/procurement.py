@@ -210,6 +210,13 @@ PARAMS = [
               "month. A new bid that would need more, in the time its window leaves after the "
               "decision, is not made (counted in no_bid_writing_time); a re-bid for the mutual's "
               "own service is always written, whatever it takes."),
+    param("procurement.consortium_months", 1.0, "months", 0.0, 6.0,
+          source="§2.5: 'The short notice and limited time allowed for preparing some bids can "
+                 "also make it difficult for smaller mutuals to build up consortia'; assumption "
+                 "for the figure, chosen before measuring",
+          doc="Time to find consortium partners and agree a joint bid: a consortium bid is made "
+              "only if the window leaves at least this long after the decision (counted in "
+              "no_bid_consortium_time)."),
     param("procurement.hours_per_fte_month", 140.0, "hours per FTE per month", 80.0, 200.0,
           source="assumption: a 37.5-hour week, less leave and training",
           doc="Working hours of a member of staff in a month (bid-writing time)."),
@@ -336,6 +343,10 @@ def consider(model, t: Tender) -> None:
         if pooled < p["commissioning.framework_turnover_multiple"] * t.value:
             m.count("excluded_by_framework")
             return
+    if share < 1.0 and t.window - decision.latency < p["procurement.consortium_months"]:
+        # no time to build a consortium before the deadline (§2.5; docs/ODD.md §13.6)
+        m.count("no_bid_consortium_time")
+        return
     slot = writing_slot(model, t, decision.latency, share, own)
     if slot is None:
         m.count("no_bid_writing_time")
