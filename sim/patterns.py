@@ -161,7 +161,7 @@ def _tenure(result) -> dict:
     eligible = staff_eligible(m.staff, m.p)
     out = _standard(result)
     out.update(tenure=m.staff.tenure[eligible].copy(), member=m.staff.member[eligible].copy(),
-               probation=m.p["membership.staff.probation_months"])
+               probation=m.params.membership.staff.probation_months)
     return out
 
 

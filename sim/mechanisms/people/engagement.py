@@ -149,40 +149,40 @@ TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
 
 def pipeline_support(p) -> float:
     """Saturating effect 0-1 of pipeline spending (£ per staff per year), §5.4 Case 11."""
-    inv = p["engagement.pipeline_investment"]
-    return inv / (inv + p["engagement.pipeline_half_saturation"])
+    inv = p.engagement.pipeline_investment
+    return inv / (inv + p.engagement.pipeline_half_saturation)
 
 
 def remote_penalty(sites: np.ndarray, n_sites: int, p) -> np.ndarray:
     """Drive lost away from headquarters (site 0), growing with dispersion (§3.5, §5.4)."""
-    return p["engagement.dispersion_penalty"] * (1.0 - 1.0 / n_sites) * (sites != 0)
+    return p.engagement.dispersion_penalty * (1.0 - 1.0 / n_sites) * (sites != 0)
 
 
 def staff_drive(model) -> np.ndarray:
-    s, p = model.staff, model.p
+    s, p = model.staff, model.params
     active = (s.engagement >= 3).astype(float)
     peer_active = group_mean(s.team, active, s.alive, model.org.n_teams)
-    load = model.funding.workload - 1.0 + p["engagement.part_time_load"] * s.part_time
-    return (p["engagement.ownership_weight"] * (s.ownership - 0.5)
-            + p["engagement.confidence_weight"] * (s.confidence - 0.5)
-            + p["engagement.satisfaction_weight"] * (s.satisfaction - 0.5)
-            + p["engagement.peer_weight"] * peer_active
-            + p["engagement.pipeline_weight"] * pipeline_support(p)
-            + p["engagement.member_boost"] * s.member
-            - p["engagement.workload_weight"] * load
+    load = model.funding.workload - 1.0 + p.engagement.part_time_load * s.part_time
+    return (p.engagement.ownership_weight * (s.ownership - 0.5)
+            + p.engagement.confidence_weight * (s.confidence - 0.5)
+            + p.engagement.satisfaction_weight * (s.satisfaction - 0.5)
+            + p.engagement.peer_weight * peer_active
+            + p.engagement.pipeline_weight * pipeline_support(p)
+            + p.engagement.member_boost * s.member
+            - p.engagement.workload_weight * load
             - remote_penalty(s.site, model.org.n_sites, p))
 
 
 def user_drive(model) -> np.ndarray:
-    u, p = model.users, model.p
+    u, p = model.users, model.params
     active = (u.engagement >= 3).astype(float)
     peer_active = group_mean(u.site, active, u.alive, model.org.n_sites, exclude_self=False)
-    return (p["engagement.ownership_weight"] * (u.ownership - 0.5)
-            + p["engagement.confidence_weight"] * (u.confidence - 0.5)
-            + p["engagement.peer_weight"] * peer_active
-            + p["engagement.pipeline_weight"] * pipeline_support(p)
-            + p["engagement.member_boost"] * u.member
-            - p["engagement.vulnerability_weight"] * u.vulnerability
+    return (p.engagement.ownership_weight * (u.ownership - 0.5)
+            + p.engagement.confidence_weight * (u.confidence - 0.5)
+            + p.engagement.peer_weight * peer_active
+            + p.engagement.pipeline_weight * pipeline_support(p)
+            + p.engagement.member_boost * u.member
+            - p.engagement.vulnerability_weight * u.vulnerability
             - remote_penalty(u.site, model.org.n_sites, p))
 
 
@@ -193,7 +193,7 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
     ``boost`` (rows × TOP, from the participation channels, sim/mechanisms/people/participation.py)
     adds log-odds to one step only: column k tilts the move from rung k up to k + 1 and the
     move from k + 1 down to k."""
-    rung_factor = p["engagement.step_difficulty"] ** np.arange(TOP + 1, dtype=float)
+    rung_factor = p.engagement.step_difficulty ** np.arange(TOP + 1, dtype=float)
     # the same arithmetic as (boost[rows, k] gathers, clip, exp) in fewer passes and
     # temporaries: results are bit-identical (tests/test_golden.py)
     if boost is not None:
@@ -206,10 +206,10 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
         e_down = np.exp(np.clip(z_down, -20, 20, out=z_down), out=z_down)  # shape: no overflow
     else:
         e_up = e_down = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
-    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level]
+    up = (rate_factor * p.engagement.up_rate) * rung_factor[level]
     up *= e_up
-    down = p["engagement.down_rate"] / e_down
-    cap = p["engagement.max_step_chance"]
+    down = p.engagement.down_rate / e_down
+    cap = p.engagement.max_step_chance
     np.minimum(up, cap, out=up)
     up[level >= TOP] = 0.0
     np.minimum(down, cap, out=down)
@@ -256,8 +256,8 @@ def ownership_target(affinity, voice: float, member, engagement, p):
     """The psychological ownership a person tends to (§5.5): mission affinity, a voice that is
     heard, membership and their own rung, weighted; affinity takes what the others leave.
     Month 0 starts people at it (sim/model.py) and each month moves them toward it."""
-    w_voice, w_member = p["ownership.voice_weight"], p["ownership.member_weight"]
-    w_eng = p["ownership.engagement_weight"]
+    w_voice, w_member = p.ownership.voice_weight, p.ownership.member_weight
+    w_eng = p.ownership.engagement_weight
     w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
     return (w_aff * affinity + w_voice * voice + w_member * member
             + w_eng * engagement / TOP)
@@ -268,7 +268,7 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
     target = ownership_target(cols.affinity, voice, cols.member, cols.engagement, p)
     peers = group_mean(groups, cols.ownership, cols.alive, n_groups)
     own = cols.ownership
-    own += p["ownership.adjust_rate"] * (target - own) + p["ownership.contagion"] * (peers - own)
+    own += p.ownership.adjust_rate * (target - own) + p.ownership.contagion * (peers - own)
     np.clip(own, 0.0, 1.0, out=own)
 
 
@@ -279,10 +279,10 @@ def satisfaction_target(affinity, voice: float, workload: float, pay: float, p,
     (§5.3, sim/mechanisms/governance/surplus.py); ``extra`` is what the surplus shares and, for
     users, the service and charges add (people/users.py). Newcomers (month 0, recruits,
     arriving users) start at it; each month moves people toward it."""
-    target = (0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
-              + p["satisfaction.voice_weight"] * (voice - 0.5)
-              - p["satisfaction.workload_weight"] * (workload - 1.0)
-              + p["satisfaction.pay_weight"] * (pay - 1.0) - grievance + extra)
+    target = (0.5 + p.satisfaction.affinity_weight * (affinity - 0.5)
+              + p.satisfaction.voice_weight * (voice - 0.5)
+              - p.satisfaction.workload_weight * (workload - 1.0)
+              + p.satisfaction.pay_weight * (pay - 1.0) - grievance + extra)
     return np.clip(target, 0, 1)
 
 
@@ -291,13 +291,13 @@ def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
     """Satisfaction toward its target (:func:`satisfaction_target`)."""
     target = satisfaction_target(cols.affinity, voice, workload, pay, p, grievance, extra)
     sat = cols.satisfaction
-    sat += p["satisfaction.adjust_rate"] * (target - sat)
+    sat += p.satisfaction.adjust_rate * (target - sat)
 
 
 def build_confidence(cols, support: float, p) -> None:
     """Training and taking part build confidence (§5.4 'talent spot, nurture and train')."""
-    gain = p["engagement.confidence_gain"] * (support * (cols.engagement >= 1)
-                                              + p["engagement.active_confidence_gain"]
+    gain = p.engagement.confidence_gain * (support * (cols.engagement >= 1)
+                                              + p.engagement.active_confidence_gain
                                               * (cols.engagement >= 3))
     conf = cols.confidence
     conf += gain * (1.0 - conf)
@@ -306,7 +306,7 @@ def build_confidence(cols, support: float, p) -> None:
 def tupe_acceptance(staff, p) -> None:
     """The affinity transferred-in staff lost to an unwanted transfer comes back as they
     accept the new organisation (§5.4 Case 4: 'moved on or have accepted')."""
-    rate = 1.0 - np.exp(-p["workforce.tupe_acceptance_per_year"] / 12.0)
+    rate = 1.0 - np.exp(-p.workforce.tupe_acceptance_per_year / 12.0)
     regained = rate * staff.tupe_deficit
     staff.affinity += regained
     staff.tupe_deficit -= regained
@@ -314,15 +314,15 @@ def tupe_acceptance(staff, p) -> None:
 
 def spread_awareness(users, p, rng) -> None:
     """Promotion makes users aware that the organisation is a mutual (§5.4)."""
-    chance = p["membership.users.awareness_gain"] * \
-        (p["membership.users.awareness_base"] + p["membership.users.promotion"])
+    chance = p.membership.users.awareness_gain * \
+        (p.membership.users.awareness_base + p.membership.users.promotion)
     newly = users.alive & ~users.aware & (rng.random(users.size) < chance)
     users.aware[newly] = True
 
 
 def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
-    p, rng, staff, users = model.p, model.rng, model.staff, model.users
+    p, rng, staff, users = model.params, model.rng, model.staff, model.users
     voice, support = model.governance.voice_heard, pipeline_support(p)
     climb(staff, staff_drive(model), p, rng, 1.0, None, participation.staff_boost(model))
     participation.hold_group_members(model)
@@ -334,7 +334,7 @@ def update(model) -> None:
     if users.size:
         spread_awareness(users, p, rng)
         ceiling = np.where(users.aware, TOP, 1)
-        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling,
+        climb(users, user_drive(model), p, rng, p.engagement.user_rate_factor, ceiling,
               participation.user_boost(model))
         voice = model.governance.user_voice_heard
         adjust_ownership(users, users.site, model.org.n_sites, voice, p)
