@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.clock import MONTHS_PER_YEAR
 from sim.metrics import IDEAL_TYPE_LABELS
 
 RULE_WORDS = {"opt_in": "opt-in", "opt_out": "opt-out", "automatic": "automatic",
@@ -73,7 +74,7 @@ def detect(model, prev: dict, cur: dict) -> None:
 
 def annual(model) -> None:
     c, latest = model.year_counts, model.latest
-    year = model.month // 12
+    year = model.month // MONTHS_PER_YEAR
     model.log("annual",
               f"year {year}: {c.get('staff_joins', 0)} staff joined as members and "
               f"{c.get('staff_opt_outs', 0)} opted out; {c.get('leavers', 0)} staff left and "

@@ -11,6 +11,7 @@ from mesa.time import Priority, Schedule
 
 from sim import events, metrics, timeline
 from sim.agents import ServiceUser, StaffMember
+from sim.clock import MONTHS_PER_YEAR, is_year_end
 from sim.mechanisms.funding import commissioning, finance, growth, market, procurement
 from sim.mechanisms.funding.state import Funding
 from sim.mechanisms.governance import cycle
@@ -108,7 +109,8 @@ class MutualModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_reporter, name) for name in metrics.COLUMNS})
         self.latest: dict = {}
-        self.schedule_recurring(self.year_end, Schedule(interval=12, start=12))
+        self.schedule_recurring(self.year_end, Schedule(interval=MONTHS_PER_YEAR,
+                                                         start=MONTHS_PER_YEAR))
         self.schedule_recurring(self.observe, Schedule(interval=1, start=1),
                                 priority=Priority.LOW)
         events.starting(self)
@@ -181,7 +183,7 @@ class MutualModel(mesa.Model):
         self.latest = metrics.compute(self)
         self.datacollector.collect(self)
         events.detect(self, previous, self.latest)
-        if self.month and self.month % 12 == 0:
+        if is_year_end(self.month):
             events.annual(self)
             self.year_counts = {}
 

@@ -149,8 +149,8 @@ def _standard(result) -> dict:
 
 def _bids(result) -> dict:
     out = _standard(result)
-    out["bids"] = [(b["won"], b["mutual_turnover"]) for b in result.model.funding.market.bid_log
-                   if b["mutual_bid"]]
+    out["bids"] = [(b.won, b.mutual_turnover) for b in result.model.funding.market.bid_log
+                   if b.mutual_bid]
     return out
 
 

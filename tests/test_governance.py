@@ -235,8 +235,8 @@ def test_p5_with_a_weak_pipeline_representatives_who_leave_are_not_replaced():
     for pipeline in (0.0, 300.0):
         runs = _runs(overrides={"engagement.pipeline_investment": pipeline}, months=120,
                      keep_model=True)
-        later = [e for r in runs for e in r.model.governance.elections if e["month"] > 0]
-        replaced[pipeline] = sum(e["filled"] for e in later) / sum(e["open"] for e in later)
+        later = [e for r in runs for e in r.model.governance.elections if e.month > 0]
+        replaced[pipeline] = sum(e.filled for e in later) / sum(e.open for e in later)
         left[pipeline] = sum("left the organisation" in e["text"] or "stepped down" in e["text"]
                              for r in runs for e in r.events)
     assert left[0.0] > 0 and left[300.0] > 0, left

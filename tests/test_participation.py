@@ -116,7 +116,7 @@ def test_turnout_is_never_above_the_share_engaged_enough_to_vote(scenario):
         model.run_for(48)
         assert model.governance.turnout_history
         for vote in model.governance.turnout_history:
-            assert vote["turnout"] <= vote["engaged"], vote
+            assert vote.turnout <= vote.engaged, vote
 
 
 # --- users who live -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+from sim.clock import is_year_end
 from sim.mechanisms.funding import finance
 from sim.mechanisms.funding.market import Contract, Tender, end_contract, to_pence
 from sim.mechanisms.people import service
@@ -190,7 +191,7 @@ def advance(model) -> None:
     m.exposure = exposure(model)   # once a month: it reads the trailing year's books
     for commissioner in m.commissioners:
         officers(model, commissioner)
-    if model.month % 12 == 0:
+    if is_year_end(model.month):   # the budget round (step() never runs month 0)
         set_budgets(model)
     for contract in list(m.contracts):
         if contract in m.contracts and withdrawn_early(model, contract):

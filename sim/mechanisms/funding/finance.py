@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -161,6 +162,15 @@ PUBLIC = ("contracts", "grants_public")
 LINE_CATEGORY = {"trading": "trading", "acquired": "trading", "rent": "rents"}
 
 
+@dataclass(slots=True)
+class Loan:
+    """A loan drawn by ``borrow`` (§3.6); ``owed`` falls as it is repaid."""
+
+    owed: float                 # pence
+    rate: float                 # interest per year
+    instalment: float           # principal repaid per month, pence
+
+
 class Ledger:
     """Reserves and every flow that changed them, in pence."""
 
@@ -171,7 +181,7 @@ class Ledger:
         self.months: dict[int, Counter] = {}             # month -> category -> pence
         self.balance_at: dict[int, int] = {}             # reserves as observed each month
         self.sums: dict[int, list[int]] = {}             # month -> [income, public, costs]
-        self.loans: list[dict] = []
+        self.loans: list[Loan] = []
         self.below_floor = 0
         self.unviable_months = 0   # months with no contract and a trailing deficit
 
@@ -345,11 +355,11 @@ def service_loans(model) -> None:
     """Interest and equal principal repayments on each loan."""
     led = model.funding.ledger
     for loan in led.loans:
-        post(model, "interest", -round(loan["owed"] * loan["rate"] / 12))
-        repay = min(loan["owed"], loan["instalment"])
+        post(model, "interest", -round(loan.owed * loan.rate / 12))
+        repay = min(loan.owed, loan.instalment)
         post(model, "loan_repaid", -repay)
-        loan["owed"] -= repay
-    led.loans = [loan for loan in led.loans if loan["owed"] > 0]
+        loan.owed -= repay
+    led.loans = [loan for loan in led.loans if loan.owed > 0]
 
 
 def borrow(model) -> bool:
@@ -357,7 +367,7 @@ def borrow(model) -> bool:
     year and the bank's appetite), otherwise social investment at its higher rate."""
     p, led = model.p, model.funding.ledger
     income, _, surplus = trailing_year(model)
-    owed = sum(loan["owed"] for loan in led.loans)
+    owed = sum(loan.owed for loan in led.loans)
     room = int(p["finance.max_loan_share"] * income) - owed
     if room < -led.balance or room <= 0:
         return False  # no lender will cover the hole
@@ -365,7 +375,7 @@ def borrow(model) -> bool:
     bank = surplus > 0 and model.rng.random() < p["finance.bank_access"]
     rate = p["finance.bank_rate"] if bank else p["finance.social_investment_rate"]
     months = 12 * p["finance.loan_years"]
-    led.loans.append({"owed": amount, "rate": rate, "instalment": -(-amount // months)})
+    led.loans.append(Loan(owed=amount, rate=rate, instalment=-(-amount // months)))
     post(model, "loan_drawn", amount)
     lender = "a bank" if bank else "a social investor"
     model.log("finance", f"borrowed £{amount / 100:,.0f} from {lender} at "

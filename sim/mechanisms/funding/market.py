@@ -113,6 +113,35 @@ class Line:
     end: int | None = None      # month it ends (grants), else open-ended
 
 
+@dataclass(frozen=True, slots=True)
+class Bid:
+    """The mutual's bid for a tender (procurement.consider), pence a year for the whole lot."""
+
+    price: int                  # what it bids: its believed cost, at most the budget
+    share: float                # its share of the work (below 1 in a consortium, §3.3)
+    pooled: float               # turnover it (with any partner) shows the commissioner, pence
+    turnover: int = 0           # its own trailing-year income, pence
+    cost: int = 0               # its true cost price, pence a year
+    error: float = 0.0          # how far the decision misread that cost (docs/ODD.md §13)
+
+
+@dataclass(frozen=True, slots=True)
+class BidRecord:
+    """One awarded tender in ``Market.bid_log`` (read by the patterns and tests)."""
+
+    month: int
+    tender: int
+    mutual_bid: bool            # whether the mutual bid
+    won: bool
+    winner: str                 # the winner's kind ("mutual", "private", ...)
+    incumbent: bool             # a re-tender of the mutual's own contract
+    core: bool
+    rivals: list[str]
+    lots: int
+    value: float                # £ a year
+    mutual_turnover: float | None   # £, when the mutual bid
+
+
 @dataclass(eq=False)
 class Tender:
     """A service put out to tender: a re-tender of an expiring contract or a new one."""
@@ -128,7 +157,7 @@ class Tender:
     framework: bool             # turnover entry rule applies (§2.5)
     tupe_staff: int             # staff who would transfer in to a winner (not the incumbent)
     incumbent: Contract | None = None   # the mutual's own contract being re-tendered
-    mutual_bid: dict | None = None
+    mutual_bid: Bid | None = None
 
     @property
     def window(self) -> int:
@@ -154,7 +183,7 @@ class Market:
     lean: bool = False
     expansion_boost_until: int = -1
     exposure: float = 1.0       # risk to a small provider this month (commissioning)
-    bid_log: list[dict] = field(default_factory=list)
+    bid_log: list[BidRecord] = field(default_factory=list)
 
     def new_id(self) -> int:
         self.next_id += 1

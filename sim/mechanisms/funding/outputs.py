@@ -34,7 +34,7 @@ def outputs(model) -> dict:
         "failed": model.failed,
         "surplus_margin": surplus / income if income > 0 else 0.0,
         "tenders_missed": market.counts.get("tenders_missed", 0),
-        "loan_balance": pounds(sum(loan["owed"] for loan in ledger.loans)),
+        "loan_balance": pounds(sum(loan.owed for loan in ledger.loans)),
         "pay_index": model.funding.pay_index,
         "workload": model.funding.workload,
         "contracts_lost": market.counts.get("contracts_lost", 0),

@@ -29,10 +29,15 @@ staff out. Competitors price from the budget but not below their cost (``rival_c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 from sim.mechanisms.funding import finance, growth
 from sim.mechanisms.funding.market import (
+    Bid,
+    BidRecord,
     Contract,
     Tender,
     end_contract,
@@ -185,6 +190,17 @@ PARAMS = [
               "staff split evenly)."),
 ]
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One bid as the commissioner scores it (``award``): the mutual's or a competitor's."""
+
+    who: Any                    # "mutual", or the competitor (market.Provider)
+    kind: str                   # "mutual" or the competitor's kind
+    price: int                  # pence a year for the whole lot
+    quality: float              # the quality score, bid writing and relationship included
+    social_value: float
+
+
 def max_loss(p, risk_appetite: float) -> float:
     """How far below its cost price the mutual will bid at the budget: ``procurement.max_loss``
     scaled by the deciders' risk appetite (0–1; 0.5 gives max_loss): a cautious board turns
@@ -281,8 +297,8 @@ def consider(model, t: Tender) -> None:
         return
     finance.post(model, "bid_costs", -bid_cost)
     m.count("bids_made")
-    t.mutual_bid = {"price": min(price, t.value), "share": share, "pooled": pooled,
-                    "turnover": income, "cost": cost, "error": error}
+    t.mutual_bid = Bid(price=min(price, t.value), share=share, pooled=pooled, turnover=income,
+                       cost=cost, error=error)
 
 
 def misreading(model, decision) -> float:
@@ -324,16 +340,15 @@ def incumbency(p) -> float:
         p["procurement.incumbency_risk_aversion"] * p["commissioning.risk_aversion"]
 
 
-def mutual_entry(model, t: Tender) -> dict:
+def mutual_entry(model, t: Tender) -> Entry:
     p, m, bid = model.p, model.funding.market, t.mutual_bid
     quality = (model.people.service_quality + p["procurement.track_record_weight"]
                * m.track_record
                + p["procurement.relationship_weight"] * t.commissioner.relationship
                + p["procurement.bid_writing_weight"] * bid_writing(model)
                + (incumbency(p) if t.incumbent is not None else 0.0)
-               - _scale_penalty(model, bid["pooled"], t) + _judgement_noise(model, t))
-    return {"who": "mutual", "kind": "mutual", "price": bid["price"], "quality": quality,
-            "social_value": finance.social_value_strength(model)}
+               - _scale_penalty(model, bid.pooled, t) + _judgement_noise(model, t))
+    return Entry("mutual", "mutual", bid.price, quality, finance.social_value_strength(model))
 
 
 def rival_cost(model, t: Tender) -> float:
@@ -355,7 +370,7 @@ def rival_cost(model, t: Tender) -> float:
     return t.demand / model.funding.market.productivity * unit / max(margin, 0.05)
 
 
-def competitor_entries(model, t: Tender) -> list[dict]:
+def competitor_entries(model, t: Tender) -> list[Entry]:
     """Competitors who bid: those present in the region, past the framework rule, and with
     the appetite and size for the lot (§2.5)."""
     p, rng = model.p, model.rng
@@ -385,11 +400,9 @@ def competitor_entries(model, t: Tender) -> list[dict]:
         quality = (prov.quality + p["procurement.bid_writing_weight"] * prov.bid_writing
                    + p["procurement.relationship_weight"] * known
                    - _scale_penalty(model, turnover, t) + _judgement_noise(model, t))
-        out.append({"who": prov, "kind": prov.kind, "price": price,
-                    "quality": quality,
-                    "social_value": float(np.clip(prov.social_value + rng.normal(
-                        0, p["procurement.competitor_social_value_noise"]),
-                                                  0, 1))})
+        social_value = float(np.clip(prov.social_value + rng.normal(
+            0, p["procurement.competitor_social_value_noise"]), 0, 1))
+        out.append(Entry(prov, prov.kind, price, quality, social_value))
     return out
 
 
@@ -404,30 +417,30 @@ def award(model, t: Tender) -> None:
             t.incumbent.end = model.month + 12
         return
     wp, wq, ws = weights(p)
-    low = max(1, min(e["price"] for e in entries))  # a lot can round to nothing: no 0/0
-    scores = [wp * low / max(e["price"], 1) + wq * e["quality"] + ws * e["social_value"]
+    low = max(1, min(e.price for e in entries))  # a lot can round to nothing: no 0/0
+    scores = [wp * low / max(e.price, 1) + wq * e.quality + ws * e.social_value
               for e in entries]
     winner = entries[int(np.argmax(scores))]
-    won = winner["who"] == "mutual"
-    m.bid_log.append({"month": model.month, "tender": t.id, "mutual_bid": t.mutual_bid is not None,
-                      "won": won, "winner": winner["kind"], "incumbent": t.incumbent is not None,
-                      "core": t.incumbent is not None and t.incumbent.core,
-                      "rivals": sorted({e["kind"] for e in entries if e["who"] != "mutual"}),
-                      "lots": t.lots, "value": pounds(t.value),
-                      "mutual_turnover": pounds(t.mutual_bid["turnover"]) if t.mutual_bid
-                      else None})
+    won = winner.who == "mutual"
+    m.bid_log.append(BidRecord(
+        month=model.month, tender=t.id, mutual_bid=t.mutual_bid is not None, won=won,
+        winner=winner.kind, incumbent=t.incumbent is not None,
+        core=t.incumbent is not None and t.incumbent.core,
+        rivals=sorted({e.kind for e in entries if e.who != "mutual"}), lots=t.lots,
+        value=pounds(t.value),
+        mutual_turnover=pounds(t.mutual_bid.turnover) if t.mutual_bid else None))
     if won:
         m.count("bids_won")
         m.track_record += p["procurement.track_record_gain"] * (1 - m.track_record)
-        _take_up(model, t, winner["price"])
+        _take_up(model, t, winner.price)
     elif t.incumbent is not None:
         k = t.incumbent
         how = "retender" if t.mutual_bid is not None else _why_no_bid(model, t)
         leave = round(p["procurement.tupe_transfer_share"] * k.demand / m.productivity)
-        article = "an" if winner["kind"][0] in "aeiou" else "a"
+        article = "an" if winner.kind[0] in "aeiou" else "a"
         m.count("expiries_lost")
         end_contract(model, k, how, leave,
-                     to_whom=f" to {article} {winner['kind'].replace('_', ' ')} bidder")
+                     to_whom=f" to {article} {winner.kind.replace('_', ' ')} bidder")
 
 
 def _why_no_bid(model, t: Tender) -> str:
@@ -438,7 +451,7 @@ def _take_up(model, t: Tender, price: int) -> None:
     """A won tender: renew the incumbent contract (with any bundled services) or start a new
     one; staff of services new to the mutual transfer in under TUPE (§3.5)."""
     p, m, bid = model.p, model.funding.market, t.mutual_bid
-    share = bid["share"]
+    share = bid.share
     below = _below_cost(model, bid, price)
     years, ext = p["procurement.contract_years"], 12 * p["procurement.extension_years"]
     incoming = round(t.tupe_staff * share)
@@ -471,10 +484,10 @@ def _take_up(model, t: Tender, price: int) -> None:
                           f"under TUPE{below}.")
 
 
-def _below_cost(model, bid: dict, price: int) -> str:
+def _below_cost(model, bid: Bid, price: int) -> str:
     """A win priced on a cost misread too low: counted, and said in the win's log line."""
-    if bid.get("error", 0.0) >= 0 or price >= bid["cost"]:
+    if bid.error >= 0 or price >= bid.cost:
         return ""
     model.funding.market.count("misjudged_wins")
-    return (f" — priced on a misreading of its costs, {100 * (1 - price / bid['cost']):.0f} % "
+    return (f" — priced on a misreading of its costs, {100 * (1 - price / bid.cost):.0f} % "
             "below what the work will cost to deliver")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from sim.mechanisms.governance import bodies, decisions, elections, public_sector, surplus
 from sim.mechanisms.governance.decisions import DECISION_LEVELS, decide
+from sim.mechanisms.governance.state import Election
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -106,9 +107,8 @@ def elect(model) -> None:
     for who, (open_seats, candidates, filled) in results.items():
         if open_seats == 0:
             continue
-        model.governance.elections.append({"month": model.month, "constituency": who,
-                                           "open": open_seats, "candidates": candidates,
-                                           "filled": filled})
+        model.governance.elections.append(Election(model.month, who, open_seats, candidates,
+                                                   filled))
         vacant = open_seats - filled
         tail = f"; {vacant} seat(s) stay vacant" if vacant else ""
         model.log("election", f"{who} elections: {candidates} candidate(s) for {open_seats} "

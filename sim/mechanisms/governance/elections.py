@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.mechanisms.governance.bodies import Body, Seat, appoint, present, vacate
+from sim.mechanisms.governance.state import Turnout
 from sim.mechanisms.people import participation
 from sim.mechanisms.people.engagement import TOP, pipeline_support
 from sim.parameter import param
@@ -156,9 +157,8 @@ def turnout(model) -> dict[str, float]:
         votes = np.count_nonzero(voters & (rng.random(cols.size) < chance))
         n = np.count_nonzero(voters)
         out[who] = votes / n if n else 0.0
-        model.governance.turnout_history.append({"month": model.month, "constituency": who,
-                                      "turnout": out[who],
-                                      "engaged": participation.engaged_share(cols, voters)})
+        model.governance.turnout_history.append(Turnout(
+            model.month, who, out[who], participation.engaged_share(cols, voters)))
         voted, eligible = voted + votes, eligible + n
     out["all"] = voted / eligible if eligible else 0.0
     return out
