@@ -83,7 +83,8 @@ def monthly(model) -> None:
             k = p["governance.opportunities.deadline_shape"]
             decide(model, level, float(rng.gamma(k, mean_deadline / k)))
     g = model.governance
-    g.decisions = [d for d in g.decisions if d.month > model.month - WINDOW]
+    since = model.month - WINDOW  # once, not per decision (an attribute call each)
+    g.decisions = [d for d in g.decisions if d.month > since]
     surplus.settle(model, deliberation=_recent_mean(model, lambda d: max(d.voice, d.user_voice)))
     publish(model)
 
