@@ -215,8 +215,9 @@ class MutualModel(mesa.Model):
     @property
     def month(self) -> int:
         # half-way times round up: timed events run at month - 0.5 (sim/timeline.py) and
-        # belong to the month they name
-        return int(math.floor(self.time + 0.5))
+        # belong to the month they name (time + 0.5 >= 0, so int() is floor(); it is read
+        # ~70 times a month)
+        return int(self.time + 0.5)
 
     def log(self, kind: str, text: str) -> None:
         """Add a plain-language event ("month 14: ...") to the run's event log."""

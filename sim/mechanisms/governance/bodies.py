@@ -120,6 +120,9 @@ PARAMS = [
           doc="As above, for a body that appoints the board."),
 ]
 ELECTED_BOARD_SEATS = {"staff_elected": "staff", "user_elected": "users"}
+# every elected seat kind and its constituency (board and representative body), for
+# Seat.constituency (read ~150 times a month)
+_CONSTITUENCY = {"staff": "staff", "users": "users", **ELECTED_BOARD_SEATS}
 APPOINTED = "appointed"  # holder of a representative-body seat filled by a partner body
 def power_factor(p, powers: str) -> float:
     """The weight of a representative body's say, by its powers (1 for appointing the board)."""
@@ -141,16 +144,17 @@ class Seat:
     @property
     def constituency(self) -> str | None:
         """'staff' or 'users' for a seat elected by that constituency, else None."""
-        if self.kind in ("staff", "users"):
-            return self.kind
-        return ELECTED_BOARD_SEATS.get(self.kind)
+        return _CONSTITUENCY.get(self.kind)
 
     @property
     def person(self):
         """The staff member or service user in this seat, if any."""
-        if isinstance(self.holder, BoardMember):
-            return self.holder.person
-        return None if self.holder in (None, APPOINTED) else self.holder
+        holder = self.holder
+        if holder is None or holder is APPOINTED:
+            return None
+        if isinstance(holder, BoardMember):
+            return holder.person
+        return None if holder == APPOINTED else holder
 
 
 @dataclass

@@ -76,14 +76,16 @@ def monthly(model) -> None:
     """Seats fall vacant; this month's decisions go through the procedure; seams update."""
     bodies.release(model)
     p, rng = model.params, model.rng
-    for level in DECISION_LEVELS:
-        rate = getattr(p.governance.opportunities, level).per_year / 12
-        mean_deadline = getattr(p.governance.opportunities, level).deadline_months
-        for _ in range(rng.poisson(rate)):
-            k = p.governance.opportunities.deadline_shape
-            decide(model, level, float(rng.gamma(k, mean_deadline / k)))
+    with decisions.batch(model):  # the month's opportunities share one count of participants
+        for level in DECISION_LEVELS:
+            rate = getattr(p.governance.opportunities, level).per_year / 12
+            mean_deadline = getattr(p.governance.opportunities, level).deadline_months
+            for _ in range(rng.poisson(rate)):
+                k = p.governance.opportunities.deadline_shape
+                decide(model, level, float(rng.gamma(k, mean_deadline / k)))
     g = model.governance
-    g.decisions = [d for d in g.decisions if d.month > model.month - WINDOW]
+    since = model.month - WINDOW  # once, not per decision (an attribute call each)
+    g.decisions = [d for d in g.decisions if d.month > since]
     surplus.settle(model, deliberation=_recent_mean(model, lambda d: max(d.voice, d.user_voice)))
     publish(model)
 

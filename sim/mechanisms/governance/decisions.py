@@ -424,11 +424,52 @@ def _appetite(board: Body, with_board: bool) -> float:
 
 # --- psychological ownership -------------------------------------------------------------------
 
+class _Batch:
+    """Who could take part, counted once for a batch of decisions (docs/ODD.md §3 step 2: the
+    month's opportunities, ``cycle.monthly``) instead of once per decision. Deciding changes
+    ownership only, so the masks hold for the whole batch; outside a batch (bids, growth)
+    each decision counts afresh."""
+
+    model = None
+    masks: tuple | None = None
+
+
+def batch(model):
+    """Context manager: the decisions taken inside share one count of the engaged staff and
+    the consultable users (same results as counting per decision)."""
+    return _BatchScope(model)
+
+
+class _BatchScope:
+    def __init__(self, model):
+        self.model = model
+
+    def __enter__(self):
+        _Batch.model, _Batch.masks = self.model, None
+
+    def __exit__(self, *exc):
+        _Batch.model, _Batch.masks = None, None
+        return False
+
+
+def _engaged_masks(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(staff on rung >= 2, staff on rung >= 3, consultable users), all alive."""
+    if _Batch.model is model and _Batch.masks is not None:
+        return _Batch.masks
+    s = model.staff
+    alive = s.alive
+    masks = (alive & (s.engagement >= 2), alive & (s.engagement >= 3), users_consultable(model))
+    if _Batch.model is model:
+        _Batch.masks = masks
+    return masks
+
+
 def apply_ownership_effects(model, d: Decision) -> None:
     """Participants gain ownership; engaged staff lose some to a decision imposed on them."""
     p = model.params
     gain, loss = p.governance.voice.ownership_gain, p.governance.voice.imposition_loss
     s, u = model.staff, model.users
+    engaged, active, consultable = _engaged_masks(model)
     took_part = np.zeros(s.size, dtype=bool)
     for seat in _seats_consulted(model, d):
         person = seat.person
@@ -439,13 +480,13 @@ def apply_ownership_effects(model, d: Decision) -> None:
         else:
             u.ownership[person.row] += gain * (1 - u.ownership[person.row])
     if MEMBERSHIP in d.consulted:
-        took_part |= s.alive & (s.engagement >= 2)
+        took_part |= engaged
         if d.level != "policy":
-            users = users_consultable(model)
+            users = consultable
             u.ownership[users] += gain * (1 - u.ownership[users])
     s.ownership[took_part] += gain * (1 - s.ownership[took_part])
     if d.level != "operations" and not d.deliberative:
-        imposed = s.alive & (s.engagement >= 3) & ~took_part
+        imposed = active & ~took_part
         s.ownership[imposed] -= loss * (1 - d.voice) * s.ownership[imposed]
 
 
