@@ -501,12 +501,12 @@ def affordable_staff(model) -> float:
 def writing_hours(model) -> tuple[float, float, float]:
     """(bid team's hours, most hours service delivery gives up, hours committed to bids) this
     month (docs/ODD.md §13.6; procurement.writing_slot)."""
-    p, m = model.p, model.funding.market
+    p, m = model.params, model.funding.market
     head, month = model.staff.count(), model.month
-    hours = p["procurement.hours_per_fte_month"]
-    team = p["procurement.bid_team_fte_per_1000_staff"] * head / 1000 * hours  # shape: per 1,000
+    hours = p.procurement.hours_per_fte_month
+    team = p.procurement.bid_team_fte_per_1000_staff * head / 1000 * hours  # shape: per 1,000
     committed = sum(rate for start, until, rate in m.writing if start <= month < until)
-    return team, p["procurement.bid_time_max_share"] * head * hours, committed
+    return team, p.procurement.bid_time_max_share * head * hours, committed
 
 
 def writing_share(model) -> float:
@@ -516,7 +516,7 @@ def writing_share(model) -> float:
     if head == 0:
         return 0.0
     team, _, committed = writing_hours(model)
-    return max(0.0, committed - team) / (head * model.p["procurement.hours_per_fte_month"])
+    return max(0.0, committed - team) / (head * model.params.procurement.hours_per_fte_month)
 
 
 def plan_staffing(model) -> None:

@@ -269,8 +269,8 @@ def bid_writing(model) -> float:
 def bid_hours(p, t: Tender, share: float) -> float:
     """Staff hours to write the mutual's bid for ``t`` (its ``share`` in consortium): weakly
     more for a larger lot (docs/ODD.md §13.6)."""
-    size = max(t.demand, 1e-9) / p["procurement.tender_median_staff"]  # shape: no 0 ** e
-    return share * p["procurement.bid_hours"] * size ** p["procurement.bid_hours_elasticity"]
+    size = max(t.demand, 1e-9) / p.procurement.tender_median_staff  # shape: no 0 ** e
+    return share * p.procurement.bid_hours * size ** p.procurement.bid_hours_elasticity
 
 
 def writing_slot(model, t: Tender, latency: float, share: float,
@@ -284,7 +284,7 @@ def writing_slot(model, t: Tender, latency: float, share: float,
     m = model.funding.market
     m.writing = [w for w in m.writing if w[1] > model.month]
     start = min(model.month + int(latency), t.deadline - 1)
-    rate = bid_hours(model.p, t, share) / max(1, t.deadline - start)  # shape: >= 1 month
+    rate = bid_hours(model.params, t, share) / max(1, t.deadline - start)  # shape: >= 1 month
     team, spare, committed = finance.writing_hours(model)
     if not own and committed + rate > team + spare:
         return None
@@ -341,7 +341,7 @@ def consider(model, t: Tender) -> None:
         if pooled < p.commissioning.framework_turnover_multiple * t.value:
             m.count("excluded_by_framework")
             return
-    if share < 1.0 and t.window - decision.latency < p["procurement.consortium_months"]:
+    if share < 1.0 and t.window - decision.latency < p.procurement.consortium_months:
         # no time to build a consortium before the deadline (§2.5; docs/ODD.md §13.6)
         m.count("no_bid_consortium_time")
         return
