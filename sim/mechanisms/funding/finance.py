@@ -528,7 +528,10 @@ def plan_staffing(model) -> None:
     # hours taken from service delivery to write bids leave the work to fewer hands
     # (docs/ODD.md §13.6; §2.5 'bid writing is demanding, particularly for smaller organisations')
     delivering = head * (1.0 - writing_share(model))
-    ratio = needed / delivering if delivering > 0 else (2.0 if needed > 0 else 1.0)  # shape
+    if delivering > 0:
+        ratio = needed / delivering
+    else:
+        ratio = 2.0 if needed > 0 else 1.0  # shape: nobody delivering: full
     # shape: workload is kept within its declared range, 0.5-2
     model.funding.workload = min(2.0, max(0.5, float(model.params.workforce.workload * ratio)))
 
