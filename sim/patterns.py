@@ -710,19 +710,25 @@ def _p15(d):
                     f"{len(how['small'])}; {failed_after} failed after a loss")
 
 
+def _in_most_seeds_of_every_case(d, holds, what: str, otherwise: str) -> Measured:
+    """The share of case runs in which ``holds(case, run)``, averaged over the cases; it
+    passes when it holds in most seeds of every case (the text names the cases where not)."""
+    by_case = {n: np.mean([holds(n, r) for r in rs]) for n, rs in _case_runs(d).items()}
+    wrong = [n for n, v in by_case.items() if v <= 0.5]
+    share = float(np.mean(list(by_case.values())))
+    return Measured(share, min(by_case.values()), max(by_case.values()), not wrong,
+                    f"{what} in {_fmt(share, True)} of case runs; {otherwise}: "
+                    f"{', '.join(f'Case {n}' for n in wrong) or 'none'}")
+
+
 @_guard
 def _p16(d):
-    runs = _case_runs(d)
-    match = {}
-    for n, rs in runs.items():
-        public = [r["ts"]["public_income_share"].mean() for r in rs]
-        match[n] = np.mean([(p < 0.5) if n == 11 else (p >= 0.5) for p in public])
-    wrong = [n for n, m in match.items() if m <= 0.5]
-    share = float(np.mean(list(match.values())))
-    return Measured(share, min(match.values()), max(match.values()), not wrong,
-                    f"public share on the study's side of one half in {_fmt(share, True)} of "
-                    f"case runs; wrong in most seeds: "
-                    f"{', '.join(f'Case {n}' for n in wrong) or 'none'}")
+    def on_the_study_side(n, r):
+        p = r["ts"]["public_income_share"].mean()
+        return (p < 0.5) if n == 11 else (p >= 0.5)
+    return _in_most_seeds_of_every_case(d, on_the_study_side,
+                                        "public share on the study's side of one half",
+                                        "wrong in most seeds")
 
 
 @_guard
@@ -744,23 +750,14 @@ def _p17(d):
 
 @_guard
 def _p18(d):
-    runs = _case_runs(d)
-    ok = {}
-    for n, rs in runs.items():
-        flags = []
-        for r in rs:
-            year2 = r["ts"].iloc[12:24]
-            flags.append(bool(
-                year2["strategy_latency_months"].mean()
-                < year2["public_strategy_latency_months"].mean()
-                and year2["voice_heard"].mean() > year2["informal_voice"].mean()))
-        ok[n] = np.mean(flags)
-    short = [n for n, v in ok.items() if v <= 0.5]
-    share = float(np.mean(list(ok.values())))
-    return Measured(share, min(ok.values()), max(ok.values()), not short,
-                    f"faster and more voice than the public-sector reference in "
-                    f"{_fmt(share, True)} of case runs; not in most seeds: "
-                    f"{', '.join(f'Case {n}' for n in short) or 'none'}")
+    def faster_and_heard(n, r):
+        year2 = r["ts"].iloc[12:24]
+        return bool(year2["strategy_latency_months"].mean()
+                    < year2["public_strategy_latency_months"].mean()
+                    and year2["voice_heard"].mean() > year2["informal_voice"].mean())
+    return _in_most_seeds_of_every_case(
+        d, faster_and_heard, "faster and more voice than the public-sector reference",
+        "not in most seeds")
 
 
 def modal_type(r, months: int = 12) -> str:
