@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.clock import MONTHS_PER_YEAR
 from sim.metrics import IDEAL_TYPE_LABELS
 
 RULE_WORDS = {"opt_in": "opt-in", "opt_out": "opt-out", "automatic": "automatic",
@@ -15,15 +16,15 @@ def _pct(x: float) -> str:
 
 
 def starting(model) -> None:
-    p, s = model.p, model.staff
+    p, s = model.params, model.staff
     definition = model.scenario.definition
     title = definition.about.get("title", definition.name)
-    users = p["organisation.users"]
+    users = p.organisation.users
     model.log("start",
               f"{title}: {s.count()} staff ({_pct(s.tupe.mean() if s.size else 0)} just "
               f"transferred in under TUPE) at {model.org.n_sites} site(s) and {users:,} service "
-              f"users; staff membership {RULE_WORDS[p['membership.staff.rule']]}, user "
-              f"membership {RULE_WORDS[p['membership.users.rule']]}.")
+              f"users; staff membership {RULE_WORDS[p.membership.staff.rule]}, user "
+              f"membership {RULE_WORDS[p.membership.users.rule]}.")
 
 
 def _crossed(model, key: str, value: float, level: float) -> int:
@@ -73,7 +74,7 @@ def detect(model, prev: dict, cur: dict) -> None:
 
 def annual(model) -> None:
     c, latest = model.year_counts, model.latest
-    year = model.month // 12
+    year = model.month // MONTHS_PER_YEAR
     model.log("annual",
               f"year {year}: {c.get('staff_joins', 0)} staff joined as members and "
               f"{c.get('staff_opt_outs', 0)} opted out; {c.get('leavers', 0)} staff left and "

@@ -149,8 +149,8 @@ def _standard(result) -> dict:
 
 def _bids(result) -> dict:
     out = _standard(result)
-    out["bids"] = [(b["won"], b["mutual_turnover"]) for b in result.model.funding.market.bid_log
-                   if b["mutual_bid"]]
+    out["bids"] = [(b.won, b.mutual_turnover) for b in result.model.funding.market.bid_log
+                   if b.mutual_bid]
     return out
 
 
@@ -161,7 +161,7 @@ def _tenure(result) -> dict:
     eligible = staff_eligible(m.staff, m.p)
     out = _standard(result)
     out.update(tenure=m.staff.tenure[eligible].copy(), member=m.staff.member[eligible].copy(),
-               probation=m.p["membership.staff.probation_months"])
+               probation=m.params.membership.staff.probation_months)
     return out
 
 
@@ -213,7 +213,18 @@ def _tupe_gap(scenario, seed, months, overrides) -> dict:
 
 
 EXTRACTORS: dict[str, Callable] = {"standard": _standard, "bids": _bids, "tenure": _tenure,
-                                   "users": _users, "case": _case}
+                                   "users": _users, "case": _case, "elections": _standard}
+
+# Sweep mode (docs/ODD.md §8): the runs compute only the monthly series the patterns (and
+# tools/case_outcomes.py) read, and every output at the end. Only P5 reads the event log (an
+# election's "stay vacant" text), which sweep mode does not keep: its groups ("elections")
+# run in full. A column missing here fails its pattern with a KeyError in one line, never
+# silently; tests/test_pattern_report.py checks that sweep and full runs extract the same.
+SERIES = ("staff_membership_rate", "headcount", "staff_opt_outs", "representative_vacancy_rate",
+          "strategy_latency_months", "decision_quality", "mean_ownership",
+          "public_strategy_latency_months", "contracts_held", "public_income_share", "regions",
+          "surplus_margin", "turnover", "voice_heard", "informal_voice", "ideal_type")
+FULL_RUNS = frozenset({"elections"})
 RUNNERS: dict[str, Callable] = {"tupe_gap": _tupe_gap}
 
 
@@ -227,8 +238,9 @@ def execute(task: tuple) -> tuple:
     try:
         if extract in RUNNERS:
             return key, k, RUNNERS[extract](scenario, seed, months, overrides)
+        sweep = {} if extract in FULL_RUNS else {"outputs": (), "series": SERIES}
         result = run(scenario, seed=seed, months=months, overrides=dict(overrides),
-                     keep_model=True)
+                     keep_model=True, **sweep)
         return key, k, EXTRACTORS[extract](result)
     except Exception as exc:  # noqa: BLE001 - reported as the pattern's failure, one line
         return key, k, f"{type(exc).__name__}: {' '.join(str(exc).split())}"
@@ -888,9 +900,10 @@ PATTERNS: tuple[Pattern, ...] = (
             "above 30 % in every run, and seats left vacant at an election in every run",
             "emergent", "", (
                 RunGroup("base", "base", 3, 1, overrides={"engagement.pipeline_investment": 0.0},
-                         months=72),
+                         months=72, extract="elections"),
                 RunGroup("cbs", "cbs_multi_stakeholder", 3, 1,
-                         overrides={"engagement.pipeline_investment": 0.0}, months=72)), _p5,
+                         overrides={"engagement.pipeline_investment": 0.0}, months=72,
+                         extract="elections")), _p5,
             run_statistics=tuple(
                 RunStatistic(f"vacancy {g}", g, lowest_vacancy_after_year_one, 0.3, 1.0,
                              f"lowest vacancy rate after year 1 above 30 % ({g})")

@@ -45,12 +45,14 @@ USER_SCHEMA: dict[str, type] = {
 
 
 def _column(name: str) -> property:
+    # the live-prefix views are made once per change of size or storage (Columns._refresh),
+    # not at every access (~170 a month)
     def get(self):
-        return self._data[name][: self._n]
+        return self._views[name]
 
     def set(self, value):
         # `cols.x += y` rebinds the attribute: write into the store instead
-        view = self._data[name][: self._n]
+        view = self._views[name]
         if value is not view:
             view[...] = value
 
@@ -89,14 +91,23 @@ class Columns:
         self._schema = schema
         self._n = 0
         self._data = {name: np.zeros(max(capacity, 1), dtype=dt) for name, dt in schema.items()}
+        self._views: dict[str, np.ndarray] = {}
+        self._refresh()
         self._agents: list = []
         self._factory = None
+
+    def _refresh(self) -> None:
+        """Remake the live-prefix views after the size or the storage changed."""
+        n = self._n
+        self._views = {name: arr[:n] for name, arr in self._data.items()}
 
     def __len__(self) -> int:
         return self._n
 
     def __reduce__(self):  # the per-schema subclass is made at run time: pickle via the schema
-        return _restore, (self._schema, dict(self.__dict__))
+        # (the views are not pickled: unpickled, they would be copies, not views of the store)
+        state = {k: v for k, v in self.__dict__.items() if k != "_views"}
+        return _restore, (self._schema, state)
 
     def bind(self, factory) -> None:
         """How this table makes a row's Mesa agent: ``factory(row) -> agent``.
@@ -170,6 +181,7 @@ class Columns:
             arr[start:stop] = values.get(name, True if name == "alive" else 0)
         self._agents.extend([None] * n)
         self._n = stop
+        self._refresh()
         return np.arange(start, stop)
 
     def _grow(self, needed: int) -> None:
@@ -178,6 +190,7 @@ class Columns:
             new = np.zeros(cap, dtype=arr.dtype)
             new[: self._n] = arr[: self._n]
             self._data[name] = new
+        self._refresh()
 
     def compact(self) -> None:
         """Drop the rows of people who have left, and tell each agent its new row."""
@@ -187,6 +200,7 @@ class Columns:
             arr[:n] = arr[keep]
         self._agents = [self._agents[i] for i in keep.tolist()]
         self._n = n
+        self._refresh()
         for row, agent in enumerate(self._agents):
             if agent is not None:
                 agent.row = row
@@ -198,6 +212,7 @@ class Columns:
 def _restore(schema: dict[str, type], state: dict) -> Columns:
     cols = Columns.__new__(Columns, schema)
     cols.__dict__.update(state)
+    cols._refresh()
     return cols
 
 

@@ -8,7 +8,7 @@ import pytest
 
 import sim
 from sim.mechanisms.funding import procurement
-from sim.mechanisms.funding.market import Tender
+from sim.mechanisms.funding.market import Bid, Tender
 from sim.mechanisms.people import service, workforce
 
 from .conftest import mean_and_sem
@@ -107,11 +107,11 @@ def test_the_bid_scores_the_service_the_staff_deliver():
     c = model.funding.market.commissioners[0]
     t = Tender(999, c, 0, value=100_000_000, demand=30.0, lots=1, opens=0, deadline=2,
                framework=False, tupe_staff=0)
-    t.mutual_bid = {"price": 95_000_000, "share": 1.0, "pooled": 1e12, "turnover": 0}
+    t.mutual_bid = Bid(price=95_000_000, share=1.0, pooled=1e12, turnover=0)
     model.people.service_quality = 0.5
-    low = procurement.mutual_entry(model, t)["quality"]
+    low = procurement.mutual_entry(model, t).quality
     model.people.service_quality = 0.8
-    assert procurement.mutual_entry(model, t)["quality"] == pytest.approx(low + 0.3)
+    assert procurement.mutual_entry(model, t).quality == pytest.approx(low + 0.3)
 
 
 def test_commissioners_extend_good_services_and_drop_poor_ones_more_readily():
@@ -126,7 +126,7 @@ def test_commissioners_extend_good_services_and_drop_poor_ones_more_readily():
 
 def test_ownership_retains_and_reputation_and_pay_recruit():
     model = sim.MutualModel("base", rng=4, overrides=SMALL)
-    s, p = model.staff, model.p
+    s, p = model.staff, model.params
     s.satisfaction[:] = 0.5
     s.fixed_term[:] = False
     rates = []
@@ -140,7 +140,7 @@ def test_ownership_retains_and_reputation_and_pay_recruit():
         fills.append(service.fill_rate(model))
     assert fills[1] > fills[0] and fills[2] < fills[1]
     model.funding.pay_index, model.people.reputation = 1.0, 0.5
-    assert service.fill_rate(model) < p["workforce.recruitment_fill_per_month"]  # pensions
+    assert service.fill_rate(model) < p.workforce.recruitment_fill_per_month  # pensions
 
 
 def test_innovation_opens_diversification():

@@ -336,3 +336,55 @@ def test_finite_sample_interval_levels_cover_a_further_draw():
         assert abs(cover - exact) < 4 * math.sqrt(exact * (1 - exact) / 4000), (n, cover)
         if n == 50:
             assert plain < 0.895, plain
+
+
+def test_output_targets_run_in_sweep_mode_with_the_full_runs_statistics(tmp_path):
+    """Targets that read only outputs run in sweep mode (docs/ODD.md §8: only their series
+    computed each month); each statistic equals the one from a full DataCollector run of the
+    same seed. Pattern targets still run in full (they read the model's state)."""
+    from sim import simulate
+    from sim.batch.runs import RunTask, seed_of
+    from sim.calibration.runs import CalibrationContext, execute, resolve_scenarios, sweep_arguments
+    from sim.calibration.targets import statistics
+
+    spec_file = tmp_path / "s.toml"
+    spec_file.write_text("""
+[calibration]
+scenario = "opt_out"
+seed = 5
+months = 30
+[set]
+"organisation.staff" = 30
+"organisation.users" = 60
+[parameters."membership.staff.opt_out_rate"]
+range = [0.00001, 0.01]
+[[targets]]
+name = "late members"
+output = "staff_membership_rate"
+stat = "mean"
+months = [20, 30]
+range = [0.7, 0.8]
+[[targets]]
+name = "final active"
+output = "active_share"
+stat = "final"
+range = [0.0, 0.2]
+[[targets]]
+name = "peak users"
+output = "user_membership_rate"
+stat = "max"
+range = [0.0, 0.2]
+""")
+    spec = load_calibration(spec_file)
+    assert sweep_arguments(spec.targets, simulate.run) == {
+        "outputs": ["active_share"], "series": ["staff_membership_rate", "user_membership_rate"]}
+    (scenario,) = resolve_scenarios(spec)
+    context = CalibrationContext(spec.model, ((scenario, spec.settings()[0][1]),),
+                                 (tuple(spec.targets),), spec.months, dict(spec.fixed), 99, 2)
+    theta = {"membership.staff.opt_out_rate": 0.003}
+    record = execute(context, RunTask(1, theta, 1))
+    assert record["status"] == "ok", record.get("error")
+    full = simulate.run(scenario, seed=seed_of(99, 1), months=30,
+                        overrides={**spec.fixed, **theta})
+    assert record["final"] == statistics(spec.targets, full)
+    assert len(full.timeseries.columns) > 3      # the full run had every column

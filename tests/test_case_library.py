@@ -96,3 +96,19 @@ def test_a_policy_runs_from_the_command_line_and_a_bad_one_is_one_line(tmp_path)
     bad = cli("run", "cases/case12", "--policy", "stable_comissioners", "--out", tmp_path / "x")
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "did you mean 'stable_commissioners'" in bad.stderr
+
+
+def test_a_spec_names_a_case_by_its_bundled_name(tmp_path):
+    """Experiment and calibration specs name a case as the CLI does (`cases/case01`), not
+    only by a path; a name that is neither bundled nor a .toml file is still refused."""
+    from sim.calibration import load_calibration
+    from sim.calibration.spec import CalibrationSpecError
+
+    spec = tmp_path / "c.toml"
+    body = """[calibration]\nseed = 1\nscenario = "{}"\n[parameters."membership.users.promotion"]
+range = [0.0, 1.0]\n[[targets]]\nname = "m"\noutput = "user_membership_rate"\nrange = [0, 1]\n"""
+    spec.write_text(body.format("cases/case12"))
+    assert load_calibration(spec).scenario == "cases/case12"
+    spec.write_text(body.format("cases/case99"))
+    with pytest.raises(CalibrationSpecError, match="calibration.scenario"):
+        load_calibration(spec)

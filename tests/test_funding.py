@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.mechanisms.funding import finance, procurement
-from sim.mechanisms.funding.market import Contract, Tender, end_contract
+from sim.mechanisms.funding.market import Bid, Contract, Tender, end_contract
 from sim.params import LEGAL_FORMS
 
 from .conftest import cli, mean_and_sem
@@ -160,7 +160,7 @@ def test_winning_a_contract_transfers_staff_in_under_tupe_with_a_pension_premium
     c = model.funding.market.commissioners[0]
     t = Tender(999, c, 0, value=100_000_000, demand=30.0, lots=1, opens=0, deadline=0,
                framework=False, tupe_staff=21)
-    t.mutual_bid = {"price": 95_000_000, "share": 1.0, "pooled": 1e12}
+    t.mutual_bid = Bid(price=95_000_000, share=1.0, pooled=1e12)
     tupe_before = int((model.staff.tupe & model.staff.alive).sum())
     procurement._take_up(model, t, 95_000_000)
     assert int((model.staff.tupe & model.staff.alive).sum()) == tupe_before + 21
@@ -201,7 +201,7 @@ def test_a_slow_strategy_decision_misses_every_new_tender():
     assert model.governance.decision_latency["strategy"] > 6.0
     counts = model.funding.market.counts
     assert counts.get("tenders_missed", 0) > 5
-    new_bids = [b for b in model.funding.market.bid_log if b["mutual_bid"] and not b["incumbent"]]
+    new_bids = [b for b in model.funding.market.bid_log if b.mutual_bid and not b.incumbent]
     assert new_bids == []
     assert any("the strategy decision took" in e["text"] for e in model.events)
 
@@ -293,8 +293,8 @@ def _pooled(overrides, seeds, pick):
     won = bids = 0
     for s in seeds:
         for b in _run(overrides, seed=s).model.funding.market.bid_log:
-            if b["mutual_bid"] and pick(b):
-                won, bids = won + b["won"], bids + 1
+            if b.mutual_bid and pick(b):
+                won, bids = won + b.won, bids + 1
     return won, bids
 
 
@@ -311,7 +311,7 @@ def test_more_social_value_weight_wins_more_against_corporate_bidders():
         # 36 seeds: with tenders now decided through governance the mutual bids less often,
         # and 12 seeds no longer gave the power to see the effect (0.52 -> 0.60 over 36)
         return _pooled({**FEW_USERS, "procurement.social_value_weight": weight}, range(36),
-                       lambda b: "corporate" in b["rivals"])
+                       lambda b: "corporate" in b.rivals)
 
     gain, spread = _rates_differ(against_corporates(0.02), against_corporates(0.10))
     assert gain > 2 * spread, (gain, spread)
@@ -339,7 +339,7 @@ def test_bigger_lots_lower_a_small_mutuals_win_rate():
     being small, and small rivals drop out of big lots (docs/ODD.md §10)."""
     def rate(lots):
         return _pooled({**SMALL, "commissioning.lot_consolidation": lots}, range(48),
-                       lambda b: b["mutual_turnover"] < SMALL_TURNOVER)
+                       lambda b: b.mutual_turnover < SMALL_TURNOVER)
 
     drop, spread = _rates_differ(rate(3.0), rate(1.0))
     assert drop > 2 * spread, (drop, spread)

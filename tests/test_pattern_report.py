@@ -74,3 +74,32 @@ def test_an_unknown_pattern_is_one_line_and_exit_2():
     done = cli("patterns", "--only", "P99", "--no-write")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "P99" in done.stderr
+
+
+@pytest.mark.parametrize("extract,scenario,months", [
+    ("standard", "opt_out", 24), ("bids", "base", 24), ("tenure", "opt_out", 24),
+    ("users", "cbs_multi_stakeholder", 18), ("case", "cases/case12", 24)])
+def test_sweep_runs_extract_what_full_runs_extract(extract, scenario, months):
+    """The pattern runs are sweep-mode runs (docs/ODD.md §8: only patterns.SERIES computed
+    each month): each extractor returns the same as from a full DataCollector run of the same
+    seed, on the series the patterns read, so no pattern value moves."""
+    import numpy as np
+
+    from sim.batch.runs import seed_of
+    from sim.simulate import run
+
+    overrides = (("organisation.staff", 40), ("organisation.users", 200))
+    task = (("t",), 3, scenario, overrides, months, extract, 77)
+    _, _, swept = patterns.execute(task)
+    assert not isinstance(swept, str), swept
+    full = patterns.EXTRACTORS[extract](run(scenario, seed=seed_of(77, 3), months=months,
+                                            overrides=dict(overrides), keep_model=True))
+    assert list(swept["ts"].columns) == ["month", *patterns.SERIES]
+    for name in ("month", *patterns.SERIES):
+        assert swept["ts"][name].tolist() == full["ts"][name].tolist(), name
+    assert swept["final"] == full["final"]
+    for key in set(full) - {"ts", "final", "elections"}:
+        a, b = swept[key], full[key]
+        assert (np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b), key
+    assert patterns.execute((("t",), 3, scenario, overrides, months, "elections", 77))[2][
+        "elections"] == full["elections"]                  # P5's groups run in full

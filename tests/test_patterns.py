@@ -59,7 +59,7 @@ def test_p2_opt_in_with_little_promotion_stays_below_5_percent(opt_in_runs):
 
 def _members_by_tenure(model):
     s = model.staff
-    eligible = sim.mechanisms.people.membership.staff_eligible(s, model.p)
+    eligible = sim.mechanisms.people.membership.staff_eligible(s, model.params)
     tenure, member = s.tenure[eligible], s.member[eligible]
     return tenure, member
 

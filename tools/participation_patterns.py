@@ -75,11 +75,11 @@ def pa3_pa4(seeds):
             model, _ = run(scen, seed)
             for v in model.governance.turnout_history:
                 votes += 1
-                worst = max(worst, v["turnout"] - v["engaged"])
-                ok &= v["turnout"] <= v["engaged"] + 1e-12
+                worst = max(worst, v.turnout - v.engaged)
+                ok &= v.turnout <= v.engaged + 1e-12
             if scen in ("cbs_multi_stakeholder", "large_cbs"):
-                t = [(v["constituency"], v["turnout"]) for v in model.governance.turnout_history
-                     if v["month"] >= 24]
+                t = [(v.constituency, v.turnout) for v in model.governance.turnout_history
+                     if v.month >= 24]
                 users = [x for c, x in t if c == "users"]
                 staff = [x for c, x in t if c == "staff"]
                 pa4.setdefault(scen, []).append((np.mean(users), np.mean(staff) if staff

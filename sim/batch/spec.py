@@ -61,7 +61,15 @@ import numpy as np
 
 from sim.batch.models import DEFAULT_MODEL, ModelNotFound, ModelRef, allowed_models
 from sim.params import Param
-from sim.scenario import ScenarioError, _coerce, _inside, bundled_dir, is_file, read_toml
+from sim.scenario import (
+    ScenarioError,
+    _coerce,
+    _inside,
+    bundled_dir,
+    bundled_names,
+    is_file,
+    read_toml,
+)
 
 DESIGNS = ("grid", "lhs", "sobol", "morris", "draws")
 EXPERIMENT_KEYS = ("title", "description", "scenario", "scenarios", "model", "design",
@@ -372,6 +380,8 @@ def _scenario_ref(path: Path, exp: dict, key: str = "experiment.scenario",
     ref = exp.get("scenario", "base")
     if not isinstance(ref, str):
         raise error(f"{path}: {key}: must be a scenario name or path")
+    if ref in bundled_names():  # 'base', ... and the case library's 'cases/case01', ...
+        return ref
     if ref.endswith(".toml") or "/" in ref or "\\" in ref:  # relative to the spec, like `extends`
         beside = path.parent / ref
         try:

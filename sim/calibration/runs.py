@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.batch.models import ModelRef, scenario_record
 from sim.batch.progress import Progress
-from sim.batch.runs import RunTask, _one_line, _worker, seed_of
+from sim.batch.runs import RunTask, _one_line, _takes_sweep_mode, _worker, seed_of
 from sim.batch.store import FORMAT, Store, provenance
 from sim.batch.sweep import SweepOutcome, _Engine
 from sim.calibration.spec import CalibrationSpec, Target
@@ -69,7 +69,7 @@ def execute(context: CalibrationContext, task: RunTask) -> dict:
     try:
         run = ModelRef(context.model).function
         targets = context.targets[setting]
-        extra = {"keep_model": True} if needs_model(targets) else {}
+        extra = {"keep_model": True} if needs_model(targets) else sweep_arguments(targets, run)
         result = run(scenario, seed=seed_of(context.root_entropy, task.spawn_key),
                      months=context.months,
                      overrides={**context.fixed, **overrides, **task.settings}, **extra)
@@ -79,6 +79,20 @@ def execute(context: CalibrationContext, task: RunTask) -> dict:
         record.update(status="error", error=_one_line(exc), traceback=traceback.format_exc())
     record["duration_s"] = time.perf_counter() - start
     return record
+
+
+def sweep_arguments(targets, run) -> dict:
+    """Sweep mode (docs/ODD.md §8) for targets that read only outputs: ``outputs`` are the
+    ones reduced to their final value, ``series`` the ones reduced over a window, so a run
+    computes only those series each month (the batch engine's rule, sim/batch/runs.py). The
+    statistics are the same as from a full run (tests/test_calibration.py). Targets naming a
+    pattern read the model's state and the full series: they run in full (``needs_model``);
+    so does a model function without a sweep mode (the toy models)."""
+    if not _takes_sweep_mode(run):
+        return {}
+    final = sorted({t.output for t in targets if t.stat == "final" and t.window is None})
+    series = sorted({t.output for t in targets} - set(final))
+    return {"outputs": final, "series": series}
 
 
 class _CalibrationEngine(_Engine):

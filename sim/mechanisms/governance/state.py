@@ -14,6 +14,27 @@ if TYPE_CHECKING:
     from sim.mechanisms.governance.decisions import Decision, Participants
 
 
+@dataclass(frozen=True, slots=True)
+class Election:
+    """One constituency's contest at an annual election (cycle.elect)."""
+
+    month: int
+    constituency: str           # "staff" or "users"
+    open: int                   # seats open
+    candidates: int
+    filled: int
+
+
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    """One constituency's turnout at an annual vote (elections.turnout)."""
+
+    month: int
+    constituency: str
+    turnout: float              # share of those entitled who voted
+    engaged: float              # share of the voters on rung 2 or above
+
+
 @dataclass
 class Governance:
     """Created in ``MutualModel.__init__`` as ``model.governance``; its bodies are built and
@@ -33,8 +54,8 @@ class Governance:
     decisions: list[Decision] = field(default_factory=list)   # the last 12 months'
     participants: Participants | None = None                  # this month's survey
     turnout: dict[str, float] = field(default_factory=lambda: {"all": 0.0})
-    turnout_history: list[dict] = field(default_factory=list)  # {month, constituency, ...}
-    elections: list[dict] = field(default_factory=list)  # {month, constituency, open, ...}
+    turnout_history: list[Turnout] = field(default_factory=list)
+    elections: list[Election] = field(default_factory=list)
     surplus_allocation: dict[str, float] = field(default_factory=dict)
     # the parent body's shadow procedure (public_sector.py): its own random stream
     public_rng: np.random.Generator | None = None
