@@ -149,70 +149,107 @@ TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
 
 def pipeline_support(p) -> float:
     """Saturating effect 0-1 of pipeline spending (£ per staff per year), §5.4 Case 11."""
-    inv = p["engagement.pipeline_investment"]
-    return inv / (inv + p["engagement.pipeline_half_saturation"])
+    inv = p.engagement.pipeline_investment
+    return inv / (inv + p.engagement.pipeline_half_saturation)
 
 
 def remote_penalty(sites: np.ndarray, n_sites: int, p) -> np.ndarray:
     """Drive lost away from headquarters (site 0), growing with dispersion (§3.5, §5.4)."""
-    return p["engagement.dispersion_penalty"] * (1.0 - 1.0 / n_sites) * (sites != 0)
+    return p.engagement.dispersion_penalty * (1.0 - 1.0 / n_sites) * (sites != 0)
 
 
 def staff_drive(model) -> np.ndarray:
-    s, p = model.staff, model.p
+    s, p = model.staff, model.params
     active = (s.engagement >= 3).astype(float)
     peer_active = group_mean(s.team, active, s.alive, model.org.n_teams)
-    load = model.funding.workload - 1.0 + p["engagement.part_time_load"] * s.part_time
-    return (p["engagement.ownership_weight"] * (s.ownership - 0.5)
-            + p["engagement.confidence_weight"] * (s.confidence - 0.5)
-            + p["engagement.satisfaction_weight"] * (s.satisfaction - 0.5)
-            + p["engagement.peer_weight"] * peer_active
-            + p["engagement.pipeline_weight"] * pipeline_support(p)
-            + p["engagement.member_boost"] * s.member
-            - p["engagement.workload_weight"] * load
+    load = model.funding.workload - 1.0 + p.engagement.part_time_load * s.part_time
+    return (p.engagement.ownership_weight * (s.ownership - 0.5)
+            + p.engagement.confidence_weight * (s.confidence - 0.5)
+            + p.engagement.satisfaction_weight * (s.satisfaction - 0.5)
+            + p.engagement.peer_weight * peer_active
+            + p.engagement.pipeline_weight * pipeline_support(p)
+            + p.engagement.member_boost * s.member
+            - p.engagement.workload_weight * load
             - remote_penalty(s.site, model.org.n_sites, p))
 
 
 def user_drive(model) -> np.ndarray:
-    u, p = model.users, model.p
+    u, p = model.users, model.params
     active = (u.engagement >= 3).astype(float)
     peer_active = group_mean(u.site, active, u.alive, model.org.n_sites, exclude_self=False)
-    return (p["engagement.ownership_weight"] * (u.ownership - 0.5)
-            + p["engagement.confidence_weight"] * (u.confidence - 0.5)
-            + p["engagement.peer_weight"] * peer_active
-            + p["engagement.pipeline_weight"] * pipeline_support(p)
-            + p["engagement.member_boost"] * u.member
-            - p["engagement.vulnerability_weight"] * u.vulnerability
+    return (p.engagement.ownership_weight * (u.ownership - 0.5)
+            + p.engagement.confidence_weight * (u.confidence - 0.5)
+            + p.engagement.peer_weight * peer_active
+            + p.engagement.pipeline_weight * pipeline_support(p)
+            + p.engagement.member_boost * u.member
+            - p.engagement.vulnerability_weight * u.vulnerability
             - remote_penalty(u.site, model.org.n_sites, p))
 
 
+_RUNG_FACTORS: dict[float, np.ndarray] = {}
+_ROW_STARTS: dict[int, np.ndarray] = {}
+
+
+def _rung_factor(difficulty: float) -> np.ndarray:
+    """difficulty ** rung for rungs 0..TOP (made once per value, not every month)."""
+    factor = _RUNG_FACTORS.get(difficulty)
+    if factor is None:
+        factor = difficulty ** np.arange(TOP + 1, dtype=float)
+        factor.flags.writeable = False
+        if len(_RUNG_FACTORS) > 64:  # shape: a bound on a cache of parameter values
+            _RUNG_FACTORS.clear()
+        _RUNG_FACTORS[difficulty] = factor
+    return factor
+
+
+def _row_starts(n: int) -> np.ndarray:
+    """Offsets of each row of an (n, TOP) array, flattened (read-only, kept per n)."""
+    starts = _ROW_STARTS.get(n)
+    if starts is None:
+        starts = np.arange(0, n * TOP, TOP)
+        starts.flags.writeable = False
+        if len(_ROW_STARTS) > 64:  # shape: a bound on a cache of sizes
+            _ROW_STARTS.clear()
+        _ROW_STARTS[n] = starts
+    return starts
+
+
 def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1.0,
-                 boost: np.ndarray | None = None):
+                 boost: np.ndarray | None = None, ends: bool = True):
     """(up, down) monthly chances for each person from their rung and drive.
 
     ``boost`` (rows × TOP, from the participation channels, sim/mechanisms/people/participation.py)
     adds log-odds to one step only: column k tilts the move from rung k up to k + 1 and the
-    move from k + 1 down to k."""
-    rung_factor = p["engagement.step_difficulty"] ** np.arange(TOP + 1, dtype=float)
+    move from k + 1 down to k. With ``ends=False`` the chance of moving up from the top rung
+    is not set to zero (:func:`climb` never moves anyone up from rung 3 or 4)."""
+    rung_factor = _rung_factor(p.engagement.step_difficulty)
     # the same arithmetic as (boost[rows, k] gathers, clip, exp) in fewer passes and
     # temporaries: results are bit-identical (tests/test_golden.py)
     if boost is not None:
         flat = boost.reshape(-1)
-        first = np.arange(0, len(level) * TOP, TOP)
+        first = _row_starts(len(level))
         lv = level.astype(np.intp)
-        z_up = drive + flat[first + np.minimum(lv, TOP - 1)]
-        z_down = drive + flat[first + np.maximum(lv - 1, 0)]
+        i_up = np.minimum(lv, TOP - 1)
+        i_up += first
+        z_up = flat.take(i_up)
+        z_up += drive
+        i_down = np.maximum(lv - 1, 0, out=lv)
+        i_down += first
+        z_down = flat.take(i_down)
+        z_down += drive
         e_up = np.exp(np.clip(z_up, -20, 20, out=z_up), out=z_up)  # shape: no overflow
         e_down = np.exp(np.clip(z_down, -20, 20, out=z_down), out=z_down)  # shape: no overflow
     else:
         e_up = e_down = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
-    up = (rate_factor * p["engagement.up_rate"]) * rung_factor[level]
+    up = rung_factor.take(level)
+    up *= rate_factor * p.engagement.up_rate
     up *= e_up
-    down = p["engagement.down_rate"] / e_down
-    cap = p["engagement.max_step_chance"]
+    down = np.divide(p.engagement.down_rate, e_down, out=e_down if boost is not None else None)
+    cap = p.engagement.max_step_chance
     np.minimum(up, cap, out=up)
-    up[level >= TOP] = 0.0
     np.minimum(down, cap, out=down)
+    if ends:
+        up[level >= TOP] = 0.0
     down[level <= 0] = 0.0
     return up, down
 
@@ -242,10 +279,16 @@ def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
     while they hold a seat: seats are won at elections (§4.2,
     sim/mechanisms/governance/elections.py)."""
     level = cols.engagement
-    up, down = rung_chances(level, drive, p, rate_factor, boost)
+    # the top rung's up-chance is not zeroed: moving up needs rung < 3 here
+    up, down = rung_chances(level, drive, p, rate_factor, boost, ends=False)
     r = rng.random(cols.size)
-    goes_up = cols.alive & (r < up) & (level < TOP - 1)
-    goes_down = cols.alive & ~goes_up & (level < TOP) & (r > 1.0 - down)
+    alive = cols.alive
+    goes_up = (r < up) & (level < TOP - 1)
+    goes_up &= alive
+    np.subtract(1.0, down, out=down)
+    goes_down = (level < TOP) & (r > down)
+    goes_down &= alive
+    goes_down &= ~goes_up
     if ceiling is not None:
         goes_up &= level < ceiling
     level += goes_up    # the two masks are disjoint: one step up or down at most
@@ -256,8 +299,8 @@ def ownership_target(affinity, voice: float, member, engagement, p):
     """The psychological ownership a person tends to (§5.5): mission affinity, a voice that is
     heard, membership and their own rung, weighted; affinity takes what the others leave.
     Month 0 starts people at it (sim/model.py) and each month moves them toward it."""
-    w_voice, w_member = p["ownership.voice_weight"], p["ownership.member_weight"]
-    w_eng = p["ownership.engagement_weight"]
+    w_voice, w_member = p.ownership.voice_weight, p.ownership.member_weight
+    w_eng = p.ownership.engagement_weight
     w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
     return (w_aff * affinity + w_voice * voice + w_member * member
             + w_eng * engagement / TOP)
@@ -265,10 +308,23 @@ def ownership_target(affinity, voice: float, member, engagement, p):
 
 def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -> None:
     """Psychological ownership toward its target and toward the group mean (contagion)."""
-    target = ownership_target(cols.affinity, voice, cols.member, cols.engagement, p)
+    # ownership_target's arithmetic, in place and in the same order (bit-identical): the rung
+    # term is looked up per rung
+    w_voice, w_member = p.ownership.voice_weight, p.ownership.member_weight
+    w_eng = p.ownership.engagement_weight
+    w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
+    target = w_aff * cols.affinity
+    target += w_voice * voice
+    target += w_member * cols.member
+    target += ((w_eng * np.arange(TOP + 1, dtype=float)) / TOP).take(cols.engagement)
     peers = group_mean(groups, cols.ownership, cols.alive, n_groups)
     own = cols.ownership
-    own += p["ownership.adjust_rate"] * (target - own) + p["ownership.contagion"] * (peers - own)
+    target -= own
+    target *= p.ownership.adjust_rate
+    peers -= own
+    peers *= p.ownership.contagion
+    target += peers
+    own += target
     np.clip(own, 0.0, 1.0, out=own)
 
 
@@ -279,10 +335,10 @@ def satisfaction_target(affinity, voice: float, workload: float, pay: float, p,
     (§5.3, sim/mechanisms/governance/surplus.py); ``extra`` is what the surplus shares and, for
     users, the service and charges add (people/users.py). Newcomers (month 0, recruits,
     arriving users) start at it; each month moves people toward it."""
-    target = (0.5 + p["satisfaction.affinity_weight"] * (affinity - 0.5)
-              + p["satisfaction.voice_weight"] * (voice - 0.5)
-              - p["satisfaction.workload_weight"] * (workload - 1.0)
-              + p["satisfaction.pay_weight"] * (pay - 1.0) - grievance + extra)
+    target = (0.5 + p.satisfaction.affinity_weight * (affinity - 0.5)
+              + p.satisfaction.voice_weight * (voice - 0.5)
+              - p.satisfaction.workload_weight * (workload - 1.0)
+              + p.satisfaction.pay_weight * (pay - 1.0) - grievance + extra)
     return np.clip(target, 0, 1)
 
 
@@ -291,22 +347,24 @@ def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
     """Satisfaction toward its target (:func:`satisfaction_target`)."""
     target = satisfaction_target(cols.affinity, voice, workload, pay, p, grievance, extra)
     sat = cols.satisfaction
-    sat += p["satisfaction.adjust_rate"] * (target - sat)
+    sat += p.satisfaction.adjust_rate * (target - sat)
 
 
 def build_confidence(cols, support: float, p) -> None:
     """Training and taking part build confidence (§5.4 'talent spot, nurture and train')."""
-    gain = p["engagement.confidence_gain"] * (support * (cols.engagement >= 1)
-                                              + p["engagement.active_confidence_gain"]
-                                              * (cols.engagement >= 3))
+    # the gain depends on the rung only: one value per rung, the same arithmetic as per person
+    gain = np.array([p.engagement.confidence_gain
+                     * (support * float(k >= 1) + p.engagement.active_confidence_gain
+                        * float(k >= 3)) for k in range(TOP + 1)]).take(cols.engagement)
     conf = cols.confidence
-    conf += gain * (1.0 - conf)
+    gain *= 1.0 - conf
+    conf += gain
 
 
 def tupe_acceptance(staff, p) -> None:
     """The affinity transferred-in staff lost to an unwanted transfer comes back as they
     accept the new organisation (§5.4 Case 4: 'moved on or have accepted')."""
-    rate = 1.0 - np.exp(-p["workforce.tupe_acceptance_per_year"] / 12.0)
+    rate = 1.0 - np.exp(-p.workforce.tupe_acceptance_per_year / 12.0)
     regained = rate * staff.tupe_deficit
     staff.affinity += regained
     staff.tupe_deficit -= regained
@@ -314,15 +372,15 @@ def tupe_acceptance(staff, p) -> None:
 
 def spread_awareness(users, p, rng) -> None:
     """Promotion makes users aware that the organisation is a mutual (§5.4)."""
-    chance = p["membership.users.awareness_gain"] * \
-        (p["membership.users.awareness_base"] + p["membership.users.promotion"])
+    chance = p.membership.users.awareness_gain * \
+        (p.membership.users.awareness_base + p.membership.users.promotion)
     newly = users.alive & ~users.aware & (rng.random(users.size) < chance)
     users.aware[newly] = True
 
 
 def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
-    p, rng, staff, users = model.p, model.rng, model.staff, model.users
+    p, rng, staff, users = model.params, model.rng, model.staff, model.users
     voice, support = model.governance.voice_heard, pipeline_support(p)
     climb(staff, staff_drive(model), p, rng, 1.0, None, participation.staff_boost(model))
     participation.hold_group_members(model)
@@ -334,7 +392,7 @@ def update(model) -> None:
     if users.size:
         spread_awareness(users, p, rng)
         ceiling = np.where(users.aware, TOP, 1)
-        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling,
+        climb(users, user_drive(model), p, rng, p.engagement.user_rate_factor, ceiling,
               participation.user_boost(model))
         voice = model.governance.user_voice_heard
         adjust_ownership(users, users.site, model.org.n_sites, voice, p)
