@@ -158,7 +158,7 @@ def _tenure(result) -> dict:
     from sim.mechanisms.people.membership import staff_eligible
 
     m = result.model
-    eligible = staff_eligible(m.staff, m.p)
+    eligible = staff_eligible(m.staff, m.params)
     out = _standard(result)
     out.update(tenure=m.staff.tenure[eligible].copy(), member=m.staff.member[eligible].copy(),
                probation=m.params.membership.staff.probation_months)
