@@ -83,10 +83,10 @@ class Commissioner(mesa.Agent):
         self.name = name            # plain words for events: "the county council"
         self.kind = kind            # "council" or "nhs"
         self.region = region        # 0 is the mutual's home region
-        self.budget = model.p["commissioning.budget_index"]
+        self.budget = model.params.commissioning.budget_index
         self.officer_tenure = int(model.rng.integers(0, 36))
         self.officer_experience = float(model.rng.beta(4, 2))
-        self.relationship = 0.5 if region < model.p["organisation.regions"] else 0.0
+        self.relationship = 0.5 if region < model.params.organisation.regions else 0.0
         self.officers = 1
 
     def new_officer(self) -> None:

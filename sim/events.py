@@ -16,15 +16,15 @@ def _pct(x: float) -> str:
 
 
 def starting(model) -> None:
-    p, s = model.p, model.staff
+    p, s = model.params, model.staff
     definition = model.scenario.definition
     title = definition.about.get("title", definition.name)
-    users = p["organisation.users"]
+    users = p.organisation.users
     model.log("start",
               f"{title}: {s.count()} staff ({_pct(s.tupe.mean() if s.size else 0)} just "
               f"transferred in under TUPE) at {model.org.n_sites} site(s) and {users:,} service "
-              f"users; staff membership {RULE_WORDS[p['membership.staff.rule']]}, user "
-              f"membership {RULE_WORDS[p['membership.users.rule']]}.")
+              f"users; staff membership {RULE_WORDS[p.membership.staff.rule]}, user "
+              f"membership {RULE_WORDS[p.membership.users.rule]}.")
 
 
 def _crossed(model, key: str, value: float, level: float) -> int:

@@ -112,9 +112,9 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> float:
 
 
 def legal_formal_index(model, staff_membership_rate: float) -> float:
-    p, turnout = model.p, model.governance.turnout
+    p, turnout = model.params, model.governance.turnout
     voting = sum(0.5 * (0.5 + 0.5 * min(1.0, turnout.get(who, 0.0) / 0.5))
-                 for who in ("staff", "users") if p[f"membership.{who}.rule"] != "none")
+                 for who in ("staff", "users") if getattr(p.membership, who).rule != "none")
     board, rep = model.governance.board, model.governance.rep_body
     elected = sum(not s.vacant for s in board.elected())
     powers = 0.0
@@ -124,17 +124,17 @@ def legal_formal_index(model, staff_membership_rate: float) -> float:
         if rep.powers == "appoints_board":  # directors chosen by the members' body (Case 11)
             elected += filled * sum(s.kind == "independent" for s in board.seats)
     elected /= len(board.seats)
-    w = p["indices.legal.membership_weight"], p["indices.legal.votes_weight"], \
-        p["indices.legal.seats_weight"], p["indices.legal.powers_weight"]
-    per_seat_share = p["indices.legal.seats_full_multiple"]
+    w = p.indices.legal.membership_weight, p.indices.legal.votes_weight, \
+        p.indices.legal.seats_weight, p.indices.legal.powers_weight
+    per_seat_share = p.indices.legal.seats_full_multiple
     return float(w[0] * staff_membership_rate + w[1] * voting
                  + w[2] * min(1.0, per_seat_share * elected) + w[3] * powers)
 
 
 def cultural_psychological_index(mean_ownership: float, active_share: float, p) -> float:
-    w = p["indices.cultural.ownership_weight"]
+    w = p.indices.cultural.ownership_weight
     return float(w * mean_ownership
-                 + (1 - w) * min(1.0, active_share / p["indices.active_share_full"]))
+                 + (1 - w) * min(1.0, active_share / p.indices.active_share_full))
 
 
 def ideal_type(legal: float, cultural: float, threshold: float) -> str:
@@ -166,7 +166,7 @@ def feedback(model) -> Feedback:
 
 def compute(model) -> dict:
     """All of this month's outputs, by column name."""
-    s, u, p, counts = model.staff, model.users, model.p, model.month_counts
+    s, u, p, counts = model.staff, model.users, model.params, model.month_counts
     alive = s.alive
     headcount = int(np.count_nonzero(alive))
     out: dict = {"month": model.month, "headcount": headcount,
@@ -198,7 +198,7 @@ def compute(model) -> dict:
     cultural = cultural_psychological_index(out["mean_ownership"], out["active_share"], p)
     out["legal_formal_index"] = legal
     out["cultural_psychological_index"] = cultural
-    out["ideal_type"] = ideal_type(legal, cultural, p["indices.threshold"])
+    out["ideal_type"] = ideal_type(legal, cultural, p.indices.threshold)
     out["working_group_share"] = _share(s.group_months > 0, alive)
     out["users_present"] = int(np.count_nonzero(u.alive))
     out["user_arrivals"] = counts.get("user_arrivals", 0)

@@ -26,6 +26,7 @@ from sim.mechanisms.people import (
     workforce,
 )
 from sim.mechanisms.people.state import People
+from sim.params import view
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
 from sim.scenario import MutualScenario, Scenario, load_scenario
 
@@ -64,32 +65,35 @@ class MutualModel(mesa.Model):
         # model.scenario is ours: Mesa's Scenario with the registry's values (same rng record)
         self.scenario = MutualScenario(scenario, rng=self.scenario.rng)
         # the model's own copy: timed events change it mid-run (sim/timeline.py), the
-        # scenario (and the summary's record of it) keeps the values the run started with
-        self.p = p = dict(scenario.values)
-        self.months = p["months"]
+        # scenario (and the summary's record of it) keeps the values the run started with.
+        # The rules read the typed view of it, model.params (sim/params.py view), which
+        # assigning model.p rebuilds
+        self.p = dict(scenario.values)
+        p = self.params
+        self.months = p.months
 
         # each side's state, declared in its own module (no model attribute is created
         # outside __init__; tests/test_state.py). Seams between the sides start at their
         # parameters and become outputs of the side that owns them.
-        staff_target = p["organisation.staff"]
+        staff_target = p.organisation.staff
         self.funding = Funding(
-            workload=p["workforce.workload"], pay_index=p["workforce.pay_index"],
+            workload=p.workforce.workload, pay_index=p.workforce.pay_index,
             staff_target=staff_target,
             # surplus to allocate at the year end, £ per year (the funding side may set it)
-            surplus=p["governance.surplus.per_staff"] * staff_target
-            if p["governance.surplus.source"] == "fixed" else 0.0)
-        self.governance = Governance(voice_heard=p["engagement.voice_heard"],
-                                     user_voice_heard=p["engagement.voice_heard"])
-        n_teams = max(1, math.ceil(staff_target / p["organisation.team_size"]))
-        self.org = Organisation(n_sites=p["organisation.sites"], n_teams=n_teams,
-                                team_site=np.arange(n_teams) % p["organisation.sites"],
+            surplus=p.governance.surplus.per_staff * staff_target
+            if p.governance.surplus.source == "fixed" else 0.0)
+        self.governance = Governance(voice_heard=p.engagement.voice_heard,
+                                     user_voice_heard=p.engagement.voice_heard)
+        n_teams = max(1, math.ceil(staff_target / p.organisation.team_size))
+        self.org = Organisation(n_sites=p.organisation.sites, n_teams=n_teams,
+                                team_site=np.arange(n_teams) % p.organisation.sites,
                                 team_open=np.ones(n_teams, dtype=bool))
         self.people = People(staff_rules=membership.Rules.for_constituency(p, "staff"),
                              user_rules=membership.Rules.for_constituency(p, "users"))
 
         # shape: storage to start with (the columns grow when needed)
         self.staff = Columns(STAFF_SCHEMA, capacity=int(self.funding.staff_target * 1.5) + 8)
-        self.users = Columns(USER_SCHEMA, capacity=p["organisation.users"] + 1)
+        self.users = Columns(USER_SCHEMA, capacity=p.organisation.users + 1)
         # person agents are made lazily, when something asks (sim/population.py Columns.bind)
         self.staff.bind(partial(StaffMember, self))
         self.users.bind(partial(ServiceUser, self))
@@ -188,6 +192,27 @@ class MutualModel(mesa.Model):
             self.year_counts = {}
 
     @property
+    def p(self) -> dict:
+        """The run's parameter values by dotted key (a timed event changes one in place and
+        rebuilds ``params``, sim/timeline.py); assigning a new mapping rebuilds ``params``."""
+        return self._p
+
+    @p.setter
+    def p(self, values: dict) -> None:
+        self._p = values
+        self.params = view(values)
+
+    def set_param(self, key: str, value) -> None:
+        """Change one parameter from now on (a timed event, sim/timeline.py): the value, its
+        typed view and what the model derived from it at month 0 (the membership rules)."""
+        self._p[key] = value
+        self.params = p = view(self._p)
+        if key.startswith("membership.staff."):
+            self.people.staff_rules = membership.Rules.for_constituency(p, "staff")
+        if key.startswith("membership.users."):
+            self.people.user_rules = membership.Rules.for_constituency(p, "users")
+
+    @property
     def month(self) -> int:
         # half-way times round up: timed events run at month - 0.5 (sim/timeline.py) and
         # belong to the month they name (time + 0.5 >= 0, so int() is floor(); it is read
@@ -206,23 +231,23 @@ class MutualModel(mesa.Model):
 
         ``fixed_term`` is how many of them hold fixed-term posts (default: drawn at the
         workforce's share)."""
-        p, rng, funding = self.p, self.rng, self.funding
+        p, rng, funding = self.params, self.rng, self.funding
         voice = self.governance.voice_heard
         if teams is None:
             teams = self._teams_with_vacancies(n)
-        affinity = rng.beta(p["population.staff_affinity.a"], p["population.staff_affinity.b"], n)
-        deficit = np.minimum(affinity, p["workforce.tupe_affinity_gap"] if tupe else 0.0)
+        affinity = rng.beta(p.population.staff_affinity.a, p.population.staff_affinity.b, n)
+        deficit = np.minimum(affinity, p.workforce.tupe_affinity_gap if tupe else 0.0)
         affinity = affinity - deficit
         if fixed_term is None:
-            fixed_term = rng.random(n) < p["workforce.fixed_term_share"]
+            fixed_term = rng.random(n) < p.workforce.fixed_term_share
         else:
             fixed_term = rng.permutation(np.arange(n) < fixed_term)
         rows = self.staff.append(
             n, site=self.org.team_site[teams], team=teams, fixed_term=fixed_term,
-            part_time=rng.random(n) < p["workforce.part_time_share"],
+            part_time=rng.random(n) < p.workforce.part_time_share,
             tenure=tenure, tupe=tupe, affinity=affinity, tupe_deficit=deficit,
-            confidence=rng.beta(p["population.staff_confidence.a"],
-                                p["population.staff_confidence.b"], n),
+            confidence=rng.beta(p.population.staff_confidence.a,
+                                p.population.staff_confidence.b, n),
             ownership=self._ownership_start(affinity, voice),
             # a newcomer holds no grievance and had no share of last year's surplus
             satisfaction=engagement.satisfaction_target(affinity, voice, funding.workload,
@@ -232,14 +257,14 @@ class MutualModel(mesa.Model):
 
     def add_users(self, n: int) -> np.ndarray:
         """``n`` service users arrive (month 0's and those who come later); return rows."""
-        p, rng, voice = self.p, self.rng, self.governance.user_voice_heard
-        affinity = rng.beta(p["population.user_affinity.a"], p["population.user_affinity.b"], n)
+        p, rng, voice = self.params, self.rng, self.governance.user_voice_heard
+        affinity = rng.beta(p.population.user_affinity.a, p.population.user_affinity.b, n)
         rows = self.users.append(
             n, site=rng.integers(0, self.org.n_sites, n), vulnerability=rng.beta(
-                p["population.user_vulnerability.a"], p["population.user_vulnerability.b"], n),
-            aware=rng.random(n) < p["membership.users.awareness"], affinity=affinity,
-            confidence=rng.beta(p["population.user_confidence.a"],
-                                p["population.user_confidence.b"], n),
+                p.population.user_vulnerability.a, p.population.user_vulnerability.b, n),
+            aware=rng.random(n) < p.membership.users.awareness, affinity=affinity,
+            confidence=rng.beta(p.population.user_confidence.a,
+                                p.population.user_confidence.b, n),
             ownership=self._ownership_start(affinity, voice),
             # the users' target (engagement.update): the service and charges as they are now;
             # a newcomer holds no grievance over the surplus allocation
@@ -272,7 +297,7 @@ class MutualModel(mesa.Model):
                          member: np.ndarray | float = 0.0) -> np.ndarray:
         """Month-0 ownership: the monthly target itself (engagement.ownership_target), for a
         person on rung 0 (their rung is settled afterwards)."""
-        return np.clip(engagement.ownership_target(affinity, voice, member, 0, self.p), 0, 1)
+        return np.clip(engagement.ownership_target(affinity, voice, member, 0, self.params), 0, 1)
 
     # --- Mesa's agent registry, with the people's agents made on demand ---------------------
 
@@ -304,44 +329,44 @@ class MutualModel(mesa.Model):
 
     def _populate_staff(self) -> None:
         """The starting workforce: recent TUPE transfers plus recruits with settled tenure."""
-        p, rng, n = self.p, self.rng, self.funding.staff_target
-        n_tupe = int(rng.binomial(n, p["workforce.tupe_share"]))
+        p, rng, n = self.params, self.rng, self.funding.staff_target
+        n_tupe = int(rng.binomial(n, p.workforce.tupe_share))
         teams = self.rng.permutation(np.arange(n) % self.org.n_teams)
         # shape: a floor against division by zero
-        mean_stay = 1.0 / max(workforce.monthly_hazard(p["workforce.attrition_per_year"]), 1e-3)
+        mean_stay = 1.0 / max(workforce.monthly_hazard(p.workforce.attrition_per_year), 1e-3)
         tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int),
-                            p["population.max_tenure_months"])
-        recent = rng.integers(0, p["population.tupe_recent_months"] + 1, n_tupe)
+                            p.population.max_tenure_months)
+        recent = rng.integers(0, p.population.tupe_recent_months + 1, n_tupe)
         self.add_staff(n_tupe, tupe=True, tenure=recent, teams=teams[:n_tupe])
         rows = self.add_staff(n - n_tupe, tupe=False, tenure=tenure, teams=teams[n_tupe:])
         s = self.staff
         ft = s.fixed_term[rows]
-        s.tenure[rows[ft]] %= p["workforce.fixed_term_months"]
+        s.tenure[rows[ft]] %= p.workforce.fixed_term_months
 
-        eligible_for = s.tenure - p["membership.staff.probation_months"]
+        eligible_for = s.tenure - p.membership.staff.probation_months
         eligible_for = np.where(membership.staff_eligible(s, p), eligible_for, -1)
         s.member[:], s.defaulted[:] = membership.initial_members(
-            self.people.staff_rules, eligible_for, p["membership.staff.history_months"],
-            p["membership.staff.enrol_existing"], rng)
+            self.people.staff_rules, eligible_for, p.membership.staff.history_months,
+            p.membership.staff.enrol_existing, rng)
         s.ownership[:] = self._ownership_start(s.affinity, self.governance.voice_heard, s.member)
         self._settle_engagement(s, engagement.staff_drive, rows,
                                 boost_fn=participation.staff_boost)
 
     def _populate_users(self) -> None:
-        p, rng = self.p, self.rng
-        n = p["organisation.users"]
+        p, rng = self.params, self.rng
+        n = p.organisation.users
         if n == 0:
             return
         rows = self.add_users(n)
         u = self.users
-        history = p["membership.users.history_months"]
+        history = p.membership.users.history_months
         eligible_for = np.where(u.aware, history, -1)
         u.member[:], u.defaulted[:] = membership.initial_members(
             self.people.user_rules, eligible_for, history, True, rng)
         u.ownership[:] = self._ownership_start(u.affinity, self.governance.user_voice_heard,
                                                u.member)
         self._settle_engagement(u, engagement.user_drive, rows,
-                                rate_factor=p["engagement.user_rate_factor"],
+                                rate_factor=p.engagement.user_rate_factor,
                                 ceiling=np.where(u.aware, 3, 1),  # shape: rungs
                                 boost_fn=participation.user_boost)
 
@@ -351,7 +376,7 @@ class MutualModel(mesa.Model):
         settle too); rung 4 is filled by the founding election (governance.setup)."""
         for _ in range(3):  # shape: passes for the peer effects to settle
             boost = boost_fn(self)[rows] if boost_fn is not None else None
-            level = engagement.stationary_levels(drive_fn(self)[rows], self.p, self.rng,
+            level = engagement.stationary_levels(drive_fn(self)[rows], self.params, self.rng,
                                                  rate_factor, boost=boost)
             if ceiling is not None:
                 level = np.minimum(level, ceiling[rows])

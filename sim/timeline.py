@@ -300,19 +300,8 @@ def _contract(model, name: str):
 
 def _set(model, e) -> str:
     old = model.p[e["key"]]
-    model.p[e["key"]] = e["value"]
-    _refresh(model, e["key"])
+    model.set_param(e["key"], e["value"])
     return f"from now on {e['key']} is {e['value']} (was {old})."
-
-
-def _refresh(model, key: str) -> None:
-    """Rebuild what the model derived from a parameter at month 0."""
-    from sim.mechanisms.people import membership
-
-    if key.startswith("membership.staff."):
-        model.people.staff_rules = membership.Rules.for_constituency(model.p, "staff")
-    if key.startswith("membership.users."):
-        model.people.user_rules = membership.Rules.for_constituency(model.p, "users")
 
 
 def _end(model, e) -> str:
@@ -332,7 +321,7 @@ def _end(model, e) -> str:
         end_contract(model, k, "withdrawn", commissioning.redundancies(model, k))
         finance.plan_staffing(model)
         return f"the commissioner withdraws the {k.label} without re-tender."
-    n = round(model.p["procurement.tupe_transfer_share"] * k.demand
+    n = round(model.params.procurement.tupe_transfer_share * k.demand
               / model.funding.market.productivity)
     end_contract(model, k, "in_house", n)
     finance.plan_staffing(model)
@@ -372,10 +361,9 @@ def _switch(model, e) -> str:
 
     who, rule = e["constituency"], e["rule"]
     old = model.p[f"membership.{who}.rule"]
-    model.p[f"membership.{who}.rule"] = rule
-    _refresh(model, f"membership.{who}.rule")
+    model.set_param(f"membership.{who}.rule", rule)
     cols = model.staff if who == "staff" else model.users
-    eligible = membership.staff_eligible(cols, model.p) if who == "staff" else \
+    eligible = membership.staff_eligible(cols, model.params) if who == "staff" else \
         membership.users_eligible(cols)
     words = ""
     if rule == "none":
@@ -401,7 +389,7 @@ def _seats(model, e) -> str:
         {"staff": "staff_elected", "users": "user_elected"}[e["seat"]]
     body = model.governance.board if e["body"] == "board" else model.governance.rep_body
     if body is None:   # a representative body is founded (Case 3's new staff council, 2/20)
-        powers = model.p["governance.rep_body.powers"]
+        powers = model.params.governance.rep_body.powers
         powers = "advisory" if powers == "none" else powers
         name = "staff council" if e["seat"] == "staff" else "representative body"
         body = model.governance.rep_body = Body(name, powers, [])
@@ -422,8 +410,7 @@ def _seats(model, e) -> str:
 def _programme(model, e) -> str:
     key = PROGRAMMES[e["programme"]]
     old = model.p[key]
-    model.p[key] = e["level"] if e["action"] == "start" else 0.0
-    _refresh(model, key)
+    model.set_param(key, e["level"] if e["action"] == "start" else 0.0)
     name = e["programme"].replace("_", " ")
     return f"{name} programme started at {e['level']} (was {old})." if e["action"] == "start" \
         else f"{name} programme stopped (was {old})."

@@ -126,7 +126,7 @@ def test_commissioners_extend_good_services_and_drop_poor_ones_more_readily():
 
 def test_ownership_retains_and_reputation_and_pay_recruit():
     model = sim.MutualModel("base", rng=4, overrides=SMALL)
-    s, p = model.staff, model.p
+    s, p = model.staff, model.params
     s.satisfaction[:] = 0.5
     s.fixed_term[:] = False
     rates = []
@@ -140,7 +140,7 @@ def test_ownership_retains_and_reputation_and_pay_recruit():
         fills.append(service.fill_rate(model))
     assert fills[1] > fills[0] and fills[2] < fills[1]
     model.funding.pay_index, model.people.reputation = 1.0, 0.5
-    assert service.fill_rate(model) < p["workforce.recruitment_fill_per_month"]  # pensions
+    assert service.fill_rate(model) < p.workforce.recruitment_fill_per_month  # pensions
 
 
 def test_innovation_opens_diversification():

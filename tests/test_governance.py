@@ -12,6 +12,7 @@ import sim
 from sim.mechanisms.governance import decisions
 from sim.mechanisms.governance.bodies import present
 from sim.mechanisms.governance.decisions import DECISION_LEVELS
+from sim.params import view
 from sim.scenario import ScenarioError, load_scenario
 
 from .conftest import cli
@@ -108,7 +109,7 @@ def test_even_full_democracy_is_faster_than_the_public_sector(depth_runs):
     model.run_for(24)
     for level in DECISION_LEVELS:
         assert model.governance.decision_latency[level] < \
-            sim.mechanisms.governance.public_sector.expected_latency(model.p, level), level
+            sim.mechanisms.governance.public_sector.expected_latency(model.params, level), level
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +188,7 @@ def test_decide_reports_missed_deadlines_and_fills_the_seams():
 
 
 def test_pooled_quality_rises_with_participants_and_knowledge_with_diminishing_returns():
-    p = sim.load_scenario("base").values
+    p = view(sim.load_scenario("base").values)
     one = decisions.pooled_quality(p, [(1, 0.7)])  # one person: their own accuracy
     assert one == pytest.approx(0.5 * (1 + math.erf(0.67 * 0.7 / math.sqrt(2))))
     qualities = [decisions.pooled_quality(p, [(n, 0.7)]) for n in (1, 3, 10, 30, 100)]

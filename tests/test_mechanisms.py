@@ -5,6 +5,7 @@ import pytest
 
 import sim
 from sim.mechanisms.people import engagement, membership
+from sim.params import view
 from sim.population import STAFF_SCHEMA, Columns, group_mean
 from sim.scenario import load_scenario
 
@@ -78,7 +79,7 @@ def test_only_eligible_staff_are_ever_members(rule):
     for _ in range(24):
         model.step()
         s = model.staff
-        eligible = membership.staff_eligible(s, model.p)
+        eligible = membership.staff_eligible(s, model.params)
         assert not (s.member & s.alive & ~eligible).any()
     if rule == "none":
         assert not model.staff.member.any()
@@ -91,7 +92,7 @@ def test_automatic_membership_has_no_way_out():
         model.step()
         assert model.month_counts["staff_opt_outs"] == 0
         s = model.staff
-        assert (s.member == membership.staff_eligible(s, model.p)).all()
+        assert (s.member == membership.staff_eligible(s, model.params)).all()
 
 
 def test_opt_out_enrols_at_the_end_of_probation_and_lets_people_leave():
@@ -105,12 +106,12 @@ def test_opt_out_enrols_at_the_end_of_probation_and_lets_people_leave():
     s = model.staff
     left = s.alive & s.defaulted & ~s.member
     assert left.any()  # ... and they are not re-enrolled
-    assert not (s.alive & ~s.defaulted & membership.staff_eligible(s, model.p)).any()
+    assert not (s.alive & ~s.defaulted & membership.staff_eligible(s, model.params)).any()
 
 
 def test_opt_in_join_hazard_follows_its_levers():
     p = load_scenario("base").values
-    rules = membership.Rules.for_constituency(p, "staff")
+    rules = membership.Rules.for_constituency(view(p), "staff")
     h0 = rules.join_hazard(0.0)
     assert h0 == pytest.approx(p["membership.staff.base_join_rate"]
                                * (1 + p["membership.staff.promotion_effect"]
@@ -121,7 +122,7 @@ def test_opt_in_join_hazard_follows_its_levers():
 def test_stationary_levels_match_a_long_simulation_of_the_ladder():
     """The month-0 rungs are drawn from the ladder's long-run distribution: check it against
     simulating the same birth-death chain for many months."""
-    p = load_scenario("base").values
+    p = view(load_scenario("base").values)
     rng = np.random.default_rng(0)
     drive = np.full(20_000, 0.3)
     drawn = np.bincount(engagement.stationary_levels(drive, p, rng), minlength=4) / 20_000

@@ -32,7 +32,7 @@ def _late_mean(scenario, key, overrides, seeds, months=48, first=12):
 # --- channels serve one rung each -------------------------------------------------------------
 
 def test_a_channel_boost_tilts_only_the_step_it_serves():
-    p = sim.MutualModel("base", rng=0).p
+    p = sim.MutualModel("base", rng=0).params
     level = np.arange(TOP + 1).repeat(1)
     drive = np.zeros(len(level))
     plain_up, plain_down = engagement.rung_chances(level, drive, p)
@@ -205,7 +205,7 @@ def test_the_public_sector_procedure_matches_its_closed_form():
     for level in ("strategy", "policy", "operations"):
         draws = [public_sector.latency(model, level) for _ in range(4000)]
         mean, sem = mean_and_sem(draws)
-        assert abs(mean - public_sector.expected_latency(model.p, level)) < 4 * sem, level
+        assert abs(mean - public_sector.expected_latency(model.params, level)) < 4 * sem, level
 
 
 # --- grants and acquisitions as opportunities; winding down (issue 11 item 6) ---------------

@@ -60,3 +60,37 @@ def test_mechanisms_write_only_their_sides_state():
         if names:
             found[str(path.relative_to(ROOT))] = sorted(names)
     assert found == {"sim/viz/session.py": ["rng"]}  # the app reseeds a run it resumes
+
+
+# --- parameters: the rules read the typed view (Build item 4) ---------------------------------
+
+RULE_FILES = [*sorted((ROOT / "sim" / "mechanisms").rglob("*.py")),
+              *(ROOT / "sim" / name for name in ("model.py", "metrics.py", "events.py",
+                                                  "agents.py"))]
+
+
+def test_the_rules_read_parameters_through_the_typed_view_not_by_string():
+    """No ``p["a.b.c"]`` / ``p.get("a.b.c")`` look-ups in the rules: they read ``model.params``
+    (sim/params.py ``view``), whose attributes mirror the registry's dotted keys."""
+    import re
+
+    lookup = re.compile(r"""\b(?:p|params|values)(?:\[|\.get\()\s*f?["'][a-z_]+\.""")
+    found = [f"{path.relative_to(ROOT)}:{n}" for path in RULE_FILES
+             for n, line in enumerate(path.read_text().splitlines(), 1) if lookup.search(line)]
+    assert found == []
+
+
+def test_the_typed_view_mirrors_the_registry_and_follows_a_timed_change():
+    from sim.params import REGISTRY, view
+
+    model = MutualModel("base", rng=1, overrides={"months": 12})
+    for key in REGISTRY:
+        node = model.params
+        for part in key.split("."):
+            node = getattr(node, part)
+        assert node == model.p[key], key
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.params.engagement.voice_heard = 0.0
+    model.set_param("membership.staff.rule", "opt_out")   # what a timed event does
+    assert model.params.membership.staff.rule == "opt_out" == model.people.staff_rules.rule
+    assert view(model.p) == model.params

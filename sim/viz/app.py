@@ -396,7 +396,7 @@ def _snapshot(live: _Live, themes: list[str], search: str) -> list[dict]:
                 "specs": _Opaque([(charts.membership(ts, w.horizon), "membership"),
                           (charts.ladder(ts, w.horizon), "ladder"),
                           (charts.ownership(ts, w.horizon), "ownership"),
-                          (charts.quadrant(ts, model.p["indices.threshold"]), "quadrant"),
+                          (charts.quadrant(ts, model.params.indices.threshold), "quadrant"),
                           (charts.people(model), "people"),
                           (charts.finances(ts, w.horizon), "finances"),
                           (charts.decisions(ts, w.horizon), "decisions")])})

@@ -205,8 +205,8 @@ def advance(model) -> None:
 
 def officers(model, c) -> None:
     """Officer churn and relationship capital (§2.5)."""
-    p = model.p
-    if model.rng.random() < min(1.0, p["commissioning.officer_churn_per_year"] / 12):
+    p = model.params
+    if model.rng.random() < min(1.0, p.commissioning.officer_churn_per_year / 12):
         had = c.relationship
         c.new_officer()
         # shape: a relationship worth a line in the log
@@ -215,31 +215,31 @@ def officers(model, c) -> None:
                                       "relationship starts again from 'ground zero'.")
     else:
         c.officer_tenure += 1
-        c.officer_experience += p["commissioning.officer_learning_per_month"] * \
+        c.officer_experience += p.commissioning.officer_learning_per_month * \
             (1 - c.officer_experience)
     works_for = any(k.commissioner is c for k in model.funding.market.contracts)
-    rate = p["commissioning.relationship_build_per_year"] * (1.0 if works_for else 0.0)
+    rate = p.commissioning.relationship_build_per_year * (1.0 if works_for else 0.0)
     c.relationship += (1 - math.exp(-rate / 12)) * (1 - c.relationship)
 
 
 def capacity(model, c) -> float:
     """Team capacity falls with the budget ('a team of sixty ... now six', §2.5)."""
-    p = model.p
-    return p["commissioning.team_capacity"] * min(1.0, max(p["commissioning.capacity_floor"],
+    p = model.params
+    return p.commissioning.team_capacity * min(1.0, max(p.commissioning.capacity_floor,
                                                            c.budget))
 
 
 def set_budgets(model) -> None:
     """Annual budget round: trend and shocks; the efficiency demand on every contract."""
-    p, rng, m = model.p, model.rng, model.funding.market
+    p, rng, m = model.params, model.rng, model.funding.market
     for c in m.commissioners:
-        c.budget = max(0.0, c.budget * (1 + p["commissioning.budget_trend_per_year"]))
-        if rng.random() < p["commissioning.budget_shock_per_year"]:
-            c.budget *= 1 - p["commissioning.budget_shock_size"]
+        c.budget = max(0.0, c.budget * (1 + p.commissioning.budget_trend_per_year))
+        if rng.random() < p.commissioning.budget_shock_per_year:
+            c.budget *= 1 - p.commissioning.budget_shock_size
             if any(k.commissioner is c for k in m.contracts):
                 model.log("commissioner", f"{c.name} cut its budget by "
-                          f"{100 * p['commissioning.budget_shock_size']:.0f} %.")
-    e, spec = p["procurement.efficiency_demand"], p["procurement.efficiency_spec_cut"]
+                          f"{100 * p.commissioning.budget_shock_size:.0f} %.")
+    e, spec = p.procurement.efficiency_demand, p.procurement.efficiency_spec_cut
     for k in m.contracts:
         k.value = int(k.value * (1 - e))
         k.demand *= 1 - e * spec
@@ -250,12 +250,12 @@ def set_budgets(model) -> None:
 def exposure(model) -> float:
     """How much more readily a risk-averse commissioner drops this provider because it is
     small (1 for a provider at or above ``commissioning.size_reference``, up to 3)."""
-    p = model.p
+    p = model.params
     income, _, _ = finance.trailing_year(model)
     size = max(income / 100, 1.0)
-    smallness = min(p["commissioning.smallness_cap"],
-                    max(1.0, math.sqrt(p["commissioning.size_reference"] / size)))
-    return 1.0 + p["commissioning.smallness_factor"] * p["commissioning.risk_aversion"] * \
+    smallness = min(p.commissioning.smallness_cap,
+                    max(1.0, math.sqrt(p.commissioning.size_reference / size)))
+    return 1.0 + p.commissioning.smallness_factor * p.commissioning.risk_aversion * \
         (smallness - 1.0)
 
 
@@ -265,15 +265,15 @@ def budget_cut(c) -> float:
 
 def held_by_history(model, k: Contract) -> bool:
     """The case's history says its core contract was still held at this month."""
-    return k.core and model.month < model.p["organisation.core_contract_held_months"]
+    return k.core and model.month < model.params.organisation.core_contract_held_months
 
 
 def withdrawn_early(model, k: Contract) -> bool:
-    p = model.p
+    p = model.params
     if held_by_history(model, k):
         return False
-    hazard = p["commissioning.early_withdrawal_per_year"] / 12 * model.funding.market.exposure * \
-        (1 + p["commissioning.budget_cut_effect"] * budget_cut(k.commissioner)) \
+    hazard = p.commissioning.early_withdrawal_per_year / 12 * model.funding.market.exposure * \
+        (1 + p.commissioning.budget_cut_effect * budget_cut(k.commissioner)) \
         / service.commissioner_regard(model)
     if k.commissioner.budget <= 0:
         hazard = 1.0  # no money at all
@@ -285,52 +285,52 @@ def withdrawn_early(model, k: Contract) -> bool:
 
 def redundancies(model, k: Contract) -> int:
     """A decommissioned service's staff are made redundant (the rest redeployed)."""
-    n = round(model.p["procurement.tupe_transfer_share"] * k.demand
+    n = round(model.params.procurement.tupe_transfer_share * k.demand
               / model.funding.market.productivity)
     finance.post(model, "redundancy",
-                 -round(n * finance.pay_per_head(model) * model.p["finance.redundancy_months"]))
+                 -round(n * finance.pay_per_head(model) * model.params.finance.redundancy_months))
     return n
 
 
 def at_expiry(model, k: Contract) -> None:
     """In house, decommission, extend or re-tender (§2.2, §2.5)."""
-    p, rng, c = model.p, model.rng, k.commissioner
+    p, rng, c = model.params, model.rng, k.commissioner
     if held_by_history(model, k):   # renewed, as the case's history says (Case 8, T2.1)
-        k.end += 12 * p["organisation.core_contract_years"]
+        k.end += 12 * p.organisation.core_contract_years
         model.funding.market.count("direct_awards")
         model.funding.market.count("expiries_kept")
         return
     ex, cut = model.funding.market.exposure, budget_cut(c)
     regard = service.commissioner_regard(model)   # the service the staff deliver (ODD §13)
-    in_house = p["commissioning.in_house_propensity"] * ex * \
-        (1.0 if c.kind == "council" else p["commissioning.nhs_in_house_factor"]) / regard
-    withdraw = p["commissioning.withdrawal_at_expiry"] * ex * \
-        (1 + p["commissioning.budget_cut_effect"] * cut) / regard
+    in_house = p.commissioning.in_house_propensity * ex * \
+        (1.0 if c.kind == "council" else p.commissioning.nhs_in_house_factor) / regard
+    withdraw = p.commissioning.withdrawal_at_expiry * ex * \
+        (1 + p.commissioning.budget_cut_effect * cut) / regard
     if c.budget <= 0:
         withdraw = 1.0
     # a stretched team extends rather than re-tenders; a good relationship makes it likelier
-    stretched = p["commissioning.extension_stretch"] - capacity(model, c)
-    extend = p["commissioning.extension_propensity"] * \
-        (p["commissioning.extension_base"] + c.relationship) * stretched * regard \
+    stretched = p.commissioning.extension_stretch - capacity(model, c)
+    extend = p.commissioning.extension_propensity * \
+        (p.commissioning.extension_base + c.relationship) * stretched * regard \
         if k.extensions_left > 0 else 0.0
     r = rng.random()
     if r < in_house:
-        n = round(p["procurement.tupe_transfer_share"] * k.demand
+        n = round(p.procurement.tupe_transfer_share * k.demand
                   / model.funding.market.productivity)
         end_contract(model, k, "in_house", n)
         model.funding.market.count("expiries_lost")
     elif r < in_house + withdraw:
         end_contract(model, k, "not_renewed", redundancies(model, k))
         model.funding.market.count("expiries_lost")
-    elif r < in_house + withdraw + min(p["commissioning.max_extension_chance"], extend):
-        full = capacity(model, c) > p["commissioning.full_extension_capacity"]
+    elif r < in_house + withdraw + min(p.commissioning.max_extension_chance, extend):
+        full = capacity(model, c) > p.commissioning.full_extension_capacity
         months = k.extensions_left if full else min(12, k.extensions_left)
         k.end += months
         k.extensions_left -= months
         model.funding.market.count("extensions")
         model.funding.market.count("expiries_kept")
     elif owned_by_commissioner(model, c):
-        k.end += 12 * p["procurement.contract_years"]   # direct award to its own company
+        k.end += 12 * p.procurement.contract_years   # direct award to its own company
         model.funding.market.count("direct_awards")
         model.funding.market.count("expiries_kept")
     else:
@@ -340,7 +340,7 @@ def at_expiry(model, k: Contract) -> None:
 def owned_by_commissioner(model, c) -> bool:
     """A council-owned CIC's owners renew without competition (Case 6 'commissioning
     members')."""
-    return model.p["organisation.legal_form"] == "council_owned_cic" and c.kind == "council" \
+    return model.params.organisation.legal_form == "council_owned_cic" and c.kind == "council" \
         and c.region == 0
 
 
@@ -348,19 +348,19 @@ def owned_by_commissioner(model, c) -> bool:
 
 def lot_size(model, c) -> int:
     """Services bundled in one lot: policy plus consolidation by stretched teams (§2.5)."""
-    p = model.p
-    size = p["commissioning.lot_consolidation"] + \
-        p["commissioning.capacity_consolidation"] * (1 - capacity(model, c))
+    p = model.params
+    size = p.commissioning.lot_consolidation + \
+        p.commissioning.capacity_consolidation * (1 - capacity(model, c))
     whole = int(size)
     return whole + int(model.rng.random() < size - whole)
 
 
 def bid_window(model, c) -> int:
     """Months from notice to deadline: short, and shorter when teams are stretched."""
-    p = model.p
-    spread = p["commissioning.bid_window_spread"]
-    w = p["procurement.bid_window_months"] * model.rng.uniform(1 - spread, 1 + spread) * \
-        (p["commissioning.bid_window_base"] + p["commissioning.bid_window_capacity"]
+    p = model.params
+    spread = p.commissioning.bid_window_spread
+    w = p.procurement.bid_window_months * model.rng.uniform(1 - spread, 1 + spread) * \
+        (p.commissioning.bid_window_base + p.commissioning.bid_window_capacity
          * capacity(model, c))
     return max(1, round(w))
 
@@ -368,14 +368,14 @@ def bid_window(model, c) -> int:
 def retender(model, k: Contract) -> None:
     """Re-tender an expiring contract, possibly in a bigger lot; the mutual keeps delivering
     until the award."""
-    p, c = model.p, k.commissioner
+    p, c = model.params, k.commissioner
     lots = lot_size(model, c)
     full = k.demand / k.share
     demand = full * lots
     others = demand - k.demand
     k.retendering = True
     tender = _tender(model, c, k.region, demand, lots,
-                     tupe=round(p["procurement.tupe_transfer_share"] * others), incumbent=k,
+                     tupe=round(p.procurement.tupe_transfer_share * others), incumbent=k,
                      framework_ok=lots > 1)  # a bundled lot is a new procurement (§2.5)
     bundled = f", bundled with {lots - 1} other service(s)" if lots > 1 else ""
     model.log("tender", f"{k.label} goes out to re-tender{bundled}; bids due in "
@@ -384,10 +384,10 @@ def retender(model, k: Contract) -> None:
 
 def open_new_tenders(model) -> None:
     """New opportunities in the home region and in other regions (§3.3)."""
-    p, rng, m = model.p, model.rng, model.funding.market
-    n_regions = p["commissioning.regions"]
-    home = rng.poisson(p["commissioning.home_tenders_per_year"] / 12)
-    away = rng.poisson(p["commissioning.other_tenders_per_year"] / 12)
+    p, rng, m = model.params, model.rng, model.funding.market
+    n_regions = p.commissioning.regions
+    home = rng.poisson(p.commissioning.home_tenders_per_year / 12)
+    away = rng.poisson(p.commissioning.other_tenders_per_year / 12)
     for i in range(home + away):
         region = 0 if i < home or n_regions == 1 else int(rng.integers(1, n_regions))
         options = m.commissioners_in(region)
@@ -395,11 +395,11 @@ def open_new_tenders(model) -> None:
         if c.budget <= 0:
             continue
         lots = lot_size(model, c)
-        demand = lots * p["procurement.tender_median_staff"] * \
-            float(rng.lognormal(0.0, p["procurement.tender_size_spread"])) * \
-            c.budget ** p["commissioning.budget_spec_share"]
-        has_staff = rng.random() < p["commissioning.tender_has_staff_share"]
-        tupe = round(p["procurement.tupe_transfer_share"] * demand) if has_staff else 0
+        demand = lots * p.procurement.tender_median_staff * \
+            float(rng.lognormal(0.0, p.procurement.tender_size_spread)) * \
+            c.budget ** p.commissioning.budget_spec_share
+        has_staff = rng.random() < p.commissioning.tender_has_staff_share
+        tupe = round(p.procurement.tupe_transfer_share * demand) if has_staff else 0
         _tender(model, c, region, demand, lots, tupe, None)
 
 
@@ -408,22 +408,22 @@ def unit_budget(model, c) -> float:
     service (new tenders are smaller by budget^s) as well as paying less for each unit
     (budget^(1 − s)), s = ``commissioning.budget_spec_share`` (§2.5 Case 4: 'one way we could
     do it would be to stop this element of the service')."""
-    return c.budget ** (1.0 - model.p["commissioning.budget_spec_share"])
+    return c.budget ** (1.0 - model.params.commissioning.budget_spec_share)
 
 
 def _tender(model, c, region, demand, lots, tupe, incumbent, framework_ok=True) -> Tender:
-    p, m = model.p, model.funding.market
+    p, m = model.params, model.funding.market
     window = bid_window(model, c)
     # the service's budget carries part of the protected terms of the staff who transfer with
     # it (§3.5: 'some contracts, not all' are worth less than their TUPE implications)
-    protected = p["workforce.tupe_pension_premium"] * p["commissioning.tupe_funding"] * \
+    protected = p.workforce.tupe_pension_premium * p.commissioning.tupe_funding * \
         tupe / max(demand, 1e-9)  # shape: no 0/0
-    value = to_pence(demand * p["procurement.price_per_fte"] * unit_budget(model, c)
+    value = to_pence(demand * p.procurement.price_per_fte * unit_budget(model, c)
                      * (1 + protected))
     t = Tender(m.new_id(), c, region, value, demand, lots, opens=model.month,
                deadline=model.month + window,
                framework=framework_ok and bool(model.rng.random()
-                                               < p["commissioning.framework_share"]),
+                                               < p.commissioning.framework_share),
                tupe_staff=tupe, incumbent=incumbent)
     m.tenders.append(t)
     return t

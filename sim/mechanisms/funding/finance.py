@@ -223,7 +223,7 @@ def post(model, category: str, pence: int) -> None:
 
 def open_books(model) -> Ledger:
     """Opening reserves: ``finance.opening_reserves_months`` of the month-0 costs."""
-    months = model.p["finance.opening_reserves_months"]
+    months = model.params.finance.opening_reserves_months
     return Ledger(to_pence(months * monthly_costs(model) / 100))
 
 
@@ -231,7 +231,7 @@ def open_books(model) -> Ledger:
 
 def pay_per_head(model) -> float:
     """Pence per member of staff per month at today's pay index."""
-    return model.p["finance.pay_per_staff"] * model.funding.pay_index * 100 / 12
+    return model.params.finance.pay_per_staff * model.funding.pay_index * 100 / 12
 
 
 def head_costs(p, pay_index: float, tupe_share: float, pipeline: float) \
@@ -241,15 +241,15 @@ def head_costs(p, pay_index: float, tupe_share: float, pipeline: float) \
     protected pension premium of the share transferred under TUPE (§3.5) and the pipeline
     investment per head (§5.4). The one formula for a head's cost: the books, the staffing the
     income affords, the mutual's bid price and a rival's cost all use it."""
-    pay = p["finance.pay_per_staff"] * pay_index * 100 / 12
-    return pay, pay * tupe_share * p["workforce.tupe_pension_premium"], pipeline * 100 / 12
+    pay = p.finance.pay_per_staff * pay_index * 100 / 12
+    return pay, pay * tupe_share * p.workforce.tupe_pension_premium, pipeline * 100 / 12
 
 
 def cost_per_head(model, tupe_share: float) -> float:
     """The mutual's cost of one member of staff a month (pence) at today's pay index and
     pipeline investment, with ``tupe_share`` of staff on protected terms."""
-    return sum(head_costs(model.p, model.funding.pay_index, tupe_share,
-                          model.p["engagement.pipeline_investment"]))
+    return sum(head_costs(model.params, model.funding.pay_index, tupe_share,
+                          model.params.engagement.pipeline_investment))
 
 
 def tupe_share(staff) -> float:
@@ -275,10 +275,10 @@ def line_value(model, line) -> int:
 
 def monthly_costs(model) -> int:
     """Running costs per month (pence) at today's headcount, pay and income."""
-    p = model.p
+    p = model.params
     return int(model.staff.count() * cost_per_head(model, tupe_share(model.staff))
-               + p["finance.overhead_share"] * income_rate(model)
-               + p["finance.fixed_overhead"] * 100 / 12)
+               + p.finance.overhead_share * income_rate(model)
+               + p.finance.fixed_overhead * 100 / 12)
 
 
 def trailing_year(model) -> tuple[int, int, int]:
@@ -298,12 +298,12 @@ def trailing_year(model) -> tuple[int, int, int]:
 def social_value_strength(model) -> float:
     """Social value the mutual can evidence: its strength, lowered by overload and raised by
     an active workforce (§2.4, §5.4)."""
-    p = model.p
-    start = p["finance.social_value_active_start"]
+    p = model.params
+    start = p.finance.social_value_active_start
     active = model.latest.get("active_share", start) if model.latest else start
-    strength = p["organisation.social_value_strength"] * \
-        (1 - p["finance.social_value_overload"] * max(0.0, model.funding.workload - 1.0)) * \
-        (p["finance.social_value_base"] + p["finance.social_value_active"] * active)
+    strength = p.organisation.social_value_strength * \
+        (1 - p.finance.social_value_overload * max(0.0, model.funding.workload - 1.0)) * \
+        (p.finance.social_value_base + p.finance.social_value_active * active)
     return min(1.0, max(0.0, float(strength)))
 
 
@@ -339,16 +339,30 @@ def receive_income(model) -> None:
 
 
 def pay_costs(model) -> None:
-    p, head = model.p, model.staff.count()
+    p, head = model.params, model.staff.count()
     pay, pension, engagement = head_costs(p, model.funding.pay_index, tupe_share(model.staff),
-                                          p["engagement.pipeline_investment"])
+                                          p.engagement.pipeline_investment)
     income = model.funding.ledger.months.get(model.month, Counter())
     earned = sum(income.get(c, 0) for c in INCOME)
     post(model, "pay", -round(head * pay))
     post(model, "pension_premium", -round(head * pension))
-    post(model, "overheads", -round(p["finance.overhead_share"] * earned
-                                    + p["finance.fixed_overhead"] * 100 / 12))
+    post(model, "overheads", -round(p.finance.overhead_share * earned
+                                    + p.finance.fixed_overhead * 100 / 12))
     post(model, "engagement", -round(head * engagement))
+
+
+def decide_in_time(model, level: str, window: float, kind: str, counter: str, log_kind: str,
+                   missed, **how) -> decisions.Decision | None:
+    """A decision against a deadline through the governance procedure (docs/ODD.md §3 step
+    2): the decision when it comes in time; otherwise the miss is counted (``counter``),
+    logged (``missed(decision)``, under ``log_kind``) and None returned. Tenders, grants and
+    growth opportunities all go through it."""
+    decision = decisions.decide(model, level, window, kind=kind, **how)
+    if decision.in_time:
+        return decision
+    model.funding.market.count(counter)
+    model.log(log_kind, missed(decision))
+    return None
 
 
 def service_loans(model) -> None:
@@ -365,16 +379,16 @@ def service_loans(model) -> None:
 def borrow(model) -> bool:
     """Draw a loan when reserves are below zero (§3.6): a bank if it will lend (a surplus last
     year and the bank's appetite), otherwise social investment at its higher rate."""
-    p, led = model.p, model.funding.ledger
+    p, led = model.params, model.funding.ledger
     income, _, surplus = trailing_year(model)
     owed = sum(loan.owed for loan in led.loans)
-    room = int(p["finance.max_loan_share"] * income) - owed
+    room = int(p.finance.max_loan_share * income) - owed
     if room < -led.balance or room <= 0:
         return False  # no lender will cover the hole
-    amount = min(room, -led.balance + p["finance.loan_buffer_months"] * monthly_costs(model))
-    bank = surplus > 0 and model.rng.random() < p["finance.bank_access"]
-    rate = p["finance.bank_rate"] if bank else p["finance.social_investment_rate"]
-    months = 12 * p["finance.loan_years"]
+    amount = min(room, -led.balance + p.finance.loan_buffer_months * monthly_costs(model))
+    bank = surplus > 0 and model.rng.random() < p.finance.bank_access
+    rate = p.finance.bank_rate if bank else p.finance.social_investment_rate
+    months = 12 * p.finance.loan_years
     led.loans.append(Loan(owed=amount, rate=rate, instalment=-(-amount // months)))
     post(model, "loan_drawn", amount)
     lender = "a bank" if bank else "a social investor"
@@ -391,7 +405,7 @@ def check_solvency(model) -> None:
         led.below_floor = 0
         return
     led.below_floor += 1
-    if led.below_floor >= model.p["finance.insolvency_months"]:
+    if led.below_floor >= model.params.finance.insolvency_months:
         model.failed = True
         model.running = False
         model.log("failure", f"insolvent: reserves have been below zero for "
@@ -413,29 +427,28 @@ def award_grants(model) -> None:
     s its evidenced social value, × ``finance.grant_wrong_penalty`` when the decision to
     apply (and how) was wrong. Calls open often enough that at the registry's social-value
     strength the expected grant income stays about ``finance.grant_share`` of income."""
-    p, rng, m = model.p, model.rng, model.funding.market
+    p, rng, m = model.params, model.rng, model.funding.market
     rate = grant_rate(p)
-    rivals, rival = p["finance.grant_rivals"], p["finance.grant_rival_strength"]
-    ref = p["organisation.social_value_strength"]
+    rivals, rival = p.finance.grant_rivals, p.finance.grant_rival_strength
+    ref = p.organisation.social_value_strength
     reference_chance = ref / (ref + rivals * rival) if rivals and ref + rivals * rival > 0 \
         else 1.0
     if rate <= 0 or rng.random() >= min(1.0, rate / 12 / max(reference_chance, 1e-6)):  # shape: /0
         return
     income, _, _ = trailing_year(model)
-    years = p["finance.grant_years"]
-    value = p["finance.grant_share"] * income / (rate * years)
+    years = p.finance.grant_years
+    value = p.finance.grant_share * income / (rate * years)
     if value <= 0:
         return
-    d = decisions.decide(model, "strategy", p["finance.grant_window_months"],
-                         kind="a grant application")
-    if not d.in_time:
-        m.count("grants_missed")
-        model.log("grant", f"a grant call closed before the application was agreed (the "
-                           f"decision took {d.latency:.1f} months).")
+    d = decide_in_time(model, "strategy", p.finance.grant_window_months, "a grant application",
+                       "grants_missed", "grant", lambda d: (
+                           f"a grant call closed before the application was agreed (the "
+                           f"decision took {d.latency:.1f} months)."))
+    if d is None:
         return
-    post(model, "bid_costs", -int(round(p["finance.grant_application_cost"] * 100)))
+    post(model, "bid_costs", -int(round(p.finance.grant_application_cost * 100)))
     strength = social_value_strength(model) * (1.0 if d.correct else
-                                               p["finance.grant_wrong_penalty"])
+                                               p.finance.grant_wrong_penalty)
     chance = strength / (strength + rivals * rival) if rivals and strength + rivals * rival > 0 \
         else 1.0
     if rng.random() >= chance:
@@ -443,8 +456,8 @@ def award_grants(model) -> None:
         model.log("grant", f"a grant application of £{value / 100:,.0f} a year lost to "
                            f"{rivals} rival applicant(s).")
         return
-    public = bool(rng.random() < p["finance.grant_public_share"])
-    m.lines.append(Line("grant", int(value), value / 100 / p["procurement.price_per_fte"],
+    public = bool(rng.random() < p.finance.grant_public_share)
+    m.lines.append(Line("grant", int(value), value / 100 / p.procurement.price_per_fte,
                         public, model.month + 12 * years))
     source = "a public body" if public else "a charitable funder"
     model.log("grant", f"grant of £{value / 100:,.0f} a year for {years} years from {source}.")
@@ -456,16 +469,16 @@ def wind_down(model) -> None:
     posts at a zero margin (``affordable_staff``), for ``finance.wind_down_months`` months in
     a row, the board winds it down; the run records the failure and stops."""
     led, m = model.funding.ledger, model.funding.market
-    if m.contracts or affordable_staff(model) >= model.p["finance.wind_down_staff"]:
+    if m.contracts or affordable_staff(model) >= model.params.finance.wind_down_staff:
         led.unviable_months = 0
         return
     led.unviable_months += 1
-    if led.unviable_months >= model.p["finance.wind_down_months"]:
+    if led.unviable_months >= model.params.finance.wind_down_months:
         model.failed = True
         model.running = False
         m.count("wound_down")
         model.log("failure", f"wound down: no contract, and income for fewer than "
-                             f"{model.p['finance.wind_down_staff']:g} posts, for "
+                             f"{model.params.finance.wind_down_staff:g} posts, for "
                              f"{led.unviable_months} months; the board closes the mutual and "
                              "the run stops.")
 
@@ -478,10 +491,10 @@ def staff_needed(model) -> float:
 
 def affordable_staff(model) -> float:
     """Staff the mutual can pay for at a zero margin, given its income (Case 8: leaner)."""
-    p = model.p
+    p = model.params
     income = income_rate(model)
     per_head = cost_per_head(model, tupe_share(model.staff))
-    spare = income * (1 - p["finance.overhead_share"]) - p["finance.fixed_overhead"] * 100 / 12
+    spare = income * (1 - p.finance.overhead_share) - p.finance.fixed_overhead * 100 / 12
     return max(0.0, spare / per_head)
 
 
@@ -493,7 +506,7 @@ def plan_staffing(model) -> None:
     head = model.staff.count()
     ratio = needed / head if head else (2.0 if needed > 0 else 1.0)  # shape: nobody: full
     # shape: workload is kept within its declared range, 0.5-2
-    model.funding.workload = min(2.0, max(0.5, float(model.p["workforce.workload"] * ratio)))
+    model.funding.workload = min(2.0, max(0.5, float(model.params.workforce.workload * ratio)))
 
 
 def make_redundant(model, n: int) -> int:
@@ -504,7 +517,7 @@ def make_redundant(model, n: int) -> int:
     if len(rows) == 0:
         return 0
     post(model, "redundancy", -round(len(rows) * pay_per_head(model)
-                                     * model.p["finance.redundancy_months"]))
+                                     * model.params.finance.redundancy_months))
     model.remove_staff(rows)
     model.month_counts["redundancies"] = model.month_counts.get("redundancies", 0) + len(rows)
     return len(rows)
@@ -514,46 +527,46 @@ def release_surplus_staff(model) -> None:
     """Staff beyond the funded posts (after a lost contract: those who did not transfer) are
     redeployed into vacancies as they open; once ``workforce.redeployment_months`` have passed
     with more than the slack still unplaced, the rest are made redundant (§3.5)."""
-    p = model.p
-    keep = model.funding.staff_target * (1 + p["workforce.redeployment_slack"])
+    p = model.params
+    keep = model.funding.staff_target * (1 + p.workforce.redeployment_slack)
     excess = model.staff.count() - math.ceil(keep)
     if excess <= 0:
         model.funding.surplus_staff_months = 0
         return
     model.funding.surplus_staff_months += 1
-    if model.funding.surplus_staff_months > p["workforce.redeployment_months"] and \
-            p["workforce.redeployment_months"] < 120:  # shape: 120 means never
+    if model.funding.surplus_staff_months > p.workforce.redeployment_months and \
+            p.workforce.redeployment_months < 120:  # shape: 120 means never
         gone = make_redundant(model, excess)
         model.funding.surplus_staff_months = 0
         model.log("people", f"{gone} staff could not be redeployed after "
-                            f"{p['workforce.redeployment_months']} months and were made "
+                            f"{p.workforce.redeployment_months} months and were made "
                             "redundant.")
 
 
 def year_end(model) -> None:
     """Annual pay decision (§3.5: pay restraint in a deficit, catch-up in a good year) and
     productivity gains (§2.4)."""
-    p, m = model.p, model.funding.market
+    p, m = model.params, model.funding.market
     income, _, surplus = trailing_year(model)
     margin = surplus / income if income > 0 else -1.0
-    step = p["finance.pay_restraint_step"]
+    step = p.finance.pay_restraint_step
     if margin < 0:
-        model.funding.pay_index = max(p["finance.pay_floor"], model.funding.pay_index - step)
+        model.funding.pay_index = max(p.finance.pay_floor, model.funding.pay_index - step)
         model.log("pay", f"pay restraint: a deficit of {100 * -margin:.1f} % of income; "
                          f"pay falls to {100 * model.funding.pay_index:.0f} % of public-sector "
                          "rates.")
-    elif margin > p["finance.target_margin"] + p["finance.pay_catch_up_margin"] and \
-            model.funding.pay_index < p["workforce.pay_index"]:
-        model.funding.pay_index = min(p["workforce.pay_index"], model.funding.pay_index + step)
-    m.productivity *= 1 + p["finance.productivity_gain_per_year"]
-    if p["governance.surplus.source"] == "ledger":
+    elif margin > p.finance.target_margin + p.finance.pay_catch_up_margin and \
+            model.funding.pay_index < p.workforce.pay_index:
+        model.funding.pay_index = min(p.workforce.pay_index, model.funding.pay_index + step)
+    m.productivity *= 1 + p.finance.productivity_gain_per_year
+    if p.governance.surplus.source == "ledger":
         model.funding.surplus = surplus / 100   # £: what governance allocates at this year end
 
 
 def pay_out_surplus(model, allocation: dict[str, float] | None) -> None:
     """Pay the staff and users' shares of governance's surplus allocation out of reserves
     (when the surplus is the ledger's); the board's share stays in reserves."""
-    if allocation is None or model.p["governance.surplus.source"] != "ledger":
+    if allocation is None or model.params.governance.surplus.source != "ledger":
         return
     paid = distribute(model, "surplus_to_staff", allocation["pay"] * model.funding.surplus)
     # a bonus staff feel for a year; charges lowered and a community fund (people/users.py)

@@ -25,7 +25,6 @@ import numpy as np
 
 from sim.mechanisms.funding import finance
 from sim.mechanisms.funding.market import Line, open_teams, pounds
-from sim.mechanisms.governance import decisions
 from sim.mechanisms.people import service
 from sim.parameter import param
 
@@ -113,23 +112,23 @@ PARAMS = [
 
 def will_bid_in(model, region: int) -> bool:
     """Will the mutual bid for work in this region? Always where it already works."""
-    m, p = model.funding.market, model.p
+    m, p = model.funding.market, model.params
     if region == 0 or any(c.region == region for c in m.contracts):
         return True
-    appetite = p["growth.expansion_appetite"] * \
-        (1 - p["growth.track_record_weight"] + p["growth.track_record_weight"] * m.track_record) * \
-        (0.5 + 0.5 * p["growth.partners"])
-    if p["organisation.legal_form"] == "cbs":
-        appetite *= p["growth.cbs_anchoring"]
+    appetite = p.growth.expansion_appetite * \
+        (1 - p.growth.track_record_weight + p.growth.track_record_weight * m.track_record) * \
+        (0.5 + 0.5 * p.growth.partners)
+    if p.organisation.legal_form == "cbs":
+        appetite *= p.growth.cbs_anchoring
     if model.month <= m.expansion_boost_until:
-        appetite *= p["growth.loss_boost"]
+        appetite *= p.growth.loss_boost
     return bool(model.rng.random() < min(1.0, appetite))
 
 
 def year_end(model) -> None:
     m = model.funding.market
     if m.contracts:
-        m.track_record += model.p["growth.track_record_per_year"] * (1 - m.track_record)
+        m.track_record += model.params.growth.track_record_per_year * (1 - m.track_record)
     leaner_or_not(model)
     diversify(model)
     acquire(model)
@@ -138,39 +137,35 @@ def year_end(model) -> None:
 def _too_slow(model, what: str) -> bool:
     """A growth opportunity is a strategy decision (§5.2); slower than its window, it is
     missed."""
-    decision = decisions.decide(model, "strategy", model.p["growth.decision_window_months"],
-                                 kind=what)
-    if not decision.in_time:
-        model.funding.market.count("growth_missed")
-        model.log("decision", f"{what} opportunity missed: the decision took "
-                              f"{decision.latency:.1f} months.")
-        return True
-    return False
+    return _growth_decision(model, what) is None
+
+
+def _growth_decision(model, what: str):
+    return finance.decide_in_time(
+        model, "strategy", model.params.growth.decision_window_months, what, "growth_missed",
+        "decision", lambda d: f"{what} opportunity missed: the decision took "
+                              f"{d.latency:.1f} months.")
 
 
 def diversify(model) -> None:
     """A related service or trading line (§3.3, §2.3); more likely with innovation and after
     losing the core; it pays if the decision was right and loses money if not."""
-    p, m = model.p, model.funding.market
-    base = p["growth.diversification_per_year"] * (p["growth.loss_boost"] if m.core_lost else 1)
+    p, m = model.params, model.funding.market
+    base = p.growth.diversification_per_year * (p.growth.loss_boost if m.core_lost else 1)
     if model.rng.random() >= service.diversification_chance(model, base):
         return
-    decision = decisions.decide(model, "strategy", p["growth.decision_window_months"],
-                                 kind="a diversification")
-    if not decision.in_time:
-        m.count("growth_missed")
-        model.log("decision", f"a diversification opportunity missed: the decision took "
-                              f"{decision.latency:.1f} months.")
+    decision = _growth_decision(model, "a diversification")
+    if decision is None:
         return
     income, _, _ = finance.trailing_year(model)
     if model.funding.ledger.balance < finance.monthly_costs(model):
         return   # no reserves to risk
-    value = p["growth.diversification_size"] * income
-    setup = round(p["growth.diversification_setup"] * value)
-    margin = p["growth.diversification_margin"] if decision.correct \
-        else p["growth.misjudged_margin"]
+    value = p.growth.diversification_size * income
+    setup = round(p.growth.diversification_setup * value)
+    margin = p.growth.diversification_margin if decision.correct \
+        else p.growth.misjudged_margin
     staff_cost = 12 * finance.cost_per_head(model, 0.0)   # new staff, on the mutual's terms
-    demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
+    demand = value * max(0.0, 1 - margin - p.finance.overhead_share) / staff_cost
     finance.post(model, "development", -setup)
     m.lines.append(Line("trading", int(value), demand * m.productivity,
                         end=None if decision.correct else model.month + 12))
@@ -188,21 +183,21 @@ def acquire(model) -> None:
     smaller than ``growth.acquisition_min_staff`` posts is no opportunity (the size floor);
     the sale is contested: after the decision, the mutual wins against
     ``growth.acquisition_rivals`` other buyers with chance 1 / (1 + rivals)."""
-    p, m = model.p, model.funding.market
-    if model.rng.random() >= p["growth.acquisition_per_year"]:
+    p, m = model.params, model.funding.market
+    if model.rng.random() >= p.growth.acquisition_per_year:
         return
     income, _, _ = finance.trailing_year(model)
-    value = p["growth.acquisition_size"] * income
-    margin = p["growth.acquired_margin"]
-    price = round(p["growth.acquisition_price_multiple"] * margin * value)
-    keep = p["growth.acquisition_reserve_months"] * finance.monthly_costs(model)
+    value = p.growth.acquisition_size * income
+    margin = p.growth.acquired_margin
+    price = round(p.growth.acquisition_price_multiple * margin * value)
+    keep = p.growth.acquisition_reserve_months * finance.monthly_costs(model)
     staff_cost = 12 * finance.cost_per_head(model, 0.0)   # new staff, on the mutual's terms
-    demand = value * max(0.0, 1 - margin - p["finance.overhead_share"]) / staff_cost
-    if value <= 0 or demand < p["growth.acquisition_min_staff"]:
+    demand = value * max(0.0, 1 - margin - p.finance.overhead_share) / staff_cost
+    if value <= 0 or demand < p.growth.acquisition_min_staff:
         return   # below the size floor: nothing worth buying
     if model.funding.ledger.balance - price < keep or _too_slow(model, "an acquisition"):
         return
-    if model.rng.random() >= 1.0 / (1.0 + p["growth.acquisition_rivals"]):
+    if model.rng.random() >= 1.0 / (1.0 + p.growth.acquisition_rivals):
         m.count("acquisitions_lost")
         model.log("growth", f"outbid for a business of £{pounds(value):,.0f} a year by "
                             f"another buyer.")
@@ -219,21 +214,21 @@ def acquire(model) -> None:
 
 def leaner_or_not(model) -> None:
     """Case 8: under a deficit, adopt a leaner model and make redundancies."""
-    p, m = model.p, model.funding.market
+    p, m = model.params, model.funding.market
     income, _, surplus = finance.trailing_year(model)
     margin = surplus / income if income > 0 else -1.0
-    if not m.lean and margin < p["growth.lean_trigger"]:
+    if not m.lean and margin < p.growth.lean_trigger:
         m.lean = True
         model.log("growth", f"a deficit of {100 * -margin:.1f} % of income: the mutual "
                             "adopts a leaner model with fewer employees.")
-    elif m.lean and margin > p["finance.target_margin"]:
+    elif m.lean and margin > p.finance.target_margin:
         m.lean = False
     if not m.lean:
         return
     head = model.staff.count()
     afford = int(finance.affordable_staff(model))
     excess = head - afford
-    if excess > p["growth.lean_excess_share"] * head:
+    if excess > p.growth.lean_excess_share * head:
         gone = finance.make_redundant(model, excess)
         model.log("growth", f"{gone} redundancies to bring costs within income.")
 

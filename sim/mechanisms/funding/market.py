@@ -68,7 +68,8 @@ PARAMS = _profile_params()
 
 def profile(p, kind: str) -> dict:
     """A competitor archetype's profile as the registry holds it."""
-    return {name: p[f"market.{kind}.{name}"] for name in PROFILE_FIELDS}
+    view = getattr(p.market, kind)
+    return {name: getattr(view, name) for name in PROFILE_FIELDS}
 
 
 def pounds(pence: int | float) -> float:
@@ -208,8 +209,8 @@ def build(model) -> Market:
     income carries a share of the staff in proportion to its value; contracts are worth
     ``procurement.price_per_fte`` × budget index per staff-year.
     """
-    p = model.p
-    n_regions = p["commissioning.regions"]
+    p = model.params
+    n_regions = p.commissioning.regions
     commissioners = []
     for r in range(n_regions):
         place = REGION_NAMES[r] if r < len(REGION_NAMES) else f"region {r}"
@@ -221,11 +222,11 @@ def build(model) -> Market:
     regional = [kind for kind in PROVIDER_DEFAULTS if kind not in NATIONAL]
     for kind in NATIONAL:
         providers += [Provider(model, kind, None, profile(p, kind))
-                      for _ in range(p[f"market.{kind}.count"])]
+                      for _ in range(getattr(p.market, kind).count)]
     for r in range(n_regions):
         for kind in regional:
             providers += [Provider(model, kind, r, profile(p, kind))
-                          for _ in range(p[f"market.{kind}.count"])]
+                          for _ in range(getattr(p.market, kind).count)]
     market = Market(commissioners, providers)
     _site_regions(model)
     _portfolio(model, market)
@@ -235,69 +236,69 @@ def build(model) -> Market:
 
 def _site_regions(model) -> None:
     """Sites are spread over the regions served at month 0; site 0 (HQ) is at home."""
-    served = min(model.p["organisation.regions"], model.p["commissioning.regions"],
+    served = min(model.params.organisation.regions, model.params.commissioning.regions,
                  model.org.n_sites)
     model.org.site_region = np.arange(model.org.n_sites) % served
 
 
 def _portfolio(model, market: Market) -> None:
-    p, rng = model.p, model.rng
-    staff = p["organisation.staff"]
-    budget = p["commissioning.budget_index"]
-    other_share = p["finance.trading_share"] + p["finance.grant_share"] + p["finance.rent_share"]
+    p, rng = model.params, model.rng
+    staff = p.organisation.staff
+    budget = p.commissioning.budget_index
+    other_share = p.finance.trading_share + p.finance.grant_share + p.finance.rent_share
     contract_share = max(0.0, 1.0 - other_share)
-    fte_value = p["procurement.price_per_fte"]
+    fte_value = p.procurement.price_per_fte
     # staff split by each line's share of income (before the budget index scales contracts)
     contract_staff = staff * contract_share
-    core_staff = contract_staff * p["organisation.core_contract_share"]
+    core_staff = contract_staff * p.organisation.core_contract_share
     rest = contract_staff - core_staff
-    per = p["procurement.starting_contract_staff"]
+    per = p.procurement.starting_contract_staff
     sizes = [core_staff] + ([rest / math.ceil(rest / per)] * math.ceil(rest / per)
                             if rest >= 1 else [])
     served = int(model.org.site_region.max()) + 1
-    years = p["procurement.contract_years"]
+    years = p.procurement.contract_years
     for i, demand in enumerate(sizes):
         region = 0 if i == 0 else int(i % served)
         kinds = market.commissioners_in(region)
         commissioner = kinds[0] if i == 0 else kinds[int(rng.integers(len(kinds)))]
-        length = 12 * (p["organisation.core_contract_years"] if i == 0 else years)
+        length = 12 * (p.organisation.core_contract_years if i == 0 else years)
         ends = int(rng.integers(1, length + 1))   # staggered expiries
-        if i == 0 and p["organisation.founding"]:
+        if i == 0 and p.organisation.founding:
             ends = length                         # the spin-out's new core contract
-        ext = 12 * p["procurement.extension_years"] if rng.random() < 0.5 else 0
+        ext = 12 * p.procurement.extension_years if rng.random() < 0.5 else 0
         market.contracts.append(Contract(
             market.new_id(), commissioner, region, to_pence(demand * fte_value * budget),
             demand, start=ends - length, end=ends, extensions_left=ext, core=(i == 0)))
-    for kind, share, public in (("trading", p["finance.trading_share"], False),
-                                ("rent", p["finance.rent_share"], False)):
+    for kind, share, public in (("trading", p.finance.trading_share, False),
+                                ("rent", p.finance.rent_share, False)):
         if share > 0:
             market.lines.append(Line(kind, to_pence(staff * share * fte_value),
                                      staff * share, public))
-    _starting_grants(model, market, staff * p["finance.grant_share"] * fte_value)
+    _starting_grants(model, market, staff * p.finance.grant_share * fte_value)
 
 
 def _starting_grants(model, market: Market, annual: float) -> None:
-    p, rng = model.p, model.rng
+    p, rng = model.params, model.rng
     if annual <= 0:
         return
-    n = max(1, round(grant_rate(p) * p["finance.grant_years"]))
+    n = max(1, round(grant_rate(p) * p.finance.grant_years))
     for _ in range(n):
-        public = bool(rng.random() < p["finance.grant_public_share"])
-        end = int(rng.integers(1, 12 * p["finance.grant_years"] + 1))
+        public = bool(rng.random() < p.finance.grant_public_share)
+        end = int(rng.integers(1, 12 * p.finance.grant_years + 1))
         value = annual / n
-        market.lines.append(Line("grant", to_pence(value), value / p["procurement.price_per_fte"],
+        market.lines.append(Line("grant", to_pence(value), value / p.procurement.price_per_fte,
                                  public, end))
 
 
 def grant_rate(p) -> float:
     """New grants per year (§3.6); charities attract more (assumption)."""
-    boost = p["finance.charity_grant_boost"] if p["organisation.legal_form"] == "charity" else 1.0
-    return p["finance.grants_per_year"] * boost
+    boost = p.finance.charity_grant_boost if p.organisation.legal_form == "charity" else 1.0
+    return p.finance.grants_per_year * boost
 
 
 def _assign_teams(model, market: Market) -> None:
     """Give each contract the teams that deliver it, at sites in its region."""
-    size = model.p["organisation.team_size"]
+    size = model.params.organisation.team_size
     free = list(range(model.org.n_teams))
     for c in sorted(market.contracts, key=lambda c: -c.demand):
         want = max(1, round(c.demand / size))
@@ -319,7 +320,7 @@ def open_teams(model, n_staff: int, region: int) -> list[int]:
         site = model.org.n_sites - 1
     else:
         site = int(sites[model.rng.integers(len(sites))])
-    n_new = max(1, math.ceil(n_staff / model.p["organisation.team_size"]))
+    n_new = max(1, math.ceil(n_staff / model.params.organisation.team_size))
     first = model.org.n_teams
     model.org.n_teams += n_new
     model.org.team_site = np.append(model.org.team_site, np.full(n_new, site))
@@ -371,13 +372,13 @@ def end_contract(model, contract: Contract, how: str, staff_leave: int, to_whom:
         market.contracts.remove(contract)
     close_teams(model, contract)
     moved = transfer_out(model, contract, staff_leave)
-    market.track_record -= model.p["procurement.track_record_loss"] * market.track_record
+    market.track_record -= model.params.procurement.track_record_loss * market.track_record
     market.count("contracts_lost")
     market.count(f"lost_{how}")
     if contract.core and not market.core_lost:
         market.core_lost, market.core_lost_how = True, how
         market.core_lost_month = model.month
-        market.expansion_boost_until = model.month + model.p["growth.loss_boost_months"]
+        market.expansion_boost_until = model.month + model.params.growth.loss_boost_months
     words = {"retender": f"re-tendered and lost{to_whom}",
              "in_house": "brought back in house",
              "withdrawn": "withdrawn early without re-tender",

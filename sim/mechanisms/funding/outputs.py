@@ -30,7 +30,7 @@ def outputs(model) -> dict:
         "bids_made": market.counts.get("bids_made", 0),
         "bids_won": market.counts.get("bids_won", 0),
         "core_contract_lost": market.core_lost,
-        "social_value": pounds(income) * model.p["organisation.social_value_ratio"] * strength,
+        "social_value": pounds(income) * model.params.organisation.social_value_ratio * strength,
         "failed": model.failed,
         "surplus_margin": surplus / income if income > 0 else 0.0,
         "tenders_missed": market.counts.get("tenders_missed", 0),

@@ -45,7 +45,6 @@ from sim.mechanisms.funding.market import (
     pounds,
     transfer_in,
 )
-from sim.mechanisms.governance import decisions
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -205,7 +204,7 @@ def max_loss(p, risk_appetite: float) -> float:
     """How far below its cost price the mutual will bid at the budget: ``procurement.max_loss``
     scaled by the deciders' risk appetite (0–1; 0.5 gives max_loss): a cautious board turns
     down work priced below cost, a bold one takes it to win the work (§5.2)."""
-    return p["procurement.max_loss"] * 2 * risk_appetite  # shape: appetite 0.5 -> max_loss
+    return p.procurement.max_loss * 2 * risk_appetite  # shape: appetite 0.5 -> max_loss
 
 
 def bid_and_award(model) -> None:
@@ -221,46 +220,45 @@ def bid_and_award(model) -> None:
 
 def bid_capacity(model) -> int:
     """Bids the mutual can prepare at once (§2.5: bid-writing teams come with size)."""
-    per_1000 = model.p["procurement.bid_team_per_1000_staff"]
+    per_1000 = model.params.procurement.bid_team_per_1000_staff
     return 1 + int(per_1000 * model.staff.count() / 1000)  # shape: the unit, per 1,000
 
 
 def bid_writing(model) -> float:
-    p = model.p
-    return min(1.0, p["procurement.bid_writing_base"]
-               + model.staff.count() / p["procurement.bid_writing_full_staff"])
+    p = model.params
+    return min(1.0, p.procurement.bid_writing_base
+               + model.staff.count() / p.procurement.bid_writing_full_staff)
 
 
 def cost_price(model, t: Tender) -> int:
     """Price (pence a year, whole lot) at which the mutual covers its costs plus its target
     margin, with the protected terms of staff who would transfer in (§3.5)."""
-    p = model.p
+    p = model.params
     if t.incumbent is not None:
         tupe = finance.tupe_share(model.staff)
     else:
         tupe = t.tupe_staff / max(t.demand, 1e-9)  # shape: no 0/0
     unit = 12 * finance.cost_per_head(model, tupe)
-    margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
+    margin = 1 - p.finance.overhead_share - p.finance.target_margin
     productivity = model.funding.market.productivity
     return int(t.demand / productivity * unit / max(margin, 0.05))  # shape: > 0
 
 
 def consider(model, t: Tender) -> None:
     """Bid or not (see the module docstring); a bid costs money now."""
-    p, m = model.p, model.funding.market
+    p, m = model.params, model.funding.market
     own = t.incumbent is not None
     # whether to bid goes through the governance procedure (docs/ODD.md §3 step 2): a new bid is
     # a strategy decision (growth, §5.2); re-bidding for a service already delivered is
     # day-to-day continuity, an operations decision
     level = "operations" if own else "strategy"
-    procedure = "full" if own else p["governance.bids.procedure"]
-    decision = decisions.decide(model, level, t.window, kind="tender", procedure=procedure)
-    if not decision.in_time:
+    procedure = "full" if own else p.governance.bids.procedure
+    decision = finance.decide_in_time(
+        model, level, t.window, "tender", "tenders_missed", "decision", lambda d: (
+            f"missed a tender from {t.commissioner.name}: the {level} decision took "
+            f"{d.latency:.1f} months, bids were due in {t.window}."), procedure=procedure)
+    if decision is None:
         t.missed = True
-        m.count("tenders_missed")
-        model.log("decision", f"missed a tender from {t.commissioner.name}: the {level} "
-                              f"decision took {decision.latency:.1f} months, bids were due in "
-                              f"{t.window}.")
         return
     if not own and not growth.will_bid_in(model, t.region):
         return
@@ -268,18 +266,18 @@ def consider(model, t: Tender) -> None:
     share, pooled = 1.0, income
     if not own and sum(1 for x in m.tenders if x.mutual_bid) >= bid_capacity(model):
         # the bid team is busy: a consortium partner may write the bid with it (§3.3)
-        if model.rng.random() >= p["procurement.consortium_access"]:
+        if model.rng.random() >= p.procurement.consortium_access:
             m.count("no_bid_capacity")
             return
-        share = p["procurement.consortium_share"]
-        pooled = income + p["procurement.partner_turnover"] * 100
-    if t.framework and pooled < p["commissioning.framework_turnover_multiple"] * t.value:
-        if share == 1.0 and model.rng.random() >= p["procurement.consortium_access"]:
+        share = p.procurement.consortium_share
+        pooled = income + p.procurement.partner_turnover * 100
+    if t.framework and pooled < p.commissioning.framework_turnover_multiple * t.value:
+        if share == 1.0 and model.rng.random() >= p.procurement.consortium_access:
             m.count("excluded_by_framework")
             return
-        share = p["procurement.consortium_share"]
-        pooled = income + p["procurement.partner_turnover"] * 100   # pence
-        if pooled < p["commissioning.framework_turnover_multiple"] * t.value:
+        share = p.procurement.consortium_share
+        pooled = income + p.procurement.partner_turnover * 100   # pence
+        if pooled < p.commissioning.framework_turnover_multiple * t.value:
             m.count("excluded_by_framework")
             return
     cost = cost_price(model, t)
@@ -290,8 +288,8 @@ def consider(model, t: Tender) -> None:
     if price > t.value * (1 + max_loss(p, decision.risk_appetite)) and not own:
         m.count("no_bid_unprofitable")
         return
-    bid_cost = round(share * max(p["procurement.bid_cost_min"] * 100,
-                                 p["procurement.bid_cost_share"] * t.value))
+    bid_cost = round(share * max(p.procurement.bid_cost_min * 100,
+                                 p.procurement.bid_cost_share * t.value))
     if model.funding.ledger.balance - bid_cost < 0 and not own:
         m.count("no_bid_unaffordable")
         return
@@ -306,7 +304,7 @@ def misreading(model, decision) -> float:
     ± ``procurement.misjudgement`` (docs/ODD.md §13)."""
     if decision.correct:
         return 0.0
-    size = model.p["procurement.misjudgement"]
+    size = model.params.procurement.misjudgement
     return size if model.rng.random() < 0.5 else -size
 
 
@@ -314,38 +312,38 @@ def misreading(model, decision) -> float:
 
 def weights(p) -> tuple[float, float, float]:
     """(price, quality, social value) weights, rescaled to sum to 1."""
-    wp, ws = p["procurement.price_weight"], p["procurement.social_value_weight"]
+    wp, ws = p.procurement.price_weight, p.procurement.social_value_weight
     wq = max(0.0, 1.0 - wp - ws)
     total = wp + wq + ws
     return wp / total, wq / total, ws / total
 
 
 def _judgement_noise(model, t: Tender) -> float:
-    p = model.p
-    sd = p["procurement.quality_noise"] * \
-        (p["procurement.noise_inexperience"] - t.commissioner.officer_experience)
+    p = model.params
+    sd = p.procurement.quality_noise * \
+        (p.procurement.noise_inexperience - t.commissioner.officer_experience)
     return float(model.rng.normal(0.0, sd))
 
 
 def _scale_penalty(model, turnover: float, t: Tender) -> float:
     """Bidders small against the lot look risky to deliver it (§2.5 'missing middle'): full
     marks need the turnover a framework would ask for (k × the lot's value)."""
-    comfort = max(1.0, model.p["commissioning.framework_turnover_multiple"]) * max(t.value, 1)
-    return model.p["procurement.scale_penalty"] * (1.0 - min(1.0, turnover / comfort))
+    comfort = max(1.0, model.params.commissioning.framework_turnover_multiple) * max(t.value, 1)
+    return model.params.procurement.scale_penalty * (1.0 - min(1.0, turnover / comfort))
 
 
 def incumbency(p) -> float:
     """A risk-averse commissioner favours the provider it knows (continuity of service)."""
-    return p["procurement.incumbency_base"] + \
-        p["procurement.incumbency_risk_aversion"] * p["commissioning.risk_aversion"]
+    return p.procurement.incumbency_base + \
+        p.procurement.incumbency_risk_aversion * p.commissioning.risk_aversion
 
 
 def mutual_entry(model, t: Tender) -> Entry:
-    p, m, bid = model.p, model.funding.market, t.mutual_bid
-    quality = (model.people.service_quality + p["procurement.track_record_weight"]
+    p, m, bid = model.params, model.funding.market, t.mutual_bid
+    quality = (model.people.service_quality + p.procurement.track_record_weight
                * m.track_record
-               + p["procurement.relationship_weight"] * t.commissioner.relationship
-               + p["procurement.bid_writing_weight"] * bid_writing(model)
+               + p.procurement.relationship_weight * t.commissioner.relationship
+               + p.procurement.bid_writing_weight * bid_writing(model)
                + (incumbency(p) if t.incumbent is not None else 0.0)
                - _scale_penalty(model, bid.pooled, t) + _judgement_noise(model, t))
     return Entry("mutual", "mutual", bid.price, quality, finance.social_value_strength(model))
@@ -359,13 +357,13 @@ def rival_cost(model, t: Tender) -> float:
     than the mutual at a middling risk appetite (``max_loss``), unless it leads with a loss
     (a further ``max_loss``, §2.5); a lot that costs more than the budget at that price gets
     no bid from it. docs/ODD.md §13."""
-    p = model.p
-    moving = t.tupe_staff + (p["procurement.tupe_transfer_share"] * t.incumbent.demand
+    p = model.params
+    moving = t.tupe_staff + (p.procurement.tupe_transfer_share * t.incumbent.demand
                              if t.incumbent is not None else 0.0)
     tupe = min(1.0, moving / max(t.demand, 1e-9))  # shape: no 0/0
     # pay at public-sector rates (index 1), no pipeline programme
     unit = 12 * sum(finance.head_costs(p, 1.0, tupe, 0.0))
-    margin = 1 - p["finance.overhead_share"] - p["finance.target_margin"]
+    margin = 1 - p.finance.overhead_share - p.finance.target_margin
     # shape: as cost_price, a margin floor that keeps the division finite
     return t.demand / model.funding.market.productivity * unit / max(margin, 0.05)
 
@@ -373,8 +371,8 @@ def rival_cost(model, t: Tender) -> float:
 def competitor_entries(model, t: Tender) -> list[Entry]:
     """Competitors who bid: those present in the region, past the framework rule, and with
     the appetite and size for the lot (§2.5)."""
-    p, rng = model.p, model.rng
-    k = p["commissioning.framework_turnover_multiple"]
+    p, rng = model.params, model.rng
+    k = p.commissioning.framework_turnover_multiple
     out = []
     for prov in model.funding.market.providers:
         if prov.region is not None and prov.region != t.region:
@@ -384,30 +382,30 @@ def competitor_entries(model, t: Tender) -> list[Entry]:
         turnover = prov.turnover * 100
         if t.framework and turnover < k * t.value:
             continue
-        big_enough = turnover / max(p["procurement.competitor_size_multiple"] * t.value, 1)
+        big_enough = turnover / max(p.procurement.competitor_size_multiple * t.value, 1)
         if rng.random() >= prov.bid_propensity * min(1.0, big_enough):
             continue
-        cut = prov.price_cut + rng.normal(0.0, p["procurement.competitor_price_noise"])
+        cut = prov.price_cut + rng.normal(0.0, p.procurement.competitor_price_noise)
         floor = rival_cost(model, t) * (1 - max_loss(p, 0.5))  # as far below cost as the mutual
         if rng.random() < prov.loss_leading:
-            cut += p["procurement.loss_leading_cut"]   # 'They can make a loss of millions
+            cut += p.procurement.loss_leading_cut   # 'They can make a loss of millions
             floor *= 1 - max_loss(p, 0.5)
         price = max(int(t.value * (1 - cut)), int(floor))
         if price > t.value:
             continue      # the work costs more than the budget: no rival bids for it
-        known = p["procurement.competitor_known_local"] if prov.region == t.region else \
-            p["procurement.competitor_known_away"]
-        quality = (prov.quality + p["procurement.bid_writing_weight"] * prov.bid_writing
-                   + p["procurement.relationship_weight"] * known
+        known = p.procurement.competitor_known_local if prov.region == t.region else \
+            p.procurement.competitor_known_away
+        quality = (prov.quality + p.procurement.bid_writing_weight * prov.bid_writing
+                   + p.procurement.relationship_weight * known
                    - _scale_penalty(model, turnover, t) + _judgement_noise(model, t))
         social_value = float(np.clip(prov.social_value + rng.normal(
-            0, p["procurement.competitor_social_value_noise"]), 0, 1))
+            0, p.procurement.competitor_social_value_noise), 0, 1))
         out.append(Entry(prov, prov.kind, price, quality, social_value))
     return out
 
 
 def award(model, t: Tender) -> None:
-    p, m = model.p, model.funding.market
+    p, m = model.params, model.funding.market
     entries = competitor_entries(model, t)
     if t.mutual_bid is not None:
         entries.append(mutual_entry(model, t))
@@ -431,12 +429,12 @@ def award(model, t: Tender) -> None:
         mutual_turnover=pounds(t.mutual_bid.turnover) if t.mutual_bid else None))
     if won:
         m.count("bids_won")
-        m.track_record += p["procurement.track_record_gain"] * (1 - m.track_record)
+        m.track_record += p.procurement.track_record_gain * (1 - m.track_record)
         _take_up(model, t, winner.price)
     elif t.incumbent is not None:
         k = t.incumbent
         how = "retender" if t.mutual_bid is not None else _why_no_bid(model, t)
-        leave = round(p["procurement.tupe_transfer_share"] * k.demand / m.productivity)
+        leave = round(p.procurement.tupe_transfer_share * k.demand / m.productivity)
         article = "an" if winner.kind[0] in "aeiou" else "a"
         m.count("expiries_lost")
         end_contract(model, k, how, leave,
@@ -450,15 +448,15 @@ def _why_no_bid(model, t: Tender) -> str:
 def _take_up(model, t: Tender, price: int) -> None:
     """A won tender: renew the incumbent contract (with any bundled services) or start a new
     one; staff of services new to the mutual transfer in under TUPE (§3.5)."""
-    p, m, bid = model.p, model.funding.market, t.mutual_bid
+    p, m, bid = model.params, model.funding.market, t.mutual_bid
     share = bid.share
     below = _below_cost(model, bid, price)
-    years, ext = p["procurement.contract_years"], 12 * p["procurement.extension_years"]
+    years, ext = p.procurement.contract_years, 12 * p.procurement.extension_years
     incoming = round(t.tupe_staff * share)
     if t.incumbent is not None:
         k = t.incumbent
         if k.core:
-            years = p["organisation.core_contract_years"]
+            years = p.organisation.core_contract_years
         k.retendering, k.end, k.extensions_left = False, model.month + 12 * years, ext
         k.value, k.demand, k.share = int(price * share), t.demand * share, share
         if incoming:

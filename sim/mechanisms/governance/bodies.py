@@ -126,7 +126,7 @@ _CONSTITUENCY = {"staff": "staff", "users": "users", **ELECTED_BOARD_SEATS}
 APPOINTED = "appointed"  # holder of a representative-body seat filled by a partner body
 def power_factor(p, powers: str) -> float:
     """The weight of a representative body's say, by its powers (1 for appointing the board)."""
-    return p[f"governance.rep_body.weight.{powers}"]
+    return getattr(p.governance.rep_body.weight, powers)
 
 
 @dataclass
@@ -184,14 +184,14 @@ def build_board(model) -> Body:
     """Executives, elected, council-appointed, co-opted and independent seats (Table 4.1).
     Appointed seats start filled with staggered terms; elected seats wait for the first
     election."""
-    p = model.p
-    kinds = {"executive": p["governance.board.executive_seats"],
-             "staff_elected": p["governance.board.staff_seats"],
-             "user_elected": p["governance.board.user_seats"],
-             "council_appointed": p["governance.board.council_seats"],
-             "co_opted": p["governance.board.coopted_seats"]}
+    p = model.params
+    kinds = {"executive": p.governance.board.executive_seats,
+             "staff_elected": p.governance.board.staff_seats,
+             "user_elected": p.governance.board.user_seats,
+             "council_appointed": p.governance.board.council_seats,
+             "co_opted": p.governance.board.coopted_seats}
     # the board grows when the other seats outnumber its size (then it has no independents)
-    kinds["independent"] = max(0, p["governance.board.size"] - sum(kinds.values()))
+    kinds["independent"] = max(0, p.governance.board.size - sum(kinds.values()))
     board = Body("board")
     for kind, n in kinds.items():
         board.seats += [Seat(kind) for _ in range(n)]
@@ -203,10 +203,10 @@ def build_board(model) -> Body:
 
 def build_rep_body(model) -> Body | None:
     """The staff council / council of governors / representative body, or None (§4.2)."""
-    p = model.p
-    powers = p["governance.rep_body.powers"]
-    n_staff, n_users = p["governance.rep_body.staff_seats"], p["governance.rep_body.user_seats"]
-    n_appointed = p["governance.rep_body.appointed_seats"]
+    p = model.params
+    powers = p.governance.rep_body.powers
+    n_staff, n_users = p.governance.rep_body.staff_seats, p.governance.rep_body.user_seats
+    n_appointed = p.governance.rep_body.appointed_seats
     if powers == "none" or n_staff + n_users + n_appointed == 0:
         return None
     if n_users:
@@ -224,7 +224,7 @@ def build_rep_body(model) -> Body | None:
 
 def _staggered_end(model, i: int) -> int:
     """Terms of the founding seats end in different years so that a share is renewed yearly."""
-    years = model.p["governance.term_years"]
+    years = model.params.governance.term_years
     return 12 * (1 + i % years)
 
 
@@ -233,20 +233,21 @@ def appoint(model, seat: Seat, term_end: int, person=None) -> BoardMember:
     appointees; an elected director brings their own confidence (§4.2: boards as 'a source of
     professional skills'). Directors chosen by a representative body that appoints the board
     share the mission more; council appointees less (assumptions, §4.2 Case 11 and Case 6)."""
-    rng, p = model.rng, model.p
+    rng, p = model.rng, model.params
     if person is not None:
         skill = float(person.confidence)
         alignment = float(person.affinity)
     else:
-        mean = p["governance.board.skill"]
-        k = p["governance.board.skill_concentration"]
+        mean = p.governance.board.skill
+        k = p.governance.board.skill_concentration
         skill = float(rng.beta(k * mean, k * (1 - mean)))
         kind = "members" if _chosen_by_members(model, seat) else \
             "council" if seat.kind == "council_appointed" else "appointed"
-        alignment = float(rng.beta(p[f"governance.board.alignment.{kind}.a"],
-                                   p[f"governance.board.alignment.{kind}.b"]))
+        shape = getattr(p.governance.board.alignment, kind)
+        alignment = float(rng.beta(shape.a, shape.b))
     who = "executive" if seat.kind == "executive" else "non_executive"
-    risk = float(rng.beta(p[f"governance.board.risk.{who}.a"], p[f"governance.board.risk.{who}.b"]))
+    shape = getattr(p.governance.board.risk, who)
+    risk = float(rng.beta(shape.a, shape.b))
     if isinstance(seat.holder, BoardMember):
         seat.holder.remove()
     member = BoardMember(model, seat.kind, skill, alignment, risk, term_end, person)
@@ -256,7 +257,7 @@ def appoint(model, seat: Seat, term_end: int, person=None) -> BoardMember:
 
 def _chosen_by_members(model, seat: Seat) -> bool:
     return (seat.kind == "independent"
-            and model.p["governance.rep_body.powers"] == "appoints_board")
+            and model.params.governance.rep_body.powers == "appoints_board")
 
 
 # --- seats falling vacant ------------------------------------------------------------------------
@@ -297,12 +298,12 @@ def release(model) -> None:
     """Each month: seats of people who left are vacated, and some representatives step down
     (more when dissatisfied). Vacancies wait for the next election (§4.2 Case 3)."""
     release_leavers(model)
-    rate = 1.0 - (1.0 - model.p["governance.seats.resign_per_year"]) ** (1 / 12)
+    rate = 1.0 - (1.0 - model.params.governance.seats.resign_per_year) ** (1 / 12)
     for body in model.governing_bodies():
         for seat in body.seats:
             person = seat.person
             if person is not None and model.rng.random() < rate * np.exp(
-                    model.p["workforce.dissatisfaction_attrition"]
+                    model.params.workforce.dissatisfaction_attrition
                     * (0.5 - person.satisfaction)):
                 vacate(model, body, seat, step_down=True)
                 model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "
@@ -312,13 +313,13 @@ def release(model) -> None:
 def renew_appointments(model) -> None:
     """At the year end, appointed directors and appointees whose term ended are reappointed or
     replaced (these seats never stay vacant)."""
-    month, years = model.month, model.p["governance.term_years"]
+    month, years = model.month, model.params.governance.term_years
     for body in model.governing_bodies():
         for seat in body.seats:
             if seat.constituency is not None or seat.term_end > month:
                 continue
             if seat.holder == APPOINTED or \
-                    model.rng.random() < model.p["governance.board.reappointment_chance"]:
+                    model.rng.random() < model.params.governance.board.reappointment_chance:
                 seat.term_end = month + 12 * years  # reappointed
                 if isinstance(seat.holder, BoardMember):
                     seat.holder.term_end = seat.term_end

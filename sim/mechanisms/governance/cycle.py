@@ -75,13 +75,13 @@ def setup(model) -> None:
 def monthly(model) -> None:
     """Seats fall vacant; this month's decisions go through the procedure; seams update."""
     bodies.release(model)
-    p, rng = model.p, model.rng
+    p, rng = model.params, model.rng
     with decisions.batch(model):  # the month's opportunities share one count of participants
         for level in DECISION_LEVELS:
-            rate = p[f"governance.opportunities.{level}.per_year"] / 12
-            mean_deadline = p[f"governance.opportunities.{level}.deadline_months"]
+            rate = getattr(p.governance.opportunities, level).per_year / 12
+            mean_deadline = getattr(p.governance.opportunities, level).deadline_months
             for _ in range(rng.poisson(rate)):
-                k = p["governance.opportunities.deadline_shape"]
+                k = p.governance.opportunities.deadline_shape
                 decide(model, level, float(rng.gamma(k, mean_deadline / k)))
     g = model.governance
     since = model.month - WINDOW  # once, not per decision (an attribute call each)
@@ -119,11 +119,11 @@ def elect(model) -> None:
 
 def publish(model) -> None:
     """Set the seams the rest of the model reads."""
-    p, g = model.p, model.governance
+    p, g = model.params, model.governance
     for level in DECISION_LEVELS:
         g.decision_latency[level] = decisions.expected_latency(model, level)
     informal = model.people.informal_voice  # a state: sim/mechanisms/people/participation.py
-    weight = p["governance.conflict.voice_weight"]
+    weight = p.governance.conflict.voice_weight
     if g.decisions:
         formal = (_recent_mean(model, lambda d: d.voice),
                   _recent_mean(model, lambda d: d.user_voice))
@@ -175,5 +175,5 @@ def summary(model) -> dict:
         "informal_voice": model.people.informal_voice["staff"],
         # the parent body's chain for the same decisions (governance/public_sector.py)
         "public_sector_latency_months": public_sector.rolling_latency(model),
-        "public_strategy_latency_months": public_sector.expected_latency(model.p, "strategy"),
+        "public_strategy_latency_months": public_sector.expected_latency(model.params, "strategy"),
     }

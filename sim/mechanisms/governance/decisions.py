@@ -218,13 +218,13 @@ def survey(model) -> Participants:
 def users_consultable(model) -> np.ndarray:
     """Users who take part when the membership is consulted: engaged (rung ≥ 2) and aware,
     and members where users have a membership rule. None when users are no constituency."""
-    u, p = model.users, model.p
-    if p["membership.users.rule"] == "none" and not (
+    u, p = model.users, model.params
+    if p.membership.users.rule == "none" and not (
             model.governance.rep_body and model.governance.rep_body.elected("users")) and not \
-            p["governance.board.user_seats"]:
+            p.governance.board.user_seats:
         return np.zeros(u.size, dtype=bool)
     mask = u.alive & (u.engagement >= 2) & u.aware
-    if p["membership.users.rule"] != "none":
+    if p.membership.users.rule != "none":
         mask &= u.member
     return mask
 
@@ -240,7 +240,7 @@ def participants(model, refresh: bool = False) -> Participants:
 
 def consult_shares(model, level: str, depth: float | None = None) -> tuple[float, float]:
     """(representative body, membership) share of decisions consulted at this level."""
-    d = model.p[f"governance.depth.{level}"] if depth is None else depth
+    d = getattr(model.params.governance.depth, level) if depth is None else depth
     who = participants(model)
     # shape: depth 0 -> 1/2 -> 1 consults the body more, then the members (the params' doc)
     rep = min(1.0, 2 * d) if who.rep_people[0] + who.rep_appointed > 0 else 0.0
@@ -251,32 +251,32 @@ def consult_shares(model, level: str, depth: float | None = None) -> tuple[float
 
 def stage_months(model, level: str) -> tuple[float, float, float]:
     """(fixed stages, representative-body stage, membership stage) in months, before scaling."""
-    p, who = model.p, participants(model)
-    fixed = p["governance.latency.executive_months"]
+    p, who = model.params, participants(model)
+    fixed = p.governance.latency.executive_months
     if level != "operations":
-        fixed += p["governance.latency.board_months"]
-    slow = 1.0 + p["governance.latency.conflict_delay"] * model.governance.conflict_index
-    size = p["governance.latency.size_months"]
+        fixed += p.governance.latency.board_months
+    slow = 1.0 + p.governance.latency.conflict_delay * model.governance.conflict_index
+    size = p.governance.latency.size_months
     n_rep = who.rep_people[0] + who.rep_appointed
     n_members = who.staff[0] + (who.users[0] if level != "policy" else 0)
-    scale = p["governance.latency.size_scale"]
-    rep = (p["governance.latency.rep_body_months"] + size * math.log2(1 + n_rep / scale)) * slow
-    members = (p["governance.latency.membership_months"]
+    scale = p.governance.latency.size_scale
+    rep = (p.governance.latency.rep_body_months + size * math.log2(1 + n_rep / scale)) * slow
+    members = (p.governance.latency.membership_months
                + size * math.log2(1 + n_members / scale)) * slow
     return fixed, rep, members
 
 
 def _scale(p, level: str) -> float:
-    return p["governance.latency.operations_scale"] if level == "operations" else 1.0
+    return p.governance.latency.operations_scale if level == "operations" else 1.0
 
 
 def _external(p, level: str) -> float:
-    return p["governance.latency.external_approval_months"] if level == "strategy" else 0.0
+    return p.governance.latency.external_approval_months if level == "strategy" else 0.0
 
 
 def expected_latency(model, level: str) -> float:
     """Mean months the full procedure takes at this level now (the decision_latency seam)."""
-    p = model.p
+    p = model.params
     fixed, rep, members = stage_months(model, level)
     share_rep, share_members = consult_shares(model, level)
     return _scale(p, level) * (fixed + share_rep * rep + share_members * members) + \
@@ -285,22 +285,22 @@ def expected_latency(model, level: str) -> float:
 
 def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
     """Chance the pooled judgement is right: Φ(signal · √Σ n_eff k²) (see module docstring)."""
-    rho = p["governance.judgement.correlation"]
+    rho = p.governance.judgement.correlation
     precision = sum(n / (1 + (n - 1) * rho) * min(k, 1.0) ** 2 for n, k in groups if n > 0)
-    z = p["governance.judgement.signal"] * math.sqrt(precision)
+    z = p.governance.judgement.signal * math.sqrt(precision)
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))  # shape: the normal CDF
 
 
 def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
-    p, who = model.p, participants(model)
-    f = p[f"governance.judgement.frontline.{level}"]
+    p, who = model.params, participants(model)
+    f = getattr(p.governance.judgement.frontline, level)
     groups = [who.executive]
     if board:
         groups += [who.directors, (who.elected_directors[0], who.elected_directors[1] * f)]
     if rep:
         n_p, k_p = who.rep_people
         n_a = who.rep_appointed
-        k = (n_p * k_p * f + n_a * p["governance.board.skill"]) / max(1, n_p + n_a)
+        k = (n_p * k_p * f + n_a * p.governance.board.skill) / max(1, n_p + n_a)
         groups.append((n_p + n_a, k))
     if members:
         groups.append((who.staff[0], who.staff[1] * f))
@@ -312,14 +312,14 @@ def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
 def voice_shares(model, level: str, board: bool, rep: bool, members: bool
                  ) -> tuple[float, float]:
     """(staff, users) formal voice in one decision: the strongest channel (module docstring)."""
-    p, rep_body, who = model.p, model.governance.rep_body, participants(model)
+    p, rep_body, who = model.params, model.governance.rep_body, participants(model)
     out = []
     for i, group in enumerate(("staff", "users")):
         v = 0.0
         if board and who.board_filled[i] > 0:
-            v = p["governance.voice.board_channel"]
+            v = p.governance.voice.board_channel
         if rep:
-            v = max(v, p["governance.voice.rep_body_channel"] * power_factor(p, rep_body.powers)
+            v = max(v, p.governance.voice.rep_body_channel * power_factor(p, rep_body.powers)
                     * who.rep_filled[i])
         if members and (group == "staff" or (level != "policy" and who.users[0])):
             v = 1.0
@@ -356,7 +356,7 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
     """
     if level not in DECISION_LEVELS:
         raise ValueError(f"unknown decision level {level!r} (one of {DECISION_LEVELS})")
-    p, rng = model.p, model.rng
+    p, rng = model.params, model.rng
     share_rep, share_members = consult_shares(model, level, depth)
     board = level != "operations"
     if procedure == "executive":
@@ -371,17 +371,17 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
     fixed, rep_months, member_months = stage_months(model, level)
     external = _external(p, level)
     if procedure == "ratified" and board:  # the board ratifies at its next meeting
-        fixed += p["governance.bids.ratify_months"] - p["governance.latency.board_months"]
+        fixed += p.governance.bids.ratify_months - p.governance.latency.board_months
     elif procedure == "executive":         # the executive and bid team alone
-        fixed, external = p["governance.latency.executive_months"], 0.0
+        fixed, external = p.governance.latency.executive_months, 0.0
     planned = _scale(p, level) * (fixed + rep * rep_months + members * member_months) + \
         external
     delegated = (deadline_months < planned and (rep or members or board)
-                 and rng.random() < p["governance.urgent_delegation"])
+                 and rng.random() < p.governance.urgent_delegation)
     if delegated:  # the executive takes it alone to meet the deadline (§5.2 Case 7)
         board = rep = members = False
-        planned = _scale(p, level) * p["governance.latency.executive_months"]
-    latency = _noisy(planned, p["governance.latency.noise_cv"], rng)
+        planned = _scale(p, level) * p.governance.latency.executive_months
+    latency = _noisy(planned, p.governance.latency.noise_cv, rng)
     q = quality(model, level, board, rep, members)
     voice, user_voice = voice_shares(model, level, board, rep, members)
     consulted = tuple(name for name, used in
@@ -466,8 +466,8 @@ def _engaged_masks(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def apply_ownership_effects(model, d: Decision) -> None:
     """Participants gain ownership; engaged staff lose some to a decision imposed on them."""
-    p = model.p
-    gain, loss = p["governance.voice.ownership_gain"], p["governance.voice.imposition_loss"]
+    p = model.params
+    gain, loss = p.governance.voice.ownership_gain, p.governance.voice.imposition_loss
     s, u = model.staff, model.users
     engaged, active, consultable = _engaged_masks(model)
     took_part = np.zeros(s.size, dtype=bool)

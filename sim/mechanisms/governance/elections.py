@@ -68,30 +68,30 @@ def columns(model, who: str):
 
 
 def has_membership(model, who: str) -> bool:
-    return model.p[f"membership.{who}.rule"] != "none"
+    return getattr(model.params.membership, who).rule != "none"
 
 
 def franchise(model, who: str) -> bool:
     """Whether standing and voting need legal membership in this constituency."""
-    return model.p["governance.elections.members_only"] and has_membership(model, who)
+    return model.params.governance.elections.members_only and has_membership(model, who)
 
 
 def standing(model, who: str) -> np.ndarray:
     """Rows of people who stand for election this year (not counting incumbents)."""
-    p, cols = model.p, columns(model, who)
+    p, cols = model.params, columns(model, who)
     ready = (cols.alive & (cols.engagement == TOP - 1)
-             & (cols.confidence >= p["engagement.representative_confidence"]))
+             & (cols.confidence >= p.engagement.representative_confidence))
     if franchise(model, who):
         ready &= cols.member
-    chance = min(1.0, p["governance.elections.candidacy_rate"]
-                 * (1 + p["governance.elections.talent_spotting"] * pipeline_support(p)))
+    chance = min(1.0, p.governance.elections.candidacy_rate
+                 * (1 + p.governance.elections.talent_spotting * pipeline_support(p)))
     return np.flatnonzero(ready & (model.rng.random(cols.size) < chance))
 
 
 def hold(model) -> dict:
     """The annual elections; returns {who: (open seats, candidates, filled)} for the report."""
-    p, month = model.p, model.month
-    term_end = month + 12 * p["governance.term_years"]
+    p, month = model.params, model.month
+    term_end = month + 12 * p.governance.term_years
     bodies = model.governing_bodies()
     result = {}
     for who in CONSTITUENCIES:
@@ -105,7 +105,7 @@ def hold(model) -> dict:
                 person = seat.person
                 vacate(model, body, seat, step_down=True)
                 if present(model, person) and model.rng.random() < \
-                        p["governance.elections.restand_rate"]:
+                        p.governance.elections.restand_rate:
                     incumbents.append(person.row)
         pool = np.concatenate([standing(model, who), np.asarray(incumbents, dtype=int)])
         open_seats = [(b, s) for b, s in seats if s.vacant]
@@ -121,7 +121,7 @@ def _count(model, cols, pool: np.ndarray, n_open: int) -> np.ndarray:
     pool = np.unique(pool)
     if len(pool) <= n_open:
         return model.rng.permutation(pool)
-    noise = model.p["governance.elections.vote_noise"]
+    noise = model.params.governance.elections.vote_noise
     score = cols.confidence[pool] + model.rng.normal(0.0, noise, len(pool))
     return pool[np.argsort(-score)[:n_open]]
 
@@ -141,7 +141,7 @@ def turnout(model) -> dict[str, float]:
     no seats (the AGM); otherwise the whole constituency elects its seats (a staff council,
     Case 2). Only people engaged enough to vote (rung 2 and above) vote
     (sim/mechanisms/people/participation.py), so turnout never exceeds that share."""
-    p, rng = model.p, model.rng
+    p, rng = model.params, model.rng
     voted = eligible = 0
     out: dict[str, float] = {}
     for who in CONSTITUENCIES:

@@ -77,30 +77,30 @@ def _gamma(rng, mean: float, cv: float) -> float:
 
 def latency(model, level: str) -> float:
     """One draw of the parent body's procedure for a decision at this level (months)."""
-    p, rng = model.p, model.governance.public_rng
-    cv = p["public_sector.stage_cv"]
-    months = _gamma(rng, p["public_sector.officer_months"], cv) + \
-        _gamma(rng, p["public_sector.management_months"], cv)
+    p, rng = model.params, model.governance.public_rng
+    cv = p.public_sector.stage_cv
+    months = _gamma(rng, p.public_sector.officer_months, cv) + \
+        _gamma(rng, p.public_sector.management_months, cv)
     if level == "operations":
-        return months * p["public_sector.operations_scale"]
-    cycle = p["public_sector.committee_cycle_months"]
-    for _ in range(p[f"public_sector.committees.{level}"]):
-        months += rng.uniform(0.0, cycle) + p["public_sector.minute_months"]
-    if level == "strategy" and rng.random() < p["public_sector.budget_round_share"]:
+        return months * p.public_sector.operations_scale
+    cycle = p.public_sector.committee_cycle_months
+    for _ in range(getattr(p.public_sector.committees, level)):
+        months += rng.uniform(0.0, cycle) + p.public_sector.minute_months
+    if level == "strategy" and rng.random() < p.public_sector.budget_round_share:
         months += rng.uniform(0.0, 12.0)  # shape: a year's budget cycle
     return months
 
 
 def expected_latency(p, level: str) -> float:
     """The mean of :func:`latency` (closed form)."""
-    months = p["public_sector.officer_months"] + p["public_sector.management_months"]
+    months = p.public_sector.officer_months + p.public_sector.management_months
     if level == "operations":
-        return months * p["public_sector.operations_scale"]
-    months += p[f"public_sector.committees.{level}"] * (
-        p["public_sector.committee_cycle_months"] / 2  # shape: mean of a uniform wait
-        + p["public_sector.minute_months"])
+        return months * p.public_sector.operations_scale
+    months += getattr(p.public_sector.committees, level) * (
+        p.public_sector.committee_cycle_months / 2  # shape: mean of a uniform wait
+        + p.public_sector.minute_months)
     if level == "strategy":
-        months += p["public_sector.budget_round_share"] * 6.0  # shape: mean wait of a year
+        months += p.public_sector.budget_round_share * 6.0  # shape: mean wait of a year
     return months
 
 

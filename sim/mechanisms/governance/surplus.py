@@ -94,11 +94,11 @@ USES = ("pay", "users", "reserves")  # pay; lower charges / community fund; rese
 
 def preferred(p, group: str, board_alignment: float = 0.0) -> np.ndarray:
     """A group's preferred split of the surplus over USES."""
-    want = p["governance.surplus.preference"]
+    want = p.governance.surplus.preference
     split = np.full(len(USES), (1 - want) / (len(USES) - 1))
     split[GROUPS.index(group)] = want
     if group == "board":  # mission-aligned boards lean toward an even split
-        lean = p["governance.surplus.board_even_lean"] * board_alignment
+        lean = p.governance.surplus.board_even_lean * board_alignment
         split = (1 - lean) * split + lean / len(USES)
     return split
 
@@ -106,7 +106,7 @@ def preferred(p, group: str, board_alignment: float = 0.0) -> np.ndarray:
 def weights(model, d: decisions.Decision) -> np.ndarray:
     """Each group's weight in the allocation, from the bodies that took part in ``d``."""
     w = np.zeros(len(GROUPS))
-    rule = model.p["governance.surplus.allocation"]
+    rule = model.params.governance.surplus.allocation
     if rule != "procedure":  # one group imposes its preference (counterfactual)
         w[GROUPS.index(rule)] = 1
         return w
@@ -116,7 +116,7 @@ def weights(model, d: decisions.Decision) -> np.ndarray:
     rep = model.governance.rep_body
     if rep is not None and rep.name in d.consulted:
         held = [s for s in rep.seats if not s.vacant]
-        w += power_factor(model.p, rep.powers) * _seat_shares(held)
+        w += power_factor(model.params, rep.powers) * _seat_shares(held)
     if decisions.MEMBERSHIP in d.consulted:
         who = decisions.participants(model)
         n = np.array([who.staff[0], who.users[0], 0.0])
@@ -132,7 +132,7 @@ def _seat_shares(seats) -> np.ndarray:
 
 
 def salience(model) -> float:
-    per_head = model.p["governance.surplus.salience_per_staff"] * max(1, model.staff.count())
+    per_head = model.params.governance.surplus.salience_per_staff * max(1, model.staff.count())
     return float(min(1.0, max(0.0, model.funding.surplus) / per_head))
 
 
@@ -140,7 +140,7 @@ def allocate(model) -> dict[str, float] | None:
     """The annual allocation: decide, compute the split, raise grievances, log it; return the
     split over USES (None if there is no surplus). The funding side pays out the staff and
     users' shares (``finance.pay_out_surplus``)."""
-    p, amount = model.p, model.funding.surplus
+    p, amount = model.params, model.funding.surplus
     if amount <= 0:
         model.log("surplus", f"a deficit of £{-amount:,.0f} last year: no surplus to "
                              "allocate." if amount < 0 else
@@ -153,13 +153,13 @@ def allocate(model) -> dict[str, float] | None:
     w = weights(model, d)
     split = w @ prefs / w.sum()
     model.governance.surplus_allocation = dict(zip(USES, split.tolist(), strict=True))
-    stake = salience(model) * (1 - p["governance.surplus.acceptance"] * model.governance.trust)
+    stake = salience(model) * (1 - p.governance.surplus.acceptance * model.governance.trust)
     for i, group in enumerate(GROUPS):
         if group == "users" and not _users_a_constituency(model):
             continue
         distance = 0.5 * np.abs(split - prefs[i]).sum()
         g = model.governance.grievance[group]
-        model.governance.grievance[group] = g + (1 - g) * min(1.0, p["governance.surplus.grievance"]
+        model.governance.grievance[group] = g + (1 - g) * min(1.0, p.governance.surplus.grievance
                                                    * stake * distance)
     update_conflict(model)
     model.people.pay_shares.append(float(split[0]))
@@ -173,11 +173,11 @@ def allocate(model) -> dict[str, float] | None:
 
 def _users_a_constituency(model) -> bool:
     return bool(decisions.users_consultable(model).any()) or \
-        model.p["membership.users.rule"] != "none"
+        model.params.membership.users.rule != "none"
 
 
 def _how(model, d: decisions.Decision) -> str:
-    rule = model.p["governance.surplus.allocation"]
+    rule = model.params.governance.surplus.allocation
     if rule != "procedure":
         return f"imposed by the {rule}"
     return "decided by " + ", ".join(d.consulted or ("the executive",))
@@ -195,12 +195,12 @@ def update_conflict(model) -> None:
 def settle(model, deliberation: float) -> None:
     """Each month: grievances decay (faster with trust); trust moves toward ``deliberation``
     (the mean formal voice of recent decisions) and is eroded by conflict."""
-    p, g = model.p, model.governance
-    keep = 1.0 - min(1.0, p["governance.conflict.decay"]
-                     + p["governance.conflict.trust_decay"] * g.trust)
+    p, g = model.params, model.governance
+    keep = 1.0 - min(1.0, p.governance.conflict.decay
+                     + p.governance.conflict.trust_decay * g.trust)
     for group in g.grievance:
         g.grievance[group] *= keep
     update_conflict(model)
-    rate = p["governance.trust.gain"]
+    rate = p.governance.trust.gain
     t = g.trust
     g.trust = float(np.clip(t + rate * (deliberation - t - g.conflict_index * t), 0.0, 1.0))

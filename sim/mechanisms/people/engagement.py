@@ -149,13 +149,13 @@ TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
 
 def pipeline_support(p) -> float:
     """Saturating effect 0-1 of pipeline spending (£ per staff per year), §5.4 Case 11."""
-    inv = p["engagement.pipeline_investment"]
-    return inv / (inv + p["engagement.pipeline_half_saturation"])
+    inv = p.engagement.pipeline_investment
+    return inv / (inv + p.engagement.pipeline_half_saturation)
 
 
 def remote_penalty(sites: np.ndarray, n_sites: int, p) -> np.ndarray:
     """Drive lost away from headquarters (site 0), growing with dispersion (§3.5, §5.4)."""
-    return p["engagement.dispersion_penalty"] * (1.0 - 1.0 / n_sites) * (sites != 0)
+    return p.engagement.dispersion_penalty * (1.0 - 1.0 / n_sites) * (sites != 0)
 
 
 # The drives are sums of weighted terms. They are computed in place, one buffer for the sum and
@@ -178,20 +178,20 @@ def staff_drive(model) -> np.ndarray:
     """w_own·(ownership − ½) + w_conf·(confidence − ½) + w_sat·(satisfaction − ½)
     + w_peer·(active team-mates' share) + w_pipe·pipeline + w_member·member
     − w_load·(workload − 1 + part-time load) − remote penalty."""
-    s, p = model.staff, model.p
+    s, p = model.staff, model.params
     active = (s.engagement >= 3).astype(float)
     peer_active = group_mean(s.team, active, s.alive, model.org.n_teams)
     acc = np.subtract(s.ownership, 0.5)
-    acc *= p["engagement.ownership_weight"]
+    acc *= p.engagement.ownership_weight
     tmp = np.empty_like(acc)
-    _add(acc, tmp, s.confidence, p["engagement.confidence_weight"], 0.5)
-    _add(acc, tmp, s.satisfaction, p["engagement.satisfaction_weight"], 0.5)
-    _add(acc, tmp, peer_active, p["engagement.peer_weight"])
-    acc += p["engagement.pipeline_weight"] * pipeline_support(p)
-    _add(acc, tmp, s.member, p["engagement.member_boost"])
-    np.multiply(s.part_time, p["engagement.part_time_load"], out=tmp)  # the load
+    _add(acc, tmp, s.confidence, p.engagement.confidence_weight, 0.5)
+    _add(acc, tmp, s.satisfaction, p.engagement.satisfaction_weight, 0.5)
+    _add(acc, tmp, peer_active, p.engagement.peer_weight)
+    acc += p.engagement.pipeline_weight * pipeline_support(p)
+    _add(acc, tmp, s.member, p.engagement.member_boost)
+    np.multiply(s.part_time, p.engagement.part_time_load, out=tmp)  # the load
     tmp += model.funding.workload - 1.0
-    tmp *= p["engagement.workload_weight"]
+    tmp *= p.engagement.workload_weight
     acc -= tmp
     acc -= remote_penalty(s.site, model.org.n_sites, p)
     return acc
@@ -200,17 +200,17 @@ def staff_drive(model) -> np.ndarray:
 def user_drive(model) -> np.ndarray:
     """w_own·(ownership − ½) + w_conf·(confidence − ½) + w_peer·(active share at the site)
     + w_pipe·pipeline + w_member·member − w_vuln·vulnerability − remote penalty."""
-    u, p = model.users, model.p
+    u, p = model.users, model.params
     active = (u.engagement >= 3).astype(float)
     peer_active = group_mean(u.site, active, u.alive, model.org.n_sites, exclude_self=False)
     acc = np.subtract(u.ownership, 0.5)
-    acc *= p["engagement.ownership_weight"]
+    acc *= p.engagement.ownership_weight
     tmp = np.empty_like(acc)
-    _add(acc, tmp, u.confidence, p["engagement.confidence_weight"], 0.5)
-    _add(acc, tmp, peer_active, p["engagement.peer_weight"])
-    acc += p["engagement.pipeline_weight"] * pipeline_support(p)
-    _add(acc, tmp, u.member, p["engagement.member_boost"])
-    _add(acc, tmp, u.vulnerability, -p["engagement.vulnerability_weight"])
+    _add(acc, tmp, u.confidence, p.engagement.confidence_weight, 0.5)
+    _add(acc, tmp, peer_active, p.engagement.peer_weight)
+    acc += p.engagement.pipeline_weight * pipeline_support(p)
+    _add(acc, tmp, u.member, p.engagement.member_boost)
+    _add(acc, tmp, u.vulnerability, -p.engagement.vulnerability_weight)
     acc -= remote_penalty(u.site, model.org.n_sites, p)
     return acc
 
@@ -251,7 +251,7 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
     adds log-odds to one step only: column k tilts the move from rung k up to k + 1 and the
     move from k + 1 down to k. With ``ends=False`` the chance of moving up from the top rung
     is not set to zero (:func:`climb` never moves anyone up from rung 3 or 4)."""
-    rung_factor = _rung_factor(p["engagement.step_difficulty"])
+    rung_factor = _rung_factor(p.engagement.step_difficulty)
     # the same arithmetic as (boost[rows, k] gathers, clip, exp) in fewer passes and
     # temporaries: results are bit-identical (tests/test_golden.py)
     if boost is not None:
@@ -271,10 +271,10 @@ def rung_chances(level: np.ndarray, drive: np.ndarray, p, rate_factor: float = 1
     else:
         e_up = e_down = np.exp(np.clip(drive, -20, 20))  # shape: no overflow
     up = rung_factor.take(level)
-    up *= rate_factor * p["engagement.up_rate"]
+    up *= rate_factor * p.engagement.up_rate
     up *= e_up
-    down = np.divide(p["engagement.down_rate"], e_down, out=e_down if boost is not None else None)
-    cap = p["engagement.max_step_chance"]
+    down = np.divide(p.engagement.down_rate, e_down, out=e_down if boost is not None else None)
+    cap = p.engagement.max_step_chance
     np.minimum(up, cap, out=up)
     np.minimum(down, cap, out=down)
     if ends:
@@ -328,8 +328,8 @@ def ownership_target(affinity, voice: float, member, engagement, p):
     """The psychological ownership a person tends to (§5.5): mission affinity, a voice that is
     heard, membership and their own rung, weighted; affinity takes what the others leave.
     Month 0 starts people at it (sim/model.py) and each month moves them toward it."""
-    w_voice, w_member = p["ownership.voice_weight"], p["ownership.member_weight"]
-    w_eng = p["ownership.engagement_weight"]
+    w_voice, w_member = p.ownership.voice_weight, p.ownership.member_weight
+    w_eng = p.ownership.engagement_weight
     w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
     return (w_aff * affinity + w_voice * voice + w_member * member
             + w_eng * engagement / TOP)
@@ -339,8 +339,8 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
     """Psychological ownership toward its target and toward the group mean (contagion)."""
     # ownership_target's arithmetic, in place and in the same order (bit-identical): the rung
     # term is looked up per rung
-    w_voice, w_member = p["ownership.voice_weight"], p["ownership.member_weight"]
-    w_eng = p["ownership.engagement_weight"]
+    w_voice, w_member = p.ownership.voice_weight, p.ownership.member_weight
+    w_eng = p.ownership.engagement_weight
     w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
     target = w_aff * cols.affinity
     target += w_voice * voice
@@ -349,9 +349,9 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
     peers = group_mean(groups, cols.ownership, cols.alive, n_groups)
     own = cols.ownership
     target -= own
-    target *= p["ownership.adjust_rate"]
+    target *= p.ownership.adjust_rate
     peers -= own
-    peers *= p["ownership.contagion"]
+    peers *= p.ownership.contagion
     target += peers
     own += target
     np.clip(own, 0.0, 1.0, out=own)
@@ -367,11 +367,11 @@ def satisfaction_target(affinity, voice: float, workload: float, pay: float, p,
     # 0.5 + w_aff·(affinity − ½) + w_voice·(voice − ½) − w_work·(workload − 1)
     # + w_pay·(pay − 1) − grievance + extra, term by term in place (bit-identical)
     target = np.subtract(affinity, 0.5)
-    target *= p["satisfaction.affinity_weight"]
+    target *= p.satisfaction.affinity_weight
     target += 0.5
-    target += p["satisfaction.voice_weight"] * (voice - 0.5)
-    target -= p["satisfaction.workload_weight"] * (workload - 1.0)
-    target += p["satisfaction.pay_weight"] * (pay - 1.0)
+    target += p.satisfaction.voice_weight * (voice - 0.5)
+    target -= p.satisfaction.workload_weight * (workload - 1.0)
+    target += p.satisfaction.pay_weight * (pay - 1.0)
     target -= grievance
     target += extra
     if isinstance(target, np.ndarray):
@@ -385,15 +385,15 @@ def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
     target = satisfaction_target(cols.affinity, voice, workload, pay, p, grievance, extra)
     sat = cols.satisfaction
     target -= sat
-    target *= p["satisfaction.adjust_rate"]
+    target *= p.satisfaction.adjust_rate
     sat += target
 
 
 def build_confidence(cols, support: float, p) -> None:
     """Training and taking part build confidence (§5.4 'talent spot, nurture and train')."""
     # the gain depends on the rung only: one value per rung, the same arithmetic as per person
-    gain = np.array([p["engagement.confidence_gain"]
-                     * (support * float(k >= 1) + p["engagement.active_confidence_gain"]
+    gain = np.array([p.engagement.confidence_gain
+                     * (support * float(k >= 1) + p.engagement.active_confidence_gain
                         * float(k >= 3)) for k in range(TOP + 1)]).take(cols.engagement)
     conf = cols.confidence
     gain *= 1.0 - conf
@@ -403,7 +403,7 @@ def build_confidence(cols, support: float, p) -> None:
 def tupe_acceptance(staff, p) -> None:
     """The affinity transferred-in staff lost to an unwanted transfer comes back as they
     accept the new organisation (§5.4 Case 4: 'moved on or have accepted')."""
-    rate = 1.0 - np.exp(-p["workforce.tupe_acceptance_per_year"] / 12.0)
+    rate = 1.0 - np.exp(-p.workforce.tupe_acceptance_per_year / 12.0)
     regained = rate * staff.tupe_deficit
     staff.affinity += regained
     staff.tupe_deficit -= regained
@@ -411,15 +411,15 @@ def tupe_acceptance(staff, p) -> None:
 
 def spread_awareness(users, p, rng) -> None:
     """Promotion makes users aware that the organisation is a mutual (§5.4)."""
-    chance = p["membership.users.awareness_gain"] * \
-        (p["membership.users.awareness_base"] + p["membership.users.promotion"])
+    chance = p.membership.users.awareness_gain * \
+        (p.membership.users.awareness_base + p.membership.users.promotion)
     newly = users.alive & ~users.aware & (rng.random(users.size) < chance)
     users.aware[newly] = True
 
 
 def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
-    p, rng, staff, users = model.p, model.rng, model.staff, model.users
+    p, rng, staff, users = model.params, model.rng, model.staff, model.users
     voice, support = model.governance.voice_heard, pipeline_support(p)
     climb(staff, staff_drive(model), p, rng, 1.0, None, participation.staff_boost(model))
     participation.hold_group_members(model)
@@ -431,7 +431,7 @@ def update(model) -> None:
     if users.size:
         spread_awareness(users, p, rng)
         ceiling = np.where(users.aware, TOP, 1)
-        climb(users, user_drive(model), p, rng, p["engagement.user_rate_factor"], ceiling,
+        climb(users, user_drive(model), p, rng, p.engagement.user_rate_factor, ceiling,
               participation.user_boost(model))
         voice = model.governance.user_voice_heard
         adjust_ownership(users, users.site, model.org.n_sites, voice, p)

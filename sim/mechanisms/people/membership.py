@@ -124,9 +124,12 @@ class Rules:
 
     @classmethod
     def for_constituency(cls, p, who: str) -> Rules:
+        """From the typed view (``model.params``); users have no incentive parameters."""
+        v = getattr(p.membership, who)
+
         def get(key, default=0.0):
-            return p.get(f"membership.{who}.{key}", default)
-        return cls(rule=p[f"membership.{who}.rule"], base_join_rate=get("base_join_rate"),
+            return getattr(v, key, default)
+        return cls(rule=v.rule, base_join_rate=get("base_join_rate"),
                    promotion=get("promotion"), promotion_effect=get("promotion_effect"),
                    incentive=get("incentive"), incentive_effect=get("incentive_effect"),
                    ease=get("ease", 1.0), peer_effect=get("peer_effect"),
@@ -217,8 +220,8 @@ def update_constituency(cols, eligible: np.ndarray, rules: Rules,
 
 def staff_eligible(staff, p) -> np.ndarray:
     """Staff past probation, on a contract type that may join (§4.1)."""
-    ok = staff.tenure >= p["membership.staff.probation_months"]
-    if not p["membership.staff.fixed_term_eligible"]:
+    ok = staff.tenure >= p.membership.staff.probation_months
+    if not p.membership.staff.fixed_term_eligible:
         ok &= ~staff.fixed_term
     return ok & staff.alive
 
@@ -232,7 +235,7 @@ def update(model) -> None:
     """One month of membership for staff and for users."""
     staff, users, rng = model.staff, model.users, model.rng
     peers = group_mean(staff.team, staff.member.astype(float), staff.alive, model.org.n_teams)
-    joins, outs = update_constituency(staff, staff_eligible(staff, model.p),
+    joins, outs = update_constituency(staff, staff_eligible(staff, model.params),
                                       model.people.staff_rules, peers, rng)
     model.month_counts.update(staff_joins=joins, staff_opt_outs=outs)
     if users.size:

@@ -130,7 +130,7 @@ def _saturating(n: float) -> float:
 
 def forum_sites(model, who: str) -> np.ndarray:
     """Boolean per site: whether a forum meets there (headquarters first)."""
-    share = model.p[f"participation.{who}.forums_site_share"]
+    share = getattr(model.params.participation, who).forums_site_share
     n = math.ceil(share * model.org.n_sites - 1e-9)  # shape: rounding
     out = np.zeros(model.org.n_sites, dtype=bool)
     out[:n] = True
@@ -140,24 +140,24 @@ def forum_sites(model, who: str) -> np.ndarray:
 def staff_boost(model) -> np.ndarray:
     """Per staff row, the log-odds each channel adds to each step: shape (rows, TOP); column
     k tilts the step between rung k and rung k + 1."""
-    p, s = model.p, model.staff
+    p, s = model.params, model.staff
     boost = np.zeros((s.size, TOP))
-    boost[:, 1] = p["participation.surveys_weight"] * _saturating(
-        p["participation.staff.surveys_per_year"])
+    boost[:, 1] = p.participation.surveys_weight * _saturating(
+        p.participation.staff.surveys_per_year)
     forum = forum_sites(model, "staff").take(s.site)
-    np.multiply(forum, p["participation.forums_weight"], out=boost[:, 2])
-    if p["participation.councils.team_weight"]:
-        boost[:, 2] += p["participation.councils.team_weight"] * \
+    np.multiply(forum, p.participation.forums_weight, out=boost[:, 2])
+    if p.participation.councils.team_weight:
+        boost[:, 2] += p.participation.councils.team_weight * \
             represented_teams(model).take(s.team)
     return boost
 
 
 def user_boost(model) -> np.ndarray:
-    p, u = model.p, model.users
+    p, u = model.params, model.users
     boost = np.zeros((u.size, TOP))
-    boost[:, 1] = p["participation.surveys_weight"] * _saturating(
-        p["participation.users.surveys_per_year"])
-    np.multiply(forum_sites(model, "users").take(u.site), p["participation.forums_weight"],
+    boost[:, 1] = p.participation.surveys_weight * _saturating(
+        p.participation.users.surveys_per_year)
+    np.multiply(forum_sites(model, "users").take(u.site), p.participation.forums_weight,
                 out=boost[:, 2])
     return boost
 
@@ -174,13 +174,13 @@ def represented_teams(model) -> np.ndarray:
 # --- working groups ----------------------------------------------------------------------------
 
 def working_group_places(model) -> int:
-    per_100 = model.p["participation.working_groups.places_per_100_staff"]
+    per_100 = model.params.participation.working_groups.places_per_100_staff
     return int(round(per_100 * model.staff.count() / 100.0))
 
 
 def fill_working_groups(model) -> int:
     """Offer empty places to people on rung 2 or above; return how many joined this month."""
-    p, s, rng = model.p, model.staff, model.rng
+    p, s, rng = model.params, model.staff, model.rng
     wg = s.group_months
     wg[wg > 0] -= 1
     wg[~s.alive] = 0
@@ -190,14 +190,14 @@ def fill_working_groups(model) -> int:
     pool = np.flatnonzero(s.alive & (s.engagement >= 2) & (s.engagement < TOP) & (wg == 0))
     if len(pool) == 0:
         return 0
-    accept = rng.random(len(pool)) < p["participation.working_groups.acceptance"]
+    accept = rng.random(len(pool)) < p.participation.working_groups.acceptance
     pool = pool[accept]
     if len(pool) == 0:
         return 0
-    score = s.confidence[pool] + rng.normal(0.0, p["participation.working_groups.choice_noise"],
+    score = s.confidence[pool] + rng.normal(0.0, p.participation.working_groups.choice_noise,
                                              len(pool))
     chosen = pool[np.argsort(-score)[:free]]
-    wg[chosen] = p["participation.working_groups.months"]
+    wg[chosen] = p.participation.working_groups.months
     s.engagement[chosen] = np.maximum(s.engagement[chosen], ACTIVE)
     return len(chosen)
 
@@ -218,13 +218,13 @@ def _logit(x: float) -> float:
 
 def channel_reach(model, who: str) -> float:
     """0-1: how much of the organisation the channels reach (surveys, forums, groups)."""
-    p = model.p
-    surveys = _saturating(p[f"participation.{who}.surveys_per_year"])
+    p = model.params
+    surveys = _saturating(getattr(p.participation, who).surveys_per_year)
     forums = float(forum_sites(model, who).mean())
     if who == "staff":
         s = model.staff
         n = max(1, s.count())
-        full = p["participation.working_groups.full_reach"]
+        full = p.participation.working_groups.full_reach
         groups = min(1.0, working_group_places(model) / n / full)
         return (surveys + forums + groups) / 3.0  # shape: mean of three
     return (surveys + forums) / 2.0  # shape: mean of two
@@ -248,15 +248,15 @@ def reference_reach(who: str, full_reach: float) -> float:
 
 
 def informal_target(model, who: str) -> float:
-    p = model.p
+    p = model.params
     size = max(1, model.staff.count())
-    z = (_logit(p["engagement.voice_heard"])
-         + p["participation.voice.openness_weight"] * (p["participation.leadership.openness"]
+    z = (_logit(p.engagement.voice_heard)
+         + p.participation.voice.openness_weight * (p.participation.leadership.openness
                                                        - 0.5)
-         + p["participation.voice.channel_weight"] * p["participation.leadership.responsiveness"]
+         + p.participation.voice.channel_weight * p.participation.leadership.responsiveness
          * (channel_reach(model, who)
-            - reference_reach(who, p["participation.working_groups.full_reach"]))
-         - p["participation.voice.size_weight"] * math.log2(size / REFERENCE_STAFF))
+            - reference_reach(who, p.participation.working_groups.full_reach))
+         - p.participation.voice.size_weight * math.log2(size / REFERENCE_STAFF))
     return 1.0 / (1.0 + math.exp(-z))
 
 
@@ -266,7 +266,7 @@ def start_informal_voice(model) -> None:
 
 
 def update_informal_voice(model) -> None:
-    rate = model.p["participation.voice.adjust_rate"]
+    rate = model.params.participation.voice.adjust_rate
     for who in ("staff", "users"):
         v = model.people.informal_voice[who]
         model.people.informal_voice[who] = v + rate * (informal_target(model, who) - v)
@@ -282,7 +282,7 @@ def monthly(model) -> None:
 
 def vote_chance(p, engagement: np.ndarray) -> np.ndarray:
     """Only people engaged enough to vote (rung 2 'votes, surveys' or above) vote."""
-    return np.where(engagement >= 2, p["governance.elections.vote_chance_engaged"], 0.0)
+    return np.where(engagement >= 2, p.governance.elections.vote_chance_engaged, 0.0)
 
 
 def engaged_share(cols, voters: np.ndarray) -> float:

@@ -47,7 +47,7 @@ def capability_parts(model) -> tuple[float, float, float]:
         return 0.0, 0.0, 0.0
     own = float(s.ownership[alive].mean())
     rung = float(np.minimum(s.engagement[alive], 3).mean()) / 3.0  # shape: rung 3 = full
-    scale = model.p["service.experience_months"]
+    scale = model.params.service.experience_months
     experience = float((1.0 - np.exp(-s.tenure[alive] / scale)).mean())
     return own, rung, experience
 
@@ -59,15 +59,15 @@ def vacancy_share(model) -> float:
 
 def target_quality(model) -> float:
     """What the staff can deliver this month (module docstring)."""
-    p = model.p
+    p = model.params
     own, rung, experience = capability_parts(model)
-    w = (p["service.ownership_weight"], p["service.engagement_weight"],
-         p["service.experience_weight"])
+    w = (p.service.ownership_weight, p.service.engagement_weight,
+         p.service.experience_weight)
     total = sum(w)
     capability = (w[0] * own + w[1] * rung + w[2] * experience) / total if total > 0 else 0.0
-    q = (p["service.floor"] + p["service.span"] * capability
-         - p["service.workload_penalty"] * max(0.0, model.funding.workload - 1.0)
-         - p["service.vacancy_penalty"] * vacancy_share(model))
+    q = (p.service.floor + p.service.span * capability
+         - p.service.workload_penalty * max(0.0, model.funding.workload - 1.0)
+         - p.service.vacancy_penalty * vacancy_share(model))
     return min(1.0, max(0.0, q))
 
 
@@ -93,7 +93,7 @@ def setup(model) -> None:
 
 def update(model) -> None:
     """Once a month, after engagement: the three states move toward what the staff make."""
-    rate = model.p["service.adjust_per_month"]
+    rate = model.params.service.adjust_per_month
     model.people.service_quality += rate * (target_quality(model) - model.people.service_quality)
     model.people.innovation += YEAR * (_ideas(model) - model.people.innovation)
     model.people.reputation += YEAR * (_esteem(model) - model.people.reputation)
@@ -104,27 +104,27 @@ def update(model) -> None:
 def commissioner_regard(model) -> float:
     """Multiplier on a commissioner's extension chance (its inverse scales in-housing,
     decommissioning and early withdrawal): exp(k · (quality − expectation)) (§2.2)."""
-    p = model.p
-    gap = model.people.service_quality - p["commissioning.quality_expectation"]
-    return math.exp(p["commissioning.quality_response"] * gap)
+    p = model.params
+    gap = model.people.service_quality - p.commissioning.quality_expectation
+    return math.exp(p.commissioning.quality_response * gap)
 
 
 def diversification_chance(model, base: float) -> float:
     """Chance of a diversification opportunity this year: the base rate scaled by innovation
     against its reference (§2.3 Table 2.2)."""
-    return min(1.0, base * model.people.innovation / model.p["service.innovation_reference"])
+    return min(1.0, base * model.people.innovation / model.params.service.innovation_reference)
 
 
 def fill_rate(model) -> float:
     """Share of vacancies filled this month: the base rate at parity with an NHS/council
     offer and a neutral reputation, lower against their pensions and higher for a good
     employer (§3.5)."""
-    p = model.p
-    offer = model.funding.pay_index - p["workforce.pension_gap"] - 1.0
-    z = p["workforce.offer_response"] * offer + \
-        p["workforce.reputation_response"] * (model.people.reputation - 0.5)
+    p = model.params
+    offer = model.funding.pay_index - p.workforce.pension_gap - 1.0
+    z = p.workforce.offer_response * offer + \
+        p.workforce.reputation_response * (model.people.reputation - 0.5)
     # shape: keeps the monthly fill rate a probability, away from 0 and 1
-    return min(0.95, max(0.005, p["workforce.recruitment_fill_per_month"] * math.exp(z)))
+    return min(0.95, max(0.005, p.workforce.recruitment_fill_per_month * math.exp(z)))
 
 
 SERVICE_COLUMNS = ["service_quality", "innovation", "employer_reputation", "fill_rate",

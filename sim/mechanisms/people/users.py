@@ -81,7 +81,7 @@ def start(model) -> None:
 
 def occupancy(model) -> float:
     """Users present relative to month 0 (1 with no users)."""
-    if model.p["organisation.users"] == 0:
+    if model.params.organisation.users == 0:
         return 1.0
     return model.users.count() / model.people.users_at_start
 
@@ -95,12 +95,12 @@ def income_factor(model, kind: str) -> float:
 
 def satisfaction_extra(model) -> float:
     """Users' satisfaction target beyond voice and grievance: service, charges, community fund."""
-    p = model.p
-    extra = p["users.service_weight"] * (service_quality(model) - SERVICE_REFERENCE)
-    extra -= p["users.charge_weight"] * (model.people.charge_index - 1.0)
+    p = model.params
+    extra = p.users.service_weight * (service_quality(model) - SERVICE_REFERENCE)
+    extra -= p.users.charge_weight * (model.people.charge_index - 1.0)
     if model.people.community_fund_months > 0:
         f = model.people.community_fund
-        extra += p["users.community_fund_weight"] * f / (f + p["users.community_fund_half"])
+        extra += p.users.community_fund_weight * f / (f + p.users.community_fund_half)
     return extra
 
 
@@ -108,18 +108,18 @@ def staff_pay_extra(model) -> float:
     """The surplus bonus's weight in staff satisfaction (a share of a year's pay)."""
     if model.people.pay_bonus_months <= 0:
         return 0.0
-    return model.p["satisfaction.pay_weight"] * model.people.pay_bonus
+    return model.params.satisfaction.pay_weight * model.people.pay_bonus
 
 
 def monthly(model) -> None:
     """Departures, arrivals and the countdown of the year's surplus effects."""
-    p, u, rng = model.p, model.users, model.rng
+    p, u, rng = model.params, model.users, model.rng
     model.people.pay_bonus_months = max(0, model.people.pay_bonus_months - 1)
     model.people.community_fund_months = max(0, model.people.community_fund_months - 1)
-    if p["organisation.users"] == 0:
+    if p.organisation.users == 0:
         return
-    base = 1.0 - (1.0 - p["users.leave_per_year"]) ** (1 / 12)
-    hazard = base * np.exp(p["users.dissatisfaction_leaving"] * (0.5 - u.satisfaction))
+    base = 1.0 - (1.0 - p.users.leave_per_year) ** (1 / 12)
+    hazard = base * np.exp(p.users.dissatisfaction_leaving * (0.5 - u.satisfaction))
     leaving = u.alive & (rng.random(u.size) < hazard)
     n_out = int(np.count_nonzero(leaving))
     if n_out:
@@ -127,8 +127,8 @@ def monthly(model) -> None:
         u.alive[leaving] = False
         u.member[leaving] = False
         u.engagement[leaving] = 0
-    gap = max(0, p["organisation.users"] - u.count())
-    n_in = int(rng.binomial(gap, p["users.intake_per_month"])) if gap else 0
+    gap = max(0, p.organisation.users - u.count())
+    n_in = int(rng.binomial(gap, p.users.intake_per_month)) if gap else 0
     if n_in:
         model.add_users(n_in)
     model.month_counts.update(user_arrivals=n_in, user_departures=n_out)
@@ -150,11 +150,11 @@ def staff_share_paid(model, pence: int, year_pay: float) -> None:
 def spend_users_share(model, pounds: float, pay_out) -> None:
     """Lower charges where there are rents; the rest to the community fund, paid out by
     ``pay_out(pounds) -> pence`` (the funding side's books)."""
-    p = model.p
+    p = model.params
     rent = annual_rent(model)
-    to_charges = p["users.charge_share"] * pounds if rent > 0 else 0.0
+    to_charges = p.users.charge_share * pounds if rent > 0 else 0.0
     if to_charges > 0:
-        floor = p["users.charge_floor"]
+        floor = p.users.charge_floor
         new_index = max(floor, model.people.charge_index * (1.0 - to_charges / rent))
         to_charges = rent * (model.people.charge_index - new_index) / model.people.charge_index
         model.people.charge_index = new_index

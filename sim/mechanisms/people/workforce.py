@@ -88,11 +88,11 @@ def monthly_hazard(per_year: float) -> float:
 
 def leavers(staff, p, rng: np.random.Generator) -> np.ndarray:
     """Rows of staff who leave this month: resignations, plus fixed-term contracts ending."""
-    base = monthly_hazard(p["workforce.attrition_per_year"])
-    hazard = base * np.exp(p["workforce.dissatisfaction_attrition"] * (0.5 - staff.satisfaction)
-                           - p["workforce.ownership_retention"] * (staff.ownership - 0.5))
+    base = monthly_hazard(p.workforce.attrition_per_year)
+    hazard = base * np.exp(p.workforce.dissatisfaction_attrition * (0.5 - staff.satisfaction)
+                           - p.workforce.ownership_retention * (staff.ownership - 0.5))
     resign = rng.random(staff.size) < hazard
-    contract_ends = staff.fixed_term & (staff.tenure >= p["workforce.fixed_term_months"])
+    contract_ends = staff.fixed_term & (staff.tenure >= p.workforce.fixed_term_months)
     return np.flatnonzero(staff.alive & (resign | contract_ends))
 
 
@@ -108,14 +108,14 @@ def fixed_term_posts(model, hired: int) -> int:
     """How many of this month's hires fill fixed-term posts: fixed-term posts are re-advertised
     as fixed-term, so the workforce keeps its share of them."""
     staff = model.staff
-    wanted = round(model.p["workforce.fixed_term_share"] * model.funding.staff_target)
+    wanted = round(model.params.workforce.fixed_term_share * model.funding.staff_target)
     have = int(np.count_nonzero(staff.alive & staff.fixed_term))
     return min(hired, max(0, wanted - have))
 
 
 def turn_over(model) -> None:
     """Age everyone by a month, let people leave, and recruit into vacancies."""
-    staff, p, rng = model.staff, model.p, model.rng
+    staff, p, rng = model.staff, model.params, model.rng
     staff.tenure[staff.alive] += 1
     gone = leavers(staff, p, rng)
     model.remove_staff(gone)
