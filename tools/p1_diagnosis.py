@@ -41,7 +41,7 @@ def main(argv=None) -> None:
             m.step()
         st = m.staff
         alive = st.alive
-        eligible = membership.staff_eligible(st, m.p) & alive
+        eligible = membership.staff_eligible(st, m.params) & alive
         rows.append([alive.sum(), eligible.sum() / alive.sum(), st.member[alive].mean(),
                      st.member[eligible].mean(), (st.tenure[alive] < 12).mean()])
     r = np.mean(rows, axis=0)
