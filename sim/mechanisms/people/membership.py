@@ -152,10 +152,9 @@ class Rules:
 
     def opt_out_hazard(self, satisfaction: np.ndarray) -> np.ndarray:
         """Monthly chance that a member actively leaves: rare, and only when dissatisfied."""
-        # shape: × 2 so that opt_out_rate is the hazard at satisfaction 0.5
         h = np.subtract(1.0, satisfaction)
         h = np.clip(h, 0.0, 1.0, out=h) if isinstance(h, np.ndarray) else np.clip(h, 0.0, 1.0)
-        h *= self.opt_out_rate * self.ease * 2.0
+        h *= self.opt_out_rate * self.ease * 2.0  # shape: opt_out_rate is the hazard at 0.5
         return h
 
 
