@@ -262,7 +262,9 @@ def group_mean(groups: np.ndarray, values: np.ndarray, alive: np.ndarray,
     the same, element by element, as summing per person (so results are bit-identical).
     """
     g = _grouping(groups, alive, n_groups)
-    sums = np.bincount(g.live_groups, weights=values, minlength=n_groups + 1)
+    # float even with no one present (bincount of no weights is int64)
+    sums = np.bincount(g.live_groups, weights=values, minlength=n_groups + 1).astype(
+        float, copy=False)
     if not exclude_self:
         means = np.divide(sums, g.counts, out=np.zeros_like(sums), where=g.has_members)
         return means.take(groups)
