@@ -106,17 +106,17 @@ class Provider(mesa.Agent):
     """A competitor for public contracts: corporate, large charity, small voluntary
     organisation, council trading company or another mutual (docs/ODD.md §2; §2.5, §3.3)."""
 
-    def __init__(self, model: mesa.Model, kind: str, region: int | None, profile: dict):
+    def __init__(self, model: mesa.Model, kind: str, region: int | None, profile):
         super().__init__(model)
         self.kind = kind
         self.region = region        # None: bids nationally
-        self.turnover = profile["turnover"]
-        self.bid_writing = profile["bid_writing"]
-        self.bid_propensity = profile["bid_propensity"]
-        self.price_cut = profile["price_cut"]          # usual discount on the budget
-        self.loss_leading = profile["loss_leading"]    # chance of bidding below cost (§2.5)
-        self.quality = profile["quality"]
-        self.social_value = profile["social_value"]
+        self.turnover = profile.turnover
+        self.bid_writing = profile.bid_writing
+        self.bid_propensity = profile.bid_propensity
+        self.price_cut = profile.price_cut          # usual discount on the budget
+        self.loss_leading = profile.loss_leading    # chance of bidding below cost (§2.5)
+        self.quality = profile.quality
+        self.social_value = profile.social_value
 
     @property
     def label(self) -> str:

@@ -17,14 +17,7 @@ from sim.mechanisms.funding.state import Funding
 from sim.mechanisms.governance import cycle
 from sim.mechanisms.governance.state import Governance
 from sim.mechanisms.organisation import Organisation
-from sim.mechanisms.people import (
-    engagement,
-    membership,
-    participation,
-    service,
-    users,
-    workforce,
-)
+from sim.mechanisms.people import engagement, membership, participation, service, users, workforce
 from sim.mechanisms.people.state import People
 from sim.params import view
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns

@@ -36,14 +36,7 @@ from sim.mechanisms.governance.bodies import REP_BODY_POWERS
 from sim.mechanisms.governance.decisions import DECISION_LEVELS
 from sim.mechanisms.governance.presets import GOVERNANCE_PRESETS
 from sim.mechanisms.organisation import LEGAL_FORMS
-from sim.mechanisms.people import (
-    engagement,
-    membership,
-    participation,
-    service,
-    users,
-    workforce,
-)
+from sim.mechanisms.people import engagement, membership, participation, service, users, workforce
 from sim.mechanisms.people.membership import MEMBERSHIP_RULES
 from sim.parameter import Param, _fmt
 

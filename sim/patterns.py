@@ -158,7 +158,7 @@ def _tenure(result) -> dict:
     from sim.mechanisms.people.membership import staff_eligible
 
     m = result.model
-    eligible = staff_eligible(m.staff, m.p)
+    eligible = staff_eligible(m.staff, m.params)
     out = _standard(result)
     out.update(tenure=m.staff.tenure[eligible].copy(), member=m.staff.member[eligible].copy(),
                probation=m.params.membership.staff.probation_months)
@@ -710,19 +710,25 @@ def _p15(d):
                     f"{len(how['small'])}; {failed_after} failed after a loss")
 
 
+def _in_most_seeds_of_every_case(d, holds, what: str, otherwise: str) -> Measured:
+    """The share of case runs in which ``holds(case, run)``, averaged over the cases; it
+    passes when it holds in most seeds of every case (the text names the cases where not)."""
+    by_case = {n: np.mean([holds(n, r) for r in rs]) for n, rs in _case_runs(d).items()}
+    wrong = [n for n, v in by_case.items() if v <= 0.5]
+    share = float(np.mean(list(by_case.values())))
+    return Measured(share, min(by_case.values()), max(by_case.values()), not wrong,
+                    f"{what} in {_fmt(share, True)} of case runs; {otherwise}: "
+                    f"{', '.join(f'Case {n}' for n in wrong) or 'none'}")
+
+
 @_guard
 def _p16(d):
-    runs = _case_runs(d)
-    match = {}
-    for n, rs in runs.items():
-        public = [r["ts"]["public_income_share"].mean() for r in rs]
-        match[n] = np.mean([(p < 0.5) if n == 11 else (p >= 0.5) for p in public])
-    wrong = [n for n, m in match.items() if m <= 0.5]
-    share = float(np.mean(list(match.values())))
-    return Measured(share, min(match.values()), max(match.values()), not wrong,
-                    f"public share on the study's side of one half in {_fmt(share, True)} of "
-                    f"case runs; wrong in most seeds: "
-                    f"{', '.join(f'Case {n}' for n in wrong) or 'none'}")
+    def on_the_study_side(n, r):
+        p = r["ts"]["public_income_share"].mean()
+        return (p < 0.5) if n == 11 else (p >= 0.5)
+    return _in_most_seeds_of_every_case(d, on_the_study_side,
+                                        "public share on the study's side of one half",
+                                        "wrong in most seeds")
 
 
 @_guard
@@ -744,23 +750,14 @@ def _p17(d):
 
 @_guard
 def _p18(d):
-    runs = _case_runs(d)
-    ok = {}
-    for n, rs in runs.items():
-        flags = []
-        for r in rs:
-            year2 = r["ts"].iloc[12:24]
-            flags.append(bool(
-                year2["strategy_latency_months"].mean()
-                < year2["public_strategy_latency_months"].mean()
-                and year2["voice_heard"].mean() > year2["informal_voice"].mean()))
-        ok[n] = np.mean(flags)
-    short = [n for n, v in ok.items() if v <= 0.5]
-    share = float(np.mean(list(ok.values())))
-    return Measured(share, min(ok.values()), max(ok.values()), not short,
-                    f"faster and more voice than the public-sector reference in "
-                    f"{_fmt(share, True)} of case runs; not in most seeds: "
-                    f"{', '.join(f'Case {n}' for n in short) or 'none'}")
+    def faster_and_heard(n, r):
+        year2 = r["ts"].iloc[12:24]
+        return bool(year2["strategy_latency_months"].mean()
+                    < year2["public_strategy_latency_months"].mean()
+                    and year2["voice_heard"].mean() > year2["informal_voice"].mean())
+    return _in_most_seeds_of_every_case(
+        d, faster_and_heard, "faster and more voice than the public-sector reference",
+        "not in most seeds")
 
 
 def modal_type(r, months: int = 12) -> str:
@@ -808,6 +805,34 @@ PRESET_COMMON = {"membership.users.rule": "opt_in", "membership.users.promotion"
                  "governance.surplus.source": "fixed", "governance.surplus.per_staff": 0.0}
 CROSS = "across the twelve case scenarios (scenarios/cases/), each from its founding to 2020"
 
+# Diagnoses of failing patterns, measured outside the report (the scripts they name); the
+# report prints them so that regenerating it keeps them.
+DIAGNOSES: tuple[str, ...] = (
+    '## P1 diagnosis',
+    '',
+    "P1 has failed on the model since issue 11's first cut of the benefits of mutuality",
+    '(2170e58), not since the stop-19 changes it was first blamed on. Over 60 seeds',
+    '(`.venv/bin/python tools/p1_diagnosis.py`, and the same script against older checkouts',
+    'with `PYTHONPATH`), mean opt-out membership over months 36-120 is 0.768 (s.e. 0.0030) on',
+    '402ec36, 0.728 (0.0020) on 2170e58, 0.730 (0.0017) on 971121a, 0.730 on 41a4edd and',
+    '0.731 (0.0016) on 92c7e8e and 674a570. 41a4edd (cost per head in growth) and 92c7e8e',
+    '(users start at their target) move it by less than its standard error; 92c7e8e changes',
+    'which users leave, so every later draw differs and the six test seeds reshuffle (0.7387',
+    '± 0.0063 -> 0.7341 ± 0.0021); 977a41e leaves `opt_out` bit-identical. The test passed on',
+    '971121a by the luck of its six seeds (0.7387 against a lower bound of 0.7374).',
+    '',
+    'Mechanism: the enrolment rule works (99.4 % of eligible staff are members at month 120,',
+    'seeds 0-9), but since 2170e58 the `opt_out` mutual wins and diversifies: headcount 400',
+    '-> ~890 by month 120 (it fell to ~300 before, seeds 0-19), hires 19 a month against 8.6,',
+    "38 % of staff with under a year's tenure, so 28 % of staff are in probation or on fixed",
+    'terms and not eligible (§4.1). The statistic counts all staff (unchanged since it was',
+    'written), so P1 now fails because the `opt_out` mutual grows fast enough that more than',
+    "a quarter of its staff are always new; whether a mutual in Case 4's position should grow",
+    'this fast is for the growth rules (issue 11), not for enrolment. Bound and statistic not',
+    'moved; the test stays strict xfail.',
+)
+
+
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("P1", "opt-out membership about 75-80 %; opt-outs very rare", "§4.1, Case 4",
             "mean staff membership rate over months 36-120 of `opt_out`, averaged over seeds; "
@@ -815,7 +840,10 @@ PATTERNS: tuple[Pattern, ...] = (
             "mean ± 2 s.e. overlaps 75-80 %, and fewer than 1 opt-out a year per 200 members "
             "in every run", "emergent",
             "no parameter was fitted to it (the level follows probation, fixed-term "
-            "ineligibility and attrition)",
+            "ineligibility, attrition and growth: since issue 11's benefits (2170e58) `opt_out` "
+            "grows from 400 to ~890 staff in ten years, so ~28 % of staff are in probation or "
+            "fixed-term and ineligible while 99 % of the eligible are members; "
+            "`tools/p1_diagnosis.py`)",
             (RunGroup("opt_out", "opt_out", 12, 2),), _p1,
             run_statistics=(
                 RunStatistic("settled", "opt_out", settled_membership, 0.75, 0.80,
@@ -1167,6 +1195,8 @@ def markdown(rows: list[Row], command: str, seconds: float, ci: bool) -> str:
                    f"{r.measured.text} ({r.runs} runs) | "
                    f"{'pass' if r.measured.passed else '**FAIL**'} | {p.kind}"
                    f"{': ' + p.kind_note if p.kind_note else ''} |")
+    if DIAGNOSES:
+        out += ["", *DIAGNOSES]
     originals = [r for r in rows if r.original is not None]
     if originals:
         out += ["", "## Statistics redefined after an earlier measurement", "",

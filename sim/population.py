@@ -223,13 +223,15 @@ class _Grouping:
     the last few are kept and reused when the group and alive arrays are unchanged (checked by
     content, so a change of either is never missed)."""
 
-    __slots__ = ("groups", "alive", "n_groups", "live_groups", "counts", "peer_count")
+    __slots__ = ("groups", "alive", "n_groups", "live_groups", "counts", "has_members",
+                 "peer_count", "has_peers", "everyone_has_peers")
 
     def __init__(self, groups: np.ndarray, alive: np.ndarray, n_groups: int):
         self.groups, self.alive, self.n_groups = groups.copy(), alive.copy(), n_groups
         self.live_groups = np.where(alive, groups, n_groups)  # the dead: an extra group
         self.counts = np.bincount(self.live_groups, minlength=n_groups + 1).astype(float)
-        self.peer_count = None
+        self.has_members = self.counts > 0
+        self.peer_count = self.has_peers = self.everyone_has_peers = None
 
     def matches(self, groups: np.ndarray, alive: np.ndarray, n_groups: int) -> bool:
         return (n_groups == self.n_groups and len(groups) == len(self.groups)
@@ -260,12 +262,19 @@ def group_mean(groups: np.ndarray, values: np.ndarray, alive: np.ndarray,
     the same, element by element, as summing per person (so results are bit-identical).
     """
     g = _grouping(groups, alive, n_groups)
-    sums = np.bincount(g.live_groups, weights=values, minlength=n_groups + 1)
+    # float even with no one present (bincount of no weights is int64)
+    sums = np.bincount(g.live_groups, weights=values, minlength=n_groups + 1).astype(
+        float, copy=False)
     if not exclude_self:
-        means = np.divide(sums, g.counts, out=np.zeros_like(sums), where=g.counts > 0)
-        return means[groups]
+        means = np.divide(sums, g.counts, out=np.zeros_like(sums), where=g.has_members)
+        return means.take(groups)
     if g.peer_count is None:
-        g.peer_count = g.counts[groups] - alive
-    total = sums[groups] - values * alive
+        g.peer_count = g.counts.take(groups) - alive
+        g.has_peers = g.peer_count > 0
+        g.everyone_has_peers = bool(g.has_peers.all())
+    total = sums.take(groups)
+    total -= values * alive
     count = g.peer_count
-    return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+    if g.everyone_has_peers:  # no one alone: the same division, without the mask
+        return np.divide(total, count, out=total)
+    return np.divide(total, count, out=np.zeros_like(total), where=g.has_peers)

@@ -208,3 +208,11 @@ def test_person_agents_are_made_lazily_behind_mesa_api():
     assert one not in model.agents
     model.run_for(2)  # new arrivals after the first ask are made lazily again
     assert model.users.count() == len(model.agents_by_type[sim.agents.ServiceUser])
+
+
+def test_group_mean_of_no_one_is_empty():
+    """An organisation with no staff left (hypothesis found it: 5 staff, a quarter of the
+    budget) has no peers; the peer mean is an empty float array, not a casting error."""
+    empty = np.array([], dtype=np.int32)
+    out = group_mean(empty, np.array([], dtype=float), np.array([], dtype=bool), 1)
+    assert out.shape == (0,) and out.dtype == float

@@ -94,3 +94,24 @@ def test_the_typed_view_mirrors_the_registry_and_follows_a_timed_change():
     model.set_param("membership.staff.rule", "opt_out")   # what a timed event does
     assert model.params.membership.staff.rule == "opt_out" == model.people.staff_rules.rule
     assert view(model.p) == model.params
+
+
+def test_odd_gives_the_process_order_of_step():
+    """docs/ODD.md §3 names the processes of ``step()`` and ``year_end()`` in their order."""
+    import inspect
+    import re
+
+    def calls(method) -> list[str]:
+        tree = ast.parse(inspect.getsource(method).strip().replace("\n    ", "\n"))
+        return [f"{c.func.value.id}.{c.func.attr}" for c in ast.walk(tree)
+                if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                and isinstance(c.func.value, ast.Name) and c.func.value.id != "self"]
+
+    odd = (ROOT / "docs" / "ODD.md").read_text()
+    section = odd[odd.index("## 3. Process overview"):odd.index("## 4. Design concepts")]
+    for method in (MutualModel.step, MutualModel.year_end):
+        names = sorted(calls(method), key=lambda n: inspect.getsource(method).index(n))
+        assert names, method
+        at = [m.start() for n in names for m in [re.search(rf"`{re.escape(n)}`", section)] if m]
+        assert len(at) == len(names), (names, "not all named in ODD §3")
+        assert at == sorted(at), names

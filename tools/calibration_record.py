@@ -43,9 +43,10 @@ CASE_FITS = [
      "ε = 1.92 (run budget 1,500 spent); posterior median 91.7 %, 53 % of particles in range"),
     (1, "workforce.fixed_term_share", "0.043 (90 % 0.006–0.116)", "the same target",
      "identified jointly with the probation (width ratio 0.40)"),
-    (5, "membership.users.promotion", "0.39 (90 % 0.33–0.45)",
+    (5, "membership.users.promotion", "0.39 (median 0.386, 90 % 0.33–0.46)",
      "~1,000 community shareholders (T4.1) of 3,000 users (assumption): rate 0.30–0.37",
-     "ε = 1: converged, posterior median 0.341"),
+     "ε = 1: converged, posterior median 0.339 (re-fitted after the churn-timing fix: "
+     "0.392 before)"),
     (12, "membership.users.promotion", "0.051 (90 % 0.009–0.116)",
      "'just under 100 members in early 2020' (T4.1): 85–99 of 8,000 users, rate "
      "0.0105–0.0125", "ε = 6.47 (generation budget spent): even near zero promotion the "

@@ -11,6 +11,8 @@ From Python::
 See docs/batch.md.
 """
 
+from sim.lazy import exports
+
 # Imported on first use, so `mutualsim run` does not pay for SALib, scipy and matplotlib.
 _EXPORTS = {
     "Experiment": "sim.batch.analysis", "load_ema": "sim.batch.analysis",
@@ -22,10 +24,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'sim.batch' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = exports(__name__, _EXPORTS)

@@ -12,8 +12,9 @@ import time
 import numpy as np
 import pandas as pd
 
+from sim.batch.models import toy_result, toy_values
 from sim.params import Param
-from sim.simulate import RunResult, seed_record
+from sim.simulate import RunResult
 
 OUTPUTS = ["y", "y_positive"]
 
@@ -30,14 +31,10 @@ REGISTRY: dict[str, Param] = {
 
 def busy(scenario=None, seed=0, months: int | None = None,
          overrides: dict | None = None) -> RunResult:
-    p = {k: v.default for k, v in REGISTRY.items()} | dict(overrides or {})
-    if months is not None:
-        p["months"] = months
+    p = toy_values(REGISTRY, overrides, months)
     end = time.process_time() + p["seconds"]
     while time.process_time() < end:
         pass
     y = p["x"] + float(np.random.default_rng(seed).standard_normal())
     series = pd.DataFrame({"month": np.arange(1, p["months"] + 1), "y": np.full(p["months"], y)})
-    summary = {"scenario": "busy", "seed": seed_record(seed), "months": p["months"],
-               "final": {"y": y, "y_positive": bool(y > 0)}, "provenance": {}}
-    return RunResult(series, summary)
+    return toy_result("busy", seed, p["months"], series, {"y": y, "y_positive": bool(y > 0)})

@@ -128,18 +128,31 @@ def _spec_of(root: Path) -> Path:
                         f"SPEC --repair {root}")
 
 
+def _on_experiment(sub, name: str, help: str, description: str):
+    """An analysis command's parser: it reads the experiment directory DIR."""
+    p = sub.add_parser(name, help=help, description=description)
+    p.add_argument("dir", type=Path, help="experiment directory")
+    return p
+
+
+def _writes_analysis(p, func, quiet: bool = True) -> None:
+    """The analysis command's last options (--out, and --quiet) and its function."""
+    p.add_argument("--out", type=Path, help="where to write (default: DIR/analysis)")
+    if quiet:
+        p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(func=func)
+
+
 def add_analyze(sub) -> None:
-    p = sub.add_parser(
-        "analyze", help="tables, figures, sensitivity indices and a report for an experiment",
+    p = _on_experiment(
+        sub, "analyze", help="tables, figures, sensitivity indices and a report for an "
+                             "experiment",
         description="Read an experiment directory written by `mutualsim sweep` and write "
                     "DIR/analysis/: report.md with figures, setting_means.csv, sobol.csv or "
                     "morris.csv, failures.csv and an EMA Workbench export.")
-    p.add_argument("dir", type=Path, help="experiment directory")
     p.add_argument("--outputs", nargs="+", metavar="NAME",
                    help="outputs to analyse (default: all the spec stores)")
-    p.add_argument("--out", type=Path, help="where to write (default: DIR/analysis)")
-    p.add_argument("--quiet", action="store_true", help="print nothing on success")
-    p.set_defaults(func=cmd_analyze)
+    _writes_analysis(p, cmd_analyze)
 
 
 def cmd_analyze(args) -> int:
@@ -165,22 +178,19 @@ def cmd_analyze(args) -> int:
 
 
 def add_compare(sub) -> None:
-    p = sub.add_parser(
-        "compare", help="each policy against the baseline: paired differences, intervals, "
-                        "robustness",
+    p = _on_experiment(
+        sub, "compare", help="each policy against the baseline: paired differences, "
+                             "intervals, robustness",
         description="Read a policy comparison (a spec with [policies]) and write "
                     "DIR/analysis/compare.md, contrasts.csv, robustness.csv and a figure per "
                     "outcome; print the contrasts.")
-    p.add_argument("dir", type=Path, help="experiment directory")
     p.add_argument("--baseline", help="compare against this policy (default: the spec's)")
     p.add_argument("--outputs", nargs="+", metavar="NAME",
                    help="outputs to compare (default: all the spec stores)")
     p.add_argument("--detect", action="append", metavar="OUTPUT=EFFECT",
                    help="the power line's effect of interest for an output, e.g. "
                         "contracts_held=1 (default: the observed difference; repeatable)")
-    p.add_argument("--out", type=Path, help="where to write (default: DIR/analysis)")
-    p.add_argument("--quiet", action="store_true", help="print nothing on success")
-    p.set_defaults(func=cmd_compare)
+    _writes_analysis(p, cmd_compare)
 
 
 def cmd_compare(args) -> int:
@@ -216,13 +226,12 @@ def cmd_experiments(args) -> int:
 
 
 def add_discover(sub) -> None:
-    p = sub.add_parser(
-        "discover", help="scenario discovery: PRIM box and CART tree for a condition on an "
-                         "outcome",
+    p = _on_experiment(
+        sub, "discover", help="scenario discovery: PRIM box and CART tree for a condition on "
+                              "an outcome",
         description="Find the region of the varied inputs (parameters, base scenario, policy) "
                     "where a condition on an outcome holds, with PRIM and a CART tree read "
                     "from the experiment directory; writes DIR/analysis/discover.md.")
-    p.add_argument("dir", type=Path, help="experiment directory")
     p.add_argument("--where", required=True, metavar="CONDITION",
                    help="e.g. 'contracts_held < 3', 'core_contract_lost' or 'not failed'")
     p.add_argument("--min-density", type=float, metavar="D",
@@ -233,8 +242,7 @@ def add_discover(sub) -> None:
     p.add_argument("--mass-min", type=float, default=0.05, metavar="M",
                    help="smallest box, as a share of runs (default: 0.05)")
     p.add_argument("--depth", type=positive, default=3, help="CART tree depth (default: 3)")
-    p.add_argument("--out", type=Path, help="where to write (default: DIR/analysis)")
-    p.set_defaults(func=cmd_discover)
+    _writes_analysis(p, cmd_discover, quiet=False)
 
 
 def cmd_discover(args) -> int:

@@ -27,6 +27,23 @@ BUILTIN_MODELS = (DEFAULT_MODEL, "sim.batch.testmodels:ishigami", "sim.batch.tes
 ENTRY_POINT_GROUP = "mutualsim.models"
 
 
+def toy_values(registry: dict, overrides: dict | None, months: int | None = None) -> dict:
+    """A reference model's parameter values: its registry's defaults, the run's overrides
+    and, when given, its length (the test models below use it)."""
+    values = {k: v.default for k, v in registry.items()} | dict(overrides or {})
+    if months is not None:
+        values["months"] = months
+    return values
+
+
+def toy_result(scenario: str, seed, months: int, series, final: dict):
+    """A reference model's :class:`~sim.simulate.RunResult`: its series and final outputs."""
+    from sim.simulate import RunResult, seed_record
+
+    return RunResult(series, {"scenario": scenario, "seed": seed_record(seed), "months": months,
+                              "final": final, "provenance": {}})
+
+
 @cache
 def allowed_models() -> dict[str, str]:
     """{name a spec may give: 'module:function'}: the built-in models, and every entry point

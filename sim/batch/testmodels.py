@@ -14,8 +14,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.batch.models import toy_result, toy_values
 from sim.params import Param
-from sim.simulate import RunResult, seed_record
+from sim.simulate import RunResult
 
 OUTPUTS = ["y", "y_positive"]
 
@@ -41,9 +42,7 @@ REGISTRY: dict[str, Param] = {
 def ishigami(scenario=None, seed=0, months: int | None = None,
              overrides: dict | None = None) -> RunResult:
     """y = sin x1 + a sin² x2 + b x3⁴ sin x1 (+ noise); a time series ramps up to y."""
-    p = {k: v.default for k, v in REGISTRY.items()} | dict(overrides or {})
-    if months is not None:
-        p["months"] = months
+    p = toy_values(REGISTRY, overrides, months)
     if p["x1"] > p["fail_above"]:
         raise RuntimeError(f"x1 = {p['x1']:.3f} is above fail_above = {p['fail_above']}")
     x1, x2, x3 = p["x1"], p["x2"], p["x3"]
@@ -52,9 +51,8 @@ def ishigami(scenario=None, seed=0, months: int | None = None,
         y += p["noise"] * np.random.default_rng(seed).standard_normal()
     month = np.arange(1, p["months"] + 1)
     series = pd.DataFrame({"month": month, "y": y * month / p["months"]})
-    summary = {"scenario": "ishigami", "seed": seed_record(seed), "months": p["months"],
-               "final": {"y": float(y), "y_positive": bool(y > 0)}, "provenance": {}}
-    return RunResult(series, summary)
+    return toy_result("ishigami", seed, p["months"], series,
+                      {"y": float(y), "y_positive": bool(y > 0)})
 
 
 # --- a policy toy with known contrasts, and a known box ---------------------------------------
@@ -96,12 +94,10 @@ def load_scenario(ref):
 
 def toy(scenario=None, seed=0, months: int | None = None,
         overrides: dict | None = None) -> RunResult:
-    p = {k: v.default for k, v in REGISTRY.items()} | dict(overrides or {})
+    p = toy_values(REGISTRY, overrides, months)
     _CALLS[0] += 1
     if p["stop_at_call"] and _CALLS[0] >= p["stop_at_call"]:
         raise KeyboardInterrupt
-    if months is not None:
-        p["months"] = months
     level = (scenario or {}).get("level", 0.0) if isinstance(scenario, dict) else 0.0
     rng = np.random.default_rng(seed)
     z1, z2, draw = rng.standard_normal(), rng.standard_normal(), rng.random()
@@ -111,7 +107,5 @@ def toy(scenario=None, seed=0, months: int | None = None,
     series = pd.DataFrame({"month": month, "gain": gain * month / p["months"]})
     final = {"gain": float(gain), "in_box": bool(draw < (0.9 if inside else 0.05)),
              "y": float(gain), "y_positive": bool(gain > 0)}
-    summary = {"scenario": (scenario or {}).get("name", "base") if isinstance(scenario, dict)
-               else "base", "seed": seed_record(seed), "months": p["months"], "final": final,
-               "provenance": {}}
-    return RunResult(series, summary)
+    name = (scenario or {}).get("name", "base") if isinstance(scenario, dict) else "base"
+    return toy_result(name, seed, p["months"], series, final)

@@ -10,6 +10,8 @@ From Python::
 See docs/calibration.md.
 """
 
+from sim.lazy import exports
+
 _EXPORTS = {
     "CalibrationSpec": "sim.calibration.spec", "CalibrationSpecError": "sim.calibration.spec",
     "load_calibration": "sim.calibration.spec",
@@ -17,10 +19,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'sim.calibration' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_EXPORTS[name]), name)
+__getattr__ = exports(__name__, _EXPORTS)

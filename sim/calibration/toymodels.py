@@ -16,8 +16,9 @@ import time
 import numpy as np
 import pandas as pd
 
+from sim.batch.models import toy_result, toy_values
 from sim.params import Param
-from sim.simulate import RunResult, seed_record
+from sim.simulate import RunResult
 
 OUTPUTS = ["mean", "first"]
 
@@ -38,7 +39,7 @@ REGISTRY: dict[str, Param] = {
 
 def gaussian(scenario=None, seed=0, months: int | None = None,
              overrides: dict | None = None) -> RunResult:
-    p = {k: v.default for k, v in REGISTRY.items()} | dict(overrides or {})
+    p = toy_values(REGISTRY, overrides)
     if p["mu"] < p["fail_below"]:
         raise RuntimeError(f"mu = {p['mu']:.3f} is below fail_below = {p['fail_below']}")
     if p["delay"] > 0:
@@ -47,6 +48,5 @@ def gaussian(scenario=None, seed=0, months: int | None = None,
     months = months or p["months"]
     series = pd.DataFrame({"month": np.arange(1, months + 1), "mean": np.full(months, x.mean()),
                            "first": np.full(months, x[0])})
-    summary = {"scenario": "gaussian", "seed": seed_record(seed), "months": months,
-               "final": {"mean": float(x.mean()), "first": float(x[0])}, "provenance": {}}
-    return RunResult(series, summary)
+    return toy_result("gaussian", seed, months, series,
+                      {"mean": float(x.mean()), "first": float(x[0])})

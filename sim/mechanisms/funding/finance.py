@@ -406,11 +406,15 @@ def check_solvency(model) -> None:
         return
     led.below_floor += 1
     if led.below_floor >= model.params.finance.insolvency_months:
-        model.failed = True
-        model.running = False
-        model.log("failure", f"insolvent: reserves have been below zero for "
-                             f"{led.below_floor} months (£{led.balance / 100:,.0f}); "
-                             "the mutual ceases trading and the run stops.")
+        fail(model, f"insolvent: reserves have been below zero for {led.below_floor} months "
+                    f"(£{led.balance / 100:,.0f}); the mutual ceases trading and the run stops.")
+
+
+def fail(model, text: str) -> None:
+    """The mutual fails (insolvency or a wind-down): the run records it and stops."""
+    model.failed = True
+    model.running = False
+    model.log("failure", text)
 
 
 def expire_lines(model) -> None:
@@ -474,13 +478,10 @@ def wind_down(model) -> None:
         return
     led.unviable_months += 1
     if led.unviable_months >= model.params.finance.wind_down_months:
-        model.failed = True
-        model.running = False
         m.count("wound_down")
-        model.log("failure", f"wound down: no contract, and income for fewer than "
-                             f"{model.params.finance.wind_down_staff:g} posts, for "
-                             f"{led.unviable_months} months; the board closes the mutual and "
-                             "the run stops.")
+        fail(model, f"wound down: no contract, and income for fewer than "
+                    f"{model.params.finance.wind_down_staff:g} posts, for {led.unviable_months} "
+                    "months; the board closes the mutual and the run stops.")
 
 
 # --- coupling to the people side --------------------------------------------------------------

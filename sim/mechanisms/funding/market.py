@@ -66,10 +66,10 @@ def _profile_params() -> list:
 PARAMS = _profile_params()
 
 
-def profile(p, kind: str) -> dict:
-    """A competitor archetype's profile as the registry holds it."""
-    view = getattr(p.market, kind)
-    return {name: getattr(view, name) for name in PROFILE_FIELDS}
+def profile(p, kind: str):
+    """A competitor archetype's profile as the registry holds it: the typed view of
+    ``market.<kind>.*`` (fields ``PROFILE_FIELDS``)."""
+    return getattr(p.market, kind)
 
 
 def pounds(pence: int | float) -> float:

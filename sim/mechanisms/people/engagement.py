@@ -158,32 +158,61 @@ def remote_penalty(sites: np.ndarray, n_sites: int, p) -> np.ndarray:
     return p.engagement.dispersion_penalty * (1.0 - 1.0 / n_sites) * (sites != 0)
 
 
+# The drives are sums of weighted terms. They are computed in place, one buffer for the sum and
+# one for the term, in the order the sum is written in the docstrings (w_own·(ownership − ½) +
+# w_conf·(confidence − ½) + ...): the same operations on the same numbers as the one-expression
+# form, so the results are bit-identical (tests/test_golden.py), with fewer temporaries.
+
+def _add(acc: np.ndarray, tmp: np.ndarray, column: np.ndarray, weight: float,
+         centre: float | None = None) -> None:
+    """acc += weight · (column − centre), or weight · column without a centre."""
+    if centre is None:
+        np.multiply(column, weight, out=tmp)
+    else:
+        np.subtract(column, centre, out=tmp)
+        tmp *= weight
+    acc += tmp
+
+
 def staff_drive(model) -> np.ndarray:
+    """w_own·(ownership − ½) + w_conf·(confidence − ½) + w_sat·(satisfaction − ½)
+    + w_peer·(active team-mates' share) + w_pipe·pipeline + w_member·member
+    − w_load·(workload − 1 + part-time load) − remote penalty."""
     s, p = model.staff, model.params
     active = (s.engagement >= 3).astype(float)
     peer_active = group_mean(s.team, active, s.alive, model.org.n_teams)
-    load = model.funding.workload - 1.0 + p.engagement.part_time_load * s.part_time
-    return (p.engagement.ownership_weight * (s.ownership - 0.5)
-            + p.engagement.confidence_weight * (s.confidence - 0.5)
-            + p.engagement.satisfaction_weight * (s.satisfaction - 0.5)
-            + p.engagement.peer_weight * peer_active
-            + p.engagement.pipeline_weight * pipeline_support(p)
-            + p.engagement.member_boost * s.member
-            - p.engagement.workload_weight * load
-            - remote_penalty(s.site, model.org.n_sites, p))
+    acc = np.subtract(s.ownership, 0.5)
+    acc *= p.engagement.ownership_weight
+    tmp = np.empty_like(acc)
+    _add(acc, tmp, s.confidence, p.engagement.confidence_weight, 0.5)
+    _add(acc, tmp, s.satisfaction, p.engagement.satisfaction_weight, 0.5)
+    _add(acc, tmp, peer_active, p.engagement.peer_weight)
+    acc += p.engagement.pipeline_weight * pipeline_support(p)
+    _add(acc, tmp, s.member, p.engagement.member_boost)
+    np.multiply(s.part_time, p.engagement.part_time_load, out=tmp)  # the load
+    tmp += model.funding.workload - 1.0
+    tmp *= p.engagement.workload_weight
+    acc -= tmp
+    acc -= remote_penalty(s.site, model.org.n_sites, p)
+    return acc
 
 
 def user_drive(model) -> np.ndarray:
+    """w_own·(ownership − ½) + w_conf·(confidence − ½) + w_peer·(active share at the site)
+    + w_pipe·pipeline + w_member·member − w_vuln·vulnerability − remote penalty."""
     u, p = model.users, model.params
     active = (u.engagement >= 3).astype(float)
     peer_active = group_mean(u.site, active, u.alive, model.org.n_sites, exclude_self=False)
-    return (p.engagement.ownership_weight * (u.ownership - 0.5)
-            + p.engagement.confidence_weight * (u.confidence - 0.5)
-            + p.engagement.peer_weight * peer_active
-            + p.engagement.pipeline_weight * pipeline_support(p)
-            + p.engagement.member_boost * u.member
-            - p.engagement.vulnerability_weight * u.vulnerability
-            - remote_penalty(u.site, model.org.n_sites, p))
+    acc = np.subtract(u.ownership, 0.5)
+    acc *= p.engagement.ownership_weight
+    tmp = np.empty_like(acc)
+    _add(acc, tmp, u.confidence, p.engagement.confidence_weight, 0.5)
+    _add(acc, tmp, peer_active, p.engagement.peer_weight)
+    acc += p.engagement.pipeline_weight * pipeline_support(p)
+    _add(acc, tmp, u.member, p.engagement.member_boost)
+    _add(acc, tmp, u.vulnerability, -p.engagement.vulnerability_weight)
+    acc -= remote_penalty(u.site, model.org.n_sites, p)
+    return acc
 
 
 _RUNG_FACTORS: dict[float, np.ndarray] = {}
@@ -335,10 +364,18 @@ def satisfaction_target(affinity, voice: float, workload: float, pay: float, p,
     (§5.3, sim/mechanisms/governance/surplus.py); ``extra`` is what the surplus shares and, for
     users, the service and charges add (people/users.py). Newcomers (month 0, recruits,
     arriving users) start at it; each month moves people toward it."""
-    target = (0.5 + p.satisfaction.affinity_weight * (affinity - 0.5)
-              + p.satisfaction.voice_weight * (voice - 0.5)
-              - p.satisfaction.workload_weight * (workload - 1.0)
-              + p.satisfaction.pay_weight * (pay - 1.0) - grievance + extra)
+    # 0.5 + w_aff·(affinity − ½) + w_voice·(voice − ½) − w_work·(workload − 1)
+    # + w_pay·(pay − 1) − grievance + extra, term by term in place (bit-identical)
+    target = np.subtract(affinity, 0.5)
+    target *= p.satisfaction.affinity_weight
+    target += 0.5
+    target += p.satisfaction.voice_weight * (voice - 0.5)
+    target -= p.satisfaction.workload_weight * (workload - 1.0)
+    target += p.satisfaction.pay_weight * (pay - 1.0)
+    target -= grievance
+    target += extra
+    if isinstance(target, np.ndarray):
+        return np.clip(target, 0, 1, out=target)
     return np.clip(target, 0, 1)
 
 
@@ -347,7 +384,9 @@ def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
     """Satisfaction toward its target (:func:`satisfaction_target`)."""
     target = satisfaction_target(cols.affinity, voice, workload, pay, p, grievance, extra)
     sat = cols.satisfaction
-    sat += p.satisfaction.adjust_rate * (target - sat)
+    target -= sat
+    target *= p.satisfaction.adjust_rate
+    sat += target
 
 
 def build_confidence(cols, support: float, p) -> None:

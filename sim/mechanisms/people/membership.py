@@ -137,6 +137,12 @@ class Rules:
 
     def join_hazard(self, peer_member_share: np.ndarray | float) -> np.ndarray | float:
         """Monthly chance that an eligible non-member actively joins (§4.1 inertia)."""
+        if isinstance(peer_member_share, np.ndarray):  # the same product, in place
+            h = np.multiply(peer_member_share, self.peer_effect)
+            h += 1
+            h *= (self.base_join_rate * self.ease * (1 + self.promotion_effect * self.promotion)
+                  * (1 + self.incentive_effect * self.incentive))
+            return np.minimum(h, 1.0, out=h)
         return np.minimum(
             self.base_join_rate * self.ease
             * (1 + self.promotion_effect * self.promotion)
@@ -146,8 +152,10 @@ class Rules:
 
     def opt_out_hazard(self, satisfaction: np.ndarray) -> np.ndarray:
         """Monthly chance that a member actively leaves: rare, and only when dissatisfied."""
-        # shape: × 2 so that opt_out_rate is the hazard at satisfaction 0.5
-        return self.opt_out_rate * self.ease * 2.0 * np.clip(1.0 - satisfaction, 0.0, 1.0)
+        h = np.subtract(1.0, satisfaction)
+        h = np.clip(h, 0.0, 1.0, out=h) if isinstance(h, np.ndarray) else np.clip(h, 0.0, 1.0)
+        h *= self.opt_out_rate * self.ease * 2.0  # shape: opt_out_rate is the hazard at 0.5
+        return h
 
 
 def initial_members(rules: Rules, months_eligible: np.ndarray, history_months: int,
@@ -191,14 +199,19 @@ def update_constituency(cols, eligible: np.ndarray, rules: Rules,
         return int(np.count_nonzero(joining)), 0
 
     draws = rng.random(cols.size)
-    was_member = member.copy()
-    enrolled = np.zeros(cols.size, dtype=bool)
+    leaving = draws < rules.opt_out_hazard(cols.satisfaction)  # members only (below)
+    leaving &= member
+    leaving &= alive
+    candidates = alive & eligible  # present, eligible non-members
+    candidates &= ~member
+    chooses_in = draws < rules.join_hazard(peer_member_share)
+    chooses_in &= candidates
     if rules.rule == "opt_out":  # the default applies once, when a person becomes eligible
-        enrolled = alive & eligible & ~member & ~cols.defaulted
+        enrolled = candidates & ~cols.defaulted
         cols.defaulted[enrolled] = True
-    chooses_in = (alive & eligible & ~member & ~enrolled
-                  & (draws < rules.join_hazard(peer_member_share)))
-    leaving = alive & was_member & (draws < rules.opt_out_hazard(cols.satisfaction))
+        chooses_in &= ~enrolled
+    else:
+        enrolled = np.zeros(cols.size, dtype=bool)
     member[enrolled | chooses_in] = True
     member[leaving] = False
     return int(np.count_nonzero(enrolled | chooses_in)), int(np.count_nonzero(leaving))

@@ -144,10 +144,11 @@ def staff_boost(model) -> np.ndarray:
     boost = np.zeros((s.size, TOP))
     boost[:, 1] = p.participation.surveys_weight * _saturating(
         p.participation.staff.surveys_per_year)
-    forum = forum_sites(model, "staff")[s.site]
-    boost[:, 2] = p.participation.forums_weight * forum
+    forum = forum_sites(model, "staff").take(s.site)
+    np.multiply(forum, p.participation.forums_weight, out=boost[:, 2])
     if p.participation.councils.team_weight:
-        boost[:, 2] += p.participation.councils.team_weight * represented_teams(model)[s.team]
+        boost[:, 2] += p.participation.councils.team_weight * \
+            represented_teams(model).take(s.team)
     return boost
 
 
@@ -156,7 +157,8 @@ def user_boost(model) -> np.ndarray:
     boost = np.zeros((u.size, TOP))
     boost[:, 1] = p.participation.surveys_weight * _saturating(
         p.participation.users.surveys_per_year)
-    boost[:, 2] = p.participation.forums_weight * forum_sites(model, "users")[u.site]
+    np.multiply(forum_sites(model, "users").take(u.site), p.participation.forums_weight,
+                out=boost[:, 2])
     return boost
 
 
@@ -165,7 +167,7 @@ def represented_teams(model) -> np.ndarray:
     out = np.zeros(model.org.n_teams, dtype=bool)
     s = model.staff
     seated = s.alive & (s.engagement >= TOP)
-    out[np.unique(s.team[seated])] = True
+    out[s.team[seated]] = True
     return out
 
 
