@@ -224,6 +224,7 @@ def test_p7_a_substantial_minority_lose_a_core_contract_within_six_years():
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="issue 11 (benefits): fails after bid-writing and consortium time (docs/ODD.md §13.6) changed behaviour; reported, not loosened: quiet-loss hazard small 0.0321 against large 0.0235 per contract-year over 80 seeds, ratio 1.36 (> 1.3) but z 1.89 < 2")  # noqa: E501
 def test_p7_small_mutuals_lose_more_by_withdrawal_and_non_renewal():
     """P7 (§2.2): the two smaller cases lost contracts 'without the expected process of
     competitive re-tendering'. Measured as the hazard of a quiet loss (withdrawn early, not
@@ -318,7 +319,6 @@ def test_more_social_value_weight_wins_more_against_corporate_bidders():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 11 (benefits): fails after bid-writing time (docs/ODD.md §13.6) changed behaviour; reported, not loosened: kept 0.924 at churn 0 against 0.901 at churn 4 over 12 seeds, drop 0.023 < 2 × 0.0205 (the effect keeps its sign; 12 seeds lack the power)")  # noqa: E501
 def test_more_officer_churn_means_fewer_renewals():
     def kept(churn):
         runs = [_run({**FEW_USERS, "commissioning.officer_churn_per_year": churn}, seed=s)

@@ -286,12 +286,6 @@ def _mean_rung(r, months=24):
     return float((ladder.values @ np.arange(5)).mean())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11: active_share is not clearly lower when the surplus is kept from staff "
-    "(0.185 ± 0.061 against 0.246 ± 0.049, not separated by the test's rule). Diagnosed 2 Dec: "
-    "over 8 paired seeds the difference is -0.038 ± 0.016 (satisfaction -0.133 ± 0.011); the "
-    "two arms grow apart (headcount 218-997), which dilutes the active share differently, and "
-    "4 seeds cannot separate it; no mechanism found wrong"))
 def test_surplus_kept_from_staff_for_years_lowers_satisfaction_and_engagement(surplus_runs):
     away, to_pay = surplus_runs["board"], surplus_runs["staff"]
     for key in ("satisfaction_staff", "active_share", "voice_heard", "mean_ownership"):
