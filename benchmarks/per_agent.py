@@ -98,10 +98,10 @@ class PerAgentModel(mesa.Model):
         from sim.mechanisms.people.membership import Rules
 
         self.source, self.p = source, source.p
-        self.rules = Rules.for_constituency(self.p, "staff")
+        self.rules = Rules.for_constituency(source.params, "staff")
         self.n_sites, self.workload, self.voice = (source.org.n_sites, source.funding.workload,
                                                    source.governance.voice_heard)
-        self.support = pipeline_support(self.p)
+        self.support = pipeline_support(source.params)
         self.accept_rate = 1 - math.exp(-self.p["workforce.tupe_acceptance_per_year"] / 12)
         rows = [r for r in range(source.staff.size) if source.staff.alive[r]]
         people = [PerAgentStaff(self, r) for r in rows]

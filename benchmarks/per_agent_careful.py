@@ -39,7 +39,7 @@ class Constants:
         self.w_own = p["engagement.ownership_weight"]
         self.w_conf = p["engagement.confidence_weight"]
         self.w_sat, self.w_peer = p["engagement.satisfaction_weight"], p["engagement.peer_weight"]
-        self.pipeline = p["engagement.pipeline_weight"] * pipeline_support(p)
+        self.pipeline = p["engagement.pipeline_weight"] * pipeline_support(src.params)
         self.member_boost = p["engagement.member_boost"]
         self.w_load = p["engagement.workload_weight"]
         self.part_load = p["engagement.part_time_load"]
@@ -65,7 +65,7 @@ class Constants:
                           - src.governance.grievance["staff"])
         self.sat_aff = p["satisfaction.affinity_weight"]
         self.sat_rate = p["satisfaction.adjust_rate"]
-        support = pipeline_support(p)
+        support = pipeline_support(src.params)
         self.conf_engaged = p["engagement.confidence_gain"] * support
         self.conf_active = p["engagement.confidence_gain"] * p["engagement.active_confidence_gain"]
 
@@ -141,7 +141,7 @@ class CarefulModel(mesa.Model):
         from sim.mechanisms.people.membership import Rules
 
         self.source, self.p = source, source.p
-        self.rules = Rules.for_constituency(self.p, "staff")
+        self.rules = Rules.for_constituency(source.params, "staff")
         s = source.staff
         self.people = [CarefulStaff(self, r) for r in range(s.size) if s.alive[r]]
         self.n_teams = source.org.n_teams
