@@ -10,6 +10,7 @@ checkout, interleaved, CPU time and wall time per run.
 Cases (every side on: people, funding, governance, benefits):
 
 - ``medium``: the base scenario with 1,000 staff and 5,000 users, 120 months.
+- ``base``: the base scenario as bundled (400 staff, 5,000 users), 120 months.
 - ``large``: Case 9 (the libraries CBS: '67,000 members', T5.1) with 67,000 users, 120 months.
 
 Each timed run is one child process (``PYTHONPATH`` = the tree, the same interpreter and
@@ -38,6 +39,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 CASES = {
+    "base": ("base", {}, 120),   # the base scenario as bundled (400 staff), issue 11's speed bound
     "medium": ("base", {"organisation.staff": 1000, "organisation.users": 5000}, 120),
     "large": ("scenarios/cases/case09.toml", {"organisation.users": 67_000}, 120),
 }
@@ -144,7 +146,8 @@ def compare(other: Path, case: str, seeds: int, sweep: bool, out: Path | None) -
           f"{so['q3'] * 1e3:.1f}), this {commit_of(ROOT)} median {st['median'] * 1e3:.1f} ms "
           f"(IQR {st['q1'] * 1e3:.1f}-{st['q3'] * 1e3:.1f}); speed-up x"
           f"{result['speed_up_of_medians']:.2f} (paired median x"
-          f"{result['speed_up_paired']['median']:.2f})")
+          f"{result['speed_up_paired']['median']:.2f}); cost ratio this/other x"
+          f"{1 / result['speed_up_of_medians']:.2f}")
     wo, wt = summary["other"]["wall_s"]["median"], summary["this"]["wall_s"]["median"]
     print(f"wall medians: other {wo * 1e3:.1f} ms, this {wt * 1e3:.1f} ms")
     print(f"before: {before}\nafter:  {after}")
