@@ -36,7 +36,7 @@ TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
 
 
 def _jit(fn):
-    return numba.njit(cache=True)(fn) if numba is not None else fn
+    return numba.njit(cache=True, error_model="numpy")(fn) if numba is not None else fn
 
 
 @_jit
@@ -221,3 +221,21 @@ def settle(level, affinity, deficit, own, sat, conf, member, groups, alive, n_gr
         conf[i] = c + g
 
 
+
+
+def warm() -> None:
+    """Load (or, the first time on a machine, compile) every kernel for the argument types a
+    run passes, so a process forked afterwards starts with them ready: the batch engine's
+    forkserver calls this once (sim/batch/_worker_guard.py) instead of each worker loading
+    them at its first run (about 0.7 s a process)."""
+    if not ENABLED:
+        return
+    f, b = np.ones(1), np.zeros(1, dtype=bool)
+    lv, i32, gm = np.zeros(1, dtype=np.int8), np.zeros(1, dtype=np.int32), np.zeros(1, np.int16)
+    rungs = np.zeros(TOP + 1)
+    factors = rungs.copy()
+    factors.flags.writeable = False  # as engagement._rung_factor hands it over
+    staff_z(lv, f, f, f, b, b, i32, i32, b, 1, *([0.0] * 11), f, f, np.zeros(1), np.zeros(1))
+    user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))
+    climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
+    settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
