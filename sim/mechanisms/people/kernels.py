@@ -223,6 +223,53 @@ def settle(level, affinity, deficit, own, sat, conf, member, groups, alive, n_gr
 
 
 
+@_jit
+def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_self, sat, draws,
+               peer_effect, join_scale, opt_out_scale, default_once):
+    """membership.update_constituency for the opt-in and opt-out rules: the peer member share
+    (group_mean of ``member``), opt-outs, joins and, under opt-out (``default_once``), the
+    default applied once; returns (joins, opt-outs)."""
+    n = member.shape[0]
+    share = np.empty(n)
+    for i in range(n):
+        share[i] = 1.0 if member[i] else 0.0
+    sums = np.empty(n_groups + 1)
+    counts = np.empty(n_groups + 1)
+    _live_sums(groups, share, alive, n_groups, sums, counts)
+    joins = 0
+    outs = 0
+    for i in range(n):
+        if exclude_self:
+            peer = _peer_mean(sums, counts, groups, share, alive, i)
+        else:
+            c = counts[groups[i]]
+            peer = sums[groups[i]] / c if c > 0 else 0.0
+        h = 1.0 - sat[i]
+        h = 0.0 if h < 0.0 else (1.0 if h > 1.0 else h)
+        h *= opt_out_scale
+        if member[i]:
+            if alive[i] and draws[i] < h:
+                member[i] = False
+                outs += 1
+            continue
+        if not (alive[i] and eligible[i]):
+            continue
+        if default_once and not defaulted[i]:
+            defaulted[i] = True
+            member[i] = True
+            joins += 1
+            continue
+        j = peer * peer_effect
+        j += 1
+        j *= join_scale
+        if j > 1.0:
+            j = 1.0
+        if draws[i] < j:
+            member[i] = True
+            joins += 1
+    return joins, outs
+
+
 def warm() -> None:
     """Load (or, the first time on a machine, compile) every kernel for the argument types a
     run passes, so a process forked afterwards starts with them ready: the batch engine's
@@ -239,3 +286,5 @@ def warm() -> None:
     user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
+    for exclude_self in (True, False):
+        membership(b.copy(), b.copy(), b, b, i32, 1, exclude_self, f, f, 0.0, 0.0, 0.0, True)
