@@ -270,6 +270,25 @@ def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_sel
     return joins, outs
 
 
+@_jit
+def ownership_effects(own, took_part, members, engaged, impose, active, gain, loss_scale,
+                      user_own, users_too, consultable):
+    """decisions.apply_ownership_effects after the seats: staff who took part (a seat, or
+    engaged when the members were consulted) gain ownership, other active staff lose some
+    when the decision is imposed; consulted users gain."""
+    if members and users_too:
+        for i in range(user_own.shape[0]):
+            if consultable[i]:
+                u = user_own[i]
+                user_own[i] = u + gain * (1 - u)
+    for i in range(own.shape[0]):
+        o = own[i]
+        if took_part[i] or (members and engaged[i]):
+            own[i] = o + gain * (1 - o)
+        elif impose and active[i]:
+            own[i] = o - loss_scale * o
+
+
 def warm() -> None:
     """Load (or, the first time on a machine, compile) every kernel for the argument types a
     run passes, so a process forked afterwards starts with them ready: the batch engine's
@@ -286,5 +305,6 @@ def warm() -> None:
     user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
+    ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
     for exclude_self in (True, False):
         membership(b.copy(), b.copy(), b, b, i32, 1, exclude_self, f, f, 0.0, 0.0, 0.0, True)
