@@ -320,15 +320,21 @@ class MutualModel(mesa.Model):
 
     # --- month 0 ---------------------------------------------------------------------------
 
+    def settled_tenure(self, n: int) -> np.ndarray:
+        """Months of continuous service of ``n`` settled staff: exponential with the mean stay
+        that the baseline attrition implies, capped at a working life (docs/ODD.md §3)."""
+        p = self.params
+        # shape: a floor against division by zero
+        mean_stay = 1.0 / max(workforce.monthly_hazard(p.workforce.attrition_per_year), 1e-3)
+        return np.minimum(self.rng.exponential(mean_stay, n).astype(int),
+                          p.population.max_tenure_months)
+
     def _populate_staff(self) -> None:
         """The starting workforce: recent TUPE transfers plus recruits with settled tenure."""
         p, rng, n = self.params, self.rng, self.funding.staff_target
         n_tupe = int(rng.binomial(n, p.workforce.tupe_share))
         teams = self.rng.permutation(np.arange(n) % self.org.n_teams)
-        # shape: a floor against division by zero
-        mean_stay = 1.0 / max(workforce.monthly_hazard(p.workforce.attrition_per_year), 1e-3)
-        tenure = np.minimum(rng.exponential(mean_stay, n - n_tupe).astype(int),
-                            p.population.max_tenure_months)
+        tenure = self.settled_tenure(n - n_tupe)
         recent = rng.integers(0, p.population.tupe_recent_months + 1, n_tupe)
         self.add_staff(n_tupe, tupe=True, tenure=recent, teams=teams[:n_tupe])
         rows = self.add_staff(n - n_tupe, tupe=False, tenure=tenure, teams=teams[n_tupe:])

@@ -16,7 +16,7 @@ STAFF_SCHEMA: dict[str, type] = {
     "team": np.int32,
     "fixed_term": bool,     # on a fixed-term contract (§5.4)
     "part_time": bool,
-    "tenure": np.int32,     # months with the mutual (for TUPE staff: since the transfer)
+    "tenure": np.int32,     # months of continuous service (TUPE keeps the previous employer's)
     "tupe": bool,           # origin: transferred in under TUPE rather than recruited (§3.5)
     "affinity": float,      # mission affinity 0-1
     "tupe_deficit": float,  # affinity still lost to an unwanted transfer; fades (§5.4)

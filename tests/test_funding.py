@@ -346,7 +346,6 @@ def test_bigger_lots_lower_a_small_mutuals_win_rate():
     assert drop > 2 * spread, (drop, spread)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 (benefits) changes behaviour on purpose; this check now fails and is reported, not loosened: diagnosed 2 Dec: every one of the 40 year ends checked (8 seeds x 5) announces the books' surplus and pays out less than it; the test fails only on its coverage guard, because no seed has a deficit year (base margins 5-7 %, cf. P11), so the deficit branch is never seen")  # noqa: E501
 def test_governance_allocates_last_years_surplus_from_the_books():
     """The surplus contested at each year end is the ledger's operating surplus of the year
     (§5.3); the staff and users' shares leave reserves, and after a deficit there is nothing to

@@ -20,14 +20,6 @@ def opt_in_runs():
     return runs("opt_in")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "P1 fails on the model since issue 11's benefits (2170e58), not since stop 19: over 60 seeds "
-    "mean opt-out membership is 0.768 (s.e. 0.0030) on 402ec36, 0.728 (0.0020) on 2170e58, 0.730 "
-    "(0.0017) on 971121a and 0.731 (0.0016) on 674a570 (tools/p1_diagnosis.py); these six seeds "
-    "give 0.734 (s.e. 0.0021) < 0.75 - 2 s.e. and passed on 971121a by seed luck (0.7387 >= "
-    "0.7374). Cause: opt_out now grows 400 -> ~890 staff, 28 % of staff are in probation or "
-    "fixed-term (ineligible), 99 % of the eligible are members. Bound not moved"
-))
 def test_p1_opt_out_membership_settles_near_75_to_80_percent(opt_out_runs):
     """P1 (§4.1, Case 4): 'around about 75 %, maybe 80 %' within a few years of the switch."""
     settled = [r.timeseries["staff_membership_rate"].iloc[36:].mean() for r in opt_out_runs]

@@ -46,3 +46,24 @@ def test_sweep_mode_latest_refuses_outputs_it_does_not_compute():
     assert model.latest.get("active_share") == model.latest["active_share"]
     with pytest.raises(KeyError, match="FEEDBACK"):
         model.latest.get("reserves", 0.0)
+
+
+def test_automatic_chunks_shrink_towards_the_end_and_cover_every_run_once():
+    # guided scheduling (sim/batch/sweep.py _Engine): the tail is shared by both workers
+    from types import SimpleNamespace
+
+    from sim.batch.sweep import _auto_chunk, _Engine
+
+    n, workers = 160, 2
+    engine = _Engine(SimpleNamespace(workers=workers), None, None, 0, None,
+                     _auto_chunk(n, workers), 500, 60.0, remaining=n)
+    source, sizes, seen = iter(range(n)), [], []
+    while chunk := engine._next_chunk(source):
+        sizes.append(len(chunk))
+        seen += chunk
+    assert seen == list(range(n))
+    assert sizes[0] == _auto_chunk(n, workers) == 10
+    assert sizes == sorted(sizes, reverse=True) and sizes[-2 * workers:] == [1] * (2 * workers)
+    fixed = _Engine(SimpleNamespace(workers=workers), None, None, 0, None, 7, 500, 60.0)
+    source = iter(range(20))
+    assert [len(c) for c in iter(lambda: fixed._next_chunk(source), [])] == [7, 7, 6]

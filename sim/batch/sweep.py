@@ -112,7 +112,8 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
                            workers=pool.workers * chunk, every=progress_every)
             engine = _Engine(pool, RunContext.of(spec, scenario, scenarios), store, retries, bar,
                              chunk,
-                             flush_every, flush_seconds)
+                             flush_every, flush_seconds,
+                             remaining=None if chunk_size else len(todo))
             try:
                 engine.run(tasks(runs, design, iter(todo)), outcome)
             except KeyboardInterrupt:
@@ -177,9 +178,14 @@ class _Engine:
     """Keeps a bounded window of chunks in flight, retries failures, flushes results."""
 
     def __init__(self, pool: Pool, context: RunContext, store: Store, retries: int,
-                 bar: Progress, chunk_size: int, flush_every: int, flush_seconds: float):
+                 bar: Progress, chunk_size: int, flush_every: int, flush_seconds: float,
+                 remaining: int | None = None):
         self.pool, self.context, self.store, self.retries = pool, context, store, retries
         self.bar, self.chunk_size = bar, chunk_size
+        # with the automatic chunk size, chunks shrink as the sweep nears its end (guided
+        # scheduling), so the last chunks finish together instead of one worker running a
+        # whole chunk while the others wait; ``None``: every chunk has ``chunk_size`` runs
+        self.remaining = remaining
         self.flush_every, self.flush_seconds = flush_every, flush_seconds
         self.window = 2 * pool.workers
         self.retry_queue: deque[RunTask] = deque()
@@ -219,12 +225,17 @@ class _Engine:
                 future.cancel()
 
     def _next_chunk(self, source: Iterator[RunTask]) -> list[RunTask]:
+        size = self.chunk_size
+        if self.remaining is not None:
+            size = max(1, min(size, self.remaining // (4 * self.pool.workers)))
         chunk: list[RunTask] = []
-        while self.retry_queue and len(chunk) < self.chunk_size:
+        while self.retry_queue and len(chunk) < size:
             chunk.append(self.retry_queue.popleft())
         for task in source:
             chunk.append(task)
-            if len(chunk) >= self.chunk_size:
+            if self.remaining is not None:
+                self.remaining -= 1
+            if len(chunk) >= size:
                 break
         return chunk
 

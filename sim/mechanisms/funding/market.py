@@ -342,10 +342,20 @@ def close_teams(model, contract: Contract) -> None:
 
 
 def transfer_in(model, contract: Contract, n: int) -> None:
-    """Staff transferred in under TUPE with a won contract (§3.5: protected terms)."""
+    """Staff transferred in under TUPE with a won contract (§3.5: protected terms).
+
+    They transfer with their employment contracts and so with their continuity of service
+    (§3.5: the recipient 'becomes responsible for all the employment contracts' terms and
+    conditions and employment rights'): they are settled staff of the service, not new starters
+    on probation. Their service is drawn as the starting workforce's is (``settled_tenure``);
+    a fixed-term contract is part-way through its term (docs/ODD.md §3 step 5)."""
     if n > 0:
         teams = np.resize(np.asarray(contract.teams), n)
-        model.add_staff(n, tupe=True, teams=model.rng.permutation(teams))
+        rows = model.add_staff(n, tupe=True, teams=model.rng.permutation(teams))
+        s = model.staff
+        s.tenure[rows] = model.settled_tenure(n)
+        ft = rows[s.fixed_term[rows]]
+        s.tenure[ft] %= model.params.workforce.fixed_term_months
         model.month_counts["transferred_in"] = model.month_counts.get("transferred_in", 0) + n
 
 
