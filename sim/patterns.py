@@ -768,10 +768,13 @@ def modal_type(r, months: int = 12) -> str:
 def _p19(d):
     runs = _case_runs(d)
     seeds = min(len(rs) for rs in runs.values())
-    share = [np.mean([modal_type(runs[n][k]) == "democratic-1" for n in CASES])
-             for k in range(seeds)]
+    counts = [sum(modal_type(runs[n][k]) == "democratic-1" for n in CASES)
+              for k in range(seeds)]
+    share = [c / len(CASES) for c in counts]
     mean, lo, hi = mean_interval(share)
-    return Measured(mean, lo, hi, mean >= 1 / 6,
+    # "mean >= 1/6" in whole cases: 6 x (D1 cases over all seeds) >= cases x seeds, exactly (a
+    # float mean of k/12 shares can fall an ulp under 1/6 at exactly two of twelve)
+    return Measured(mean, lo, hi, 6 * sum(counts) >= len(CASES) * seeds,
                     f"Democratic mode 1 in the last year in {_interval(mean, lo, hi, True)} "
                     f"of cases")
 

@@ -17,7 +17,7 @@ def _run(monkeypatch, name, compiled, **kw):
     return sim.run(name, seed=3, months=36, keep_model=True, **kw)
 
 
-@pytest.mark.parametrize("name", ["base", "cbs_multi_stakeholder", "opt_out"])
+@pytest.mark.parametrize("name", ["base", "cbs_multi_stakeholder", "opt_in", "opt_out"])
 def test_compiled_person_update_is_bit_identical_to_numpy(monkeypatch, name):
     overrides = {"organisation.staff": 300, "organisation.users": 900}
     ref = _run(monkeypatch, name, False, overrides=overrides)

@@ -223,6 +223,72 @@ def settle(level, affinity, deficit, own, sat, conf, member, groups, alive, n_gr
 
 
 
+@_jit
+def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_self, sat, draws,
+               peer_effect, join_scale, opt_out_scale, default_once):
+    """membership.update_constituency for the opt-in and opt-out rules: the peer member share
+    (group_mean of ``member``), opt-outs, joins and, under opt-out (``default_once``), the
+    default applied once; returns (joins, opt-outs)."""
+    n = member.shape[0]
+    share = np.empty(n)
+    for i in range(n):
+        share[i] = 1.0 if member[i] else 0.0
+    sums = np.empty(n_groups + 1)
+    counts = np.empty(n_groups + 1)
+    _live_sums(groups, share, alive, n_groups, sums, counts)
+    joins = 0
+    outs = 0
+    for i in range(n):
+        if exclude_self:
+            peer = _peer_mean(sums, counts, groups, share, alive, i)
+        else:
+            c = counts[groups[i]]
+            peer = sums[groups[i]] / c if c > 0 else 0.0
+        h = 1.0 - sat[i]
+        h = 0.0 if h < 0.0 else (1.0 if h > 1.0 else h)
+        h *= opt_out_scale
+        if member[i]:
+            if alive[i] and draws[i] < h:
+                member[i] = False
+                outs += 1
+            continue
+        if not (alive[i] and eligible[i]):
+            continue
+        if default_once and not defaulted[i]:
+            defaulted[i] = True
+            member[i] = True
+            joins += 1
+            continue
+        j = peer * peer_effect
+        j += 1
+        j *= join_scale
+        if j > 1.0:
+            j = 1.0
+        if draws[i] < j:
+            member[i] = True
+            joins += 1
+    return joins, outs
+
+
+@_jit
+def ownership_effects(own, took_part, members, engaged, impose, active, gain, loss_scale,
+                      user_own, users_too, consultable):
+    """decisions.apply_ownership_effects after the seats: staff who took part (a seat, or
+    engaged when the members were consulted) gain ownership, other active staff lose some
+    when the decision is imposed; consulted users gain."""
+    if members and users_too:
+        for i in range(user_own.shape[0]):
+            if consultable[i]:
+                u = user_own[i]
+                user_own[i] = u + gain * (1 - u)
+    for i in range(own.shape[0]):
+        o = own[i]
+        if took_part[i] or (members and engaged[i]):
+            own[i] = o + gain * (1 - o)
+        elif impose and active[i]:
+            own[i] = o - loss_scale * o
+
+
 def warm() -> None:
     """Load (or, the first time on a machine, compile) every kernel for the argument types a
     run passes, so a process forked afterwards starts with them ready: the batch engine's
@@ -239,3 +305,6 @@ def warm() -> None:
     user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
+    ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
+    for exclude_self in (True, False):
+        membership(b.copy(), b.copy(), b, b, i32, 1, exclude_self, f, f, 0.0, 0.0, 0.0, True)
