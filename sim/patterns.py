@@ -826,6 +826,18 @@ DIAGNOSES: tuple[str, ...] = (
     '(docs/ODD.md §3 step 5). Measured after that change: 0.7499 (s.e. 0.0013) over 60 seeds;',
     "eligible 74.9 %, 99.5 % of them members, 32 % of staff under a year's tenure. Bound and",
     'statistic were never moved.',
+    '',
+    '## Cross-case diagnoses (P12-P20)',
+    '',
+    'Per pattern and case, with the figures measured on each run, in docs/cases.md',
+    '("Diagnoses of the failing cross-case patterns and placements"). In short: P15\'s large',
+    'cases (2, 4) usually win the re-tenders scheduled for them (their outcome is simulated),',
+    'and of their re-tender losses only those with a bid count as "retender" ("missed" and',
+    '"excluded" are re-tenders without a bid); P18 fails on Case 12, which by its facts has no',
+    'formal staff channel before 2020 (interim board, staff seats "later", no representative',
+    'body, T4.1), so its voice heard stays at or under informal voice; P13 is emergent and',
+    'reported as measured. No statistic or target was changed; P19\'s comparison was made exact',
+    '(whole cases instead of a float mean of k/12 shares).',
 )
 
 
