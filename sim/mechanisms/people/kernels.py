@@ -85,6 +85,7 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
     sums = np.empty(n_teams + 1)
     counts = np.empty(n_teams + 1)
     _live_sums(team, active, alive, n_teams, sums, counts)
+    col = _boost_columns(b1)
     for i in range(n):
         peer = _peer_mean(sums, counts, team, active, alive, i)
         d = (own[i] - 0.5) * w_own
@@ -98,9 +99,10 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
         load *= w_load
         d -= load
         d -= remote * (1.0 if site[i] != 0 else 0.0)
-        b2 = b2_site[site[i]] + b2_team[team[i]]
-        z_up[i] = _clip20(_boost(level[i], b1, b2, True) + d)
-        z_down[i] = _clip20(_boost(level[i], b1, b2, False) + d)
+        col[2] = b2_site[site[i]] + b2_team[team[i]]
+        lv = level[i]
+        z_up[i] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
+        z_down[i] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
 
 
 @_jit
@@ -116,6 +118,7 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
     sums = np.empty(n_sites + 1)
     counts = np.empty(n_sites + 1)
     _live_sums(site, active, alive, n_sites, sums, counts)
+    col = _boost_columns(b1)
     for i in range(n):
         c = counts[site[i]]
         peer = sums[site[i]] / c if c > 0 else 0.0  # group_mean(exclude_self=False)
@@ -126,21 +129,21 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
         d += (1.0 if member[i] else 0.0) * w_member
         d += vuln[i] * neg_w_vuln
         d -= remote * (1.0 if site[i] != 0 else 0.0)
-        b2 = b2_site[site[i]]
-        z_up[i] = _clip20(_boost(level[i], b1, b2, True) + d)
-        z_down[i] = _clip20(_boost(level[i], b1, b2, False) + d)
+        col[2] = b2_site[site[i]]
+        lv = level[i]
+        z_up[i] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
+        z_down[i] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
 
 
 @_jit
-def _boost(lv, b1, b2, up):
-    """The channel boost of the step up from rung lv (column min(lv, 3)) or down to lv − 1
-    (column max(lv − 1, 0)); columns 0 and 3 carry none."""
-    k = (lv if lv < TOP - 1 else TOP - 1) if up else (lv - 1 if lv > 1 else 0)
-    if k == 1:
-        return b1
-    if k == 2:
-        return b2
-    return 0.0
+def _boost_columns(b1):
+    """A person's boost by step (columns 0..3 of participation.staff_boost: none, the surveys,
+    the person's forum and council, none); column 2 is filled per person. The step up from
+    rung lv reads column min(lv, 3), the step down column max(lv − 1, 0): a look-up, not a
+    branch per rung."""
+    col = np.zeros(TOP)
+    col[1] = b1
+    return col
 
 
 @_jit
