@@ -1,5 +1,7 @@
-"""Compiled (numba) kernels for the monthly person update (docs/ODD.md §3 step 7, the rules of
-``engagement.update``): one pass over the columns per step instead of ~60 numpy calls.
+"""Compiled (numba) kernels for the monthly person update (docs/ODD.md §3 steps 5-7: the rules
+of ``engagement.update`` and ``membership.update``, users' departures and awareness, and a
+decision's ownership effects, ``decisions.apply_ownership_effects``): one pass over the
+columns per step instead of ~80 numpy calls a month.
 
 The kernels do, person by person, exactly the floating-point operations the numpy code in
 ``sim/mechanisms/people/engagement.py`` does array by array, in the same order and with the
@@ -292,6 +294,33 @@ def ownership_effects(own, took_part, members, engaged, impose, active, gain, lo
             own[i] = o - loss_scale * o
 
 
+@_jit
+def become_aware(aware, alive, r, chance):
+    """engagement.spread_awareness after the draw: present, unaware users with r < chance."""
+    for i in range(aware.shape[0]):
+        if alive[i] and not aware[i] and r[i] < chance:
+            aware[i] = True
+
+
+@_jit
+def leaving_argument(satisfaction, weight, out):
+    """users.monthly's exponent, weight · (0.5 − satisfaction), for numpy's exp."""
+    for i in range(satisfaction.shape[0]):
+        out[i] = weight * (0.5 - satisfaction[i])
+
+
+@_jit
+def leavers(alive, r, e, base):
+    """The rows of present users who leave this month: r < base · e (users.monthly)."""
+    rows = np.empty(alive.shape[0], dtype=np.int64)
+    n = 0
+    for i in range(alive.shape[0]):
+        if alive[i] and r[i] < base * e[i]:
+            rows[n] = i
+            n += 1
+    return rows[:n]
+
+
 def warm() -> None:
     """Load (or, the first time on a machine, compile) every kernel for the argument types a
     run passes, so a process forked afterwards starts with them ready: the batch engine's
@@ -309,5 +338,8 @@ def warm() -> None:
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
+    become_aware(b.copy(), b, f, 0.0)
+    leaving_argument(f, 0.0, f.copy())
+    leavers(b, f, f, 0.0)
     for exclude_self in (True, False):
         membership(b.copy(), b.copy(), b, b, i32, 1, exclude_self, f, f, 0.0, 0.0, 0.0, True)
