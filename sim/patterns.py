@@ -768,10 +768,13 @@ def modal_type(r, months: int = 12) -> str:
 def _p19(d):
     runs = _case_runs(d)
     seeds = min(len(rs) for rs in runs.values())
-    share = [np.mean([modal_type(runs[n][k]) == "democratic-1" for n in CASES])
-             for k in range(seeds)]
+    counts = [sum(modal_type(runs[n][k]) == "democratic-1" for n in CASES)
+              for k in range(seeds)]
+    share = [c / len(CASES) for c in counts]
     mean, lo, hi = mean_interval(share)
-    return Measured(mean, lo, hi, mean >= 1 / 6,
+    # "mean >= 1/6" in whole cases: 6 x (D1 cases over all seeds) >= cases x seeds, exactly (a
+    # float mean of k/12 shares can fall an ulp under 1/6 at exactly two of twelve)
+    return Measured(mean, lo, hi, 6 * sum(counts) >= len(CASES) * seeds,
                     f"Democratic mode 1 in the last year in {_interval(mean, lo, hi, True)} "
                     f"of cases")
 
@@ -824,6 +827,18 @@ DIAGNOSES: tuple[str, ...] = (
     "seeds; eligible 74.9 %, 99.5 % of them members, 32 % of staff under a year's tenure;",
     'with agency cover for vacancies as well (docs/ODD.md §13.7) 0.7607 (s.e. 0.0012). Bound',
     'and statistic were never moved.',
+    '',
+    '## Cross-case diagnoses (P12-P20)',
+    '',
+    'Per pattern and case, with the figures measured on each run, in docs/cases.md',
+    '("Diagnoses of the failing cross-case patterns and placements"). In short: P15\'s large',
+    'cases (2, 4) usually win the re-tenders scheduled for them (their outcome is simulated),',
+    'and of their re-tender losses only those with a bid count as "retender" ("missed" and',
+    '"excluded" are re-tenders without a bid); P18 fails on Case 12, which by its facts has no',
+    'formal staff channel before 2020 (interim board, staff seats "later", no representative',
+    'body, T4.1), so its voice heard stays at or under informal voice; P13 is emergent and',
+    'reported as measured. No statistic or target was changed; P19\'s comparison was made exact',
+    '(whole cases instead of a float mean of k/12 shares).',
 )
 
 

@@ -46,3 +46,53 @@ def test_sweep_mode_latest_refuses_outputs_it_does_not_compute():
     assert model.latest.get("active_share") == model.latest["active_share"]
     with pytest.raises(KeyError, match="FEEDBACK"):
         model.latest.get("reserves", 0.0)
+
+
+def test_automatic_chunks_shrink_towards_the_end_and_cover_every_run_once():
+    # guided scheduling (sim/batch/sweep.py _Engine): the tail is shared by both workers
+    from types import SimpleNamespace
+
+    from sim.batch.sweep import _auto_chunk, _Engine
+
+    n, workers = 160, 2
+    engine = _Engine(SimpleNamespace(workers=workers), None, None, 0, None,
+                     _auto_chunk(n, workers), 500, 60.0, remaining=n)
+    source, sizes, seen = iter(range(n)), [], []
+    while chunk := engine._next_chunk(source):
+        sizes.append(len(chunk))
+        seen += chunk
+    assert seen == list(range(n))
+    assert sizes[0] == _auto_chunk(n, workers) == 10
+    assert sizes == sorted(sizes, reverse=True) and sizes[-2 * workers:] == [1] * (2 * workers)
+    fixed = _Engine(SimpleNamespace(workers=workers), None, None, 0, None, 7, 500, 60.0)
+    source = iter(range(20))
+    assert [len(c) for c in iter(lambda: fixed._next_chunk(source), [])] == [7, 7, 6]
+
+
+def test_the_parent_runs_while_its_workers_start_and_results_are_unchanged(tmp_path):
+    # automatic chunks on local processes: the sweep process runs the first runs itself
+    # until its workers are up (sim/batch/sweep.py _Engine._while_workers_start)
+    import os
+    import socket
+
+    import pandas as pd
+
+    from sim.batch.spec import load_spec
+    from sim.batch.store import Store
+    from sim.batch.sweep import sweep
+
+    from .batch_helpers import small_mutual_spec
+
+    spec = load_spec(small_mutual_spec(tmp_path, replications=3, months=6))
+    out = {}
+    for executor in ("serial", "process"):
+        outcome = sweep(spec, tmp_path / executor, executor=executor, workers=2,
+                        progress=False)
+        assert outcome.complete and not outcome.failed
+        store = Store(tmp_path / executor)
+        assert store.check() == {"missing": [], "duplicated": []}
+        out[executor] = (store.summary(), store.timeseries())
+    pd.testing.assert_frame_equal(out["process"][0], out["serial"][0])
+    pd.testing.assert_frame_equal(out["process"][1], out["serial"][1])
+    workers = Store(tmp_path / "process").status()["worker"]
+    assert f"{socket.gethostname()}:{os.getpid()}" in set(workers)  # the first run at least

@@ -47,10 +47,12 @@ CASE_FITS = [
      "~1,000 community shareholders (T4.1) of 3,000 users (assumption): rate 0.30–0.37",
      "ε = 1: converged, posterior median 0.339 (re-fitted after the churn-timing fix: "
      "0.392 before)"),
-    (12, "membership.users.promotion", "0.051 (90 % 0.009–0.116)",
+    (12, "membership.users.promotion", "0.027 (median 0.0266, 90 % 0.008–0.068)",
      "'just under 100 members in early 2020' (T4.1): 85–99 of 8,000 users, rate "
-     "0.0105–0.0125", "ε = 6.47 (generation budget spent): even near zero promotion the "
-     "rate is 0.0136, above the range; 35 % of particles in range"),
+     "0.0105–0.0125", "ε = 1: converged at generation 5 (2,137 runs; the first fit stopped "
+     "at its 5-generation budget at ε = 6.47, not at a model limit); posterior median rate "
+     "0.0116. Without promotion the no-promotion join hazard "
+     "(membership.users.base_join_rate) of aware users alone gives about 0.011"),
 ]
 
 

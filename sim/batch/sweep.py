@@ -110,9 +110,12 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
             # runs come back a chunk at a time: a "round" is one chunk per worker
             bar = Progress(len(runs), len(done), enabled=progress,
                            workers=pool.workers * chunk, every=progress_every)
+            if executor == "process" and not chunk_size and todo:
+                pool.start_workers()  # this process runs the first runs while they start
             engine = _Engine(pool, RunContext.of(spec, scenario, scenarios), store, retries, bar,
                              chunk,
-                             flush_every, flush_seconds)
+                             flush_every, flush_seconds,
+                             remaining=None if chunk_size else len(todo))
             try:
                 engine.run(tasks(runs, design, iter(todo)), outcome)
             except KeyboardInterrupt:
@@ -177,9 +180,14 @@ class _Engine:
     """Keeps a bounded window of chunks in flight, retries failures, flushes results."""
 
     def __init__(self, pool: Pool, context: RunContext, store: Store, retries: int,
-                 bar: Progress, chunk_size: int, flush_every: int, flush_seconds: float):
+                 bar: Progress, chunk_size: int, flush_every: int, flush_seconds: float,
+                 remaining: int | None = None):
         self.pool, self.context, self.store, self.retries = pool, context, store, retries
         self.bar, self.chunk_size = bar, chunk_size
+        # with the automatic chunk size, chunks shrink as the sweep nears its end (guided
+        # scheduling), so the last chunks finish together instead of one worker running a
+        # whole chunk while the others wait; ``None``: every chunk has ``chunk_size`` runs
+        self.remaining = remaining
         self.flush_every, self.flush_seconds = flush_every, flush_seconds
         self.window = 2 * pool.workers
         self.retry_queue: deque[RunTask] = deque()
@@ -189,6 +197,7 @@ class _Engine:
     def run(self, source: Iterator[RunTask], outcome: SweepOutcome) -> None:
         in_flight: dict[Future, list[RunTask]] = {}
         try:
+            self._while_workers_start(source, outcome)
             while True:
                 while len(in_flight) < self.window and (chunk := self._next_chunk(source)):
                     self._submit(chunk, in_flight, outcome)
@@ -218,13 +227,31 @@ class _Engine:
             for future in in_flight:
                 future.cancel()
 
-    def _next_chunk(self, source: Iterator[RunTask]) -> list[RunTask]:
+    def _while_workers_start(self, source: Iterator[RunTask], outcome: SweepOutcome) -> None:
+        """Until the local workers are up (``Pool.ready``), run one run at a time here: the
+        seconds a pool takes to start are not lost (the same runs, the same seeds, so the
+        same results). Ctrl-C here stops the sweep as in a serial one."""
+        ready = getattr(self.pool, "ready", None)
+        while ready is not None and not ready.is_set():
+            chunk = self._next_chunk(source, size=1)
+            if not chunk:
+                return
+            self._collect(chunk, execute_chunk(self.context, chunk), outcome)
+            if len(self.buffer) >= self.flush_every:
+                self._flush()
+
+    def _next_chunk(self, source: Iterator[RunTask], size: int | None = None) -> list[RunTask]:
+        size = size or self.chunk_size
+        if self.remaining is not None:
+            size = max(1, min(size, self.remaining // (4 * self.pool.workers)))
         chunk: list[RunTask] = []
-        while self.retry_queue and len(chunk) < self.chunk_size:
+        while self.retry_queue and len(chunk) < size:
             chunk.append(self.retry_queue.popleft())
         for task in source:
             chunk.append(task)
-            if len(chunk) >= self.chunk_size:
+            if self.remaining is not None:
+                self.remaining -= 1
+            if len(chunk) >= size:
                 break
         return chunk
 

@@ -346,6 +346,15 @@ def consider(model, t: Tender) -> None:
         m.count("no_bid_consortium_time")
         return
     slot = writing_slot(model, t, decision.latency, share, own)
+    if slot is None and share == 1.0 and not own \
+            and t.window - decision.latency >= p.procurement.consortium_months \
+            and model.rng.random() < p.procurement.consortium_access:
+        # no staff time to write it alone: a consortium partner may write it with the mutual,
+        # which then writes only its share (§3.3 'consortium' bidding, Cases 1, 2 and 4; the
+        # same route as a busy bid team above; docs/ODD.md §13.6)
+        share = p.procurement.consortium_share
+        pooled = income + p.procurement.partner_turnover * 100
+        slot = writing_slot(model, t, decision.latency, share, own)
     if slot is None:
         m.count("no_bid_writing_time")
         model.log("decision", f"did not bid for a tender from {t.commissioner.name}: no staff "

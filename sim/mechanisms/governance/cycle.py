@@ -86,7 +86,10 @@ def monthly(model) -> None:
     g = model.governance
     since = model.month - WINDOW  # once, not per decision (an attribute call each)
     g.decisions = [d for d in g.decisions if d.month > since]
-    surplus.settle(model, deliberation=_recent_mean(model, lambda d: max(d.voice, d.user_voice)))
+    recent = g.decisions  # _recent_mean of max(voice, user_voice), without a call per decision
+    deliberation = (sum([u if (u := d.user_voice) > (v := d.voice) else v for d in recent])
+                    / len(recent) if recent else 0.0)
+    surplus.settle(model, deliberation=deliberation)
     publish(model)
 
 
@@ -125,8 +128,9 @@ def publish(model) -> None:
     informal = model.people.informal_voice  # a state: sim/mechanisms/people/participation.py
     weight = p.governance.conflict.voice_weight
     if g.decisions:
-        formal = (_recent_mean(model, lambda d: d.voice),
-                  _recent_mean(model, lambda d: d.user_voice))
+        recent = g.decisions  # _recent_mean of each, as lists (the same sums)
+        formal = (sum([d.voice for d in recent]) / len(recent),
+                  sum([d.user_voice for d in recent]) / len(recent))
     else:  # no decisions yet (month 0): what the procedure usually gives
         voices = [decisions.expected_voice(model, level) for level in DECISION_LEVELS]
         formal = tuple(sum(v[i] for v in voices) / len(voices) for i in (0, 1))

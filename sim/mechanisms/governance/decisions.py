@@ -39,6 +39,7 @@ import numpy as np
 
 from sim.mechanisms.governance import public_sector
 from sim.mechanisms.governance.bodies import Body, power_factor, present
+from sim.mechanisms.people import kernels
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -479,6 +480,12 @@ def apply_ownership_effects(model, d: Decision) -> None:
             took_part[person.row] = True
         else:
             u.ownership[person.row] += gain * (1 - u.ownership[person.row])
+    if kernels.ENABLED:  # the same arithmetic in one pass (sim/mechanisms/people/kernels.py)
+        kernels.ownership_effects(
+            s.ownership, took_part, MEMBERSHIP in d.consulted, engaged,
+            d.level != "operations" and not d.deliberative, active, gain,
+            loss * (1 - d.voice), u.ownership, d.level != "policy", consultable)
+        return
     if MEMBERSHIP in d.consulted:
         took_part |= engaged
         if d.level != "policy":

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.people import participation
+from sim.mechanisms.people import kernels, participation
 from sim.mechanisms.people import users as users_mod
 from sim.parameter import param
 from sim.population import group_mean
@@ -392,9 +392,7 @@ def adjust_satisfaction(cols, voice: float, workload: float, pay: float, p,
 def build_confidence(cols, support: float, p) -> None:
     """Training and taking part build confidence (§5.4 'talent spot, nurture and train')."""
     # the gain depends on the rung only: one value per rung, the same arithmetic as per person
-    gain = np.array([p.engagement.confidence_gain
-                     * (support * float(k >= 1) + p.engagement.active_confidence_gain
-                        * float(k >= 3)) for k in range(TOP + 1)]).take(cols.engagement)
+    gain = _confidence_gain(support, p).take(cols.engagement)
     conf = cols.confidence
     gain *= 1.0 - conf
     conf += gain
@@ -413,12 +411,99 @@ def spread_awareness(users, p, rng) -> None:
     """Promotion makes users aware that the organisation is a mutual (§5.4)."""
     chance = p.membership.users.awareness_gain * \
         (p.membership.users.awareness_base + p.membership.users.promotion)
+    if kernels.ENABLED:  # the same test in one pass (kernels.py)
+        kernels.become_aware(users.aware, users.alive, rng.random(users.size), float(chance))
+        return
     newly = users.alive & ~users.aware & (rng.random(users.size) < chance)
     users.aware[newly] = True
 
 
 def update(model) -> None:
     """One month of engagement, ownership, satisfaction and confidence for staff and users."""
+    if kernels.ENABLED:
+        _update_compiled(model)
+    else:
+        update_numpy(model)
+
+
+def _confidence_gain(support: float, p) -> np.ndarray:
+    # build_confidence's gain per rung
+    return np.array([p.engagement.confidence_gain
+                     * (support * float(k >= 1) + p.engagement.active_confidence_gain
+                        * float(k >= 3)) for k in range(TOP + 1)])
+
+
+def _update_compiled(model) -> None:
+    """:func:`update_numpy`'s rules through the compiled kernels (sim/mechanisms/people/
+    kernels.py): the same operations in the same order, the exponentials and random draws
+    by numpy, so the results are bit-identical (tests/test_kernels.py)."""
+    p, rng, s, u = model.params, model.rng, model.staff, model.users
+    e, o, sp = p.engagement, p.ownership, p.satisfaction
+    voice, support = model.governance.voice_heard, pipeline_support(p)
+    n_teams, n_sites = model.org.n_teams, model.org.n_sites
+    pipe = e.pipeline_weight * support
+    remote = e.dispersion_penalty * (1.0 - 1.0 / n_sites)
+    rung_factor = _rung_factor(e.step_difficulty)
+    w_voice, w_member, w_eng = o.voice_weight, o.member_weight, o.engagement_weight
+    w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
+    rung_term = (w_eng * np.arange(TOP + 1, dtype=float)) / TOP
+    gain = _confidence_gain(support, p)
+    # staff: the ladder (drive, boosts, numpy's exp, the draw, the step, working groups)
+    n = s.size
+    b1, by_site, by_team = participation.staff_boost_parts(model)
+    z_up, z_down = np.empty(n), np.empty(n)
+    kernels.staff_z(s.engagement, s.ownership, s.confidence, s.satisfaction, s.member,
+                    s.part_time, s.site, s.team, s.alive, n_teams,
+                    e.ownership_weight, e.confidence_weight, e.satisfaction_weight,
+                    e.peer_weight, pipe, e.member_boost, e.part_time_load,
+                    model.funding.workload - 1.0, e.workload_weight, remote,
+                    b1, by_site, by_team, z_up, z_down)
+    np.exp(z_up, out=z_up)
+    np.exp(z_down, out=z_down)
+    r = rng.random(n)
+    kernels.climb(s.engagement, z_up, z_down, r, s.alive, rung_factor, 1.0 * e.up_rate,
+                  e.down_rate, e.max_step_chance, False, s.alive, s.group_months, True)
+    # then TUPE acceptance, ownership, satisfaction, confidence
+    tupe_rate = float(1.0 - np.exp(-p.workforce.tupe_acceptance_per_year / 12.0))
+    workload, pay = model.funding.workload, model.funding.pay_index
+    kernels.settle(s.engagement, s.affinity, s.tupe_deficit, s.ownership, s.satisfaction,
+                   s.confidence, s.member, s.team, s.alive, n_teams,
+                   tupe_rate, w_aff, w_voice * voice, w_member, rung_term, o.adjust_rate,
+                   o.contagion, sp.affinity_weight, sp.voice_weight * (voice - 0.5),
+                   sp.workload_weight * (workload - 1.0), sp.pay_weight * (pay - 1.0),
+                   float(model.governance.grievance["staff"]),
+                   float(users_mod.staff_pay_extra(model)), sp.adjust_rate, gain)
+    if not u.size:
+        return
+    spread_awareness(u, p, rng)
+    m = u.size
+    b1, by_site = participation.user_boost_parts(model)
+    z_up, z_down = np.empty(m), np.empty(m)
+    kernels.user_z(u.engagement, u.ownership, u.confidence, u.member, u.vulnerability,
+                   u.site, u.alive, n_sites, e.ownership_weight, e.confidence_weight,
+                   e.peer_weight, pipe, e.member_boost, -e.vulnerability_weight, remote,
+                   b1, by_site, z_up, z_down)
+    np.exp(z_up, out=z_up)
+    np.exp(z_down, out=z_down)
+    r = rng.random(m)
+    kernels.climb(u.engagement, z_up, z_down, r, u.alive, rung_factor,
+                  e.user_rate_factor * e.up_rate, e.down_rate, e.max_step_chance, True,
+                  u.aware, _NO_GROUPS, False)
+    voice = model.governance.user_voice_heard
+    kernels.settle(u.engagement, u.affinity, u.affinity, u.ownership, u.satisfaction,
+                   u.confidence, u.member, u.site, u.alive, n_sites,
+                   -1.0, w_aff, w_voice * voice, w_member, rung_term, o.adjust_rate,
+                   o.contagion, sp.affinity_weight, sp.voice_weight * (voice - 0.5),
+                   sp.workload_weight * (1.0 - 1.0), sp.pay_weight * (1.0 - 1.0),
+                   float(model.governance.grievance["users"]),
+                   float(users_mod.satisfaction_extra(model)), sp.adjust_rate, gain)
+
+
+_NO_GROUPS = np.zeros(0, dtype=np.int16)  # users are in no working group
+
+
+def update_numpy(model) -> None:
+    """The person update in numpy, the reference for the compiled path (:func:`update`)."""
     p, rng, staff, users = model.params, model.rng, model.staff, model.users
     voice, support = model.governance.voice_heard, pipeline_support(p)
     climb(staff, staff_drive(model), p, rng, 1.0, None, participation.staff_boost(model))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.mechanisms.people import kernels
 from sim.parameter import param
 from sim.population import group_mean
 
@@ -135,13 +136,17 @@ class Rules:
                    ease=get("ease", 1.0), peer_effect=get("peer_effect"),
                    opt_out_rate=get("opt_out_rate"))
 
+    def join_scale(self) -> float:
+        """The join hazard without its peer term (:meth:`join_hazard` multiplies by it)."""
+        return (self.base_join_rate * self.ease * (1 + self.promotion_effect * self.promotion)
+                * (1 + self.incentive_effect * self.incentive))
+
     def join_hazard(self, peer_member_share: np.ndarray | float) -> np.ndarray | float:
         """Monthly chance that an eligible non-member actively joins (§4.1 inertia)."""
         if isinstance(peer_member_share, np.ndarray):  # the same product, in place
             h = np.multiply(peer_member_share, self.peer_effect)
             h += 1
-            h *= (self.base_join_rate * self.ease * (1 + self.promotion_effect * self.promotion)
-                  * (1 + self.incentive_effect * self.incentive))
+            h *= self.join_scale()
             return np.minimum(h, 1.0, out=h)
         return np.minimum(
             self.base_join_rate * self.ease
@@ -186,9 +191,17 @@ def initial_members(rules: Rules, months_eligible: np.ndarray, history_months: i
 
 
 def update_constituency(cols, eligible: np.ndarray, rules: Rules,
-                        peer_member_share: np.ndarray, rng: np.random.Generator) -> tuple[int,
-                                                                                          int]:
-    """Apply one month of a membership rule to a constituency; return (joins, opt-outs)."""
+                        peer_member_share: np.ndarray | None, rng: np.random.Generator,
+                        groups: tuple | None = None) -> tuple[int, int]:
+    """Apply one month of a membership rule to a constituency; return (joins, opt-outs).
+
+    ``groups`` ((group of each row, number of groups, exclude_self)) lets the compiled path
+    compute the peer share itself; ``peer_member_share`` is then not needed (None)."""
+    if peer_member_share is None and rules.rule in ("opt_in", "opt_out") \
+            and not kernels.ENABLED:
+        groups_of, n_groups, exclude_self = groups
+        peer_member_share = group_mean(groups_of, cols.member.astype(float), cols.alive,
+                                       n_groups, exclude_self=exclude_self)
     member, alive = cols.member, cols.alive
     if rules.rule == "none":
         return 0, 0
@@ -199,6 +212,12 @@ def update_constituency(cols, eligible: np.ndarray, rules: Rules,
         return int(np.count_nonzero(joining)), 0
 
     draws = rng.random(cols.size)
+    if kernels.ENABLED and groups is not None:  # compiled: the same steps, fused (kernels.py)
+        groups_of, n_groups, exclude_self = groups
+        return kernels.membership(
+            member, cols.defaulted, alive, eligible, groups_of, n_groups, exclude_self,
+            cols.satisfaction, draws, rules.peer_effect, rules.join_scale(),
+            rules.opt_out_rate * rules.ease * 2.0, rules.rule == "opt_out")
     leaving = draws < rules.opt_out_hazard(cols.satisfaction)  # members only (below)
     leaving &= member
     leaving &= alive
@@ -233,15 +252,13 @@ def users_eligible(users) -> np.ndarray:
 def update(model) -> None:
     """One month of membership for staff and for users."""
     staff, users, rng = model.staff, model.users, model.rng
-    peers = group_mean(staff.team, staff.member.astype(float), staff.alive, model.org.n_teams)
     joins, outs = update_constituency(staff, staff_eligible(staff, model.params),
-                                      model.people.staff_rules, peers, rng)
+                                      model.people.staff_rules, None, rng,
+                                      (staff.team, model.org.n_teams, True))
     model.month_counts.update(staff_joins=joins, staff_opt_outs=outs)
     if users.size:
-        peers = group_mean(users.site, users.member.astype(float), users.alive, model.org.n_sites,
-                           exclude_self=False)
         joins, outs = update_constituency(users, users_eligible(users), model.people.user_rules,
-                                          peers, rng)
+                                          None, rng, (users.site, model.org.n_sites, False))
     else:
         joins, outs = 0, 0
     model.month_counts.update(user_joins=joins, user_opt_outs=outs)

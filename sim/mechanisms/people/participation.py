@@ -137,28 +137,45 @@ def forum_sites(model, who: str) -> np.ndarray:
     return out
 
 
+def staff_boost_parts(model) -> tuple[float, np.ndarray, np.ndarray]:
+    """The channels' boosts by step, before they are spread over the rows: column 1's (the
+    surveys, the same for everyone), column 2's per site (a forum) and per team (a member on
+    a council); :func:`staff_boost` spreads them, the compiled update reads them directly."""
+    p = model.params
+    b1 = p.participation.surveys_weight * _saturating(p.participation.staff.surveys_per_year)
+    by_site = np.multiply(forum_sites(model, "staff"), p.participation.forums_weight)
+    tw = p.participation.councils.team_weight
+    by_team = (tw * represented_teams(model) if tw
+               else np.zeros(model.org.n_teams))
+    return b1, by_site, by_team
+
+
+def user_boost_parts(model) -> tuple[float, np.ndarray]:
+    """As :func:`staff_boost_parts`, for users (no councils)."""
+    p = model.params
+    b1 = p.participation.surveys_weight * _saturating(p.participation.users.surveys_per_year)
+    return b1, np.multiply(forum_sites(model, "users"), p.participation.forums_weight)
+
+
 def staff_boost(model) -> np.ndarray:
     """Per staff row, the log-odds each channel adds to each step: shape (rows, TOP); column
     k tilts the step between rung k and rung k + 1."""
-    p, s = model.params, model.staff
+    s = model.staff
+    b1, by_site, by_team = staff_boost_parts(model)
     boost = np.zeros((s.size, TOP))
-    boost[:, 1] = p.participation.surveys_weight * _saturating(
-        p.participation.staff.surveys_per_year)
-    forum = forum_sites(model, "staff").take(s.site)
-    np.multiply(forum, p.participation.forums_weight, out=boost[:, 2])
-    if p.participation.councils.team_weight:
-        boost[:, 2] += p.participation.councils.team_weight * \
-            represented_teams(model).take(s.team)
+    boost[:, 1] = b1
+    boost[:, 2] = by_site.take(s.site)
+    if model.params.participation.councils.team_weight:
+        boost[:, 2] += by_team.take(s.team)
     return boost
 
 
 def user_boost(model) -> np.ndarray:
-    p, u = model.params, model.users
+    u = model.users
+    b1, by_site = user_boost_parts(model)
     boost = np.zeros((u.size, TOP))
-    boost[:, 1] = p.participation.surveys_weight * _saturating(
-        p.participation.users.surveys_per_year)
-    np.multiply(forum_sites(model, "users").take(u.site), p.participation.forums_weight,
-                out=boost[:, 2])
+    boost[:, 1] = b1
+    boost[:, 2] = by_site.take(u.site)
     return boost
 
 
