@@ -30,7 +30,7 @@ BUNDLED = ("base", "opt_in", "opt_out", "employee_trust", "small_cic",
            "stewardship_small_cic", "council_owned_cic", "staff_council",
            "cbs_multi_stakeholder", "large_cbs", "social_value_10")
 SHORT = {"stewardship-1": "S1", "stewardship-2": "S2", "democratic-1": "D1",
-         "democratic-2": "D2"}
+         "democratic-2": "D2", "failed": "failed"}
 DETAIL = ("legal_formal_index", "cultural_psychological_index", "mean_ownership",
           "active_share", "informal_voice", "voice_heard", "headcount")
 
@@ -40,6 +40,9 @@ def measure(scenario: str, seeds, window: slice | None = None, detail: bool = Fa
     for seed in seeds:
         ts = sim.run(scenario, seed=seed).timeseries
         late = ts.iloc[window] if window is not None else ts.iloc[61:]
+        if late.empty:  # the mutual failed before the window: no type to count
+            per_seed["failed"] += 1
+            continue
         pooled.update(late["ideal_type"])
         per_seed[late["ideal_type"].mode().iloc[0]] += 1
         if detail:
