@@ -44,10 +44,10 @@ def _jit(fn):
 @_jit
 def _clip20(z):
     # np.clip(z, -20, 20): no overflow in exp
-    if z < -20.0:
-        return -20.0
-    if z > 20.0:
-        return 20.0
+    if z < -20.0:  # shape: no overflow in exp
+        return -20.0  # shape: no overflow in exp
+    if z > 20.0:  # shape: no overflow in exp
+        return 20.0  # shape: no overflow in exp
     return z
 
 
@@ -78,9 +78,9 @@ def _peer_table(sums, counts):
     """_peer_mean for 0/1 values, per group: column 0 for a row that has left (its value
     counts in no group), 1 for a present row valued 0, 2 for a present row valued 1: the same
     subtraction and division as per row, done once per group and case."""
-    table = np.empty((sums.shape[0], 3))
+    table = np.empty((sums.shape[0], 3))  # shape: three cases (left, present 0, present 1)
     for g in range(sums.shape[0]):
-        for case in range(3):
+        for case in range(3):  # shape: the three cases above
             a = 0.0 if case == 0 else 1.0
             v = 1.0 if case == 2 else 0.0
             n = counts[g] - a
@@ -206,7 +206,7 @@ def climb(level, e_up, e_down, r, alive, rung_factor, up_scale, down_rate, cap,
         elif goes_down:
             lv -= 1
         if hold and alive[i] and group_months[i] > 0 and lv < 3:
-            lv = 3
+            lv = 3  # shape: a seat holder is on rung 3 at least (engagement's hold)
         level[i] = lv
 
 
@@ -272,6 +272,7 @@ def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_sel
     sums = np.empty(n_groups + 1)
     counts = np.empty(n_groups + 1)
     _live_sums(groups, share, alive, n_groups, sums, counts)
+    # shape: the peer table's three cases
     peers = _peer_table(sums, counts) if exclude_self else np.empty((0, 3))
     means = np.empty(0) if exclude_self else _group_means(sums, counts)
     joins = 0
@@ -363,9 +364,11 @@ def warm() -> None:
     rungs = np.zeros(TOP + 1)
     factors = rungs.copy()
     factors.flags.writeable = False  # as engagement._rung_factor hands it over
+    # shape: warm-up arguments: one row, zero parameters (the counts are the kernels' arities)
     staff_z(lv, f, f, f, b, b, i32, i32, b, 1, *([0.0] * 11), f, f, np.zeros(1), np.zeros(1))
-    user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))
+    user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))  # shape: arity
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
+    # shape: warm-up arguments, as above
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
     become_aware(b.copy(), b, f, 0.0)
