@@ -35,9 +35,6 @@ except ImportError:  # pragma: no cover - exercised only where numba is absent
 ENABLED = numba is not None and os.environ.get("MUTUALSIM_JIT", "1") != "0"
 
 TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
-ACTIVE = 3  # shape: rung 3 is 'active' (participation.ACTIVE)
-CLIP = 20.0  # shape: the drive is clipped to ±20 before exp (engagement.rung_chances): no overflow
-CASES = 3  # shape: a row that has left, a present row valued 0, a present row valued 1
 
 
 def _jit(fn):
@@ -47,10 +44,10 @@ def _jit(fn):
 @_jit
 def _clip20(z):
     # np.clip(z, -20, 20): no overflow in exp
-    if z < -CLIP:
-        return -CLIP
-    if z > CLIP:
-        return CLIP
+    if z < -20.0:  # shape: no overflow in exp
+        return -20.0  # shape: no overflow in exp
+    if z > 20.0:  # shape: no overflow in exp
+        return 20.0  # shape: no overflow in exp
     return z
 
 
@@ -81,9 +78,9 @@ def _peer_table(sums, counts):
     """_peer_mean for 0/1 values, per group: column 0 for a row that has left (its value
     counts in no group), 1 for a present row valued 0, 2 for a present row valued 1: the same
     subtraction and division as per row, done once per group and case."""
-    table = np.empty((sums.shape[0], CASES))
+    table = np.empty((sums.shape[0], 3))  # shape: three cases (left, present 0, present 1)
     for g in range(sums.shape[0]):
-        for case in range(CASES):
+        for case in range(3):  # shape: the three cases above
             a = 0.0 if case == 0 else 1.0
             v = 1.0 if case == 2 else 0.0
             n = counts[g] - a
@@ -110,7 +107,7 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
     n = level.shape[0]
     active = np.empty(n)
     for i in range(n):
-        active[i] = 1.0 if level[i] >= ACTIVE else 0.0
+        active[i] = 1.0 if level[i] >= 3 else 0.0
     sums = np.empty(n_teams + 1)
     counts = np.empty(n_teams + 1)
     _live_sums(team, active, alive, n_teams, sums, counts)
@@ -120,7 +117,7 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
         if not alive[i]:  # climb moves no one who has left: their chances are never read
             z_up[i] = z_down[i] = 0.0
             continue
-        peer = peers[team[i], 2 if level[i] >= ACTIVE else 1]
+        peer = peers[team[i], 2 if level[i] >= 3 else 1]
         d = (own[i] - 0.5) * w_own
         d += (conf[i] - 0.5) * w_conf
         d += (sat[i] - 0.5) * w_sat
@@ -147,7 +144,7 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
     n = level.shape[0]
     active = np.empty(n)
     for i in range(n):
-        active[i] = 1.0 if level[i] >= ACTIVE else 0.0
+        active[i] = 1.0 if level[i] >= 3 else 0.0
     sums = np.empty(n_sites + 1)
     counts = np.empty(n_sites + 1)
     _live_sums(site, active, alive, n_sites, sums, counts)
@@ -208,8 +205,8 @@ def climb(level, e_up, e_down, r, alive, rung_factor, up_scale, down_rate, cap,
             lv += 1
         elif goes_down:
             lv -= 1
-        if hold and alive[i] and group_months[i] > 0 and lv < ACTIVE:
-            lv = ACTIVE
+        if hold and alive[i] and group_months[i] > 0 and lv < 3:
+            lv = 3  # shape: a seat holder is on rung 3 at least (engagement's hold)
         level[i] = lv
 
 
@@ -275,7 +272,8 @@ def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_sel
     sums = np.empty(n_groups + 1)
     counts = np.empty(n_groups + 1)
     _live_sums(groups, share, alive, n_groups, sums, counts)
-    peers = _peer_table(sums, counts) if exclude_self else np.empty((0, CASES))
+    # shape: the peer table's three cases
+    peers = _peer_table(sums, counts) if exclude_self else np.empty((0, 3))
     means = np.empty(0) if exclude_self else _group_means(sums, counts)
     joins = 0
     outs = 0
@@ -366,12 +364,11 @@ def warm() -> None:
     rungs = np.zeros(TOP + 1)
     factors = rungs.copy()
     factors.flags.writeable = False  # as engagement._rung_factor hands it over
-    # shape: the counts below are each kernel's scalar arguments
+    # shape: warm-up arguments: one row, zero parameters (the counts are the kernels' arities)
     staff_z(lv, f, f, f, b, b, i32, i32, b, 1, *([0.0] * 11), f, f, np.zeros(1), np.zeros(1))
-    # shape: as above
-    user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))
+    user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))  # shape: arity
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
-    # shape: as above
+    # shape: warm-up arguments, as above
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
     become_aware(b.copy(), b, f, 0.0)
