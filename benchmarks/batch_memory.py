@@ -127,13 +127,37 @@ def main() -> None:
     args = parser.parse_args()
     size = "medium" if args.medium else "small"
     for runs in args.runs:
+        before = [round(x, 2) for x in os.getloadavg()]
         if args.what == "memory":
             row = measure_memory(runs, args.workers, size)
         else:
             row = measure_efficiency(runs, args.workers or 2, size)
         load = [round(x, 2) for x in os.getloadavg()]  # the machine may be shared
-        print(json.dumps({**row, "size": size, "cpus": os.cpu_count(), "load_average_after": load}),
-              flush=True)
+        row = {**row, "size": size, "cpus": os.cpu_count(), "load_average_after": load}
+        print(json.dumps(row), flush=True)
+        if args.what == "efficiency":  # kept: every measurement, with its commit and load
+            _append(RESULTS_EFFICIENCY, {**row, "load_average_before": before,
+                                         "commit": _commit(), "measured_utc": time.strftime(
+                                             "%Y-%m-%d %H:%M", time.gmtime())})
+
+
+RESULTS_EFFICIENCY = Path(__file__).with_name("results-efficiency.json")
+
+
+def _commit() -> str:
+    import subprocess
+
+    out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "sim"],
+                           capture_output=True, text=True).stdout.strip()
+    return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def _append(path: Path, row: dict) -> None:
+    rows = json.loads(path.read_text()) if path.exists() else []
+    rows.append(row)
+    path.write_text(json.dumps(rows, indent=1) + "\n")
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ checkout, interleaved, CPU time and wall time per run.
     .venv/bin/python benchmarks/run_speed.py compare /tmp/speed-base --case medium --seeds 10
     .venv/bin/python benchmarks/run_speed.py compare /tmp/speed-base --case large --seeds 5
     .venv/bin/python benchmarks/run_speed.py profile --case medium      # cProfile of one run
+    .venv/bin/python benchmarks/run_speed.py jit                        # numba compile/load
 
 Cases (every side on: people, funding, governance, benefits):
 
@@ -184,6 +185,42 @@ def profile(case: str, seed: int, sweep: bool, top: int) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
+def jit_cost(repeats: int) -> dict:
+    """What the compiled kernels cost a process before its first run: the first time on a
+    machine (an empty numba cache: compiling) and every later process (loading the cache).
+    Each figure is a fresh interpreter timing ``kernels.warm()`` after ``import sim``;
+    ``NUMBA_CACHE_DIR`` points at a new temporary folder, so the tree's own cache is left alone.
+    """
+    import tempfile
+
+    code = ("import time; import sim; from sim.mechanisms.people import kernels; "
+            "c, w = time.process_time(), time.perf_counter(); kernels.warm(); "
+            "print(time.process_time() - c, time.perf_counter() - w)")
+    before, rows = uptime(), []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as cache:
+            env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=cache)
+            row = {}
+            for what in ("compile", "load"):  # the first process fills the cache
+                out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT,
+                                     capture_output=True, text=True, check=True)
+                cpu, wall = map(float, out.stdout.split())
+                row[what] = {"cpu_s": cpu, "wall_s": wall}
+            rows.append(row)
+            print(f"compile {row['compile']['wall_s']:.2f} s wall ({row['compile']['cpu_s']:.2f}"
+                  f" CPU), load from the cache {row['load']['wall_s']:.2f} s wall "
+                  f"({row['load']['cpu_s']:.2f} CPU)", flush=True)
+    result = {"what": "kernels.warm() in a fresh process", "this": commit_of(ROOT),
+              "machine": machine(), "uptime_before": before, "uptime_after": uptime(),
+              "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+              "summary": {w: {k: quartiles([r[w][k] for r in rows]) for k in ("cpu_s", "wall_s")}
+                          for w in ("compile", "load")}, "runs": rows}
+    out = HERE / "results-jit_cost.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"before: {before}\nafter:  {result['uptime_after']}\nwrote {out}")
+    return result
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -199,6 +236,9 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--full", action="store_true")
     p.add_argument("--top", type=int, default=45)
+    j = sub.add_parser("jit", help="first-run compile time and per-process load time of the "
+                                   "compiled kernels")
+    j.add_argument("--repeats", type=int, default=3)
     ch = sub.add_parser("child", help=argparse.SUPPRESS)
     ch.add_argument("case", choices=sorted(CASES))
     ch.add_argument("seed", type=int)
@@ -206,6 +246,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "child":
         print(json.dumps(child(args.case, args.seed, not args.full)))
+    elif args.cmd == "jit":
+        jit_cost(args.repeats)
     elif args.cmd == "compare":
         if not args.other.is_dir():
             print(f"run_speed.py: {args.other}: not a directory (a checkout to compare with)",

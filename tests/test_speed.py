@@ -67,3 +67,32 @@ def test_automatic_chunks_shrink_towards_the_end_and_cover_every_run_once():
     fixed = _Engine(SimpleNamespace(workers=workers), None, None, 0, None, 7, 500, 60.0)
     source = iter(range(20))
     assert [len(c) for c in iter(lambda: fixed._next_chunk(source), [])] == [7, 7, 6]
+
+
+def test_the_parent_runs_while_its_workers_start_and_results_are_unchanged(tmp_path):
+    # automatic chunks on local processes: the sweep process runs the first runs itself
+    # until its workers are up (sim/batch/sweep.py _Engine._while_workers_start)
+    import os
+    import socket
+
+    import pandas as pd
+
+    from sim.batch.spec import load_spec
+    from sim.batch.store import Store
+    from sim.batch.sweep import sweep
+
+    from .batch_helpers import small_mutual_spec
+
+    spec = load_spec(small_mutual_spec(tmp_path, replications=3, months=6))
+    out = {}
+    for executor in ("serial", "process"):
+        outcome = sweep(spec, tmp_path / executor, executor=executor, workers=2,
+                        progress=False)
+        assert outcome.complete and not outcome.failed
+        store = Store(tmp_path / executor)
+        assert store.check() == {"missing": [], "duplicated": []}
+        out[executor] = (store.summary(), store.timeseries())
+    pd.testing.assert_frame_equal(out["process"][0], out["serial"][0])
+    pd.testing.assert_frame_equal(out["process"][1], out["serial"][1])
+    workers = Store(tmp_path / "process").status()["worker"]
+    assert f"{socket.gethostname()}:{os.getpid()}" in set(workers)  # the first run at least

@@ -59,6 +59,28 @@ class Pool:
     description: str
     on_abandon: Callable[[], None] | None = None
     factory: Callable[[], Executor] | None = None  # builds a replacement for a broken pool
+    # local process pools: set once the workers are up (see start_workers); None: no wait
+    ready: threading.Event | None = None
+
+    def start_workers(self) -> None:
+        """Start the local workers from a background thread and set ``ready`` when they
+        answer: starting them (the forkserver importing the model, docs/batch.md) takes
+        seconds, and the engine runs the first runs in this process meanwhile
+        (sim/batch/sweep.py)."""
+        ready = self.ready = threading.Event()
+        executor, n = self.executor, self.workers
+
+        def start() -> None:
+            try:
+                futures = [executor.submit(os.getpid) for _ in range(n)]
+                for future in futures:
+                    future.exception()  # wait; a broken pool shows at the engine's submit
+            except Exception:  # noqa: BLE001 - likewise: the engine's submit reports it
+                pass
+            finally:
+                ready.set()
+
+        threading.Thread(target=start, daemon=True, name="start-workers").start()
 
     def renew(self) -> bool:
         """Replace a broken executor (a worker died); False if this kind cannot be."""

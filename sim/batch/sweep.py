@@ -110,6 +110,8 @@ def sweep(spec: ExperimentSpec, out: str | Path, executor: str = "process",
             # runs come back a chunk at a time: a "round" is one chunk per worker
             bar = Progress(len(runs), len(done), enabled=progress,
                            workers=pool.workers * chunk, every=progress_every)
+            if executor == "process" and not chunk_size and todo:
+                pool.start_workers()  # this process runs the first runs while they start
             engine = _Engine(pool, RunContext.of(spec, scenario, scenarios), store, retries, bar,
                              chunk,
                              flush_every, flush_seconds,
@@ -195,6 +197,7 @@ class _Engine:
     def run(self, source: Iterator[RunTask], outcome: SweepOutcome) -> None:
         in_flight: dict[Future, list[RunTask]] = {}
         try:
+            self._while_workers_start(source, outcome)
             while True:
                 while len(in_flight) < self.window and (chunk := self._next_chunk(source)):
                     self._submit(chunk, in_flight, outcome)
@@ -224,8 +227,21 @@ class _Engine:
             for future in in_flight:
                 future.cancel()
 
-    def _next_chunk(self, source: Iterator[RunTask]) -> list[RunTask]:
-        size = self.chunk_size
+    def _while_workers_start(self, source: Iterator[RunTask], outcome: SweepOutcome) -> None:
+        """Until the local workers are up (``Pool.ready``), run one run at a time here: the
+        seconds a pool takes to start are not lost (the same runs, the same seeds, so the
+        same results). Ctrl-C here stops the sweep as in a serial one."""
+        ready = getattr(self.pool, "ready", None)
+        while ready is not None and not ready.is_set():
+            chunk = self._next_chunk(source, size=1)
+            if not chunk:
+                return
+            self._collect(chunk, execute_chunk(self.context, chunk), outcome)
+            if len(self.buffer) >= self.flush_every:
+                self._flush()
+
+    def _next_chunk(self, source: Iterator[RunTask], size: int | None = None) -> list[RunTask]:
+        size = size or self.chunk_size
         if self.remaining is not None:
             size = max(1, min(size, self.remaining // (4 * self.pool.workers)))
         chunk: list[RunTask] = []

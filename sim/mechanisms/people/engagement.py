@@ -411,6 +411,9 @@ def spread_awareness(users, p, rng) -> None:
     """Promotion makes users aware that the organisation is a mutual (§5.4)."""
     chance = p.membership.users.awareness_gain * \
         (p.membership.users.awareness_base + p.membership.users.promotion)
+    if kernels.ENABLED:  # the same test in one pass (kernels.py)
+        kernels.become_aware(users.aware, users.alive, rng.random(users.size), float(chance))
+        return
     newly = users.alive & ~users.aware & (rng.random(users.size) < chance)
     users.aware[newly] = True
 

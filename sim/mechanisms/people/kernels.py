@@ -1,5 +1,7 @@
-"""Compiled (numba) kernels for the monthly person update (docs/ODD.md §3 step 7, the rules of
-``engagement.update``): one pass over the columns per step instead of ~60 numpy calls.
+"""Compiled (numba) kernels for the monthly person update (docs/ODD.md §3 steps 5-7: the rules
+of ``engagement.update`` and ``membership.update``, users' departures and awareness, and a
+decision's ownership effects, ``decisions.apply_ownership_effects``): one pass over the
+columns per step instead of ~80 numpy calls a month.
 
 The kernels do, person by person, exactly the floating-point operations the numpy code in
 ``sim/mechanisms/people/engagement.py`` does array by array, in the same order and with the
@@ -85,6 +87,7 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
     sums = np.empty(n_teams + 1)
     counts = np.empty(n_teams + 1)
     _live_sums(team, active, alive, n_teams, sums, counts)
+    col = _boost_columns(b1)
     for i in range(n):
         peer = _peer_mean(sums, counts, team, active, alive, i)
         d = (own[i] - 0.5) * w_own
@@ -98,9 +101,10 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
         load *= w_load
         d -= load
         d -= remote * (1.0 if site[i] != 0 else 0.0)
-        b2 = b2_site[site[i]] + b2_team[team[i]]
-        z_up[i] = _clip20(_boost(level[i], b1, b2, True) + d)
-        z_down[i] = _clip20(_boost(level[i], b1, b2, False) + d)
+        col[2] = b2_site[site[i]] + b2_team[team[i]]
+        lv = level[i]
+        z_up[i] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
+        z_down[i] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
 
 
 @_jit
@@ -116,6 +120,7 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
     sums = np.empty(n_sites + 1)
     counts = np.empty(n_sites + 1)
     _live_sums(site, active, alive, n_sites, sums, counts)
+    col = _boost_columns(b1)
     for i in range(n):
         c = counts[site[i]]
         peer = sums[site[i]] / c if c > 0 else 0.0  # group_mean(exclude_self=False)
@@ -126,21 +131,21 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
         d += (1.0 if member[i] else 0.0) * w_member
         d += vuln[i] * neg_w_vuln
         d -= remote * (1.0 if site[i] != 0 else 0.0)
-        b2 = b2_site[site[i]]
-        z_up[i] = _clip20(_boost(level[i], b1, b2, True) + d)
-        z_down[i] = _clip20(_boost(level[i], b1, b2, False) + d)
+        col[2] = b2_site[site[i]]
+        lv = level[i]
+        z_up[i] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
+        z_down[i] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
 
 
 @_jit
-def _boost(lv, b1, b2, up):
-    """The channel boost of the step up from rung lv (column min(lv, 3)) or down to lv − 1
-    (column max(lv − 1, 0)); columns 0 and 3 carry none."""
-    k = (lv if lv < TOP - 1 else TOP - 1) if up else (lv - 1 if lv > 1 else 0)
-    if k == 1:
-        return b1
-    if k == 2:
-        return b2
-    return 0.0
+def _boost_columns(b1):
+    """A person's boost by step (columns 0..3 of participation.staff_boost: none, the surveys,
+    the person's forum and council, none); column 2 is filled per person. The step up from
+    rung lv reads column min(lv, 3), the step down column max(lv − 1, 0): a look-up, not a
+    branch per rung."""
+    col = np.zeros(TOP)
+    col[1] = b1
+    return col
 
 
 @_jit
@@ -289,6 +294,33 @@ def ownership_effects(own, took_part, members, engaged, impose, active, gain, lo
             own[i] = o - loss_scale * o
 
 
+@_jit
+def become_aware(aware, alive, r, chance):
+    """engagement.spread_awareness after the draw: present, unaware users with r < chance."""
+    for i in range(aware.shape[0]):
+        if alive[i] and not aware[i] and r[i] < chance:
+            aware[i] = True
+
+
+@_jit
+def leaving_argument(satisfaction, weight, out):
+    """users.monthly's exponent, weight · (0.5 − satisfaction), for numpy's exp."""
+    for i in range(satisfaction.shape[0]):
+        out[i] = weight * (0.5 - satisfaction[i])
+
+
+@_jit
+def leavers(alive, r, e, base):
+    """The rows of present users who leave this month: r < base · e (users.monthly)."""
+    rows = np.empty(alive.shape[0], dtype=np.int64)
+    n = 0
+    for i in range(alive.shape[0]):
+        if alive[i] and r[i] < base * e[i]:
+            rows[n] = i
+            n += 1
+    return rows[:n]
+
+
 def warm() -> None:
     """Load (or, the first time on a machine, compile) every kernel for the argument types a
     run passes, so a process forked afterwards starts with them ready: the batch engine's
@@ -306,5 +338,8 @@ def warm() -> None:
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
+    become_aware(b.copy(), b, f, 0.0)
+    leaving_argument(f, 0.0, f.copy())
+    leavers(b, f, f, 0.0)
     for exclude_self in (True, False):
         membership(b.copy(), b.copy(), b, b, i32, 1, exclude_self, f, f, 0.0, 0.0, 0.0, True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.people import kernels
 from sim.mechanisms.people.state import SERVICE_REFERENCE
 from sim.parameter import param
 
@@ -119,9 +120,15 @@ def monthly(model) -> None:
     if p.organisation.users == 0:
         return
     base = 1.0 - (1.0 - p.users.leave_per_year) ** (1 / 12)
-    hazard = base * np.exp(p.users.dissatisfaction_leaving * (0.5 - u.satisfaction))
-    leaving = u.alive & (rng.random(u.size) < hazard)
-    n_out = int(np.count_nonzero(leaving))
+    if kernels.ENABLED:  # the same arithmetic, numpy's exp between two passes (kernels.py)
+        e = np.empty(u.size)
+        kernels.leaving_argument(u.satisfaction, float(p.users.dissatisfaction_leaving), e)
+        np.exp(e, out=e)
+        leaving = kernels.leavers(u.alive, rng.random(u.size), e, float(base))
+    else:
+        hazard = base * np.exp(p.users.dissatisfaction_leaving * (0.5 - u.satisfaction))
+        leaving = u.alive & (rng.random(u.size) < hazard)
+    n_out = len(leaving) if leaving.dtype != bool else int(np.count_nonzero(leaving))
     if n_out:
         u.remove_agents(leaving)
         u.alive[leaving] = False
