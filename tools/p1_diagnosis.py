@@ -34,6 +34,8 @@ def main(argv=None) -> None:
           f"(s.e. {v.std(ddof=1) / np.sqrt(len(v)):.4f}); seeds 0-5 {v[:6].mean():.4f} "
           f"(s.e. {v[:6].std(ddof=1) / np.sqrt(6):.4f}); headcount 400 -> "
           f"{np.mean(head_end):.0f} at the end; hires {np.mean(hires):.1f} a month after month 36")
+    if a.detail <= 0:
+        return
     rows = []
     for s in range(a.detail):
         m = MutualModel("opt_out", rng=s)

@@ -151,7 +151,7 @@ PARAMS = [
 
 INCOME = ("contracts", "grants_public", "grants_other", "trading", "rents")
 COSTS = ("pay", "pension_premium", "overheads", "bid_costs", "engagement", "interest",
-         "redundancy")
+         "redundancy", "agency")
 # investments paid from reserves: an acquisition, the start-up of a new line (§2.3)
 CAPITAL = ("acquisitions", "development")
 # appropriations of a surplus already earned (§5.3): they lower reserves, not the operating surplus
@@ -277,6 +277,7 @@ def monthly_costs(model) -> int:
     """Running costs per month (pence) at today's headcount, pay and income."""
     p = model.params
     return int(model.staff.count() * cost_per_head(model, tupe_share(model.staff))
+               + agency_posts(model) * pay_per_head(model) * p.workforce.agency_premium
                + p.finance.overhead_share * income_rate(model)
                + p.finance.fixed_overhead * 100 / 12)
 
@@ -349,6 +350,11 @@ def pay_costs(model) -> None:
     post(model, "overheads", -round(p.finance.overhead_share * earned
                                     + p.finance.fixed_overhead * 100 / 12))
     post(model, "engagement", -round(head * engagement))
+    # vacancies are not free: the work of covered posts is bought from agencies (§3.5;
+    # docs/ODD.md §13.7)
+    covered = agency_posts(model)
+    if covered > 0:
+        post(model, "agency", -round(covered * pay * p.workforce.agency_premium))
 
 
 def decide_in_time(model, level: str, window: float, kind: str, counter: str, log_kind: str,
@@ -520,15 +526,38 @@ def writing_share(model) -> float:
     return max(0.0, committed - team) / (head * model.params.procurement.hours_per_fte_month)
 
 
+def funded_posts(model) -> int:
+    """The posts the work funds now (under a leaner model, what income affords: Case 8)."""
+    needed = staff_needed(model)
+    target = min(needed, affordable_staff(model)) if model.funding.market.lean else needed
+    return max(0, int(round(target)))
+
+
+def agency_posts(model) -> float:
+    """Funded posts covered by agency staff now: ``workforce.agency_cover_share`` of the posts
+    the work funds that nobody holds, for the share of the work that is contracted public
+    service (the mutual must deliver a contract; trading, rents and grants are not covered),
+    docs/ODD.md §13.7; §3.5. Read from the work as it is this month, so a contract that has
+    just gone leaves no agency bill behind."""
+    m = model.funding.market
+    vacant = max(0, funded_posts(model) - model.staff.count())
+    total = m.demand()
+    if vacant == 0 or total <= 0:
+        return 0.0
+    contracted = sum(c.demand for c in m.contracts) / total
+    return model.params.workforce.agency_cover_share * vacant * contracted
+
+
 def plan_staffing(model) -> None:
     """Headcount follows the work; workload is the work per member of staff."""
     needed = staff_needed(model)
-    target = min(needed, affordable_staff(model)) if model.funding.market.lean else needed
-    model.funding.staff_target = max(0, int(round(target)))
+    model.funding.staff_target = funded_posts(model)
     head = model.staff.count()
     # hours taken from service delivery to write bids leave the work to fewer hands
     # (docs/ODD.md §13.6; §2.5 'bid writing is demanding, particularly for smaller organisations')
     delivering = head * (1.0 - writing_share(model))
+    # agency staff do the covered posts' work (docs/ODD.md §13.7)
+    delivering += agency_posts(model)
     if delivering > 0:
         ratio = needed / delivering
     else:

@@ -74,6 +74,18 @@ PARAMS = [
           source="§3.5: TUPE'd staff keep 'NHS pensions and terms and conditions'; assumption: "
                  "NHS/LGPS employer rates of ~20 % against ~5–8 % for recruits",
           doc="Extra cost of a transferred-in member of staff (protected pension and terms)."),
+    param("workforce.agency_cover_share", 0.5, "share of vacant funded posts", 0.0, 1.0,
+          source="§3.5: recruiting and retaining skilled staff 'a major challenge ... "
+                 "potentially jeopardising the delivery of contracts'; assumption for the share "
+                 "(the seed names no agency or locum figure)",
+          doc="Share of the funded posts left vacant whose work is covered by agency or bank "
+              "staff: it is delivered (the workload falls) and paid for at the agency rate; "
+              "the rest is left undone (docs/ODD.md §13.7)."),
+    param("workforce.agency_premium", 1.5, "× a recruit's pay", 1.0, 3.0,
+          source="assumption: NHS England's agency price caps allow rates up to 55 % above "
+                 "substantive pay; the seed gives no figure",
+          doc="Cost of a post covered by agency staff per month, as a multiple of a recruit's "
+              "pay (no pension premium, no pipeline spend)."),
     param("workforce.ownership_retention", 1.5, "log-hazard per unit ownership", 0.0, 8.0,
           source="§3.5 ('just being a nice place to work'), §5.5 (belonging and 'buy-in'); "
                  "assumption for the size",
