@@ -214,13 +214,6 @@ def test_p5_elected_seats_stay_vacant_without_a_pipeline(scenario):
         assert any("stay vacant" in e["text"] for e in r.events if e["kind"] == "election")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11: elected-seat vacancy is not falling at every step at these 4 seeds: 0.351, "
-    "0.100, 0.063, 0.122 at £0, 40, 80, 200 after the recruiting cap (docs/ODD.md §13.8), "
-    "which reshuffled the draws; it passed at 18e5a8f-f7a5a4c and failed before (0.326, 0.124, "
-    "0.183, 0.088). Diagnosed 2 Dec: over 8 seeds £40 and £80 are indistinguishable (0.137 "
-    "± 0.014, 0.142 ± 0.017) because the channels already refill seats, so 4 seeds order the "
-    "upper levels by noise; reported, not loosened"))
 def test_more_pipeline_investment_means_fewer_vacant_seats():
     levels = [0.0, 40.0, 80.0, 200.0]
     vacancy = [_late(_runs(overrides={"engagement.pipeline_investment": v}),

