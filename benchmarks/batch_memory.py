@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -102,7 +103,10 @@ def measure_efficiency(runs: int, workers: int, size: str = "small") -> dict:
         parallel = sweep(spec, f"{tmp}/process", executor="process", workers=workers,
                          progress=False).elapsed_s
         serial_run = Store(f"{tmp}/serial").status()["duration_s"]
-        worker_run = Store(f"{tmp}/process").status()["duration_s"]
+        status = Store(f"{tmp}/process").status()
+        worker_run = status["duration_s"]
+        here = f"{socket.gethostname()}:{os.getpid()}"  # runs the sweep process ran itself
+        in_parent = int((status["worker"] == here).sum())
     # Utilisation separates the engine's overhead (start-up, dispatch, idle workers) from
     # cores being slower in parallel (other load, shared caches): busy time / available time.
     return {"runs": runs, "workers": workers, "serial_s": round(serial, 1),
@@ -110,6 +114,9 @@ def measure_efficiency(runs: int, workers: int, size: str = "small") -> dict:
             "efficiency": round(serial / (workers * parallel), 3),
             "median_run_s_serial": round(float(serial_run.median()), 3),
             "median_run_s_in_workers": round(float(worker_run.median()), 3),
+            "mean_run_s_serial": round(float(serial_run.mean()), 3),
+            "mean_run_s_in_workers": round(float(worker_run.mean()), 3),
+            "runs_in_sweep_process": in_parent,
             "worker_utilisation": round(float(worker_run.sum()) / (workers * parallel), 3)}
 
 

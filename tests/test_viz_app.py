@@ -276,7 +276,8 @@ def test_exercise_2_deep_strategy_deliberation_is_slow(page):
     step_years(page, 5)
     da, db = chart_text(page, "decisions", 0), chart_text(page, "decisions", 1)
     assert number_after(db, "strategy") > number_after(da, "strategy") + 1   # months
-    assert abs(number_after(db, "latency") - number_after(da, "latency")) < 0.3   # months
+    # all decisions: at most 0.3 months apart as displayed (one decimal; docs/training.md)
+    assert round(abs(number_after(db, "latency") - number_after(da, "latency")), 1) <= 0.3
     assert abs(number_after(db, "quality") - number_after(da, "quality")) <= 0.05
 
 
@@ -300,8 +301,8 @@ def test_exercise_3_a_pipeline_fills_the_ladder_from_the_bottom(page):
     la, lb = chart_text(page, "ladder", 0), chart_text(page, "ladder", 1)
     assert number_after(lb, "not involved") < start - 20           # people leave rung 0 ...
     assert number_after(lb, "occasional or more") > number_after(la, "occasional or more")
-    (filled_a, _), (filled_b, _) = seats(page, 0), seats(page, 1)
-    assert filled_b > filled_a + 3, (filled_a, filled_b)           # ... and seats fill
+    (filled_a, total), (filled_b, _) = seats(page, 0), seats(page, 1)
+    assert filled_b == total and filled_b >= filled_a, (filled_a, filled_b)   # B fills all
     a, b = summary(page, 0), summary(page, 1)
     assert abs(b["membership"] - a["membership"]) <= 10            # not the legal form
     expect(page.locator(".why-card")).to_contain_text("copy B from month 13: Pipeline")

@@ -44,10 +44,10 @@ def _jit(fn):
 @_jit
 def _clip20(z):
     # np.clip(z, -20, 20): no overflow in exp
-    if z < -20.0:
-        return -20.0
-    if z > 20.0:
-        return 20.0
+    if z < -20.0:  # shape: no overflow in exp
+        return -20.0  # shape: no overflow in exp
+    if z > 20.0:  # shape: no overflow in exp
+        return 20.0  # shape: no overflow in exp
     return z
 
 
@@ -74,6 +74,30 @@ def _peer_mean(sums, counts, groups, values, alive, i):
 
 
 @_jit
+def _peer_table(sums, counts):
+    """_peer_mean for 0/1 values, per group: column 0 for a row that has left (its value
+    counts in no group), 1 for a present row valued 0, 2 for a present row valued 1: the same
+    subtraction and division as per row, done once per group and case."""
+    table = np.empty((sums.shape[0], 3))  # shape: three cases (left, present 0, present 1)
+    for g in range(sums.shape[0]):
+        for case in range(3):  # shape: the three cases above
+            a = 0.0 if case == 0 else 1.0
+            v = 1.0 if case == 2 else 0.0
+            n = counts[g] - a
+            table[g, case] = (sums[g] - v * a) / n if n > 0 else 0.0
+    return table
+
+
+@_jit
+def _group_means(sums, counts):
+    """group_mean(exclude_self=False) per group: sums / counts, 0 for an empty group."""
+    means = np.empty(sums.shape[0])
+    for g in range(sums.shape[0]):
+        means[g] = sums[g] / counts[g] if counts[g] > 0 else 0.0
+    return means
+
+
+@_jit
 def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams,
             w_own, w_conf, w_sat, w_peer, pipe, w_member, pt_load, overload, w_load, remote,
             b1, b2_site, b2_team, z_up, z_down):
@@ -87,9 +111,13 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
     sums = np.empty(n_teams + 1)
     counts = np.empty(n_teams + 1)
     _live_sums(team, active, alive, n_teams, sums, counts)
+    peers = _peer_table(sums, counts)
     col = _boost_columns(b1)
     for i in range(n):
-        peer = _peer_mean(sums, counts, team, active, alive, i)
+        if not alive[i]:  # climb moves no one who has left: their chances are never read
+            z_up[i] = z_down[i] = 0.0
+            continue
+        peer = peers[team[i], 2 if level[i] >= 3 else 1]
         d = (own[i] - 0.5) * w_own
         d += (conf[i] - 0.5) * w_conf
         d += (sat[i] - 0.5) * w_sat
@@ -120,10 +148,13 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
     sums = np.empty(n_sites + 1)
     counts = np.empty(n_sites + 1)
     _live_sums(site, active, alive, n_sites, sums, counts)
+    means = _group_means(sums, counts)
     col = _boost_columns(b1)
     for i in range(n):
-        c = counts[site[i]]
-        peer = sums[site[i]] / c if c > 0 else 0.0  # group_mean(exclude_self=False)
+        if not alive[i]:  # as in staff_z
+            z_up[i] = z_down[i] = 0.0
+            continue
+        peer = means[site[i]]  # group_mean(exclude_self=False)
         d = (own[i] - 0.5) * w_own
         d += (conf[i] - 0.5) * w_conf
         d += peer * w_peer
@@ -175,7 +206,7 @@ def climb(level, e_up, e_down, r, alive, rung_factor, up_scale, down_rate, cap,
         elif goes_down:
             lv -= 1
         if hold and alive[i] and group_months[i] > 0 and lv < 3:
-            lv = 3
+            lv = 3  # shape: a seat holder is on rung 3 at least (engagement's hold)
         level[i] = lv
 
 
@@ -241,18 +272,16 @@ def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_sel
     sums = np.empty(n_groups + 1)
     counts = np.empty(n_groups + 1)
     _live_sums(groups, share, alive, n_groups, sums, counts)
+    # shape: the peer table's three cases
+    peers = _peer_table(sums, counts) if exclude_self else np.empty((0, 3))
+    means = np.empty(0) if exclude_self else _group_means(sums, counts)
     joins = 0
     outs = 0
-    for i in range(n):
-        if exclude_self:
-            peer = _peer_mean(sums, counts, groups, share, alive, i)
-        else:
-            c = counts[groups[i]]
-            peer = sums[groups[i]] / c if c > 0 else 0.0
-        h = 1.0 - sat[i]
-        h = 0.0 if h < 0.0 else (1.0 if h > 1.0 else h)
-        h *= opt_out_scale
+    for i in range(n):  # each hazard only for whom it applies (the others' are never read)
         if member[i]:
+            h = 1.0 - sat[i]
+            h = 0.0 if h < 0.0 else (1.0 if h > 1.0 else h)
+            h *= opt_out_scale
             if alive[i] and draws[i] < h:
                 member[i] = False
                 outs += 1
@@ -264,6 +293,8 @@ def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_sel
             member[i] = True
             joins += 1
             continue
+        # present, eligible and not a member: the table's case 1
+        peer = peers[groups[i], 1] if exclude_self else means[groups[i]]
         j = peer * peer_effect
         j += 1
         j *= join_scale
@@ -333,9 +364,11 @@ def warm() -> None:
     rungs = np.zeros(TOP + 1)
     factors = rungs.copy()
     factors.flags.writeable = False  # as engagement._rung_factor hands it over
+    # shape: warm-up arguments: one row, zero parameters (the counts are the kernels' arities)
     staff_z(lv, f, f, f, b, b, i32, i32, b, 1, *([0.0] * 11), f, f, np.zeros(1), np.zeros(1))
-    user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))
+    user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))  # shape: arity
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
+    # shape: warm-up arguments, as above
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
     become_aware(b.copy(), b, f, 0.0)

@@ -217,6 +217,7 @@ def update_constituency(cols, eligible: np.ndarray, rules: Rules,
         return kernels.membership(
             member, cols.defaulted, alive, eligible, groups_of, n_groups, exclude_self,
             cols.satisfaction, draws, rules.peer_effect, rules.join_scale(),
+            # shape: opt_out_rate is the hazard at 0.5 (opt_out_hazard)
             rules.opt_out_rate * rules.ease * 2.0, rules.rule == "opt_out")
     leaving = draws < rules.opt_out_hazard(cols.satisfaction)  # members only (below)
     leaving &= member

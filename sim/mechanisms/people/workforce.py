@@ -2,9 +2,11 @@
 
 Recruitment fills a share of vacancies each month: mutuals struggle to recruit against NHS and
 council pensions and terms, and a good name as an employer eases it (§3.5; the rate is
-``service.fill_rate``, docs/ODD.md §13). Dissatisfied staff leave faster and staff who feel
-ownership stay longer (§3.5, §5.5); transferred-in (TUPE) staff start with lower mission
-affinity and so, through satisfaction and ownership, leave faster too (§5.4).
+``service.fill_rate``, docs/ODD.md §13), up to the recruiting its managers can run, which grows
+with its headcount (``recruitment_capacity``, docs/ODD.md §13.8). Dissatisfied staff leave
+faster and staff who feel ownership stay longer (§3.5, §5.5); transferred-in (TUPE) staff
+start with lower mission affinity and so, through satisfaction and ownership, leave faster too
+(§5.4).
 """
 
 from __future__ import annotations
@@ -74,6 +76,16 @@ PARAMS = [
           source="§3.5: TUPE'd staff keep 'NHS pensions and terms and conditions'; assumption: "
                  "NHS/LGPS employer rates of ~20 % against ~5–8 % for recruits",
           doc="Extra cost of a transferred-in member of staff (protected pension and terms)."),
+    param("workforce.recruitment_capacity_per_month", 1.0, "hires a month per member of staff",
+          0.005, 1.0,
+          source="§3.5: recruiting skilled staff 'a major challenge ... potentially jeopardising "
+                 "the delivery of contracts'; assumption for the rate (the recruiting that "
+                 "managers and HR can run grows with the organisation; a tender's size does not)",
+          doc="Most vacancies filled in a month, as a share of today's headcount (at least one "
+              "hire): a contract as large as the organisation itself takes months to staff "
+              "(docs/ODD.md §13.8). 1 (the default) never binds in practice: the measured "
+              "value 0.05 makes small mutuals more fragile but broke Figure 5.1's Stewardship "
+              "mode 2, so it is not the default yet (§13.8)."),
     param("workforce.agency_cover_share", 0.5, "share of vacant funded posts", 0.0, 1.0,
           source="§3.5: recruiting and retaining skilled staff 'a major challenge ... "
                  "potentially jeopardising the delivery of contracts'; assumption for the share "
@@ -116,6 +128,12 @@ def hires_this_month(vacancies: int, fill: float, rng: np.random.Generator) -> i
     return int(rng.binomial(vacancies, fill))
 
 
+def recruitment_capacity(head: int, p) -> int:
+    """Most hires a month the organisation can run (at least one): its managers and HR grow
+    with it, the vacancies a won contract brings do not (§3.5; docs/ODD.md §13.8)."""
+    return max(1, int(p.workforce.recruitment_capacity_per_month * head))
+
+
 def fixed_term_posts(model, hired: int) -> int:
     """How many of this month's hires fill fixed-term posts: fixed-term posts are re-advertised
     as fixed-term, so the workforce keeps its share of them."""
@@ -133,6 +151,8 @@ def turn_over(model) -> None:
     model.remove_staff(gone)
     hired = hires_this_month(model.funding.staff_target - staff.count(),
                              service.fill_rate(model), rng)
+    # managers and HR can run only so many recruitments a month (docs/ODD.md §13.8)
+    hired = min(hired, recruitment_capacity(staff.count(), p))
     if hired:
         model.add_staff(hired, tupe=False, fixed_term=fixed_term_posts(model, hired))
     model.month_counts["leavers"] = len(gone)
