@@ -98,6 +98,20 @@ def _group_means(sums, counts):
 
 
 @_jit
+def _active_sums(level, groups, alive, n_groups):
+    """Per group, the live rows' count of the active (rung >= 3) and of all rows: the peer
+    inputs both ladders start from (np.bincount of the 0/1 active column, in row order)."""
+    n = level.shape[0]
+    active = np.empty(n)
+    for i in range(n):
+        active[i] = 1.0 if level[i] >= 3 else 0.0
+    sums = np.empty(n_groups + 1)
+    counts = np.empty(n_groups + 1)
+    _live_sums(groups, active, alive, n_groups, sums, counts)
+    return sums, counts
+
+
+@_jit
 def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams,
             w_own, w_conf, w_sat, w_peer, pipe, w_member, pt_load, overload, w_load, remote,
             b1, b2_site, b2_team, z_up, z_down):
@@ -105,12 +119,7 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
     (participation.staff_boost), clipped: the arguments of the exponentials in
     engagement.rung_chances, for the move up (z_up) and down (z_down)."""
     n = level.shape[0]
-    active = np.empty(n)
-    for i in range(n):
-        active[i] = 1.0 if level[i] >= 3 else 0.0
-    sums = np.empty(n_teams + 1)
-    counts = np.empty(n_teams + 1)
-    _live_sums(team, active, alive, n_teams, sums, counts)
+    sums, counts = _active_sums(level, team, alive, n_teams)
     peers = _peer_table(sums, counts)
     col = _boost_columns(b1)
     for i in range(n):
@@ -142,12 +151,7 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
     """The users' drive (engagement.user_drive) plus each step's boost
     (participation.user_boost), clipped (see :func:`staff_z`)."""
     n = level.shape[0]
-    active = np.empty(n)
-    for i in range(n):
-        active[i] = 1.0 if level[i] >= 3 else 0.0
-    sums = np.empty(n_sites + 1)
-    counts = np.empty(n_sites + 1)
-    _live_sums(site, active, alive, n_sites, sums, counts)
+    sums, counts = _active_sums(level, site, alive, n_sites)
     means = _group_means(sums, counts)
     col = _boost_columns(b1)
     for i in range(n):
