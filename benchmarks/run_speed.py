@@ -7,6 +7,7 @@ checkout, interleaved, CPU time and wall time per run.
     .venv/bin/python benchmarks/run_speed.py compare /tmp/speed-base --case large --seeds 5
     .venv/bin/python benchmarks/run_speed.py profile --case medium      # cProfile of one run
     .venv/bin/python benchmarks/run_speed.py jit                        # numba compile/load
+    .venv/bin/python benchmarks/run_speed.py sides --seeds 8   # run_speed's medium vs a sweep's
 
 Cases (every side on: people, funding, governance, benefits):
 
@@ -65,6 +66,75 @@ def child(case: str, seed: int, sweep: bool) -> dict:
     sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
     return {"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
             "sweep_mode": bool(kwargs)}
+
+
+def sweep_child(index: int) -> dict:
+    """Run ``index`` of ``batch_memory.py efficiency --medium``'s design, called as the sweep
+    engine calls it (``sim.batch.runs.execute``: that spec's outputs, series, [set] and varied
+    parameters), after the same one-month warm-up as :func:`child`."""
+    import tempfile
+
+    import sim
+    from sim.batch.designs import build_design
+    from sim.batch.runs import RunContext, execute, runs_table, tasks
+    from sim.batch.spec import load_spec
+    from sim.batch.sweep import resolve_scenarios
+
+    sys.path.insert(0, str(HERE))
+    import batch_memory
+
+    months, staff, users = batch_memory.EFFICIENCY_SIZES["medium"]
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = load_spec(batch_memory.write_spec(Path(tmp), 160, months, staff, users))
+    design = build_design(spec)
+    scenario, scenarios = resolve_scenarios(spec)
+    context = RunContext.of(spec, scenario, scenarios)
+    task = next(tasks(runs_table(spec, design), design, iter([index])))
+    sim.run("base", seed=index + 1000, months=1, overrides=dict(context.fixed),
+            outputs=list(context.outputs))  # warm-up, as child()
+    cpu, wall = time.process_time(), time.perf_counter()
+    record = execute(context, task)
+    return {"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
+            "duration_s": record["duration_s"], "status": record["status"],
+            "settings": task.settings}
+
+
+def sides(seeds: int) -> dict:
+    """The two "medium" figures side by side, interleaved in fresh processes on this tree:
+    ``child('medium')`` (what ``compare`` times) and a run of the efficiency benchmark's sweep
+    (what ``batch_memory.py efficiency --medium`` times)."""
+    before, rows = uptime(), []
+    for seed in range(seeds):
+        a = timed(ROOT, "medium", seed, True)
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "sweepchild",
+                              str(seed)], env=env, cwd=ROOT, capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(f"sweep run failed:\n{out.stderr[-2000:]}")
+        b = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append({"seed": seed, "run_speed_medium": a, "sweep_medium": b})
+        print(f"{seed}: run_speed medium {a['cpu_s'] * 1e3:6.1f} ms CPU ({a['wall_s'] * 1e3:6.1f}"
+              f" wall)   sweep medium {b['cpu_s'] * 1e3:6.1f} ms CPU ({b['wall_s'] * 1e3:6.1f} "
+              f"wall)   load {os.getloadavg()[0]:.2f}", flush=True)
+    summary = {side: {k: quartiles([r[side][k] for r in rows]) for k in ("cpu_s", "wall_s")}
+               for side in ("run_speed_medium", "sweep_medium")}
+    ratios = [r["sweep_medium"]["cpu_s"] / r["run_speed_medium"]["cpu_s"] for r in rows]
+    result = {"what": "run_speed medium (sim.run, outputs=) vs batch_memory efficiency --medium"
+                      " (sim.batch.runs.execute of design run i), interleaved, fresh processes",
+              "this": commit_of(ROOT), "machine": machine(), "uptime_before": before,
+              "uptime_after": uptime(),
+              "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+              "summary": summary, "cost_ratio_sweep_over_run_speed": quartiles(ratios),
+              "runs": rows}
+    r, q = result["cost_ratio_sweep_over_run_speed"], summary
+    print(f"\nCPU medians: run_speed medium {q['run_speed_medium']['cpu_s']['median'] * 1e3:.1f}"
+          f" ms, sweep medium {q['sweep_medium']['cpu_s']['median'] * 1e3:.1f} ms; paired ratio "
+          f"sweep/run_speed median {r['median']:.3f} (IQR {r['q1']:.3f}-{r['q3']:.3f})")
+    print(f"before: {before}\nafter:  {result['uptime_after']}")
+    out = HERE / "results-medium_sides.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+    return result
 
 
 def timed(tree: Path, case: str, seed: int, sweep: bool) -> dict:
@@ -239,6 +309,11 @@ def main(argv=None) -> int:
     j = sub.add_parser("jit", help="first-run compile time and per-process load time of the "
                                    "compiled kernels")
     j.add_argument("--repeats", type=int, default=3)
+    sd = sub.add_parser("sides", help="run_speed's medium against the efficiency benchmark's "
+                                      "sweep runs, interleaved")
+    sd.add_argument("--seeds", type=int, default=8)
+    sc = sub.add_parser("sweepchild", help=argparse.SUPPRESS)
+    sc.add_argument("index", type=int)
     ch = sub.add_parser("child", help=argparse.SUPPRESS)
     ch.add_argument("case", choices=sorted(CASES))
     ch.add_argument("seed", type=int)
@@ -246,6 +321,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "child":
         print(json.dumps(child(args.case, args.seed, not args.full)))
+    elif args.cmd == "sweepchild":
+        print(json.dumps(sweep_child(args.index)))
+    elif args.cmd == "sides":
+        sides(args.seeds)
     elif args.cmd == "jit":
         jit_cost(args.repeats)
     elif args.cmd == "compare":
