@@ -46,10 +46,14 @@ def capability_parts(model) -> tuple[float, float, float]:
     if not alive.any():
         return 0.0, 0.0, 0.0
     own = float(s.ownership[alive].mean())
-    rung = float(np.minimum(s.engagement[alive], 3).mean()) / 3.0  # shape: rung 3 = full
+    rung = _mean_rung(s, alive)
     scale = model.params.service.experience_months
     experience = float((1.0 - np.exp(-s.tenure[alive] / scale)).mean())
     return own, rung, experience
+
+
+def _mean_rung(s, alive) -> float:
+    return float(np.minimum(s.engagement[alive], 3).mean()) / 3.0  # shape: rung 3 = full
 
 
 def vacancy_share(model) -> float:
@@ -72,7 +76,8 @@ def target_quality(model) -> float:
 
 
 def _ideas(model) -> float:
-    _, rung, _ = capability_parts(model)
+    alive = model.staff.alive  # the rung part of capability_parts, without its exponentials
+    rung = _mean_rung(model.staff, alive) if alive.any() else 0.0
     return rung * model.governance.voice_heard
 
 
