@@ -413,10 +413,18 @@ def _scale_penalty(model, turnover: float, t: Tender) -> float:
     return model.params.procurement.scale_penalty * (1.0 - min(1.0, turnover / comfort))
 
 
-def incumbency(p) -> float:
-    """A risk-averse commissioner favours the provider it knows (continuity of service)."""
-    return p.procurement.incumbency_base + \
+def incumbency(p, t: Tender | None = None) -> float:
+    """A risk-averse commissioner favours the provider it knows (continuity of service), for
+    the part of the lot whose provider would not change: the service the incumbent delivers
+    now, against the whole re-tendered lot (1/lots when its service is bundled with others,
+    §2.5 'consolidation of multiple contracts into a single contract'; docs/ODD.md §10).
+    Without a tender, the bonus on a lot of the incumbent's service alone."""
+    bonus = p.procurement.incumbency_base + \
         p.procurement.incumbency_risk_aversion * p.commissioning.risk_aversion
+    if t is None or t.incumbent is None:
+        return bonus
+    k = t.incumbent
+    return bonus * min(1.0, k.demand / max(k.share, 1e-9) / max(t.demand, 1e-9))  # shape: no 0/0
 
 
 def mutual_entry(model, t: Tender) -> Entry:
@@ -425,7 +433,7 @@ def mutual_entry(model, t: Tender) -> Entry:
                * m.track_record
                + p.procurement.relationship_weight * t.commissioner.relationship
                + p.procurement.bid_writing_weight * bid_writing(model)
-               + (incumbency(p) if t.incumbent is not None else 0.0)
+               + (incumbency(p, t) if t.incumbent is not None else 0.0)
                - _scale_penalty(model, bid.pooled, t) + _judgement_noise(model, t))
     return Entry("mutual", "mutual", bid.price, quality, finance.social_value_strength(model))
 
