@@ -1,4 +1,5 @@
-"""Golden digests: sha256 of ``timeseries.csv`` and ``events.jsonl`` for ten bundled scenarios
+"""Golden digests: sha256 of ``timeseries.csv`` and ``events.jsonl`` (numbers rounded to nine
+significant digits, see ``canonical``) for ten bundled scenarios
 at a fixed seed and horizon, so a behaviour-preserving change can be shown to be one.
 
 Run:
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -42,7 +44,30 @@ def digests(name: str, seed: int = SEED, months: int = MONTHS) -> dict[str, str]
     result = sim.run(name, seed=seed, months=months)
     with tempfile.TemporaryDirectory() as tmp:
         result.write(tmp, dashboard=False)
-        return {f: hashlib.sha256((Path(tmp) / f).read_bytes()).hexdigest() for f in FILES}
+        return {f: hashlib.sha256(canonical(f, (Path(tmp) / f).read_bytes())).hexdigest()
+                for f in FILES}
+
+
+# Significant digits kept for each number before hashing. numpy's vectorised exp, log and
+# friends may differ in the last bit between machines with different SIMD levels (AVX-512
+# against AVX2), so a digest of the raw bytes would tie the golden file to the machine that
+# wrote it. Nine digits keep any real behaviour change visible while a last-bit difference
+# (about 1e-16 relative, a few orders more after 60 months of feedback) is rounded away.
+DIGITS = 9
+_NUMBER = re.compile(rb"-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
+
+
+def _round(match: re.Match) -> bytes:
+    text = match.group(0)
+    if re.fullmatch(rb"-?\d+", text):           # integers (counts, months) stay exact
+        return text
+    return b"%.*g" % (DIGITS, float(text))
+
+
+def canonical(name: str, data: bytes) -> bytes:
+    """The bytes that are hashed: every decimal number rounded to ``DIGITS`` significant
+    digits, everything else (names, words, integers, order) exactly as written."""
+    return _NUMBER.sub(_round, data)
 
 
 def compute(names: list[str] | None = None) -> dict:
