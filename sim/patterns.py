@@ -34,6 +34,11 @@ import numpy as np
 ROOT_SEED = 20_210_112  # the study's month: January 2021; every group's root derives from it
 KINDS = ("calibrated", "emergent", "input")
 QUIET = ("withdrawn", "not_renewed", "in_house")   # losses without a competition (§2.2)
+# losses at a competitive re-tender: the contract went to another provider after a competition
+# (§2.2 "awarded to other providers following competitive re-tendering"), whether the mutual's
+# bid lost ("retender"), it was shut out by the framework's turnover rule ("excluded"), its
+# or its decision came too late ("missed")
+RETENDER = ("retender", "excluded", "missed")
 
 FEW_USERS = {"organisation.users": 300}
 SMALL = {**FEW_USERS, "organisation.staff": 60, "organisation.sites": 1,
@@ -682,13 +687,13 @@ def _p14(d):
                     f"{_interval(g, glo, ghi, True)}")
 
 
-@_guard
-def _p15(d):
+def _p15_how(d) -> tuple[list[float], dict[str, list[str]], int]:
+    """P15's per-seed loss shares, how the large and the small lost their core contract
+    (pooled), and the failures after a loss."""
     runs = _case_runs(d)
     seeds = min(len(rs) for rs in runs.values())
     share = [np.mean([bool(runs[n][k]["final"]["core_contract_lost"]) for n in CASES])
              for k in range(seeds)]
-    mean, lo, hi = mean_interval(share)
     how = {"large": [], "small": []}
     failed_after = 0
     for n, rs in runs.items():
@@ -699,7 +704,13 @@ def _p15(d):
                 failed_after += bool(r["final"]["failed"])
                 if band:
                     how[band].append(r["core_lost_how"])
-    large_retender = np.mean([h == "retender" for h in how["large"]]) if how["large"] else 0.0
+    return share, how, failed_after
+
+
+def _p15_measured(d, retender: tuple[str, ...]) -> Measured:
+    share, how, failed_after = _p15_how(d)
+    mean, lo, hi = mean_interval(share)
+    large_retender = np.mean([h in retender for h in how["large"]]) if how["large"] else 0.0
     small_quiet = np.mean([h in QUIET for h in how["small"]]) if how["small"] else 0.0
     passed = lo <= 0.5 and hi >= 0.17 and large_retender > 0.5 and small_quiet > 0.5 \
         and failed_after == 0
@@ -708,6 +719,18 @@ def _p15(d):
                     f"re-tender {_fmt(large_retender, True)} of {len(how['large'])} losses, "
                     f"small without a competition {_fmt(small_quiet, True)} of "
                     f"{len(how['small'])}; {failed_after} failed after a loss")
+
+
+@_guard
+def _p15(d):
+    return _p15_measured(d, RETENDER)
+
+
+@_guard
+def _p15_original(d):
+    """P15 as the code read it until stop 23: a large loss counted as "by re-tender" only
+    when the mutual's bid lost."""
+    return _p15_measured(d, ("retender",))
 
 
 def _in_most_seeds_of_every_case(d, holds, what: str, otherwise: str) -> Measured:
@@ -832,10 +855,12 @@ DIAGNOSES: tuple[str, ...] = (
     '',
     'Per pattern and case, with the figures measured on each run, in docs/cases.md',
     '("Diagnoses of the failing cross-case patterns and placements"). In short: P15\'s large',
-    'cases (2, 4) usually win the re-tenders scheduled for them (their outcome is simulated),',
-    'and of their re-tender losses only those with a bid count as "retender" ("missed" and',
-    '"excluded" are re-tenders without a bid); P18 fails on Case 12, which by its facts has no',
-    'formal staff channel before 2020 (interim board, staff seats "later", no representative',
+    'cases (2, 4) usually win the re-tenders scheduled for them (their outcome is simulated);',
+    'a loss at a re-tender without the mutual\'s bid ("excluded", "missed") counts',
+    'as a loss by re-tender since stop 23 (the code had counted only lost bids, against the',
+    'written statistic; the earlier reading is shown as P15\'s original); P18 fails on Case',
+    '12, which by its facts has no formal staff channel before 2020 (interim board, staff',
+    'seats "later", no representative',
     'body, T4.1), so its voice heard stays at or under informal voice; P13 is emergent and',
     'reported as measured. No statistic or target was changed; P19\'s comparison was made exact',
     '(whole cases instead of a float mean of k/12 shares).',
@@ -1040,8 +1065,14 @@ PATTERNS: tuple[Pattern, ...] = (
             "> 50 % of small losses without a competition; no failure after a loss", "input",
             "Cases 1 and 10's losses are scheduled events from §2.2 (sim/timeline.py); Cases 2 "
             "and 4's re-tenders are scheduled but their outcome is simulated; other losses are "
-            "emergent",
-            CASE_GROUPS, _p15),
+            "emergent. A loss 'by re-tender' is one where the contract went to another provider "
+            "after a competition (§2.2), with or without the mutual's bid",
+            CASE_GROUPS, _p15,
+            original="the same, with a large loss counted as 'by re-tender' only when the "
+                     "mutual's bid lost: an incumbent shut out by the framework rule, too late "
+                     "to bid counted as neither (the code's reading "
+                     "until stop 23; corrected to the written statistic after seeing P15 fail)",
+            original_measure=_p15_original),
     Pattern("P16", "eleven of twelve at least half public; the exception lives on rents",
             "§2.2 (C7)",
             f"{CROSS}: per case, the share of seeds whose mean public income share is on the "

@@ -39,7 +39,7 @@ def test_calibrated_patterns_name_the_fitted_parameter_and_its_source_says_so():
     assert "calibrated to P2" in REGISTRY["membership.staff.base_join_rate"].source
 
 
-@pytest.mark.parametrize("pattern_id", ["P2", "P7a", "P7b", "P7c", "P11"])
+@pytest.mark.parametrize("pattern_id", ["P2", "P7a", "P7b", "P7c", "P11", "P15"])
 def test_statistics_redefined_after_measurement_keep_their_original_beside_them(pattern_id):
     p = patterns.BY_ID[pattern_id]
     assert p.original and p.original_measure is not None
