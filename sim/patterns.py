@@ -37,8 +37,8 @@ QUIET = ("withdrawn", "not_renewed", "in_house")   # losses without a competitio
 # losses at a competitive re-tender: the contract went to another provider after a competition
 # (§2.2 "awarded to other providers following competitive re-tendering"), whether the mutual's
 # bid lost ("retender"), it was shut out by the framework's turnover rule ("excluded"), its
-# or its decision came too late ("missed")
-RETENDER = ("retender", "excluded", "missed")
+# its decision came too late ("missed") or it would not defend the work below cost ("declined")
+RETENDER = ("retender", "excluded", "missed", "declined")
 
 FEW_USERS = {"organisation.users": 300}
 SMALL = {**FEW_USERS, "organisation.staff": 60, "organisation.sites": 1,
@@ -856,11 +856,11 @@ DIAGNOSES: tuple[str, ...] = (
     'Per pattern and case, with the figures measured on each run, in docs/cases.md',
     '("Diagnoses of the failing cross-case patterns and placements"). In short: P15\'s large',
     'cases (2, 4) usually win the re-tenders scheduled for them (their outcome is simulated);',
-    'a loss at a re-tender without the mutual\'s bid ("excluded", "missed") counts',
-    'as a loss by re-tender since stop 23 (the code had counted only lost bids, against the',
-    'written statistic; the earlier reading is shown as P15\'s original); P18 fails on Case',
-    '12, which by its facts has no formal staff channel before 2020 (interim board, staff',
-    'seats "later", no representative',
+    'a loss at a re-tender without the mutual\'s bid ("excluded", "missed", "declined")',
+    'counts as a loss by re-tender since stop 23 (the code had counted only lost bids, against',
+    'the written statistic; the earlier reading is shown as P15\'s original); P18 fails on',
+    'Case 12, which by its facts has no formal staff channel before 2020 (interim board,',
+    'staff seats "later", no representative',
     'body, T4.1), so its voice heard stays at or under informal voice; P13 is emergent and',
     'reported as measured. No statistic or target was changed; P19\'s comparison was made exact',
     '(whole cases instead of a float mean of k/12 shares).',
@@ -1070,8 +1070,9 @@ PATTERNS: tuple[Pattern, ...] = (
             CASE_GROUPS, _p15,
             original="the same, with a large loss counted as 'by re-tender' only when the "
                      "mutual's bid lost: an incumbent shut out by the framework rule, too late "
-                     "to bid counted as neither (the code's reading "
-                     "until stop 23; corrected to the written statistic after seeing P15 fail)",
+                     "to bid or (since stop 23) declining to defend counted as neither (the "
+                     "code's reading until stop 23; corrected to the written statistic after "
+                     "seeing P15 fail)",
             original_measure=_p15_original),
     Pattern("P16", "eleven of twelve at least half public; the exception lives on rents",
             "§2.2 (C7)",

@@ -189,6 +189,30 @@ def test_a_bold_board_bids_below_cost_and_a_cautious_one_does_not(appetite, bids
     assert model.funding.market.counts.get("no_bid_unprofitable", 0) == (0 if bids else 1)
 
 
+@pytest.mark.parametrize("appetite,defended", [(0.9, True), (0.2, False)])
+def test_the_deciders_risk_appetite_decides_whether_the_mutual_defends_its_own_work(
+        appetite, defended):
+    """The same rule holds for a re-bid for the mutual's own contract (stop 23): its budget
+    is 10 % under the cost price, so a bold board (appetite 0.9: up to 14.4 %) defends it and a
+    cautious one (0.2: 3.2 %) does not; a rival winning it then takes it as "declined", a
+    loss at a competitive re-tender (§2.2)."""
+    model = sim.MutualModel("base", rng=2, overrides={**FEW_USERS,
+                                                      "governance.urgent_delegation": 0.0,
+                                                      "procurement.misjudgement": 0.0})
+    for director in model.governance.board.members():
+        director.risk_appetite = appetite
+    own = max(model.funding.market.contracts, key=lambda k: k.value)
+    t = Tender(999, own.commissioner, own.region, value=1, demand=own.demand, lots=1, opens=0,
+               deadline=24, framework=False, tupe_staff=0, incumbent=own)
+    t.value = int(procurement.cost_price(model, t) / 1.10)
+    procurement.consider(model, t)
+    assert (t.mutual_bid is not None) == defended
+    assert t.declined == (not defended)
+    assert model.funding.market.counts.get("rebids_declined", 0) == (0 if defended else 1)
+    if not defended:
+        assert procurement._why_no_bid(model, t) == "declined"
+
+
 def test_a_slow_strategy_decision_misses_every_new_tender():
     """New bids are strategy decisions (§5.2): under the full strategy procedure, one that
     takes longer than the bid window misses every new tender; re-bidding for its own services

@@ -159,6 +159,8 @@ class Tender:
     tupe_staff: int             # staff who would transfer in to a winner (not the incumbent)
     incumbent: Contract | None = None   # the mutual's own contract being re-tendered
     mutual_bid: Bid | None = None
+    missed: bool = False        # the mutual's decision came after the deadline
+    declined: bool = False      # the mutual would not defend its own work below cost
 
     @property
     def window(self) -> int:
@@ -396,7 +398,8 @@ def end_contract(model, contract: Contract, how: str, staff_leave: int, to_whom:
              "withdrawn": "withdrawn early without re-tender",
              "not_renewed": "not renewed (service decommissioned)",
              "excluded": "re-tendered through a framework the mutual could not enter",
-             "missed": "re-tendered, but the mutual's decision came too late to bid"}[how]
+             "missed": "re-tendered, but the mutual's decision came too late to bid",
+             "declined": "re-tendered; the mutual would not defend it below cost"}[how]
     verb = "made redundant" if how in ("withdrawn", "not_renewed") else "transferred out"
     model.log("contract", f"{contract.label} {words}; {moved} staff {verb}.")
     return moved

@@ -365,8 +365,19 @@ def consider(model, t: Tender) -> None:
     if error:
         m.count("bids_misjudged")
     price = int(cost * (1 + error))   # what the mutual believes the work costs
-    if price > t.value * (1 + max_loss(p, decision.risk_appetite)) and not own:
-        m.count("no_bid_unprofitable")
+    if price > t.value * (1 + max_loss(p, decision.risk_appetite)):
+        # the deciders' risk appetite sets how far below cost they will bid, for their own work
+        # as for new work: a cautious board does not defend a service it would deliver at a
+        # loss beyond that (§3.5 'contracts being worth less than [their] TUPE implications';
+        # §5.2; docs/ODD.md §10)
+        if own:
+            t.declined = True
+            m.count("rebids_declined")
+            model.log("decision", f"did not defend {t.incumbent.label} at its re-tender: the "
+                                  f"work would cost {price / max(t.value, 1) - 1:.0%} more "
+                                  "than the budget, beyond the deciders' appetite for a loss.")
+        else:
+            m.count("no_bid_unprofitable")
         return
     bid_cost = round(share * max(p.procurement.bid_cost_min * 100,
                                  p.procurement.bid_cost_share * t.value))
@@ -531,7 +542,7 @@ def award(model, t: Tender) -> None:
 
 
 def _why_no_bid(model, t: Tender) -> str:
-    return "missed" if getattr(t, "missed", False) else "excluded"
+    return "missed" if t.missed else "declined" if t.declined else "excluded"
 
 
 def _take_up(model, t: Tender, price: int) -> None:
