@@ -5,17 +5,20 @@ P12 root, as tools/case_outcomes.py).
     .venv/bin/python tools/case_diagnosis.py rebids --cases 2,4 --seeds 0:10
     .venv/bin/python tools/case_diagnosis.py growth --cases 10 --seeds 20:60 [--set key=value]
     .venv/bin/python tools/case_diagnosis.py voice --cases 12 --seeds 0:10
+    .venv/bin/python tools/case_diagnosis.py losses --cases 2,4 --seeds 0:20
 
 rebids: the mutual's re-bids for its core contract, its other re-bids and its new bids, won
 of made (bid log). growth: the share of seeds whose last-12-month turnover exceeds the first
 12 (P12's statistic), the median ratio and insolvencies. voice: months 13-24 strategy latency
-against the parent body's, voice heard against informal voice (P18's statistic).
+against the parent body's, voice heard against informal voice (P18's statistic). losses: how
+and when each seed lost its core contract (P15's classification).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +61,18 @@ def rebids(case, seeds, overrides) -> None:
     print(f"Case {case}: " + "; ".join(f"{k} won {w} of {n}" for k, (w, n) in won.items()))
 
 
+def losses(case, seeds, overrides) -> None:
+    how = Counter()
+    for k, r in _runs(case, seeds, overrides, keep=True):
+        m = r.model.funding.market
+        how[m.core_lost_how or "kept"] += 1
+        if m.core_lost_how:
+            print(f"Case {case} seed {k}: core lost at month {m.core_lost_month}, "
+                  f"{m.core_lost_how}" + (" (a loss by re-tender)"
+                                          if m.core_lost_how in patterns.RETENDER else ""))
+    print(f"Case {case}: " + ", ".join(f"{h} {n}" for h, n in how.most_common()))
+
+
 def growth(case, seeds, overrides) -> None:
     ratios, failed = [], 0
     for _, r in _runs(case, seeds, overrides):
@@ -79,7 +94,7 @@ def voice(case, seeds, overrides) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("check", choices=("rebids", "growth", "voice"))
+    ap.add_argument("check", choices=("rebids", "growth", "voice", "losses"))
     ap.add_argument("--cases", default="2,4")
     ap.add_argument("--seeds", default="0:10", help="first:last (last excluded)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
