@@ -33,7 +33,7 @@ without consulting the representative body or the membership (§5.3 'Are you not
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -185,6 +185,10 @@ class Participants:
     board_filled: tuple[float, float] = (0.0, 0.0)  # filled share of staff / user seats
     rep_filled: tuple[float, float] = (0.0, 0.0)
     stamp: int = -1                       # model.steps when counted
+    # the procedure's terms computed from this survey (consult shares, stage months, quality,
+    # voice), kept while the parameters, conflict index and representative body stay the same
+    # (:func:`_memo`): the same values as computing them afresh, once per survey, not per call
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _mean(values) -> tuple[int, float]:
@@ -239,10 +243,35 @@ def participants(model, refresh: bool = False) -> Participants:
 
 # --- the procedure --------------------------------------------------------------------------
 
+def _memo(model, who: Participants) -> dict:
+    """``who``'s memo of the procedure's terms, emptied when an input other than the survey
+    changed since they were computed: the parameters (a timed event rebuilds ``model.params``),
+    the conflict index (settled after the month's decisions) or the representative body."""
+    memo, g = who.memo, model.governance
+    rep = g.rep_body
+    powers = rep.powers if rep is not None else None
+    if (memo.get("params") is not model.params or memo.get("conflict") != g.conflict_index
+            or memo.get("rep_body") is not rep or memo.get("powers") != powers):
+        memo.clear()
+        memo.update(params=model.params, conflict=g.conflict_index, rep_body=rep,
+                    powers=powers)
+    return memo
+
+
 def consult_shares(model, level: str, depth: float | None = None) -> tuple[float, float]:
     """(representative body, membership) share of decisions consulted at this level."""
-    d = getattr(model.params.governance.depth, level) if depth is None else depth
     who = participants(model)
+    if depth is None:
+        memo = _memo(model, who)
+        key = ("consult", level)
+        if (hit := memo.get(key)) is None:
+            hit = memo[key] = _consult_shares(model, who, level,
+                                              getattr(model.params.governance.depth, level))
+        return hit
+    return _consult_shares(model, who, level, depth)
+
+
+def _consult_shares(model, who: Participants, level: str, d: float) -> tuple[float, float]:
     # shape: depth 0 -> 1/2 -> 1 consults the body more, then the members (the params' doc)
     rep = min(1.0, 2 * d) if who.rep_people[0] + who.rep_appointed > 0 else 0.0
     users_too = level != "policy"
@@ -252,7 +281,16 @@ def consult_shares(model, level: str, depth: float | None = None) -> tuple[float
 
 def stage_months(model, level: str) -> tuple[float, float, float]:
     """(fixed stages, representative-body stage, membership stage) in months, before scaling."""
-    p, who = model.params, participants(model)
+    who = participants(model)
+    memo = _memo(model, who)
+    key = ("stages", level)
+    if (hit := memo.get(key)) is None:
+        hit = memo[key] = _stage_months(model, who, level)
+    return hit
+
+
+def _stage_months(model, who: Participants, level: str) -> tuple[float, float, float]:
+    p = model.params
     fixed = p.governance.latency.executive_months
     if level != "operations":
         fixed += p.governance.latency.board_months
@@ -293,7 +331,17 @@ def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
 
 
 def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
-    p, who = model.params, participants(model)
+    who = participants(model)
+    memo = _memo(model, who)
+    key = ("quality", level, board, rep, members)
+    if (hit := memo.get(key)) is None:
+        hit = memo[key] = _quality(model, who, level, board, rep, members)
+    return hit
+
+
+def _quality(model, who: Participants, level: str, board: bool, rep: bool, members: bool
+             ) -> float:
+    p = model.params
     f = getattr(p.governance.judgement.frontline, level)
     groups = [who.executive]
     if board:
@@ -313,7 +361,17 @@ def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
 def voice_shares(model, level: str, board: bool, rep: bool, members: bool
                  ) -> tuple[float, float]:
     """(staff, users) formal voice in one decision: the strongest channel (module docstring)."""
-    p, rep_body, who = model.params, model.governance.rep_body, participants(model)
+    who = participants(model)
+    memo = _memo(model, who)
+    key = ("voice", level, board, rep, members)
+    if (hit := memo.get(key)) is None:
+        hit = memo[key] = _voice_shares(model, who, level, board, rep, members)
+    return hit
+
+
+def _voice_shares(model, who: Participants, level: str, board: bool, rep: bool, members: bool
+                  ) -> tuple[float, float]:
+    p, rep_body = model.params, model.governance.rep_body
     out = []
     for i, group in enumerate(("staff", "users")):
         v = 0.0
