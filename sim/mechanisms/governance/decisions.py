@@ -491,6 +491,7 @@ class _Batch:
 
     model = None
     masks: tuple | None = None
+    seats: dict | None = None  # (board consulted, rep body consulted) -> _seat_rows
 
 
 def batch(model):
@@ -504,10 +505,10 @@ class _BatchScope:
         self.model = model
 
     def __enter__(self):
-        _Batch.model, _Batch.masks = self.model, None
+        _Batch.model, _Batch.masks, _Batch.seats = self.model, None, {}
 
     def __exit__(self, *exc):
-        _Batch.model, _Batch.masks = None, None
+        _Batch.model, _Batch.masks, _Batch.seats = None, None, None
         return False
 
 
@@ -529,15 +530,9 @@ def apply_ownership_effects(model, d: Decision) -> None:
     gain, loss = p.governance.voice.ownership_gain, p.governance.voice.imposition_loss
     s, u = model.staff, model.users
     engaged, active, consultable = _engaged_masks(model)
-    took_part = np.zeros(s.size, dtype=bool)
-    for seat in _seats_consulted(model, d):
-        person = seat.person
-        if person is None or not present(model, person):  # left this month; seat not yet freed
-            continue
-        if person._columns_attr == "staff":
-            took_part[person.row] = True
-        else:
-            u.ownership[person.row] += gain * (1 - u.ownership[person.row])
+    took_part, user_rows = _seat_rows(model, d)
+    for row in user_rows:
+        u.ownership[row] += gain * (1 - u.ownership[row])
     if kernels.ENABLED:  # the same arithmetic in one pass (sim/mechanisms/people/kernels.py)
         kernels.ownership_effects(
             s.ownership, took_part, MEMBERSHIP in d.consulted, engaged,
@@ -545,7 +540,7 @@ def apply_ownership_effects(model, d: Decision) -> None:
             loss * (1 - d.voice), u.ownership, d.level != "policy", consultable)
         return
     if MEMBERSHIP in d.consulted:
-        took_part |= engaged
+        took_part = took_part | engaged  # a new array: took_part may be the batch's
         if d.level != "policy":
             users = consultable
             u.ownership[users] += gain * (1 - u.ownership[users])
@@ -553,6 +548,31 @@ def apply_ownership_effects(model, d: Decision) -> None:
     if d.level != "operations" and not d.deliberative:
         imposed = active & ~took_part
         s.ownership[imposed] -= loss * (1 - d.voice) * s.ownership[imposed]
+
+
+def _seat_rows(model, d: Decision) -> tuple[np.ndarray, list[int]]:
+    """(staff who took part through a consulted seat, as a mask; the rows of users who did,
+    in seat order) for decision ``d``; holders who left this month (seat not yet freed) do not
+    count. Within a batch, kept per combination of consulted bodies (nobody arrives or leaves
+    while the month's decisions are taken); the mask is then shared and must not be written."""
+    rep_body = model.governance.rep_body
+    key = ("board" in d.consulted, rep_body is not None and rep_body.name in d.consulted)
+    cache = _Batch.seats if _Batch.model is model else None
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
+    took_part = np.zeros(model.staff.size, dtype=bool)
+    user_rows = []
+    for seat in _seats_consulted(model, d):
+        person = seat.person
+        if person is None or not present(model, person):  # left this month; seat not yet freed
+            continue
+        if person._columns_attr == "staff":
+            took_part[person.row] = True
+        else:
+            user_rows.append(person.row)
+    if cache is not None:
+        cache[key] = (took_part, user_rows)
+    return took_part, user_rows
 
 
 def _seats_consulted(model, d: Decision):
