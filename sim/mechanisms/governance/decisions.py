@@ -215,8 +215,8 @@ def survey(model) -> Participants:
                float(s.confidence[staff_mask].mean()) if staff_mask.any() else 0.0),
         users=(int(np.count_nonzero(users_mask)),
                float(u.confidence[users_mask].mean()) if users_mask.any() else 0.0),
-        board_filled=(board.filled_share("staff"), board.filled_share("users")),
-        rep_filled=(rep.filled_share("staff"), rep.filled_share("users")) if rep else (0, 0),
+        board_filled=board.filled_shares(),
+        rep_filled=rep.filled_shares() if rep else (0, 0),
         stamp=model.steps)
 
 
@@ -477,8 +477,15 @@ def _noisy(mean: float, cv: float, rng) -> float:
 
 
 def _appetite(board: Body, with_board: bool) -> float:
+    cache = _Batch.appetite if _Batch.model is not None else None
+    key = (id(board), with_board)  # the board outlives the batch: its id is not reused
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
     members = [m for m in board.members() if with_board or m.seat_type == "executive"]
-    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5  # neutral
+    appetite = sum(m.risk_appetite for m in members) / len(members) if members else 0.5  # neutral
+    if cache is not None:
+        cache[key] = appetite
+    return appetite
 
 
 # --- psychological ownership -------------------------------------------------------------------
@@ -492,6 +499,7 @@ class _Batch:
     model = None
     masks: tuple | None = None
     seats: dict | None = None  # (board consulted, rep body consulted) -> _seat_rows
+    appetite: dict | None = None  # (board, with the board) -> _appetite
 
 
 def batch(model):
@@ -505,10 +513,10 @@ class _BatchScope:
         self.model = model
 
     def __enter__(self):
-        _Batch.model, _Batch.masks, _Batch.seats = self.model, None, {}
+        _Batch.model, _Batch.masks, _Batch.seats, _Batch.appetite = self.model, None, {}, {}
 
     def __exit__(self, *exc):
-        _Batch.model, _Batch.masks, _Batch.seats = None, None, None
+        _Batch.model, _Batch.masks, _Batch.seats, _Batch.appetite = None, None, None, None
         return False
 
 
