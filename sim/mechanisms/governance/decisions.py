@@ -203,13 +203,17 @@ def survey(model) -> Participants:
     s, u = model.staff, model.users
     staff_mask = s.alive & (s.engagement >= 2)
     users_mask = users_consultable(model)
+    rep_confidence = []  # present holders of the representative body's seats, in seat order
+    for seat in (rep.seats if rep else []):
+        person = seat.person
+        if person is not None and present(model, person):
+            rep_confidence.append(person.confidence)
     return Participants(
         executive=_mean(m.skill for m in members if m.seat_type == "executive"),
         directors=_mean(m.skill for m in members
                         if m.seat_type != "executive" and not m.elected),
         elected_directors=_mean(m.skill for m in members if m.elected),
-        rep_people=_mean(seat.person.confidence for seat in (rep.seats if rep else [])
-                         if seat.person is not None and present(model, seat.person)),
+        rep_people=_mean(rep_confidence),
         rep_appointed=sum(seat.kind == "appointed" for seat in (rep.seats if rep else [])),
         staff=(int(np.count_nonzero(staff_mask)),
                float(s.confidence[staff_mask].mean()) if staff_mask.any() else 0.0),
