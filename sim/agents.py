@@ -84,6 +84,9 @@ class Commissioner(mesa.Agent):
         self.kind = kind            # "council" or "nhs"
         self.region = region        # 0 is the mutual's home region
         self.budget = model.params.commissioning.budget_index
+        # the unit price its efficiency demands have reached (1 at month 0): new tenders and
+        # re-tenders are budgeted at it (docs/ODD.md §13.9; §2.5)
+        self.price_index = 1.0
         self.officer_tenure = int(model.rng.integers(0, 36))
         self.officer_experience = float(model.rng.beta(4, 2))
         self.relationship = 0.5 if region < model.params.organisation.regions else 0.0

@@ -268,7 +268,6 @@ def test_p9_community_benefit_societies_expand_less_than_cics():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="issue 11 (growth): fails, reported, not loosened: P11 squeezed small mutuals' margin 0.0146 (s.e. 0.0024; bound < 0.01), easy 0.0394 (difference holds). With agency cover for vacant contracted posts (docs/ODD.md §13.7) it fell from 0.055; tools/p7_p11_measure.py")  # noqa: E501
 def test_p11_efficiency_demands_and_churn_squeeze_small_margins_to_near_zero():
     """P11 (§2.5): 1-3 % efficiency demands and churning commissioners leave small mutuals
     'very tight margins and making little, if any, surplus'."""

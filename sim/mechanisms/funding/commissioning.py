@@ -243,6 +243,10 @@ def set_budgets(model) -> None:
     for k in m.contracts:
         k.value = int(k.value * (1 - e))
         k.demand *= 1 - e * spec
+    # the saving is kept in the commissioner's budget: what it pays for a unit of service falls
+    # by the same ratio, so a new tender or a re-tender does not hand it back (docs/ODD.md §13.9)
+    for c in m.commissioners:
+        c.price_index *= (1 - e) / (1 - e * spec)
 
 
 # --- risk to the mutual's contracts -----------------------------------------------------------
@@ -407,8 +411,9 @@ def unit_budget(model, c) -> float:
     """Budget index per staff-year of service: a commissioner with less money buys less
     service (new tenders are smaller by budget^s) as well as paying less for each unit
     (budget^(1 − s)), s = ``commissioning.budget_spec_share`` (§2.5 Case 4: 'one way we could
-    do it would be to stop this element of the service')."""
-    return c.budget ** (1.0 - model.params.commissioning.budget_spec_share)
+    do it would be to stop this element of the service'), times the unit price its efficiency
+    demands have reached (``price_index``: the savings are kept at a re-tender, §2.5)."""
+    return c.budget ** (1.0 - model.params.commissioning.budget_spec_share) * c.price_index
 
 
 def _tender(model, c, region, demand, lots, tupe, incumbent, framework_ok=True) -> Tender:

@@ -187,6 +187,8 @@ class Market:
     bid_log: list[BidRecord] = field(default_factory=list)
     # bids being written: (first month, deadline, staff hours a month); procurement.writing_slot
     writing: list[tuple[int, int, float]] = field(default_factory=list)
+    # new contracts' posts being mobilised: (month won, posts); procurement.mobilisation_room
+    mobilised: list[tuple[int, float]] = field(default_factory=list)
 
     def new_id(self) -> int:
         self.next_id += 1

@@ -219,6 +219,25 @@ PARAMS = [
     param("procurement.hours_per_fte_month", 140.0, "hours per FTE per month", 80.0, 200.0,
           source="assumption: a 37.5-hour week, less leave and training",
           doc="Working hours of a member of staff in a month (bid-writing time)."),
+    param("procurement.mobilisation_share", 0.25, "share of headcount per window", 0.0, 5.0,
+          source="§3.5: 'Significant growth is also likely to necessitate the parallel "
+                 "development of functional/management systems (HR, finance, IT, customer "
+                 "service etc.)'; §3.4: growth 'beyond the capacity of organisations, can "
+                 "undermine service quality'; §3.3: partnering 'for sizeable contracts ... which "
+                 "they lack capacity to bid for on their own' (Case 2); assumption for the "
+                 "figure, chosen before measuring",
+          doc="New posts the mutual's managers and back office can mobilise (recruit, TUPE "
+              "consultation, premises, systems) within procurement.mobilisation_months, as a "
+              "share of today's headcount (never less than procurement.consortium_share × "
+              "procurement.tender_median_staff, what any mutual's leadership can mobilise): a "
+              "new bid whose posts, with those won or bid for in "
+              "that time, exceed it is made in consortium (its share) if a partner is found, "
+              "else not at all (counted in no_bid_mobilisation). Re-bids for the mutual's own "
+              "services are not limited."),
+    param("procurement.mobilisation_months", 12, "months", 1, 60,
+          source="assumption: a new service's first year (mobilisation and bedding in, §3.5)",
+          doc="How long a newly won contract's posts count against the mutual's capacity to "
+              "mobilise new work (procurement.mobilisation_share)."),
     param("procurement.starting_contract_staff", 40, "staff", 1, 1000,
           source="§2.2 (a core contract plus smaller ones); assumption",
           doc="Size of each non-core contract in the month-0 portfolio (the rest of the contract "
@@ -258,6 +277,24 @@ def bid_capacity(model) -> int:
     """Bids the mutual can prepare at once (§2.5: bid-writing teams come with size)."""
     per_1000 = model.params.procurement.bid_team_per_1000_staff
     return 1 + int(per_1000 * model.staff.count() / 1000)  # shape: the unit, per 1,000
+
+
+def mobilisation_room(model) -> float:
+    """New posts the mutual can still take on (docs/ODD.md §13.9; §3.5 'parallel development
+    of functional/management systems'): ``mobilisation_share`` × headcount, but never less
+    than its share of a median lot in consortium, less the posts of
+    new contracts won in the last ``mobilisation_months`` and of new bids still awaiting
+    award. The same rule for every size: management and back office grow with the
+    organisation, the lots on the market do not."""
+    p, m = model.params, model.funding.market
+    since = model.month - p.procurement.mobilisation_months
+    m.mobilised = [x for x in m.mobilised if x[0] > since]
+    won = sum(posts for _, posts in m.mobilised)
+    pending = sum(t.demand * t.mutual_bid.share for t in m.tenders
+                  if t.mutual_bid is not None and t.incumbent is None)
+    # every mutual's leadership can mobilise at least its share of a median lot in consortium
+    floor = p.procurement.consortium_share * p.procurement.tender_median_staff
+    return max(floor, p.procurement.mobilisation_share * model.staff.count()) - won - pending
 
 
 def bid_writing(model) -> float:
@@ -340,6 +377,19 @@ def consider(model, t: Tender) -> None:
         pooled = income + p.procurement.partner_turnover * 100   # pence
         if pooled < p.commissioning.framework_turnover_multiple * t.value:
             m.count("excluded_by_framework")
+            return
+    if not own and t.demand * share > mobilisation_room(model):
+        # more new posts than its managers and back office can mobilise: a partner may lead
+        # and the mutual take its share (§3.3 Case 2; docs/ODD.md §13.9)
+        if share == 1.0 and model.rng.random() < p.procurement.consortium_access:
+            share = p.procurement.consortium_share
+            pooled = income + p.procurement.partner_turnover * 100
+        room = mobilisation_room(model)
+        if t.demand * share > room:
+            m.count("no_bid_mobilisation")
+            model.log("decision", f"did not bid for a tender from {t.commissioner.name}: "
+                                  f"{t.demand * share:.0f} new posts, more than the "
+                                  f"{max(room, 0):.0f} it can mobilise now.")
             return
     if share < 1.0 and t.window - decision.latency < p.procurement.consortium_months:
         # no time to build a consortium before the deadline (§2.5; docs/ODD.md §13.6)
@@ -561,6 +611,7 @@ def _take_up(model, t: Tender, price: int) -> None:
                  start=model.month, end=model.month + 12 * years, extensions_left=ext,
                  share=share)
     new_region = t.region not in {c.region for c in m.contracts} | {0}
+    m.mobilised.append((model.month, k.demand))   # mobilisation_room
     k.teams = open_teams(model, max(1, round(k.demand)), t.region)
     m.contracts.append(k)
     transfer_in(model, k, incoming)
