@@ -9,6 +9,7 @@ checkout, interleaved, CPU time and wall time per run.
     .venv/bin/python benchmarks/run_speed.py jit                        # numba compile/load
     .venv/bin/python benchmarks/run_speed.py sides --seeds 8   # run_speed's medium vs a sweep's
     .venv/bin/python benchmarks/run_speed.py track --rounds 6  # the reference under extra load
+    .venv/bin/python benchmarks/run_speed.py calls --case medium   # Python calls per run
 
 Cases (every side on: people, funding, governance, benefits):
 
@@ -358,6 +359,37 @@ def profile(case: str, seed: int, sweep: bool, top: int) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
+def calls(case: str, seeds: int) -> dict:
+    """Python function calls per run (cProfile's count), seeds 0..seeds-1 after a warm-up: a
+    count of the interpreter's work that the machine's load does not move (the compiled
+    kernels and numpy's loops count as one call each)."""
+    import cProfile
+    import inspect
+    import io
+    import pstats
+
+    import sim
+
+    scenario, overrides, months = CASES[case]
+    if scenario.endswith(".toml"):
+        scenario = str(ROOT / scenario)
+    kwargs = {}
+    if "outputs" in inspect.signature(sim.run).parameters:
+        from sim.metrics import COLUMNS
+        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    sim.run(scenario, seed=1000, months=1, overrides=overrides, **kwargs)
+    counts = []
+    for seed in range(seeds):
+        prof = cProfile.Profile()
+        prof.enable()
+        sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
+        prof.disable()
+        counts.append(pstats.Stats(prof, stream=io.StringIO()).total_calls)
+        print(f"seed {seed}: {counts[-1]:,} calls", flush=True)
+    print(f"{case}: mean {statistics.mean(counts):,.0f} calls a run ({commit_of(ROOT)})")
+    return {"case": case, "calls": counts, "this": commit_of(ROOT)}
+
+
 def jit_cost(repeats: int) -> dict:
     """What the compiled kernels cost a process before its first run: the first time on a
     machine (an empty numba cache: compiling) and every later process (loading the cache).
@@ -415,6 +447,9 @@ def main(argv=None) -> int:
     sd = sub.add_parser("sides", help="run_speed's medium against the efficiency benchmark's "
                                       "sweep runs, interleaved")
     sd.add_argument("--seeds", type=int, default=8)
+    cl = sub.add_parser("calls", help="Python function calls per run (a count, not a time)")
+    cl.add_argument("--case", choices=sorted(CASES), default="medium")
+    cl.add_argument("--seeds", type=int, default=3)
     t = sub.add_parser("track", help="how well the reference workload tracks load")
     t.add_argument("--rounds", type=int, default=6)
     t.add_argument("--levels", type=int, nargs="+", default=[0, 1, 2],
@@ -430,6 +465,8 @@ def main(argv=None) -> int:
         print(json.dumps(child(args.case, args.seed, not args.full)))
     elif args.cmd == "sweepchild":
         print(json.dumps(sweep_child(args.index)))
+    elif args.cmd == "calls":
+        calls(args.case, args.seeds)
     elif args.cmd == "track":
         track(args.rounds, args.levels)
     elif args.cmd == "sides":
