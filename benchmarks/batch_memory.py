@@ -13,6 +13,10 @@ efficiency = T_serial / (W × T_parallel). Pool start-up is inside the parallel 
 reports the median run time in each mode and the workers' utilisation (time spent in runs /
 (W × T_parallel)), which tells engine overhead apart from cores that are busy with other work.
 
+``efficiency`` also times the fixed reference workload (benchmarks/reference.py) in this process
+before the serial half, between the halves and after the parallel half, and reports the median
+runs in reference units (run wall time / the reference's wall time).
+
 Not a test: timings depend on the machine and its load (printed with the results).
 """
 
@@ -22,6 +26,7 @@ import argparse
 import json
 import os
 import socket
+import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +35,9 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import reference  # noqa: E402  (benchmarks/reference.py: the fixed reference workload)
 
 SPEC = """
 [experiment]
@@ -96,12 +104,17 @@ def measure_efficiency(runs: int, workers: int, size: str = "small") -> dict:
     from sim.batch.store import Store
     from sim.batch.sweep import sweep
 
+    refs = {}
     with tempfile.TemporaryDirectory() as tmp:
         months, staff, users = EFFICIENCY_SIZES[size]
         spec = load_spec(write_spec(Path(tmp), runs, months=months, staff=staff, users=users))
+        reference.work()  # warm-up
+        refs["before_serial"] = [reference.timed() for _ in range(2)]
         serial = sweep(spec, f"{tmp}/serial", executor="serial", progress=False).elapsed_s
+        refs["between"] = [reference.timed() for _ in range(2)]
         parallel = sweep(spec, f"{tmp}/process", executor="process", workers=workers,
                          progress=False).elapsed_s
+        refs["after_parallel"] = [reference.timed() for _ in range(2)]
         serial_run = Store(f"{tmp}/serial").status()["duration_s"]
         status = Store(f"{tmp}/process").status()
         worker_run = status["duration_s"]
@@ -109,7 +122,16 @@ def measure_efficiency(runs: int, workers: int, size: str = "small") -> dict:
         in_parent = int((status["worker"] == here).sum())
     # Utilisation separates the engine's overhead (start-up, dispatch, idle workers) from
     # cores being slower in parallel (other load, shared caches): busy time / available time.
-    return {"runs": runs, "workers": workers, "serial_s": round(serial, 1),
+    # the fixed reference workload (benchmarks/reference.py), timed in this process around the
+    # two halves; the runs' durations are wall time, so their units are in reference wall time
+    ref_wall = statistics.median(r["wall_s"] for rs in refs.values() for r in rs)
+    ref_cpu = statistics.median(r["cpu_s"] for rs in refs.values() for r in rs)
+    return {"reference": {"version": reference.VERSION, "median_cpu_s": round(ref_cpu, 4),
+                          "median_wall_s": round(ref_wall, 4),
+                          **{k: [round(r["wall_s"], 4) for r in rs] for k, rs in refs.items()}},
+            "median_run_units_serial": round(float(serial_run.median()) / ref_wall, 3),
+            "median_run_units_in_workers": round(float(worker_run.median()) / ref_wall, 3),
+            "runs": runs, "workers": workers, "serial_s": round(serial, 1),
             "parallel_s": round(parallel, 1),
             "efficiency": round(serial / (workers * parallel), 3),
             "median_run_s_serial": round(float(serial_run.median()), 3),

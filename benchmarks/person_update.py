@@ -17,7 +17,9 @@ confidence — for N staff:
 
 CPU time (``time.process_time``) and wall time; the sides alternate per seed in this one
 process; medians and quartiles over seeds; the machine and load before/after. Recruitment and
-agent creation are excluded from both. Results: ``benchmarks/results-person_update.json``.
+agent creation are excluded from both. The fixed reference workload (benchmarks/reference.py)
+is timed once per seed beside them; ``cpu_units`` is each side's CPU time over it.
+Results: ``benchmarks/results-person_update.json``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import reference  # noqa: E402  (the fixed reference workload)
 from per_agent import PerAgentModel  # noqa: E402
 from per_agent_careful import CarefulModel  # noqa: E402
 from run_speed import machine, quartiles, uptime  # noqa: E402
@@ -92,18 +95,22 @@ def main(argv=None) -> int:
     for n in args.sizes:
         runs = {k: [] for k in sides}
         states = {k: [] for k in sides}
+        refs = []
         for seed in range(args.seeds):  # interleaved: every side once per seed
+            refs.append(reference.timed()["cpu_s"])
             for kind, fn in sides.items():
                 cpu, wall, model = fn(n, seed)
                 runs[kind].append({"cpu_s": cpu, "wall_s": wall})
                 states[kind].append(_state("vectorised" if kind == "vectorised" else kind,
                                            model))
-        row = {"persons": n, "months": args.months}
+        row = {"persons": n, "months": args.months, "reference_version": reference.VERSION,
+               "reference_cpu_s": quartiles(refs)}
         for kind in sides:
             cpu = [r["cpu_s"] for r in runs[kind]]
             wall = [r["wall_s"] for r in runs[kind]]
             row[kind] = {"cpu_s": quartiles(cpu), "wall_s": quartiles(wall),
                          "person_months_per_cpu_s": n * args.months / statistics.median(cpu),
+                         "cpu_units": quartiles([c / r for c, r in zip(cpu, refs, strict=True)]),
                          "mean_rung_after": statistics.mean(s[0] for s in states[kind]),
                          "member_share_after": statistics.mean(s[1] for s in states[kind])}
         vec = row["vectorised"]["cpu_s"]["median"]

@@ -8,6 +8,8 @@ checkout, interleaved, CPU time and wall time per run.
     .venv/bin/python benchmarks/run_speed.py profile --case medium      # cProfile of one run
     .venv/bin/python benchmarks/run_speed.py jit                        # numba compile/load
     .venv/bin/python benchmarks/run_speed.py sides --seeds 8   # run_speed's medium vs a sweep's
+    .venv/bin/python benchmarks/run_speed.py track --rounds 6  # the reference under extra load
+    .venv/bin/python benchmarks/run_speed.py calls --case medium   # Python calls per run
 
 Cases (every side on: people, funding, governance, benefits):
 
@@ -19,7 +21,10 @@ Each timed run is one child process (``PYTHONPATH`` = the tree, the same interpr
 libraries), which first does a one-month warm-up run (imports, caches, the provenance record:
 costs a sweep worker pays once), then times one run with ``time.process_time`` (CPU) and
 ``time.perf_counter`` (wall). The two sides alternate A, B, A, B per seed, so load hits both
-alike. A run is called the way the batch engine calls it (``sim.batch.runs.execute``): with
+alike. Each child also times the fixed reference workload (benchmarks/reference.py) just before
+and just after its run and reports the run's CPU time in reference units (``units``), which
+can be compared across hours and machines (README: how well it tracks load). A run is called
+the way the batch engine calls it (``sim.batch.runs.execute``): with
 ``outputs=`` (the scalar outputs a sweep stores) where the tree's ``sim.run`` accepts it.
 Results (every run, medians, quartiles, machine, load before and after) go to
 ``benchmarks/results-run_speed-<case>.json``.
@@ -39,6 +44,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import reference  # noqa: E402  (benchmarks/reference.py: the fixed reference workload)
 
 CASES = {
     "base": ("base", {}, 120),   # the base scenario as bundled (400 staff), issue 11's speed bound
@@ -62,10 +70,23 @@ def child(case: str, seed: int, sweep: bool) -> dict:
         from sim.metrics import COLUMNS
         kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
     sim.run(scenario, seed=seed + 1000, months=1, overrides=overrides, **kwargs)  # warm-up
+    reference.work()
+    before = [reference.timed() for _ in range(2)]
     cpu, wall = time.process_time(), time.perf_counter()
     sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
-    return {"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
-            "sweep_mode": bool(kwargs)}
+    row = {"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
+           "sweep_mode": bool(kwargs)}
+    return with_reference(row, before, [reference.timed() for _ in range(2)])
+
+
+def with_reference(row: dict, before: list[dict], after: list[dict]) -> dict:
+    """``row`` with the reference workload timed twice just before and twice just after it
+    (same process), their median, and the run's CPU time in reference units
+    (benchmarks/reference.py)."""
+    ref = statistics.median(r["cpu_s"] for r in before + after)
+    return {**row, "ref_cpu_s": ref, "ref_before_cpu_s": [r["cpu_s"] for r in before],
+            "ref_after_cpu_s": [r["cpu_s"] for r in after], "ref_version": before[0]["version"],
+            "units": row["cpu_s"] / ref}
 
 
 def sweep_child(index: int) -> dict:
@@ -92,11 +113,14 @@ def sweep_child(index: int) -> dict:
     task = next(tasks(runs_table(spec, design), design, iter([index])))
     sim.run("base", seed=index + 1000, months=1, overrides=dict(context.fixed),
             outputs=list(context.outputs))  # warm-up, as child()
+    reference.work()
+    before = [reference.timed() for _ in range(2)]
     cpu, wall = time.process_time(), time.perf_counter()
     record = execute(context, task)
-    return {"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
-            "duration_s": record["duration_s"], "status": record["status"],
-            "settings": task.settings}
+    row = {"cpu_s": time.process_time() - cpu, "wall_s": time.perf_counter() - wall,
+           "duration_s": record["duration_s"], "status": record["status"],
+           "settings": task.settings}
+    return with_reference(row, before, [reference.timed() for _ in range(2)])
 
 
 def sides(seeds: int) -> dict:
@@ -116,7 +140,8 @@ def sides(seeds: int) -> dict:
         print(f"{seed}: run_speed medium {a['cpu_s'] * 1e3:6.1f} ms CPU ({a['wall_s'] * 1e3:6.1f}"
               f" wall)   sweep medium {b['cpu_s'] * 1e3:6.1f} ms CPU ({b['wall_s'] * 1e3:6.1f} "
               f"wall)   load {os.getloadavg()[0]:.2f}", flush=True)
-    summary = {side: {k: quartiles([r[side][k] for r in rows]) for k in ("cpu_s", "wall_s")}
+    summary = {side: {k: quartiles([r[side][k] for r in rows])
+                      for k in ("cpu_s", "wall_s", "ref_cpu_s", "units")}
                for side in ("run_speed_medium", "sweep_medium")}
     ratios = [r["sweep_medium"]["cpu_s"] / r["run_speed_medium"]["cpu_s"] for r in rows]
     result = {"what": "run_speed medium (sim.run, outputs=) vs batch_memory efficiency --medium"
@@ -132,6 +157,78 @@ def sides(seeds: int) -> dict:
           f"sweep/run_speed median {r['median']:.3f} (IQR {r['q1']:.3f}-{r['q3']:.3f})")
     print(f"before: {before}\nafter:  {result['uptime_after']}")
     out = HERE / "results-medium_sides.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+    return result
+
+
+LOAD_MAKER = ("import os, sim\nos.nice(19)\nwhile True:\n"
+              "    sim.run('base', seed=0, months=12, overrides={'organisation.staff': 300})")
+
+
+def track(rounds: int, levels: list[int]) -> dict:
+    """How well the reference workload tracks load: the medium case (this tree, sweep mode) in
+    fresh processes, each with the reference timed before and after its run, under ``levels``
+    of extra load made here (that many processes looping small model runs at nice 19, started
+    2 s before the run and stopped after it), interleaved: each level once per round, the same
+    seed within a round. If the reference tracks load, a run's CPU time grows with the extra
+    load and its CPU time in reference units does not."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    before, rows = uptime(), []
+    for r in range(rounds):
+        for level in levels:
+            makers = [subprocess.Popen([sys.executable, "-c", LOAD_MAKER], env=env, cwd=ROOT,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                      for _ in range(level)]
+            try:
+                if makers:
+                    time.sleep(2.0)
+                load0 = os.getloadavg()[0]
+                row = timed(ROOT, "medium", r, True)
+            finally:
+                for m in makers:
+                    m.kill()
+                    m.wait()
+            rows.append({"round": r, "extra_load": level, "load_1min_before": load0, **row})
+            print(f"round {r} extra {level}: run {row['cpu_s'] * 1e3:6.1f} ms CPU, reference "
+                  f"{row['ref_cpu_s'] * 1e3:6.1f} ms, units {row['units']:.3f}   load "
+                  f"{load0:.2f}", flush=True)
+    summary = {}
+    for level in levels:
+        mine = [x for x in rows if x["extra_load"] == level]
+        summary[str(level)] = {k: quartiles([x[k] for x in mine])
+                               for k in ("cpu_s", "ref_cpu_s", "units")}
+    base_rows = {x["round"]: x for x in rows if x["extra_load"] == levels[0]}
+    paired = {}
+    for level in levels[1:]:
+        mine = [x for x in rows if x["extra_load"] == level]
+        paired[str(level)] = {k: quartiles([x[k] / base_rows[x["round"]][k] for x in mine])
+                              for k in ("cpu_s", "ref_cpu_s", "units")}
+    result = {"what": "medium run and the reference workload under extra load (run_speed.py "
+                      "track)", "this": commit_of(ROOT), "machine": machine(),
+              "uptime_before": before, "uptime_after": uptime(),
+              "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+              "levels": levels, "summary": summary,
+              "paired_ratio_to_level": {"level": levels[0], **paired}, "runs": rows}
+    for level in levels:
+        q = summary[str(level)]
+        print(f"extra load {level}: run CPU median {q['cpu_s']['median'] * 1e3:.1f} ms, "
+              f"reference {q['ref_cpu_s']['median'] * 1e3:.1f} ms, units "
+              f"{q['units']['median']:.3f} (IQR {q['units']['q1']:.3f}-{q['units']['q3']:.3f})")
+    for level, q in paired.items():
+        print(f"extra load {level} / {levels[0]}, paired by round: run CPU x"
+              f"{q['cpu_s']['median']:.3f}, reference x{q['ref_cpu_s']['median']:.3f}, units x"
+              f"{q['units']['median']:.3f} (IQR {q['units']['q1']:.3f}-{q['units']['q3']:.3f})")
+    all_cpu = [x["cpu_s"] for x in rows]
+    all_units = [x["units"] for x in rows]
+    result["spread_all_runs"] = {"cpu_s_cv": statistics.pstdev(all_cpu) / statistics.mean(all_cpu),
+                                 "units_cv": statistics.pstdev(all_units)
+                                 / statistics.mean(all_units)}
+    cv = result["spread_all_runs"]
+    print(f"all runs: coefficient of variation, run CPU {cv['cpu_s_cv']:.3f}, units "
+          f"{cv['units_cv']:.3f}")
+    print(f"before: {before}\nafter:  {result['uptime_after']}")
+    out = HERE / "results-reference_track.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {out}")
     return result
@@ -197,7 +294,8 @@ def compare(other: Path, case: str, seeds: int, sweep: bool, out: Path | None) -
     after = uptime()
     summary = {}
     for side in ("other", "this"):
-        summary[side] = {k: quartiles([r[side][k] for r in rows]) for k in ("cpu_s", "wall_s")}
+        summary[side] = {k: quartiles([r[side][k] for r in rows])
+                         for k in ("cpu_s", "wall_s", "ref_cpu_s", "units")}
     ratios = [r["other"]["cpu_s"] / r["this"]["cpu_s"] for r in rows]
     result = {
         "case": case, "scenario": CASES[case][0], "overrides": CASES[case][1],
@@ -221,6 +319,12 @@ def compare(other: Path, case: str, seeds: int, sweep: bool, out: Path | None) -
           f"{1 / result['speed_up_of_medians']:.2f}")
     wo, wt = summary["other"]["wall_s"]["median"], summary["this"]["wall_s"]["median"]
     print(f"wall medians: other {wo * 1e3:.1f} ms, this {wt * 1e3:.1f} ms")
+    uo, ut = summary["other"]["units"], summary["this"]["units"]
+    ref = statistics.median(r[k]["ref_cpu_s"] for r in rows for k in ("other", "this"))
+    print(f"in reference units (run CPU / reference CPU, same process): other median "
+          f"{uo['median']:.3f} (IQR {uo['q1']:.3f}-{uo['q3']:.3f}), this {ut['median']:.3f} "
+          f"(IQR {ut['q1']:.3f}-{ut['q3']:.3f}); reference CPU median "
+          f"{ref * 1e3:.1f} ms")
     print(f"before: {before}\nafter:  {after}")
     out = out or HERE / f"results-run_speed-{case}.json"
     out.write_text(json.dumps(result, indent=1) + "\n")
@@ -253,6 +357,37 @@ def profile(case: str, seed: int, sweep: bool, top: int) -> None:
     stats = pstats.Stats(prof)
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
+
+
+def calls(case: str, seeds: int) -> dict:
+    """Python function calls per run (cProfile's count), seeds 0..seeds-1 after a warm-up: a
+    count of the interpreter's work that the machine's load does not move (the compiled
+    kernels and numpy's loops count as one call each)."""
+    import cProfile
+    import inspect
+    import io
+    import pstats
+
+    import sim
+
+    scenario, overrides, months = CASES[case]
+    if scenario.endswith(".toml"):
+        scenario = str(ROOT / scenario)
+    kwargs = {}
+    if "outputs" in inspect.signature(sim.run).parameters:
+        from sim.metrics import COLUMNS
+        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    sim.run(scenario, seed=1000, months=1, overrides=overrides, **kwargs)
+    counts = []
+    for seed in range(seeds):
+        prof = cProfile.Profile()
+        prof.enable()
+        sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
+        prof.disable()
+        counts.append(pstats.Stats(prof, stream=io.StringIO()).total_calls)
+        print(f"seed {seed}: {counts[-1]:,} calls", flush=True)
+    print(f"{case}: mean {statistics.mean(counts):,.0f} calls a run ({commit_of(ROOT)})")
+    return {"case": case, "calls": counts, "this": commit_of(ROOT)}
 
 
 def jit_cost(repeats: int) -> dict:
@@ -312,6 +447,13 @@ def main(argv=None) -> int:
     sd = sub.add_parser("sides", help="run_speed's medium against the efficiency benchmark's "
                                       "sweep runs, interleaved")
     sd.add_argument("--seeds", type=int, default=8)
+    cl = sub.add_parser("calls", help="Python function calls per run (a count, not a time)")
+    cl.add_argument("--case", choices=sorted(CASES), default="medium")
+    cl.add_argument("--seeds", type=int, default=3)
+    t = sub.add_parser("track", help="how well the reference workload tracks load")
+    t.add_argument("--rounds", type=int, default=6)
+    t.add_argument("--levels", type=int, nargs="+", default=[0, 1, 2],
+                   help="extra load-making processes (nice 19) per level")
     sc = sub.add_parser("sweepchild", help=argparse.SUPPRESS)
     sc.add_argument("index", type=int)
     ch = sub.add_parser("child", help=argparse.SUPPRESS)
@@ -323,6 +465,10 @@ def main(argv=None) -> int:
         print(json.dumps(child(args.case, args.seed, not args.full)))
     elif args.cmd == "sweepchild":
         print(json.dumps(sweep_child(args.index)))
+    elif args.cmd == "calls":
+        calls(args.case, args.seeds)
+    elif args.cmd == "track":
+        track(args.rounds, args.levels)
     elif args.cmd == "sides":
         sides(args.seeds)
     elif args.cmd == "jit":

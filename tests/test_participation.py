@@ -140,6 +140,41 @@ def test_turnout_is_never_above_the_share_engaged_enough_to_vote(scenario):
             assert vote.turnout <= vote.engaged, vote
 
 
+def test_each_constituency_is_supported_by_the_pipeline_spent_on_it(monkeypatch):
+    """The staff pipeline (£ per staff member) does not lift users; a users' pipeline (£ per
+    user) does, and costs what it says (docs/ODD.md §12.3, stop 23)."""
+    m = _model("cbs_multi_stakeholder")  # £200 per staff member, nothing per user
+    assert engagement.pipeline_support(m.params) > 0.5
+    assert engagement.pipeline_support(m.params, "users") == 0.0
+    m2 = _model("cbs_multi_stakeholder", **{"engagement.users.pipeline_investment": 150.0})
+    assert engagement.pipeline_support(m2.params, "users") == pytest.approx(0.5)
+    before, staff_before = engagement.user_drive(m), engagement.staff_drive(m)
+    support = engagement.pipeline_support
+    monkeypatch.setattr(engagement, "pipeline_support",
+                        lambda p, who="staff": 0.5 if who == "users" else support(p, who))
+    lift = engagement.user_drive(m) - before
+    assert lift[m.users.alive] == pytest.approx(0.5 * m.p["engagement.pipeline_weight"])
+    assert (engagement.staff_drive(m) == staff_before).all()
+    monkeypatch.undo()
+    present = m2.users.count()  # the month's costs are posted before anyone leaves
+    m.run_for(1)
+    m2.run_for(1)
+    cost = [-x.funding.ledger.months[1]["engagement"] for x in (m, m2)]
+    assert cost[1] - cost[0] == pytest.approx(present * 150.0 * 100 / 12, abs=1.0)
+
+
+def test_users_engage_less_than_staff_user_member_turnout_is_low():
+    """PA4 in short (2 seeds × 48 months of the Case-11-like CBS; the pattern itself is
+    measured over 10 seeds and 120 months by tools/participation_patterns.py)."""
+    for seed in range(2):
+        model = _model("cbs_multi_stakeholder", seed)
+        model.run_for(48)
+        votes = [v for v in model.governance.turnout_history if v.month >= 24]
+        user = np.mean([v.turnout for v in votes if v.constituency == "users"])
+        staff = np.mean([v.turnout for v in votes if v.constituency == "staff"])
+        assert user < 0.15 and user < staff, (seed, user, staff)
+
+
 # --- users who live -----------------------------------------------------------------------------
 
 def test_users_arrive_and_leave_and_the_dissatisfied_leave_more():

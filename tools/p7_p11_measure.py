@@ -55,8 +55,10 @@ def main(argv=None) -> None:
     ap.add_argument("--p7-seeds", type=int, default=80)
     ap.add_argument("--p11-seeds", type=int, default=20)
     a = ap.parse_args(argv)
-    p11(a.p11_seeds)
-    p7(a.p7_seeds)
+    if a.p11_seeds > 0:
+        p11(a.p11_seeds)
+    if a.p7_seeds > 0:   # --p7-seeds 0 measures P11 alone
+        p7(a.p7_seeds)
 
 
 if __name__ == "__main__":

@@ -349,7 +349,9 @@ def pay_costs(model) -> None:
     post(model, "pension_premium", -round(head * pension))
     post(model, "overheads", -round(p.finance.overhead_share * earned
                                     + p.finance.fixed_overhead * 100 / 12))
-    post(model, "engagement", -round(head * engagement))
+    post(model, "engagement", -round(head * engagement
+                                     + model.users.count()
+                                     * p.engagement.users.pipeline_investment * 100 / 12))
     # vacancies are not free: the work of covered posts is bought from agencies (§3.5;
     # docs/ODD.md §13.7)
     covered = agency_posts(model)

@@ -177,6 +177,17 @@ class Body:
         seats = self.elected(constituency)
         return sum(not s.vacant for s in seats) / len(seats) if seats else 0.0
 
+    def filled_shares(self) -> tuple[float, float]:
+        """(staff, users) :meth:`filled_share`, in one pass over the seats."""
+        seats = {"staff": 0, "users": 0}
+        filled = {"staff": 0, "users": 0}
+        get = _CONSTITUENCY.get
+        for s in self.seats:
+            if (c := get(s.kind)) is not None:
+                seats[c] += 1
+                filled[c] += s.holder is not None
+        return tuple(filled[c] / seats[c] if seats[c] else 0.0 for c in ("staff", "users"))
+
     def members(self) -> list[BoardMember]:
         return [s.holder for s in self.seats if isinstance(s.holder, BoardMember)]
 

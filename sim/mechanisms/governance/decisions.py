@@ -33,7 +33,7 @@ without consulting the representative body or the membership (§5.3 'Are you not
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -185,6 +185,10 @@ class Participants:
     board_filled: tuple[float, float] = (0.0, 0.0)  # filled share of staff / user seats
     rep_filled: tuple[float, float] = (0.0, 0.0)
     stamp: int = -1                       # model.steps when counted
+    # the procedure's terms computed from this survey (consult shares, stage months, quality,
+    # voice), kept while the parameters, conflict index and representative body stay the same
+    # (:func:`_memo`): the same values as computing them afresh, once per survey, not per call
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _mean(values) -> tuple[int, float]:
@@ -199,20 +203,24 @@ def survey(model) -> Participants:
     s, u = model.staff, model.users
     staff_mask = s.alive & (s.engagement >= 2)
     users_mask = users_consultable(model)
+    rep_confidence = []  # present holders of the representative body's seats, in seat order
+    for seat in (rep.seats if rep else []):
+        person = seat.person
+        if person is not None and present(model, person):
+            rep_confidence.append(person.confidence)
     return Participants(
         executive=_mean(m.skill for m in members if m.seat_type == "executive"),
         directors=_mean(m.skill for m in members
                         if m.seat_type != "executive" and not m.elected),
         elected_directors=_mean(m.skill for m in members if m.elected),
-        rep_people=_mean(seat.person.confidence for seat in (rep.seats if rep else [])
-                         if seat.person is not None and present(model, seat.person)),
+        rep_people=_mean(rep_confidence),
         rep_appointed=sum(seat.kind == "appointed" for seat in (rep.seats if rep else [])),
         staff=(int(np.count_nonzero(staff_mask)),
                float(s.confidence[staff_mask].mean()) if staff_mask.any() else 0.0),
         users=(int(np.count_nonzero(users_mask)),
                float(u.confidence[users_mask].mean()) if users_mask.any() else 0.0),
-        board_filled=(board.filled_share("staff"), board.filled_share("users")),
-        rep_filled=(rep.filled_share("staff"), rep.filled_share("users")) if rep else (0, 0),
+        board_filled=board.filled_shares(),
+        rep_filled=rep.filled_shares() if rep else (0, 0),
         stamp=model.steps)
 
 
@@ -239,10 +247,35 @@ def participants(model, refresh: bool = False) -> Participants:
 
 # --- the procedure --------------------------------------------------------------------------
 
+def _memo(model, who: Participants) -> dict:
+    """``who``'s memo of the procedure's terms, emptied when an input other than the survey
+    changed since they were computed: the parameters (a timed event rebuilds ``model.params``),
+    the conflict index (settled after the month's decisions) or the representative body."""
+    memo, g = who.memo, model.governance
+    rep = g.rep_body
+    powers = rep.powers if rep is not None else None
+    if (memo.get("params") is not model.params or memo.get("conflict") != g.conflict_index
+            or memo.get("rep_body") is not rep or memo.get("powers") != powers):
+        memo.clear()
+        memo.update(params=model.params, conflict=g.conflict_index, rep_body=rep,
+                    powers=powers)
+    return memo
+
+
 def consult_shares(model, level: str, depth: float | None = None) -> tuple[float, float]:
     """(representative body, membership) share of decisions consulted at this level."""
-    d = getattr(model.params.governance.depth, level) if depth is None else depth
     who = participants(model)
+    if depth is None:
+        memo = _memo(model, who)
+        key = ("consult", level)
+        if (hit := memo.get(key)) is None:
+            hit = memo[key] = _consult_shares(model, who, level,
+                                              getattr(model.params.governance.depth, level))
+        return hit
+    return _consult_shares(model, who, level, depth)
+
+
+def _consult_shares(model, who: Participants, level: str, d: float) -> tuple[float, float]:
     # shape: depth 0 -> 1/2 -> 1 consults the body more, then the members (the params' doc)
     rep = min(1.0, 2 * d) if who.rep_people[0] + who.rep_appointed > 0 else 0.0
     users_too = level != "policy"
@@ -252,7 +285,16 @@ def consult_shares(model, level: str, depth: float | None = None) -> tuple[float
 
 def stage_months(model, level: str) -> tuple[float, float, float]:
     """(fixed stages, representative-body stage, membership stage) in months, before scaling."""
-    p, who = model.params, participants(model)
+    who = participants(model)
+    memo = _memo(model, who)
+    key = ("stages", level)
+    if (hit := memo.get(key)) is None:
+        hit = memo[key] = _stage_months(model, who, level)
+    return hit
+
+
+def _stage_months(model, who: Participants, level: str) -> tuple[float, float, float]:
+    p = model.params
     fixed = p.governance.latency.executive_months
     if level != "operations":
         fixed += p.governance.latency.board_months
@@ -293,7 +335,17 @@ def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
 
 
 def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
-    p, who = model.params, participants(model)
+    who = participants(model)
+    memo = _memo(model, who)
+    key = ("quality", level, board, rep, members)
+    if (hit := memo.get(key)) is None:
+        hit = memo[key] = _quality(model, who, level, board, rep, members)
+    return hit
+
+
+def _quality(model, who: Participants, level: str, board: bool, rep: bool, members: bool
+             ) -> float:
+    p = model.params
     f = getattr(p.governance.judgement.frontline, level)
     groups = [who.executive]
     if board:
@@ -313,7 +365,17 @@ def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
 def voice_shares(model, level: str, board: bool, rep: bool, members: bool
                  ) -> tuple[float, float]:
     """(staff, users) formal voice in one decision: the strongest channel (module docstring)."""
-    p, rep_body, who = model.params, model.governance.rep_body, participants(model)
+    who = participants(model)
+    memo = _memo(model, who)
+    key = ("voice", level, board, rep, members)
+    if (hit := memo.get(key)) is None:
+        hit = memo[key] = _voice_shares(model, who, level, board, rep, members)
+    return hit
+
+
+def _voice_shares(model, who: Participants, level: str, board: bool, rep: bool, members: bool
+                  ) -> tuple[float, float]:
+    p, rep_body = model.params, model.governance.rep_body
     out = []
     for i, group in enumerate(("staff", "users")):
         v = 0.0
@@ -419,8 +481,15 @@ def _noisy(mean: float, cv: float, rng) -> float:
 
 
 def _appetite(board: Body, with_board: bool) -> float:
+    cache = _Batch.appetite if _Batch.model is not None else None
+    key = (id(board), with_board)  # the board outlives the batch: its id is not reused
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
     members = [m for m in board.members() if with_board or m.seat_type == "executive"]
-    return sum(m.risk_appetite for m in members) / len(members) if members else 0.5  # neutral
+    appetite = sum(m.risk_appetite for m in members) / len(members) if members else 0.5  # neutral
+    if cache is not None:
+        cache[key] = appetite
+    return appetite
 
 
 # --- psychological ownership -------------------------------------------------------------------
@@ -433,6 +502,8 @@ class _Batch:
 
     model = None
     masks: tuple | None = None
+    seats: dict | None = None  # (board consulted, rep body consulted) -> _seat_rows
+    appetite: dict | None = None  # (board, with the board) -> _appetite
 
 
 def batch(model):
@@ -446,10 +517,10 @@ class _BatchScope:
         self.model = model
 
     def __enter__(self):
-        _Batch.model, _Batch.masks = self.model, None
+        _Batch.model, _Batch.masks, _Batch.seats, _Batch.appetite = self.model, None, {}, {}
 
     def __exit__(self, *exc):
-        _Batch.model, _Batch.masks = None, None
+        _Batch.model, _Batch.masks, _Batch.seats, _Batch.appetite = None, None, None, None
         return False
 
 
@@ -471,15 +542,9 @@ def apply_ownership_effects(model, d: Decision) -> None:
     gain, loss = p.governance.voice.ownership_gain, p.governance.voice.imposition_loss
     s, u = model.staff, model.users
     engaged, active, consultable = _engaged_masks(model)
-    took_part = np.zeros(s.size, dtype=bool)
-    for seat in _seats_consulted(model, d):
-        person = seat.person
-        if person is None or not present(model, person):  # left this month; seat not yet freed
-            continue
-        if person._columns_attr == "staff":
-            took_part[person.row] = True
-        else:
-            u.ownership[person.row] += gain * (1 - u.ownership[person.row])
+    took_part, user_rows = _seat_rows(model, d)
+    for row in user_rows:
+        u.ownership[row] += gain * (1 - u.ownership[row])
     if kernels.ENABLED:  # the same arithmetic in one pass (sim/mechanisms/people/kernels.py)
         kernels.ownership_effects(
             s.ownership, took_part, MEMBERSHIP in d.consulted, engaged,
@@ -487,7 +552,7 @@ def apply_ownership_effects(model, d: Decision) -> None:
             loss * (1 - d.voice), u.ownership, d.level != "policy", consultable)
         return
     if MEMBERSHIP in d.consulted:
-        took_part |= engaged
+        took_part = took_part | engaged  # a new array: took_part may be the batch's
         if d.level != "policy":
             users = consultable
             u.ownership[users] += gain * (1 - u.ownership[users])
@@ -495,6 +560,31 @@ def apply_ownership_effects(model, d: Decision) -> None:
     if d.level != "operations" and not d.deliberative:
         imposed = active & ~took_part
         s.ownership[imposed] -= loss * (1 - d.voice) * s.ownership[imposed]
+
+
+def _seat_rows(model, d: Decision) -> tuple[np.ndarray, list[int]]:
+    """(staff who took part through a consulted seat, as a mask; the rows of users who did,
+    in seat order) for decision ``d``; holders who left this month (seat not yet freed) do not
+    count. Within a batch, kept per combination of consulted bodies (nobody arrives or leaves
+    while the month's decisions are taken); the mask is then shared and must not be written."""
+    rep_body = model.governance.rep_body
+    key = ("board" in d.consulted, rep_body is not None and rep_body.name in d.consulted)
+    cache = _Batch.seats if _Batch.model is model else None
+    if cache is not None and (hit := cache.get(key)) is not None:
+        return hit
+    took_part = np.zeros(model.staff.size, dtype=bool)
+    user_rows = []
+    for seat in _seats_consulted(model, d):
+        person = seat.person
+        if person is None or not present(model, person):  # left this month; seat not yet freed
+            continue
+        if person._columns_attr == "staff":
+            took_part[person.row] = True
+        else:
+            user_rows.append(person.row)
+    if cache is not None:
+        cache[key] = (took_part, user_rows)
+    return took_part, user_rows
 
 
 def _seats_consulted(model, d: Decision):

@@ -40,7 +40,8 @@ PARAMS = [
           0.0, 10.0,
           source="§5.4 Case 11: 'talent spot', nurture and train prospective candidates",
           doc="Candidacy × (1 + this × pipeline support), support from "
-              "engagement.pipeline_investment (0–1, saturating)."),
+              "engagement.pipeline_investment for staff and engagement.users."
+              "pipeline_investment for users (0–1, saturating)."),
     param("governance.elections.restand_rate", 0.6, "probability", 0.0, 1.0,
           source="assumption",
           doc="Chance that a representative whose term ends stands again."),
@@ -84,7 +85,7 @@ def standing(model, who: str) -> np.ndarray:
     if franchise(model, who):
         ready &= cols.member
     chance = min(1.0, p.governance.elections.candidacy_rate
-                 * (1 + p.governance.elections.talent_spotting * pipeline_support(p)))
+                 * (1 + p.governance.elections.talent_spotting * pipeline_support(p, who)))
     return np.flatnonzero(ready & (model.rng.random(cols.size) < chance))
 
 

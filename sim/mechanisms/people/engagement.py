@@ -5,11 +5,11 @@ The ladder (§5.4, §6): 0 not involved, 1 passive, 2 occasional (votes, surveys
 (forums, working groups, volunteering), 4 representative (council, board). Each month a person
 may move one rung up or down. The *drive* ``z`` tilts both chances (up × e^z, down × e^-z):
 psychological ownership, confidence, active team-mates (contagion), support from a "pipeline of
-engagement" and legal membership push up; workload, part-time hours, dissatisfaction and being
-at a remote site push down (§3.5: 30 dispersed sites). Each higher rung is harder to reach
-(``step_difficulty``). The ladder itself stops at rung 3: rung 4 (representative) is a seat
-won at an election and held until the term ends, the person steps down or leaves
-(``sim/mechanisms/governance/``).
+engagement" (for staff and for users each from what is spent on them) and legal membership
+push up; workload, part-time hours, dissatisfaction and being at a remote site push down
+(§3.5: 30 dispersed sites). Each higher rung is harder to reach (``step_difficulty``). The
+ladder itself stops at rung 3: rung 4 (representative) is a seat won at an election and held
+until the term ends, the person steps down or leaves (``sim/mechanisms/governance/``).
 
 Psychological ownership moves toward a target made of mission affinity, a voice that is heard
 (§5.5), membership and one's own engagement, and toward the team's mean (contagion both ways
@@ -73,9 +73,18 @@ PARAMS = [
     param("engagement.pipeline_investment", 50.0, "£ per staff member per year", 0.0, 1_000.0,
           source="§5.4 Case 11: a 'Pipeline of Engagement' (talent spotting, training, nurturing)",
           doc="Spending on training and support for engagement; lifts confidence and the ladder."),
-    param("engagement.pipeline_half_saturation", 150.0, "£ per staff member per year", 1.0, 5_000.0,
+    param("engagement.users.pipeline_investment", 0.0, "£ per user per year", 0.0, 1_000.0,
+          source="§5.4: 'The policy and support framework for spin-out mutuals has prioritised "
+                 "employee ownership'; 'budgetary limitations on compensating users for their "
+                 "input' (Case 6); strategies 'targeted at employees, users or both'. Default "
+                 "0: nothing is spent on users unless a scenario says so",
+          doc="Spending on training and support for users' engagement (a pipeline for users), "
+              "paid per user present; engagement.pipeline_investment is paid per staff member "
+              "and supports staff only."),
+    param("engagement.pipeline_half_saturation", 150.0, "£ per person per year", 1.0, 5_000.0,
           source="assumption: diminishing returns to engagement spending",
-          doc="Investment at which the pipeline's effect is half its maximum."),
+          doc="Investment per person (staff member or user) at which the pipeline's effect is "
+              "half its maximum."),
     param("engagement.pipeline_weight", 1.5, "log-odds at saturation", 0.0, 10.0,
           source="assumption",
           doc="Drive added by a saturated pipeline of engagement."),
@@ -147,9 +156,13 @@ PARAMS = [
 TOP = 4  # shape: the ladder's rungs are 0..4 (docs/ODD.md §2)
 
 
-def pipeline_support(p) -> float:
-    """Saturating effect 0-1 of pipeline spending (£ per staff per year), §5.4 Case 11."""
-    inv = p.engagement.pipeline_investment
+def pipeline_support(p, who: str = "staff") -> float:
+    """Saturating effect 0-1 of pipeline spending per person a year (§5.4 Case 11): staff's
+    from ``engagement.pipeline_investment`` (£ per staff member, paid per head in the books),
+    users' from ``engagement.users.pipeline_investment`` (£ per user). Each constituency is
+    supported by what is spent on it."""
+    inv = (p.engagement.pipeline_investment if who == "staff"
+           else p.engagement.users.pipeline_investment)
     return inv / (inv + p.engagement.pipeline_half_saturation)
 
 
@@ -208,7 +221,7 @@ def user_drive(model) -> np.ndarray:
     tmp = np.empty_like(acc)
     _add(acc, tmp, u.confidence, p.engagement.confidence_weight, 0.5)
     _add(acc, tmp, peer_active, p.engagement.peer_weight)
-    acc += p.engagement.pipeline_weight * pipeline_support(p)
+    acc += p.engagement.pipeline_weight * pipeline_support(p, "users")
     _add(acc, tmp, u.member, p.engagement.member_boost)
     _add(acc, tmp, u.vulnerability, -p.engagement.vulnerability_weight)
     acc -= remote_penalty(u.site, model.org.n_sites, p)
@@ -440,6 +453,7 @@ def _update_compiled(model) -> None:
     p, rng, s, u = model.params, model.rng, model.staff, model.users
     e, o, sp = p.engagement, p.ownership, p.satisfaction
     voice, support = model.governance.voice_heard, pipeline_support(p)
+    support_u = pipeline_support(p, "users")
     n_teams, n_sites = model.org.n_teams, model.org.n_sites
     pipe = e.pipeline_weight * support
     remote = e.dispersion_penalty * (1.0 - 1.0 / n_sites)
@@ -481,7 +495,8 @@ def _update_compiled(model) -> None:
     z_up, z_down = np.empty(m), np.empty(m)
     kernels.user_z(u.engagement, u.ownership, u.confidence, u.member, u.vulnerability,
                    u.site, u.alive, n_sites, e.ownership_weight, e.confidence_weight,
-                   e.peer_weight, pipe, e.member_boost, -e.vulnerability_weight, remote,
+                   e.peer_weight, e.pipeline_weight * support_u, e.member_boost,
+                   -e.vulnerability_weight, remote,
                    b1, by_site, z_up, z_down)
     np.exp(z_up, out=z_up)
     np.exp(z_down, out=z_down)
@@ -496,7 +511,8 @@ def _update_compiled(model) -> None:
                    o.contagion, sp.affinity_weight, sp.voice_weight * (voice - 0.5),
                    sp.workload_weight * (1.0 - 1.0), sp.pay_weight * (1.0 - 1.0),
                    float(model.governance.grievance["users"]),
-                   float(users_mod.satisfaction_extra(model)), sp.adjust_rate, gain)
+                   float(users_mod.satisfaction_extra(model)), sp.adjust_rate,
+                   _confidence_gain(support_u, p))
 
 
 _NO_GROUPS = np.zeros(0, dtype=np.int16)  # users are in no working group
@@ -522,4 +538,4 @@ def update_numpy(model) -> None:
         adjust_ownership(users, users.site, model.org.n_sites, voice, p)
         adjust_satisfaction(users, voice, 1.0, 1.0, p, model.governance.grievance["users"],
                             users_mod.satisfaction_extra(model))
-        build_confidence(users, support, p)
+        build_confidence(users, pipeline_support(p, "users"), p)
