@@ -334,13 +334,18 @@ def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))  # shape: the normal CDF
 
 
-def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
+def _memoised(model, term, level: str, board: bool, rep: bool, members: bool):
+    """``term(model, who, ...)`` once per survey for each procedure (``Participants.memo``)."""
     who = participants(model)
     memo = _memo(model, who)
-    key = ("quality", level, board, rep, members)
+    key = (term, level, board, rep, members)
     if (hit := memo.get(key)) is None:
-        hit = memo[key] = _quality(model, who, level, board, rep, members)
+        hit = memo[key] = term(model, who, level, board, rep, members)
     return hit
+
+
+def quality(model, level: str, board: bool, rep: bool, members: bool) -> float:
+    return _memoised(model, _quality, level, board, rep, members)
 
 
 def _quality(model, who: Participants, level: str, board: bool, rep: bool, members: bool
@@ -365,12 +370,7 @@ def _quality(model, who: Participants, level: str, board: bool, rep: bool, membe
 def voice_shares(model, level: str, board: bool, rep: bool, members: bool
                  ) -> tuple[float, float]:
     """(staff, users) formal voice in one decision: the strongest channel (module docstring)."""
-    who = participants(model)
-    memo = _memo(model, who)
-    key = ("voice", level, board, rep, members)
-    if (hit := memo.get(key)) is None:
-        hit = memo[key] = _voice_shares(model, who, level, board, rep, members)
-    return hit
+    return _memoised(model, _voice_shares, level, board, rep, members)
 
 
 def _voice_shares(model, who: Participants, level: str, board: bool, rep: bool, members: bool
