@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.mechanisms.funding import finance, procurement
-from sim.mechanisms.funding.market import Bid, Contract, Tender, end_contract
+from sim.mechanisms.funding.market import Bid, BidRecord, Contract, Tender, end_contract
 from sim.params import LEGAL_FORMS
 
 from .conftest import cli, mean_and_sem
@@ -228,6 +228,52 @@ def test_a_slow_strategy_decision_misses_every_new_tender():
     new_bids = [b for b in model.funding.market.bid_log if b.mutual_bid and not b.incumbent]
     assert new_bids == []
     assert any("the strategy decision took" in e["text"] for e in model.events)
+
+
+def test_a_grown_mutual_can_mobilise_more_than_a_fresh_one_of_the_same_size():
+    """The room to mobilise follows the management capacity built (docs/ODD.md §13.9; §3.5
+    'parallel development of functional/management systems'): a new contract still held when
+    its mobilisation window closes leaves procurement.mobilisation_learning posts of room per
+    post behind, at the same headcount; one lost before its window closed leaves none."""
+    fresh, grown, lost = (sim.MutualModel("base", rng=2, overrides=FEW_USERS)
+                          for _ in range(3))
+    window = fresh.p["procurement.mobilisation_months"]
+    for model, held in ((grown, True), (lost, False)):
+        m = model.funding.market
+        k = m.contracts[-1] if held else Contract(
+            998, m.commissioners[0], 0, value=1, demand=60.0, start=-window, end=24,
+            extensions_left=0)
+        m.mobilised.append((-window, 60.0, k))   # its window closes this month
+    base = procurement.mobilisation_room(fresh)
+    assert grown.staff.count() == fresh.staff.count()
+    assert procurement.mobilisation_room(grown) == pytest.approx(
+        base + fresh.p["procurement.mobilisation_learning"] * 60.0)
+    assert procurement.mobilisation_room(lost) == pytest.approx(base)
+    assert grown.funding.market.mobilised == [] and procurement.capacity_built(grown) > 0
+
+
+def test_pending_new_bids_count_against_the_room_by_the_recent_win_rate():
+    """A new bid awaiting award takes its posts from the room to mobilise in proportion to the
+    mutual's win rate on new bids over procurement.win_rate_months (Laplace's rule: one half
+    with no record), not in full (docs/ODD.md §13.9)."""
+    model = sim.MutualModel("base", rng=2, overrides=FEW_USERS)
+    m = model.funding.market
+    room = procurement.mobilisation_room(model)
+    t = Tender(999, m.commissioners[0], 0, value=1, demand=8.0, lots=1, opens=0, deadline=3,
+               framework=False, tupe_staff=0)
+    t.mutual_bid = Bid(price=1, share=1.0, pooled=1.0)
+    m.tenders.append(t)
+    assert procurement.win_rate(model) == 0.5
+    assert room - procurement.mobilisation_room(model) == pytest.approx(8.0 * 0.5)
+    for won in (True, True, True, False):      # three of four new bids won
+        m.bid_log.append(BidRecord(month=0, tender=0, mutual_bid=True, won=won, winner="mutual",
+                                   incumbent=False, core=False, rivals=[], lots=1, value=1.0,
+                                   mutual_turnover=1.0))
+    m.bid_log.append(BidRecord(month=0, tender=0, mutual_bid=True, won=False, winner="corporate",
+                               incumbent=True, core=False, rivals=[], lots=1, value=1.0,
+                               mutual_turnover=1.0))   # a re-bid: not counted
+    assert procurement.win_rate(model) == pytest.approx(4 / 6)
+    assert room - procurement.mobilisation_room(model) == pytest.approx(8.0 * 4 / 6)
 
 
 # --- patterns ---------------------------------------------------------------------------------

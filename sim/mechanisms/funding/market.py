@@ -189,8 +189,13 @@ class Market:
     bid_log: list[BidRecord] = field(default_factory=list)
     # bids being written: (first month, deadline, staff hours a month); procurement.writing_slot
     writing: list[tuple[int, int, float]] = field(default_factory=list)
-    # new contracts' posts being mobilised: (month won, posts); procurement.mobilisation_room
-    mobilised: list[tuple[int, float]] = field(default_factory=list)
+    # new contracts' posts being mobilised: (month won, posts, contract);
+    # procurement.mobilisation_room
+    mobilised: list[tuple[int, float, Contract]] = field(default_factory=list)
+    # room to mobilise built by past mobilisations (posts), as at capacity_month;
+    # procurement.capacity_built
+    capacity_built: float = 0.0
+    capacity_month: int = 0
 
     def new_id(self) -> int:
         self.next_id += 1

@@ -230,14 +230,34 @@ PARAMS = [
               "consultation, premises, systems) within procurement.mobilisation_months, as a "
               "share of today's headcount (never less than procurement.consortium_share × "
               "procurement.tender_median_staff, what any mutual's leadership can mobilise): a "
-              "new bid whose posts, with those won or bid for in "
-              "that time, exceed it is made in consortium (its share) if a partner is found, "
-              "else not at all (counted in no_bid_mobilisation). Re-bids for the mutual's own "
-              "services are not limited."),
+              "new bid whose posts, with those won in that time and those bid for and awaiting "
+              "award (counted by the recent win rate, procurement.win_rate), exceed it is "
+              "made in consortium (its share) if a partner is found, else not at all "
+              "(counted in no_bid_mobilisation). Re-bids for the mutual's own services are "
+              "not limited."),
     param("procurement.mobilisation_months", 12, "months", 1, 60,
           source="assumption: a new service's first year (mobilisation and bedding in, §3.5)",
           doc="How long a newly won contract's posts count against the mutual's capacity to "
               "mobilise new work (procurement.mobilisation_share)."),
+    param("procurement.mobilisation_learning", 0.1, "posts of room per post mobilised",
+          0.0, 1.0,
+          source="§3.5: 'Significant growth is also likely to necessitate the parallel "
+                 "development of functional/management systems (HR, finance, IT, customer "
+                 "service etc.)'; assumption for the figure, chosen before measuring (below "
+                 "the baseline attrition's −ln(1 − 0.14) = 0.15 a year, so capacity built "
+                 "cannot feed on itself without bound)",
+          doc="Room to mobilise (posts per procurement.mobilisation_months) added by each "
+              "post of a new contract mobilised successfully (still held when its mobilisation "
+              "window closes): the managers, recruiting and TUPE routines and systems that did "
+              "it stay, so a mutual that has grown can mobilise more than a fresh one of the "
+              "same size. It leaves with the staff who built it, at "
+              "workforce.attrition_per_year (docs/ODD.md §13.9)."),
+    param("procurement.win_rate_months", 36, "months", 1, 240,
+          source="assumption: a contract term of bidding (§2.2 contracts 'usually for 3 or 5 "
+                 "years'), chosen before measuring",
+          doc="How far back the mutual's leadership looks at its new bids won and lost when it "
+              "counts the posts of bids still awaiting award against its room to mobilise "
+              "(procurement.win_rate, docs/ODD.md §13.9)."),
     param("procurement.starting_contract_staff", 40, "staff", 1, 1000,
           source="§2.2 (a core contract plus smaller ones); assumption",
           doc="Size of each non-core contract in the month-0 portfolio (the rest of the contract "
@@ -264,6 +284,7 @@ def max_loss(p, risk_appetite: float) -> float:
 
 def bid_and_award(model) -> None:
     m = model.funding.market
+    settle_mobilisations(model)
     for t in [t for t in m.tenders if t.opens == model.month]:
         consider(model, t)
     for t in [t for t in m.tenders if t.deadline <= model.month]:
@@ -279,22 +300,75 @@ def bid_capacity(model) -> int:
     return 1 + int(per_1000 * model.staff.count() / 1000)  # shape: the unit, per 1,000
 
 
+def win_rate(model) -> float:
+    """The mutual's recent win rate on new bids (not re-bids for its own services): wins over
+    new bids awarded in the last ``procurement.win_rate_months``, by Laplace's rule of
+    succession ((wins + 1) / (bids + 2): one half with no record). What its leadership expects
+    of a bid still awaiting award (docs/ODD.md §13.9)."""
+    p, m = model.params, model.funding.market
+    since = model.month - p.procurement.win_rate_months
+    wins = bids = 0
+    for b in reversed(m.bid_log):       # the log is in award order: stop at the window
+        if b.month <= since:
+            break
+        if b.mutual_bid and not b.incumbent:
+            bids += 1
+            wins += b.won
+    return (wins + 1) / (bids + 2)
+
+
 def mobilisation_room(model) -> float:
     """New posts the mutual can still take on (docs/ODD.md §13.9; §3.5 'parallel development
     of functional/management systems'): ``mobilisation_share`` × headcount, but never less
     than its share of a median lot in consortium, less the posts of
     new contracts won in the last ``mobilisation_months`` and of new bids still awaiting
-    award. The same rule for every size: management and back office grow with the
-    organisation, the lots on the market do not."""
+    award, each of those counted by the chance it is won (``win_rate``: the leadership does
+    not plan to mobilise every bid at once). The same rule for every size: management and
+    back office grow with the organisation, the lots on the market do not."""
     p, m = model.params, model.funding.market
-    since = model.month - p.procurement.mobilisation_months
-    m.mobilised = [x for x in m.mobilised if x[0] > since]
-    won = sum(posts for _, posts in m.mobilised)
+    settle_mobilisations(model)
+    won = sum(x[1] for x in m.mobilised)
     pending = sum(t.demand * t.mutual_bid.share for t in m.tenders
                   if t.mutual_bid is not None and t.incumbent is None)
+    if pending:
+        pending *= win_rate(model)
     # every mutual's leadership can mobilise at least its share of a median lot in consortium
     floor = p.procurement.consortium_share * p.procurement.tender_median_staff
-    return max(floor, p.procurement.mobilisation_share * model.staff.count()) - won - pending
+    return max(floor, p.procurement.mobilisation_share * model.staff.count()) \
+        + capacity_built(model) - won - pending
+
+
+def _keep(p, months: float) -> float:
+    """Share of the capacity built that is still there ``months`` later: it leaves with the
+    managers and back-office staff who built it, at the baseline attrition."""
+    return (1.0 - p.workforce.attrition_per_year) ** (months / 12.0)
+
+
+def settle_mobilisations(model) -> None:
+    """Each month (``bid_and_award``), new contracts whose mobilisation window has closed
+    leave the posts being mobilised; those still held were mobilised successfully, and the
+    systems and managers that did it stay (§3.5 'parallel development of
+    functional/management systems'): ``procurement.mobilisation_learning`` posts of room for
+    each post (docs/ODD.md §13.9)."""
+    p, m = model.params, model.funding.market
+    since = model.month - p.procurement.mobilisation_months
+    if not m.mobilised or m.mobilised[0][0] > since:     # in the order won
+        return
+    built = capacity_built(model)
+    for month, posts, contract in m.mobilised:
+        if month <= since and contract in m.contracts:
+            built += p.procurement.mobilisation_learning * posts
+    m.capacity_built, m.capacity_month = built, model.month
+    m.mobilised = [x for x in m.mobilised if x[0] > since]
+
+
+def capacity_built(model) -> float:
+    """Room to mobilise (posts per ``mobilisation_months``) that past successful
+    mobilisations have built, as it stands this month (docs/ODD.md §13.9)."""
+    m = model.funding.market
+    if not m.capacity_built:
+        return 0.0
+    return m.capacity_built * _keep(model.params, model.month - m.capacity_month)
 
 
 def bid_writing(model) -> float:
@@ -622,7 +696,7 @@ def _take_up(model, t: Tender, price: int) -> None:
                  start=model.month, end=model.month + 12 * years, extensions_left=ext,
                  share=share)
     new_region = t.region not in {c.region for c in m.contracts} | {0}
-    m.mobilised.append((model.month, k.demand))   # mobilisation_room
+    m.mobilised.append((model.month, k.demand, k))   # mobilisation_room
     k.teams = open_teams(model, max(1, round(k.demand)), t.region)
     m.contracts.append(k)
     transfer_in(model, k, incoming)
