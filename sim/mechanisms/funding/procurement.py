@@ -314,7 +314,7 @@ def win_rate(model) -> float:
         if b.mutual_bid and not b.incumbent:
             bids += 1
             wins += b.won
-    return (wins + 1) / (bids + 2)
+    return (wins + 1) / (bids + 2)   # shape: Laplace's rule of succession
 
 
 def mobilisation_room(model) -> float:
