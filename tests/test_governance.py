@@ -294,11 +294,6 @@ def _mean_rung(r, months=24):
     return float((ladder.values @ np.arange(5)).mean())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fails again since stop 23's defended re-bid rule merged with issue 11's changes "
-    "(5928a91): the four late-state comparisons pass, the mean staff rung does not clearly "
-    "differ (board 1.085 vs staff 1.229, difference 0.145 against the paired criterion's "
-    "0.152 = 2 x 0.076); it passed on main f91f54c. Not diagnosed; kept strict, not loosened"))
 def test_surplus_kept_from_staff_for_years_lowers_satisfaction_and_engagement(surplus_runs):
     away, to_pay = surplus_runs["board"], surplus_runs["staff"]
     for key in ("satisfaction_staff", "active_share", "voice_heard", "mean_ownership"):
