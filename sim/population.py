@@ -209,6 +209,15 @@ class Columns:
         return 1.0 - self.count() / self._n if self._n else 0.0
 
 
+def column_mean(values: np.ndarray) -> float:
+    """``float(values.mean())`` without ndarray.mean's Python wrapper (a few microseconds a
+    call): the same pairwise sum (in float64 for integer and boolean columns, as ``mean``
+    does) divided by the count, so bit for bit the same value. ``values`` must not be empty."""
+    if values.dtype.kind == "f":
+        return float(np.add.reduce(values) / values.size)
+    return float(np.add.reduce(values, dtype=np.float64) / values.size)
+
+
 def _restore(schema: dict[str, type], state: dict) -> Columns:
     cols = Columns.__new__(Columns, schema)
     cols.__dict__.update(state)
