@@ -147,6 +147,12 @@ class Columns:
         rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else rows
         return [self._make(i) for i in np.asarray(rows).tolist()]
 
+    def holds(self, row: int, agent) -> bool:
+        """Whether ``row`` is a present person whose agent is ``agent`` (rows move when the
+        table is compacted; a departed person's row is dead or reused)."""
+        return 0 <= row < self._n and self._agents[row] is agent and \
+            bool(self._data["alive"][row])
+
     def existing_agent(self, row: int):
         """A row's agent if one was made, else None (never makes one)."""
         return self._agents[row]
