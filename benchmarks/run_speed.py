@@ -10,6 +10,7 @@ checkout, interleaved, CPU time and wall time per run.
     .venv/bin/python benchmarks/run_speed.py sides --seeds 8   # run_speed's medium vs a sweep's
     .venv/bin/python benchmarks/run_speed.py track --rounds 6  # the reference under extra load
     .venv/bin/python benchmarks/run_speed.py calls --case medium   # Python calls per run
+    .venv/bin/python benchmarks/run_speed.py pairs /tmp/speed-base --rounds 8   # many pairs
 
 Cases (every side on: people, funding, governance, benefits):
 
@@ -332,6 +333,91 @@ def compare(other: Path, case: str, seeds: int, sweep: bool, out: Path | None) -
     return result
 
 
+def server(case: str) -> None:
+    """A persistent child for :func:`pairs`: one warm-up, then one timed run per seed read
+    from stdin (a JSON line per run on stdout). The reference workload is not timed here."""
+    import inspect
+
+    import sim
+
+    scenario, overrides, months = CASES[case]
+    if scenario.endswith(".toml"):
+        scenario = str(Path.cwd() / scenario)
+    kwargs = {}
+    if "outputs" in inspect.signature(sim.run).parameters:
+        from sim.metrics import COLUMNS
+        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    sim.run(scenario, seed=1000, months=1, overrides=overrides, **kwargs)  # warm-up
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        seed = int(line)
+        cpu, wall = time.process_time(), time.perf_counter()
+        sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
+        print(json.dumps({"seed": seed, "cpu_s": time.process_time() - cpu,
+                          "wall_s": time.perf_counter() - wall}), flush=True)
+
+
+def pairs(other: Path, case: str, seeds: int, rounds: int, out: Path | None) -> dict:
+    """Many more pairs than ``compare`` in the same time: one persistent process per tree
+    (imports and warm-up paid once, :func:`server`), the same seed run in each in turn, the
+    order alternating (ABBA) from one pair to the next, so that a drift in load hits both
+    sides alike. The paired ratio other / this per pair is the statistic (its median and IQR);
+    the machine's 1-minute load is recorded at every pair."""
+    procs = {}
+    for side, tree in (("other", other), ("this", ROOT)):
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        procs[side] = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "server", case], env=env, cwd=tree,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if "ready" not in json.loads(procs[side].stdout.readline() or "{}"):
+            raise SystemExit(f"the {side} tree's server did not start")
+
+    def one(side: str, seed: int) -> dict:
+        p = procs[side]
+        p.stdin.write(f"{seed}\n")
+        p.stdin.flush()
+        return json.loads(p.stdout.readline())
+
+    before, rows, k = uptime(), [], 0
+    try:
+        for r in range(rounds):
+            for seed in range(seeds):
+                order = ("other", "this") if k % 2 == 0 else ("this", "other")
+                k += 1
+                got = {side: one(side, seed) for side in order}
+                rows.append({"round": r, "seed": seed, "first": order[0],
+                             "load_1min": os.getloadavg()[0], **got})
+                a, b = got["other"]["cpu_s"] * 1e3, got["this"]["cpu_s"] * 1e3
+                print(f"round {r} seed {seed}: other {a:6.1f} ms, this {b:6.1f} ms CPU   load "
+                      f"{rows[-1]['load_1min']:.2f}", flush=True)
+    finally:
+        for p in procs.values():
+            p.stdin.close()
+            p.wait()
+    ratios = [x["other"]["cpu_s"] / x["this"]["cpu_s"] for x in rows]
+    summary = {side: {key: quartiles([x[side][key] for x in rows]) for key in ("cpu_s", "wall_s")}
+               for side in ("other", "this")}
+    result = {"what": "run_speed.py pairs: persistent processes per tree, ABBA order",
+              "case": case, "other": {"tree": str(other), "commit": commit_of(other)},
+              "this": {"tree": str(ROOT), "commit": commit_of(ROOT)}, "machine": machine(),
+              "uptime_before": before, "uptime_after": uptime(),
+              "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+              "summary": summary, "speed_up_paired": quartiles(ratios),
+              "load_1min": quartiles([x["load_1min"] for x in rows]), "runs": rows}
+    so, st, q = summary["other"]["cpu_s"], summary["this"]["cpu_s"], result["speed_up_paired"]
+    print(f"\n{case}, {len(rows)} pairs: other {result['other']['commit']} median "
+          f"{so['median'] * 1e3:.1f} ms (IQR {so['q1'] * 1e3:.1f}-{so['q3'] * 1e3:.1f}), this "
+          f"{result['this']['commit']} median {st['median'] * 1e3:.1f} ms (IQR "
+          f"{st['q1'] * 1e3:.1f}-{st['q3'] * 1e3:.1f}); paired speed-up other/this median "
+          f"x{q['median']:.3f} (IQR {q['q1']:.3f}-{q['q3']:.3f}); load "
+          f"{result['load_1min']['min']:.2f}-{result['load_1min']['max']:.2f}")
+    print(f"before: {before}\nafter:  {result['uptime_after']}")
+    out = out or HERE / f"results-run_speed-pairs-{case}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
+    return result
+
+
 def profile(case: str, seed: int, sweep: bool, top: int) -> None:
     import cProfile
     import inspect
@@ -454,6 +540,15 @@ def main(argv=None) -> int:
     t.add_argument("--rounds", type=int, default=6)
     t.add_argument("--levels", type=int, nargs="+", default=[0, 1, 2],
                    help="extra load-making processes (nice 19) per level")
+    pr = sub.add_parser("pairs", help="this tree against another checkout: many ABBA pairs in "
+                                      "one persistent process per tree")
+    pr.add_argument("other", type=Path)
+    pr.add_argument("--case", choices=sorted(CASES), default="medium")
+    pr.add_argument("--seeds", type=int, default=5)
+    pr.add_argument("--rounds", type=int, default=6)
+    pr.add_argument("--out", type=Path)
+    sv = sub.add_parser("server", help=argparse.SUPPRESS)
+    sv.add_argument("case", choices=sorted(CASES))
     sc = sub.add_parser("sweepchild", help=argparse.SUPPRESS)
     sc.add_argument("index", type=int)
     ch = sub.add_parser("child", help=argparse.SUPPRESS)
@@ -463,6 +558,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "child":
         print(json.dumps(child(args.case, args.seed, not args.full)))
+    elif args.cmd == "server":
+        server(args.case)
+    elif args.cmd == "pairs":
+        if not args.other.is_dir():
+            print(f"run_speed.py: {args.other}: not a directory (a checkout to compare with)",
+                  file=sys.stderr)
+            return 2
+        pairs(args.other, args.case, args.seeds, args.rounds, args.out)
     elif args.cmd == "sweepchild":
         print(json.dumps(sweep_child(args.index)))
     elif args.cmd == "calls":

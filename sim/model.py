@@ -283,7 +283,10 @@ class MutualModel(mesa.Model):
         gaps = np.maximum(size - counts[open_teams], 0)
         pool = np.repeat(open_teams, gaps)
         if len(pool) < n:  # more hires than gaps: spread the rest at random
-            pool = np.concatenate([pool, self.rng.choice(open_teams, n - len(pool))])
+            # rng.choice(open_teams, k) with replacement, without its Python-side checks:
+            # it draws integers(0, len, k) and indexes (the same draws and values)
+            pool = np.concatenate([pool, open_teams[self.rng.integers(
+                0, len(open_teams), n - len(pool))]])
         return self.rng.permutation(pool)[:n]
 
     def _ownership_start(self, affinity: np.ndarray, voice: float,

@@ -189,35 +189,40 @@ PARAMS = [
 def advance(model) -> None:
     m = model.funding.market
     m.exposure = exposure(model)   # once a month: it reads the trailing year's books
+    # who holds a contract, once: officers' churn changes no contract
+    working = {id(k.commissioner) for k in m.contracts}
     for commissioner in m.commissioners:
-        officers(model, commissioner)
-    if is_year_end(model.month):   # the budget round (step() never runs month 0)
+        officers(model, commissioner, id(commissioner) in working)
+    month = model.month
+    if is_year_end(month):   # the budget round (step() never runs month 0)
         set_budgets(model)
     for contract in list(m.contracts):
         if contract in m.contracts and withdrawn_early(model, contract):
             continue
-        if model.month >= contract.end and not contract.retendering:
+        if month >= contract.end and not contract.retendering:
             at_expiry(model, contract)
     open_new_tenders(model)
 
 
 # --- officers, budgets ------------------------------------------------------------------------
 
-def officers(model, c) -> None:
-    """Officer churn and relationship capital (§2.5)."""
+def officers(model, c, works_for: bool | None = None) -> None:
+    """Officer churn and relationship capital (§2.5). ``works_for``: whether the mutual holds
+    a contract of ``c`` (found here if not given)."""
     p = model.params
+    if works_for is None:
+        works_for = any(k.commissioner is c for k in model.funding.market.contracts)
     if model.rng.random() < min(1.0, p.commissioning.officer_churn_per_year / 12):
         had = c.relationship
         c.new_officer()
         # shape: a relationship worth a line in the log
-        if had > 0.2 and any(k.commissioner is c for k in model.funding.market.contracts):
+        if had > 0.2 and works_for:
             model.log("commissioner", f"a new commissioning officer at {c.name}: the "
                                       "relationship starts again from 'ground zero'.")
     else:
         c.officer_tenure += 1
         c.officer_experience += p.commissioning.officer_learning_per_month * \
             (1 - c.officer_experience)
-    works_for = any(k.commissioner is c for k in model.funding.market.contracts)
     rate = p.commissioning.relationship_build_per_year * (1.0 if works_for else 0.0)
     c.relationship += (1 - math.exp(-rate / 12)) * (1 - c.relationship)
 

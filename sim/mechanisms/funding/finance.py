@@ -192,9 +192,13 @@ class Ledger:
         if pence == 0:
             return
         self.entries.append((month, category, pence))
-        self.months.setdefault(month, Counter())[category] += pence
+        # a new Counter (and list) only for a new month: setdefault would build one per post
+        if (by_category := self.months.get(month)) is None:
+            by_category = self.months[month] = Counter()
+        by_category[category] += pence
         self.balance += pence
-        sums = self.sums.setdefault(month, [0, 0, 0])
+        if (sums := self.sums.get(month)) is None:
+            sums = self.sums[month] = [0, 0, 0]
         if category in INCOME:
             sums[0] += pence
             if category in PUBLIC:

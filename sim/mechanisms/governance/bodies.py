@@ -280,8 +280,7 @@ def present(model, person) -> bool:
     """Whether a person agent is still with the organisation (rows move when columns are
     compacted; a departed person's row is dead or reused)."""
     cols = model.staff if person._columns_attr == "staff" else model.users
-    row = person.row
-    return 0 <= row < cols.size and cols.existing_agent(row) is person and bool(cols.alive[row])
+    return cols.holds(person.row, person)
 
 
 def vacate(model, body: Body, seat: Seat, step_down: bool) -> None:

@@ -41,6 +41,7 @@ from sim.mechanisms.governance import public_sector
 from sim.mechanisms.governance.bodies import Body, power_factor, present
 from sim.mechanisms.people import kernels
 from sim.parameter import param
+from sim.population import column_mean
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
 
@@ -216,9 +217,9 @@ def survey(model) -> Participants:
         rep_people=_mean(rep_confidence),
         rep_appointed=sum(seat.kind == "appointed" for seat in (rep.seats if rep else [])),
         staff=(int(np.count_nonzero(staff_mask)),
-               float(s.confidence[staff_mask].mean()) if staff_mask.any() else 0.0),
+               column_mean(s.confidence[staff_mask]) if staff_mask.any() else 0.0),
         users=(int(np.count_nonzero(users_mask)),
-               float(u.confidence[users_mask].mean()) if users_mask.any() else 0.0),
+               column_mean(u.confidence[users_mask]) if users_mask.any() else 0.0),
         board_filled=board.filled_shares(),
         rep_filled=rep.filled_shares() if rep else (0, 0),
         stamp=model.steps)

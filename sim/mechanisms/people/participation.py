@@ -130,11 +130,16 @@ def _saturating(n: float) -> float:
 
 def forum_sites(model, who: str) -> np.ndarray:
     """Boolean per site: whether a forum meets there (headquarters first)."""
+    out = np.zeros(model.org.n_sites, dtype=bool)
+    out[:forum_count(model, who)] = True
+    return out
+
+
+def forum_count(model, who: str) -> int:
+    """How many sites have a forum (the True entries of :func:`forum_sites`)."""
     share = getattr(model.params.participation, who).forums_site_share
     n = math.ceil(share * model.org.n_sites - 1e-9)  # shape: rounding
-    out = np.zeros(model.org.n_sites, dtype=bool)
-    out[:n] = True
-    return out
+    return min(max(n, 0), model.org.n_sites)
 
 
 def staff_boost_parts(model) -> tuple[float, np.ndarray, np.ndarray]:
@@ -237,7 +242,8 @@ def channel_reach(model, who: str) -> float:
     """0-1: how much of the organisation the channels reach (surveys, forums, groups)."""
     p = model.params
     surveys = _saturating(getattr(p.participation, who).surveys_per_year)
-    forums = float(forum_sites(model, who).mean())
+    # the mean of forum_sites (a count over the sites, as the mean of booleans is)
+    forums = forum_count(model, who) / model.org.n_sites
     if who == "staff":
         s = model.staff
         n = max(1, s.count())

@@ -35,25 +35,48 @@ import math
 import numpy as np
 
 from sim.parameter import param
+from sim.population import column_mean as _mean
 
 YEAR = 1.0 / 12.0   # monthly weight of a year's exponential moving average
 
 
-def capability_parts(model) -> tuple[float, float, float]:
+class _StaffMeans:
+    """The staff's means that the three states read, each computed once a month (the target
+    quality's ownership and rung are also innovation's and reputation's)."""
+
+    __slots__ = ("alive", "any", "_own", "_rung")
+
+    def __init__(self, model):
+        self.alive = model.staff.alive
+        self.any = bool(self.alive.any())
+        self._own = self._rung = None
+
+    def own(self, s) -> float:
+        if self._own is None:
+            self._own = _mean(s.ownership[self.alive])
+        return self._own
+
+    def rung(self, s) -> float:
+        if self._rung is None:
+            self._rung = _mean_rung(s, self.alive)
+        return self._rung
+
+
+def capability_parts(model, means: _StaffMeans | None = None) -> tuple[float, float, float]:
     """(mean ownership, mean rung / 3, mean experience) of the staff now."""
     s = model.staff
-    alive = s.alive
-    if not alive.any():
+    means = means or _StaffMeans(model)
+    if not means.any:
         return 0.0, 0.0, 0.0
-    own = float(s.ownership[alive].mean())
-    rung = _mean_rung(s, alive)
+    own = means.own(s)
+    rung = means.rung(s)
     scale = model.params.service.experience_months
-    experience = float((1.0 - np.exp(-s.tenure[alive] / scale)).mean())
+    experience = _mean(1.0 - np.exp(-s.tenure[means.alive] / scale))
     return own, rung, experience
 
 
 def _mean_rung(s, alive) -> float:
-    return float(np.minimum(s.engagement[alive], 3).mean()) / 3.0  # shape: rung 3 = full
+    return _mean(np.minimum(s.engagement[alive], 3)) / 3.0  # shape: rung 3 = full
 
 
 def vacancy_share(model) -> float:
@@ -61,10 +84,10 @@ def vacancy_share(model) -> float:
     return max(0.0, (target - model.staff.count()) / target) if target > 0 else 0.0
 
 
-def target_quality(model) -> float:
+def target_quality(model, means: _StaffMeans | None = None) -> float:
     """What the staff can deliver this month (module docstring)."""
     p = model.params
-    own, rung, experience = capability_parts(model)
+    own, rung, experience = capability_parts(model, means)
     w = (p.service.ownership_weight, p.service.engagement_weight,
          p.service.experience_weight)
     total = sum(w)
@@ -75,33 +98,36 @@ def target_quality(model) -> float:
     return min(1.0, max(0.0, q))
 
 
-def _ideas(model) -> float:
-    alive = model.staff.alive  # the rung part of capability_parts, without its exponentials
-    rung = _mean_rung(model.staff, alive) if alive.any() else 0.0
+def _ideas(model, means: _StaffMeans | None = None) -> float:
+    means = means or _StaffMeans(model)  # the rung part of capability_parts
+    rung = means.rung(model.staff) if means.any else 0.0
     return rung * model.governance.voice_heard
 
 
-def _esteem(model) -> float:
+def _esteem(model, means: _StaffMeans | None = None) -> float:
     s = model.staff
-    alive = s.alive
-    if not alive.any():
+    means = means or _StaffMeans(model)
+    if not means.any:
         return 0.0
-    return 0.5 * float(s.satisfaction[alive].mean()) + 0.5 * float(s.ownership[alive].mean())
+    return 0.5 * _mean(s.satisfaction[means.alive]) + 0.5 * means.own(s)
 
 
 def setup(model) -> None:
     """Month 0: start each state where the starting workforce puts it."""
-    model.people.service_quality = target_quality(model)
-    model.people.innovation = _ideas(model)
-    model.people.reputation = _esteem(model)
+    means = _StaffMeans(model)
+    model.people.service_quality = target_quality(model, means)
+    model.people.innovation = _ideas(model, means)
+    model.people.reputation = _esteem(model, means)
 
 
 def update(model) -> None:
     """Once a month, after engagement: the three states move toward what the staff make."""
     rate = model.params.service.adjust_per_month
-    model.people.service_quality += rate * (target_quality(model) - model.people.service_quality)
-    model.people.innovation += YEAR * (_ideas(model) - model.people.innovation)
-    model.people.reputation += YEAR * (_esteem(model) - model.people.reputation)
+    means = _StaffMeans(model)  # nothing changes the staff between the three
+    model.people.service_quality += rate * (target_quality(model, means)
+                                            - model.people.service_quality)
+    model.people.innovation += YEAR * (_ideas(model, means) - model.people.innovation)
+    model.people.reputation += YEAR * (_esteem(model, means) - model.people.reputation)
 
 
 # --- what the states change (read by the mechanisms that own those choices) -----------------
