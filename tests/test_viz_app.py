@@ -21,7 +21,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
@@ -29,6 +29,8 @@ from sim.params import REGISTRY
 
 pytest.importorskip("solara", reason="the app needs the viz extra")
 playwright = pytest.importorskip("playwright.sync_api", reason="playwright (test extra) missing")
+
+from sim.viz import presets, session  # noqa: E402  (needs the viz extra, checked above)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -137,9 +139,25 @@ def page(app, browser):
 # --- helpers a trainer's hands would be --------------------------------------------------------
 
 def pick_exercise(page, title_start):
+    """Pick an exercise and wait until the page shows *its* run, not the run before it.
+
+    "Month 0 of" alone is not enough: the page already shows it before the pick (the run it
+    opened with), so a click straight after could reach the old run, which the pick then
+    replaces (stop 24's CI once stuck at "Month 0 of 120" this way). The page writes its setup
+    into the address after it has drawn it, so the address naming the exercise's own setup
+    (scenario, seed, levers, compare) shows the exercise's run is the one on screen."""
+    (preset,) = [p for p in presets.presets() if p.title.startswith(title_start)]
+    seed = int(page.locator(".seed input").input_value())
+    setup = preset.setup(seed)
+    want = sorted(parse_qsl(session.to_query(setup)))
     page.click(".exercise-picker .v-select__slot")
     page.click(f".v-menu__content .v-list-item:has-text('{title_start}')")
-    playwright.expect(page.locator(".status")).to_contain_text("Month 0 of")
+    deadline = time.monotonic() + 60
+    while sorted(parse_qsl(urlparse(page.url).query)) != want:
+        assert time.monotonic() < deadline, (page.url, want)
+        page.wait_for_timeout(50)
+    playwright.expect(page.locator(".status")).to_contain_text(
+        re.compile(rf"Month 0 of \d+ · seed {seed} · scenario '{re.escape(setup.scenario)}'"))
 
 
 def step_years(page, years):
