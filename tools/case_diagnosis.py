@@ -6,17 +6,33 @@ P12 root, as tools/case_outcomes.py).
     .venv/bin/python tools/case_diagnosis.py growth --cases 10 --seeds 20:60 [--set key=value]
     .venv/bin/python tools/case_diagnosis.py voice --cases 12 --seeds 0:10
     .venv/bin/python tools/case_diagnosis.py losses --cases 2,4 --seeds 0:20
+    .venv/bin/python tools/case_diagnosis.py failures --cases 1,8 --seeds 0:20
+    .venv/bin/python tools/case_diagnosis.py growth --cases 1 --seeds 0:20 --no-events
+    .venv/bin/python tools/case_diagnosis.py renewals --seeds 0:12
+    .venv/bin/python tools/case_diagnosis.py surplus --seeds 0:4
 
 rebids: the mutual's re-bids for its core contract, its other re-bids and its new bids, won
 of made (bid log). growth: the share of seeds whose last-12-month turnover exceeds the first
 12 (P12's statistic), the median ratio and insolvencies. voice: months 13-24 strategy latency
 against the parent body's, voice heard against informal voice (P18's statistic). losses: how
-and when each seed lost its core contract (P15's classification).
+and when each seed lost its core contract (P15's classification). failures: each insolvent
+run, whether it had lost its core contract first (P15's "failures after a loss"), and its last
+events. --no-events drops the case's timed events (Case 1 without its month-9 withdrawal).
+
+Two checks are not on the case library but on two tests, with their tests' runs (the first
+a strict expected failure; the second was one on f2cb63d and passes since 1007747):
+renewals (tests/test_funding.py, test_more_officer_churn_means_fewer_renewals: `base` with
+300 users at 0 and 4 officer changes a year) counts every expiry's outcome, including
+re-tenders nobody bid for, which roll the contract on a year and are counted neither kept
+nor lost; surplus (tests/test_governance.py,
+test_surplus_kept_from_staff_for_years_lowers_satisfaction_and_engagement) prints each
+seed's paired mean-rung difference with the size and the voice that explain it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
@@ -43,9 +59,15 @@ def _value(text: str):
         return text
 
 
+NO_EVENTS = False   # --no-events: the case without its timed events
+
+
 def _runs(case: int, seeds: range, overrides: dict, keep: bool = False):
+    scenario = sim.load_scenario(patterns.case_scenario(case))
+    if NO_EVENTS:
+        scenario = dataclasses.replace(scenario, events=())
     for k in seeds:
-        yield k, sim.run(patterns.case_scenario(case), seed=seed_of(SEED_ROOT, k),
+        yield k, sim.run(scenario, seed=seed_of(SEED_ROOT, k),
                          overrides=overrides or None, keep_model=keep)
 
 
@@ -73,15 +95,105 @@ def losses(case, seeds, overrides) -> None:
     print(f"Case {case}: " + ", ".join(f"{h} {n}" for h, n in how.most_common()))
 
 
+def failures(case, seeds, overrides) -> None:
+    for k, r in _runs(case, seeds, overrides, keep=True):
+        if not r.summary["final"]["failed"]:
+            continue
+        m, ts = r.model.funding.market, r.timeseries
+        lost = (f"after losing its core contract at month {m.core_lost_month} "
+                f"({m.core_lost_how})") if m.core_lost_how else "with its core contract held"
+        print(f"Case {case} seed {k}: insolvent at month {len(ts) - 1} {lost}; headcount "
+              f"{ts['headcount'].iloc[0]} -> {ts['headcount'].iloc[-1]}; bids made "
+              f"{m.counts.get('bids_made', 0)}, won {m.counts.get('bids_won', 0)}, refused for "
+              f"room to mobilise {m.counts.get('no_bid_mobilisation', 0)}")
+        for e in r.events[-12:]:
+            print(f"    {e['month']:>3} {e['kind']}: {e['text'][:140]}")
+
+
 def growth(case, seeds, overrides) -> None:
-    ratios, failed = [], 0
-    for _, r in _runs(case, seeds, overrides):
+    ratios, failed, heads = [], 0, []
+    made = won = refused = 0
+    for _, r in _runs(case, seeds, overrides, keep=True):
         t = r.timeseries["turnover"]
         ratios.append(t.iloc[-12:].mean() / max(t.iloc[:12].mean(), 1.0))
         failed += bool(r.summary["final"]["failed"])
-    g = np.array(ratios)
-    print(f"Case {case} {overrides or ''}: grew in {int((g > 1).sum())} of {len(g)} "
-          f"({(g > 1).mean():.1%}), median ratio {np.median(g):.2f}, {failed} insolvencies")
+        heads.append(r.timeseries["headcount"].iloc[-1])
+        c = r.model.funding.market.counts
+        made, won = made + c.get("bids_made", 0), won + c.get("bids_won", 0)
+        refused += c.get("no_bid_mobilisation", 0)
+    g, n = np.array(ratios), len(ratios)
+    print(f"Case {case} {overrides or ''}{' without its events' if NO_EVENTS else ''}: grew in "
+          f"{int((g > 1).sum())} of {n} ({(g > 1).mean():.1%}), median ratio "
+          f"{np.median(g):.2f}, median final headcount {np.median(heads):.0f}, {failed} "
+          f"insolvencies; a run: bids made {made / n:.1f}, won {won / n:.1f}, refused for room "
+          f"to mobilise {refused / n:.1f}")
+
+
+def _count_expiries():
+    """Count, in market.counts, how each expiry and re-tender ends (renewals check)."""
+    from sim.mechanisms.funding import commissioning, procurement
+
+    award = procurement.award
+
+    def counted_award(model, t):
+        m = model.funding.market
+        before = m.counts.get("expiries_kept", 0) + m.counts.get("expiries_lost", 0)
+        award(model, t)
+        if t.incumbent is not None:
+            m.count("retenders")
+            if m.counts.get("expiries_kept", 0) + m.counts.get("expiries_lost", 0) == before:
+                m.count("retenders_unbid")      # rolled on a year: neither kept nor lost
+    procurement.award = counted_award
+    for mod in (commissioning, procurement):
+        end = mod.end_contract
+
+        def counted_end(model, k, how, *a, _end=end, **kw):
+            model.funding.market.count(f"ended_{how}")
+            return _end(model, k, how, *a, **kw)
+        mod.end_contract = counted_end
+
+
+def renewals(seeds, overrides) -> None:
+    _count_expiries()
+    for churn in (0.0, 4.0):
+        c = Counter()
+        for s in seeds:
+            c.update(sim.run("base", seed=s, keep_model=True, overrides={
+                "organisation.users": 300, "commissioning.officer_churn_per_year": churn,
+                **overrides}).model.funding.market.counts)
+        kept, lost, unbid = c["expiries_kept"], c["expiries_lost"], c["retenders_unbid"]
+        print(f"churn {churn:g}: kept {kept} lost {lost} ({kept / (kept + lost):.3f} kept); "
+              f"re-tenders {c['retenders']}, of which nobody bid {unbid} (the mutual declined "
+              f"{c['rebids_declined']} re-bids); extensions {c['extensions']}, renewals won "
+              f"{c['renewals']}; lost at a re-tender {c['ended_retender']}, in house "
+              f"{c['ended_in_house']}, not renewed {c['ended_not_renewed']}; with the unbid "
+              f"counted kept {(kept + unbid) / (kept + lost + unbid):.3f}")
+
+
+def surplus(seeds, overrides) -> None:
+    runs = {}
+    for rule in ("board", "staff"):
+        runs[rule] = [sim.run("base", seed=s, months=72, keep_model=True, overrides={
+            "governance.surplus.allocation": rule, "governance.surplus.source": "fixed",
+            "governance.surplus.per_staff": 3000.0, "engagement.pipeline_investment": 300.0,
+            **overrides}) for s in seeds]
+    diffs = []
+    for s, b, t in zip(seeds, runs["board"], runs["staff"], strict=True):
+        rung = [float((r.timeseries[[f"staff_engagement_{k}" for k in range(5)]]
+                       .iloc[-24:].values @ np.arange(5)).mean()) for r in (b, t)]
+        diffs.append(rung[1] - rung[0])
+        late = [r.timeseries.iloc[-24:] for r in (b, t)]
+        print(f"seed {s}: mean rung board {rung[0]:.3f}, staff {rung[1]:.3f} (difference "
+              f"{diffs[-1]:+.3f}); last 24 months board/staff: headcount "
+              f"{late[0]['headcount'].mean():.0f}/{late[1]['headcount'].mean():.0f}, voice "
+              f"heard {late[0]['voice_heard'].mean():.3f}/{late[1]['voice_heard'].mean():.3f}, "
+              f"satisfaction {late[0]['satisfaction_staff'].mean():.3f}/"
+              f"{late[1]['satisfaction_staff'].mean():.3f}; re-bids declined "
+              f"{b.model.funding.market.counts.get('rebids_declined', 0)}/"
+              f"{t.model.funding.market.counts.get('rebids_declined', 0)}")
+    d = np.array(diffs)
+    print(f"mean difference {d.mean():.3f}, test's criterion 2 s.e. "
+          f"{2 * d.std(ddof=1) / np.sqrt(len(d)):.3f}")
 
 
 def voice(case, seeds, overrides) -> None:
@@ -94,13 +206,20 @@ def voice(case, seeds, overrides) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("check", choices=("rebids", "growth", "voice", "losses"))
+    ap.add_argument("check", choices=("rebids", "growth", "voice", "losses", "failures",
+                                      "renewals", "surplus"))
     ap.add_argument("--cases", default="2,4")
     ap.add_argument("--seeds", default="0:10", help="first:last (last excluded)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--no-events", action="store_true", help="drop the case's timed events")
     a = ap.parse_args(argv)
     first, last = (int(x) for x in a.seeds.split(":"))
     overrides = {k: _value(v) for k, v in (s.split("=", 1) for s in a.set)}
+    global NO_EVENTS
+    NO_EVENTS = a.no_events
+    if a.check in ("renewals", "surplus"):
+        globals()[a.check](range(first, last), overrides)
+        return 0
     for case in (int(c) for c in a.cases.split(",")):
         globals()[a.check](case, range(first, last), overrides)
     return 0
