@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim.mechanisms.funding import finance, procurement
+from sim.mechanisms.funding import commissioning, finance, procurement
 from sim.mechanisms.funding.market import Bid, BidRecord, Contract, Tender, end_contract
 from sim.params import LEGAL_FORMS
 
@@ -276,6 +276,45 @@ def test_pending_new_bids_count_against_the_room_by_the_recent_win_rate():
     assert room - procurement.mobilisation_room(model) == pytest.approx(8.0 * 4 / 6)
 
 
+@pytest.mark.parametrize("statutory", [True, False])
+def test_a_statutory_service_is_re_let_at_expiry_and_never_decommissioned(
+        statutory, monkeypatch):
+    """§3.2 ('vulnerable (non-statutory) LA funding'; docs/ODD.md §13.11): with a certain
+    decommissioning hazard, a non-statutory service closes at expiry and a statutory one goes
+    out to re-tender instead."""
+    model = sim.MutualModel("base", rng=2, overrides={
+        **FEW_USERS, "commissioning.withdrawal_at_expiry": 1.0,
+        "commissioning.in_house_propensity": 0.0})
+    monkeypatch.setattr(commissioning.service, "commissioner_regard", lambda model: 1.0)
+    m = model.funding.market
+    k = next(k for k in m.contracts if not k.core)
+    k.statutory, k.extensions_left = statutory, 0
+    commissioning.at_expiry(model, k)
+    assert (k in m.contracts) == statutory
+    assert k.retendering == statutory
+    assert m.counts.get("lost_not_renewed", 0) == (0 if statutory else 1)
+    if statutory:
+        t = next(t for t in m.tenders if t.incumbent is k)
+        assert t.statutory
+
+
+def test_which_services_are_statutory_follows_the_registry_and_the_cases():
+    """The core contract is statutory unless the scenario says not (Cases 8 and 10, §3.2);
+    the other contracts and new tenders are statutory with commissioning.statutory_share."""
+    for share in (0.0, 1.0):
+        model = sim.MutualModel("base", rng=2, overrides={
+            **FEW_USERS, "commissioning.statutory_share": share})
+        m = model.funding.market
+        assert [k.statutory for k in m.contracts if k.core] == [True]
+        assert {k.statutory for k in m.contracts if not k.core} == {bool(share)}
+        c = m.commissioners[0]
+        t = commissioning._tender(model, c, 0, 20.0, 1, 0, None)
+        assert t.statutory == bool(share)
+    for case in ("cases/case08", "cases/case10"):
+        model = sim.MutualModel(case, rng=0)
+        assert [k.statutory for k in model.funding.market.contracts if k.core] == [False]
+
+
 # --- patterns ---------------------------------------------------------------------------------
 
 def _lost_by(result, months):
@@ -387,20 +426,6 @@ def test_more_social_value_weight_wins_more_against_corporate_bidders():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "fails since stop 23's defended re-bid rule (e490c25, merged with issue 11's kept "
-    "efficiency savings in 5928a91): renewals kept 0.889 (336/378) at no churn against 0.878 "
-    "(216/246) at 4 officers a year, a drop of 0.011 where 2 s.e. is 0.053; on main f91f54c "
-    "0.956 (456/477) against 0.919 (294/320). Diagnosed at stop 24 (tools/case_diagnosis.py "
-    "renewals): real behaviour, not a counting bug. 56 % of re-tenders at no churn (170/305) "
-    "and 49 % at 4 (131/268) end with no bidder: the mutual declines (cost above the budget "
-    "beyond its appetite) and no rival bids above the budget, so the contract rolls on a "
-    "year and expires again (on f91f54c 0/214 and 2/209). Churn's own channel still works "
-    "(losses at a re-tender 0 -> 11; 0 -> 12 on f91f54c), but each roll-on is a fresh draw "
-    "of the quiet expiry losses on a contract whose budget is falling: in house or not "
-    "renewed 35 at no churn against 13 at 4 (20 and 14 on f91f54c). Counting a roll-on as "
-    "kept gives 0.923 against 0.920, so no counting fix passes it. Kept strict, not "
-    "loosened"))
 def test_more_officer_churn_means_fewer_renewals():
     def kept(churn):
         runs = [_run({**FEW_USERS, "commissioning.officer_churn_per_year": churn}, seed=s)

@@ -299,6 +299,10 @@ def test_exercise_2_deep_strategy_deliberation_is_slow(page):
     assert abs(number_after(db, "quality") - number_after(da, "quality")) <= 0.05
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "fails since the statutory-services rule (docs/ODD.md §13.11, stop 25): after five years "
+    "the quadrant moves right 0.27 and up 0.14, where the exercise's claim needs up < 0.135 "
+    "(right / 2); it passed on 8a5edc7. Kept as a strict xfail, the claim not loosened"))
 def test_exercise_2_powers_on_paper_move_the_quadrant_right(page):
     pick_exercise(page, "Exercise 2, powers")
     step_years(page, 5)

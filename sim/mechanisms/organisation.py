@@ -59,6 +59,13 @@ PARAMS = [
           doc="The run starts at the spin-out: the core contract begins its first term at "
               "month 0, so it ends after organisation.core_contract_years. Otherwise month 0 is "
               "a random point of its term (an established mutual). The case library sets it."),
+    param("organisation.core_contract_statutory", True, "flag",
+          source="§2.2: the core contract is the service spun out of the council or NHS (the "
+                 "parent body's own duty, e.g. Case 6 'statutory, big budget services', T2.1); "
+                 "§3.2: Cases 8 and 10 'dependent on vulnerable (non-statutory) LA funding' "
+                 "(their scenarios set it false); assumption for the default",
+          doc="The core contract is a statutory service: at expiry it is extended, re-let or "
+              "taken in house, never decommissioned (docs/ODD.md §13.11)."),
     param("organisation.core_contract_held_months", 0, "months", 0, 600,
           source="the case histories (Tables 2.1, 3.1; §2.2 names the four cases that lost a "
                  "core contract: 1, 2, 4, 10): e.g. Case 8's SLA 'recently renewed for 1 year' "

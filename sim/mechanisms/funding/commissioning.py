@@ -105,6 +105,15 @@ PARAMS = [
           source="§2.2 Case 1: contract 'withdrawn by LA after 9 months' with 'no explanation'",
           doc="Base chance per year that a commissioner ends a contract early; higher after budget "
               "cuts and for small providers."),
+    param("commissioning.statutory_share", 0.5, "probability", 0.0, 1.0,
+          source="§3.2: Cases 8 and 10 'dependent on vulnerable (non-statutory) LA funding', "
+                 "Case 6's 'statutory, big budget' services (§4.1, T2.1); assumption for the "
+                 "share, chosen before measuring",
+          doc="Chance that a contract of the month-0 portfolio other than the core, or a new "
+              "service put out to tender, is a statutory duty of its commissioner: at expiry "
+              "it is extended, re-tendered or taken in house, never decommissioned "
+              "(commissioning.withdrawal_at_expiry applies only to non-statutory services; "
+              "docs/ODD.md §13.11). A re-tendered service keeps its kind."),
     param("commissioning.home_tenders_per_year", 1.5, "tenders per year", 0.0, 24.0,
           source="§2.2, §3.3 (portfolios of contracts); assumption for the rate",
           doc="New tender opportunities in the mutual's service areas in its home region."),
@@ -313,7 +322,9 @@ def at_expiry(model, k: Contract) -> None:
     regard = service.commissioner_regard(model)   # the service the staff deliver (ODD §13)
     in_house = p.commissioning.in_house_propensity * ex * \
         (1.0 if c.kind == "council" else p.commissioning.nhs_in_house_factor) / regard
-    withdraw = p.commissioning.withdrawal_at_expiry * ex * \
+    # only a service the commissioner need not provide is decommissioned; a statutory one is
+    # re-let or taken in house (§3.2 'vulnerable (non-statutory) LA funding'; docs/ODD.md §13.11)
+    withdraw = 0.0 if k.statutory else p.commissioning.withdrawal_at_expiry * ex * \
         (1 + p.commissioning.budget_cut_effect * cut) / regard
     if c.budget <= 0:
         withdraw = 1.0
@@ -435,5 +446,8 @@ def _tender(model, c, region, demand, lots, tupe, incumbent, framework_ok=True) 
                framework=framework_ok and bool(model.rng.random()
                                                < p.commissioning.framework_share),
                tupe_staff=tupe, incumbent=incumbent)
+    # a re-tendered service stays what it was; a new one is a statutory duty or not
+    t.statutory = incumbent.statutory if incumbent is not None else \
+        bool(model.rng.random() < p.commissioning.statutory_share)
     m.tenders.append(t)
     return t

@@ -96,6 +96,9 @@ class Contract:
     share: float = 1.0          # the mutual's share (consortium, §3.3)
     teams: list[int] = field(default_factory=list)
     retendering: bool = False
+    # a service the commissioner must provide (§3.2: 'vulnerable (non-statutory) LA funding'):
+    # it is re-let or taken in house at expiry, never decommissioned (docs/ODD.md §13.11)
+    statutory: bool = False
 
     @property
     def label(self) -> str:
@@ -160,6 +163,7 @@ class Tender:
     incumbent: Contract | None = None   # the mutual's own contract being re-tendered
     mutual_bid: Bid | None = None
     missed: bool = False        # the mutual's decision came after the deadline
+    statutory: bool = False     # the service is a statutory duty (Contract.statutory)
     declined: bool = False      # the mutual would not defend its own work below cost
 
     @property
@@ -277,9 +281,12 @@ def _portfolio(model, market: Market) -> None:
         if i == 0 and p.organisation.founding:
             ends = length                         # the spin-out's new core contract
         ext = 12 * p.procurement.extension_years if rng.random() < 0.5 else 0
+        statutory = p.organisation.core_contract_statutory if i == 0 else \
+            bool(rng.random() < p.commissioning.statutory_share)
         market.contracts.append(Contract(
             market.new_id(), commissioner, region, to_pence(demand * fte_value * budget),
-            demand, start=ends - length, end=ends, extensions_left=ext, core=(i == 0)))
+            demand, start=ends - length, end=ends, extensions_left=ext, core=(i == 0),
+            statutory=statutory))
     for kind, share, public in (("trading", p.finance.trading_share, False),
                                 ("rent", p.finance.rent_share, False)):
         if share > 0:

@@ -694,7 +694,7 @@ def _take_up(model, t: Tender, price: int) -> None:
         return
     k = Contract(m.new_id(), t.commissioner, t.region, int(price * share), t.demand * share,
                  start=model.month, end=model.month + 12 * years, extensions_left=ext,
-                 share=share)
+                 share=share, statutory=t.statutory)
     new_region = t.region not in {c.region for c in m.contracts} | {0}
     m.mobilised.append((model.month, k.demand, k))   # mobilisation_room
     k.teams = open_teams(model, max(1, round(k.demand)), t.region)
