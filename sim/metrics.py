@@ -42,7 +42,10 @@ PARAMS = [
     param("indices.legal.membership_weight", 0.4, "weight", 0.0, 1.0,
           source="Figure 5.1 (legal-formal ownership: membership, votes, seats, powers); "
                  "assumption for the weights",
-          doc="Weight of the staff membership share in the legal-formal index."),
+          doc="Weight of the members' share in the legal-formal index: the mean membership "
+              "rate of the constituencies with a membership rule (staff; users where they may "
+              "be members), as §5.5 reads legal-formal ownership as (multi-)stakeholder "
+              "ownership."),
     param("indices.legal.votes_weight", 0.2, "weight", 0.0, 1.0,
           source="Figure 5.1; assumption",
           doc="Weight of votes (constituencies with a membership rule, × turnout) in the "
@@ -111,8 +114,14 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> float:
     return float(values[mask].mean()) if np.any(mask) else 0.0
 
 
-def legal_formal_index(model, staff_membership_rate: float) -> float:
+def legal_formal_index(model, membership_rates: dict[str, float]) -> float:
+    """Figure 5.1's legal-formal ownership (§5.5: "legal-formal structures for (multi-)
+    stakeholder ownership"): members, votes, filled elected seats and the representative
+    body's powers. The constituencies are those whose rule lets them be members (staff,
+    users), for the members' share (the mean of their membership rates) as for the votes."""
     p, turnout = model.params, model.governance.turnout
+    who_may = [who for who in ("staff", "users") if getattr(p.membership, who).rule != "none"]
+    members = float(np.mean([membership_rates[who] for who in who_may])) if who_may else 0.0
     voting = sum(0.5 * (0.5 + 0.5 * min(1.0, turnout.get(who, 0.0) / 0.5))
                  for who in ("staff", "users") if getattr(p.membership, who).rule != "none")
     board, rep = model.governance.board, model.governance.rep_body
@@ -127,7 +136,7 @@ def legal_formal_index(model, staff_membership_rate: float) -> float:
     w = p.indices.legal.membership_weight, p.indices.legal.votes_weight, \
         p.indices.legal.seats_weight, p.indices.legal.powers_weight
     per_seat_share = p.indices.legal.seats_full_multiple
-    return float(w[0] * staff_membership_rate + w[1] * voting
+    return float(w[0] * members + w[1] * voting
                  + w[2] * min(1.0, per_seat_share * elected) + w[3] * powers)
 
 
@@ -194,7 +203,8 @@ def compute(model) -> dict:
     gov = governance.summary(model)
     out["representatives"] = gov.pop("representatives")  # people in elected seats (rung 4)
     out["representative_vacancy_rate"] = gov.pop("representative_vacancy_rate")
-    legal = legal_formal_index(model, out["staff_membership_rate"])
+    legal = legal_formal_index(model, {"staff": out["staff_membership_rate"],
+                                       "users": out["user_membership_rate"]})
     cultural = cultural_psychological_index(out["mean_ownership"], out["active_share"], p)
     out["legal_formal_index"] = legal
     out["cultural_psychological_index"] = cultural

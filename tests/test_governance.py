@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim import metrics
 from sim.mechanisms.governance import decisions
 from sim.mechanisms.governance.bodies import present
 from sim.mechanisms.governance.decisions import DECISION_LEVELS
@@ -265,6 +266,22 @@ def test_vacant_seats_lower_the_legal_formal_index():
     ok, detail = _clearly_below(weak, strong)
     assert ok, detail
 
+
+
+def test_user_members_count_in_the_legal_formal_index():
+    """§5.5: legal-formal ownership is "(multi-) stakeholder ownership": the members' share is
+    the mean membership rate of the constituencies whose rule lets them be members (users in a
+    CBS with user members, as Case 9's 67,000, T5.1), and staff alone where users may not be."""
+    w = sim.MutualModel("base", rng=0).params.indices.legal.membership_weight
+    cbs = sim.MutualModel("cbs_multi_stakeholder", rng=0)
+    cbs.run_for(2)
+    low = metrics.legal_formal_index(cbs, {"staff": 0.5, "users": 0.0})
+    high = metrics.legal_formal_index(cbs, {"staff": 0.5, "users": 1.0})
+    assert high - low == pytest.approx(0.5 * w)
+    staff_only = sim.MutualModel("base", rng=0)
+    staff_only.run_for(2)
+    assert metrics.legal_formal_index(staff_only, {"staff": 0.5, "users": 0.0}) == \
+        metrics.legal_formal_index(staff_only, {"staff": 0.5, "users": 1.0})
 
 # --- the contested surplus ----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ P12 root, as tools/case_outcomes.py).
     .venv/bin/python tools/case_diagnosis.py growth --cases 1 --seeds 0:20 --no-events
     .venv/bin/python tools/case_diagnosis.py renewals --seeds 0:12
     .venv/bin/python tools/case_diagnosis.py surplus --seeds 0:4
+    .venv/bin/python tools/case_diagnosis.py placement --cases 5,9,10,11,12 --seeds 0:20
 
 rebids: the mutual's re-bids for its core contract, its other re-bids and its new bids, won
 of made (bid log). growth: the share of seeds whose last-12-month turnover exceeds the first
@@ -17,7 +18,9 @@ of made (bid log). growth: the share of seeds whose last-12-month turnover excee
 against the parent body's, voice heard against informal voice (P18's statistic). losses: how
 and when each seed lost its core contract (P15's classification). failures: each insolvent
 run, whether it had lost its core contract first (P15's "failures after a loss"), and its last
-events. --no-events drops the case's timed events (Case 1 without its month-9 withdrawal).
+events. placement: the modal Figure 5.1 type over the last 12 months in each seed (P19's and
+tools/case_outcomes.py's), with the mean final indices. --no-events drops the case's timed events
+(Case 1 without its month-9 withdrawal).
 
 Two checks are not on the case library but on two tests, with their tests' runs (the first
 a strict expected failure; the second was one on f2cb63d and passes since 1007747):
@@ -204,10 +207,25 @@ def voice(case, seeds, overrides) -> None:
               f"heard {y['voice_heard'].mean():.3f} vs informal {y['informal_voice'].mean():.3f}")
 
 
+def placement(case, seeds, overrides) -> None:
+    """The case's Figure 5.1 placements (modal type over the last 12 months, as P19 and
+    tools/case_outcomes.py) and its mean final indices and membership rates."""
+    rs = [r for _, r in _runs(case, seeds, overrides)]
+    types = Counter(str(r.timeseries["ideal_type"].iloc[-12:].mode().iloc[0]) for r in rs)
+    final = [r.summary["final"] for r in rs]
+
+    def mean(key):
+        return float(np.mean([f[key] for f in final]))
+    print(f"Case {case}: types {dict(types.most_common())}; mean final legal-formal "
+          f"{mean('legal_formal_index'):.3f}, cultural {mean('cultural_psychological_index'):.3f}"
+          f", staff members {mean('staff_membership_rate'):.3f}, user members "
+          f"{mean('user_membership_rate'):.3f}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("check", choices=("rebids", "growth", "voice", "losses", "failures",
-                                      "renewals", "surplus"))
+                                      "renewals", "surplus", "placement"))
     ap.add_argument("--cases", default="2,4")
     ap.add_argument("--seeds", default="0:10", help="first:last (last excluded)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
