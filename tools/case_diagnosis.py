@@ -11,6 +11,7 @@ P12 root, as tools/case_outcomes.py).
     .venv/bin/python tools/case_diagnosis.py renewals --seeds 0:12
     .venv/bin/python tools/case_diagnosis.py surplus --seeds 0:4
     .venv/bin/python tools/case_diagnosis.py placement --cases 5,9,10,11,12 --seeds 0:20
+    .venv/bin/python tools/case_diagnosis.py empowerment --cases 12 --seeds 0:10
 
 rebids: the mutual's re-bids for its core contract, its other re-bids and its new bids, won
 of made (bid log). growth: the share of seeds whose last-12-month turnover exceeds the first
@@ -19,8 +20,9 @@ against the parent body's, voice heard against informal voice (P18's statistic).
 and when each seed lost its core contract (P15's classification). failures: each insolvent
 run, whether it had lost its core contract first (P15's "failures after a loss"), and its last
 events. placement: the modal Figure 5.1 type over the last 12 months in each seed (P19's and
-tools/case_outcomes.py's), with the mean final indices. --no-events drops the case's timed events
-(Case 1 without its month-9 withdrawal).
+tools/case_outcomes.py's), with the mean final indices. empowerment: P18's voice clause taken
+apart (formal voice, grievance, channels). --no-events drops the case's timed events (Case 1
+without its month-9 withdrawal).
 
 Two checks are not on the case library but on two tests, with their tests' runs (the first
 a strict expected failure; the second was one on f2cb63d and passes since 1007747):
@@ -222,10 +224,34 @@ def placement(case, seeds, overrides) -> None:
           f"{mean('user_membership_rate'):.3f}")
 
 
+def empowerment(case, seeds, overrides) -> None:
+    """P18's voice clause, taken apart: voice heard = (informal + (1 - informal) x formal) x
+    (1 - conflict.voice_weight x staff grievance) (sim/mechanisms/governance/cycle.py,
+    publish), so it exceeds informal voice only if formal voice outweighs the grievance's drag.
+    Formal voice is the mean staff voice of the last 12 months' decisions (at month 24, the
+    decisions of months 13-24)."""
+    for k, r in _runs(case, seeds, overrides, keep=True):
+        g, p = r.model.governance, r.model.params
+        w = p.governance.conflict.voice_weight
+        y = r.timeseries.iloc[12:24]
+        d = g.decisions
+        formal = sum(x.voice for x in d) / len(d) if d else 0.0
+        levels = Counter(x.level for x in d)
+        consulted = Counter(c for x in d for c in x.consulted)
+        seats = Counter(s.kind for s in g.board.seats if not s.vacant)
+        print(f"Case {case} seed {k}: months 13-24 voice heard {y['voice_heard'].mean():.3f} vs "
+              f"informal {y['informal_voice'].mean():.3f}; at the end formal staff voice "
+              f"{formal:.3f} over {len(d)} decisions {dict(levels)}, consulted "
+              f"{dict(consulted)}, staff grievance {g.grievance['staff']:.3f} (x weight {w}); "
+              f"staff members {r.summary['final']['staff_membership_rate']:.3f}; "
+              f"rep body seats {len(g.rep_body.seats) if g.rep_body else 0}; filled board "
+              f"seats {dict(seats)}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("check", choices=("rebids", "growth", "voice", "losses", "failures",
-                                      "renewals", "surplus", "placement"))
+                                      "renewals", "surplus", "placement", "empowerment"))
     ap.add_argument("--cases", default="2,4")
     ap.add_argument("--seeds", default="0:10", help="first:last (last excluded)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
