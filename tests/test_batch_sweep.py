@@ -17,7 +17,7 @@ import pytest
 from sim.batch.progress import Progress
 from sim.batch.spec import load_spec
 from sim.batch.store import Store
-from sim.batch.sweep import sweep
+from sim.batch.sweep import SweepInterrupted, sweep
 from sim.cli import main
 
 from .batch_helpers import ishigami_spec, small_mutual_spec
@@ -81,12 +81,41 @@ def test_sigkill_part_way_then_resume_equals_an_uninterrupted_sweep(tmp_path):
                              text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     status = Store(out).status()
+    lost = status.loc[status["error"].fillna("").str.startswith("worker lost"), "run_id"]
+    assert lost.empty, f"runs {sorted(lost)} lost with their worker"  # see the test above
     assert status["run_id"].is_unique  # no run was executed twice
     assert set(status["session"]) == {0, 1}
     assert (status["session"] == 1).sum() == 60 - done  # only the missing ones re-ran
     for got, want in zip(stored(out), stored(reference), strict=True):
         pd.testing.assert_frame_equal(got, want)
     assert json.loads((out / "manifest.json").read_text())["finished"] is not None
+
+
+WORKERS_OUTLIVE_THEIR_STARTER = """
+import os, threading, time
+from sim.batch.executors import open_pool
+with open_pool("process", workers=2) as pool:
+    pool.start_workers()  # as a sweep with the automatic chunk size does
+    assert pool.ready.wait(120)
+    for thread in threading.enumerate():
+        if thread.name == "start-workers":
+            thread.join(30)
+    time.sleep(1.0)  # a killed forkserver takes its workers with it within milliseconds
+    pids = {pool.executor.submit(os.getpid).result(timeout=60) for _ in range(4)}
+    print(len(pids), pool.executor._broken)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG")
+def test_local_workers_outlive_the_thread_that_started_them():
+    """The forkserver dies with its parent *thread* (PR_SET_PDEATHSIG); started from
+    start_workers' short-lived thread it was killed as that thread ended, breaking the pool,
+    and a resumed sweep recorded the runs in flight twice ('worker lost', then ok). In a
+    fresh interpreter: no forkserver is running yet."""
+    done = subprocess.run([sys.executable, "-c", WORKERS_OUTLIVE_THEIR_STARTER], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "False", done.stdout  # the pool is not broken
 
 
 def test_uncommitted_parts_are_dropped_on_resume(tmp_path):
@@ -101,6 +130,59 @@ def test_uncommitted_parts_are_dropped_on_resume(tmp_path):
     assert outcome.ok == 0 and outcome.already == 3
     assert not orphan.exists() and not list((out / "status").glob(".*.tmp"))
     assert Store(out).check() == {"missing": [], "duplicated": []}
+
+
+@pytest.mark.parametrize("after_commit", [True, False])
+def test_ctrl_c_inside_a_flush_writes_no_run_twice(tmp_path, monkeypatch, after_commit):
+    """Ctrl-C while a flush writes its parts: the final flush must not write the same runs
+    again (after the commit: runs succeeded twice; before it: an orphaned data part that is
+    no longer its session's last flush). Either way the store stays sound and a resume
+    completes it with the uninterrupted results."""
+    spec = load_spec(ishigami_spec(tmp_path, "grid",
+                                   "[vary.x1]\nvalues = [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0]"))
+    sweep(spec, tmp_path / "reference", executor="serial", progress=False)
+    out = tmp_path / "out"
+    write = Store._write_parquet
+
+    def write_then_ctrl_c(path, frame):
+        if path.parent.name == ("status" if after_commit else "summary") \
+                and path.parent.parent == out:
+            write(path, frame)
+            monkeypatch.setattr(Store, "_write_parquet", staticmethod(write))
+            raise KeyboardInterrupt
+        write(path, frame)
+
+    monkeypatch.setattr(Store, "_write_parquet", staticmethod(write_then_ctrl_c))
+    with pytest.raises(SweepInterrupted):
+        sweep(spec, out, executor="serial", progress=False, flush_every=2)
+    assert Store(out).verify() == []
+    saved = len(Store(out).completed_ids())
+    assert saved == (2 if after_commit else 0)
+    outcome = sweep(spec, out, executor="serial", progress=False)
+    assert outcome.already == saved and outcome.ok == 6 - saved
+    assert Store(out).status()["run_id"].is_unique
+    for got, want in zip(stored(out), stored(tmp_path / "reference"), strict=True):
+        pd.testing.assert_frame_equal(got, want)
+
+
+def test_a_session_after_a_rebuilt_manifest_replaces_no_part(tmp_path):
+    """--repair rebuilds a lost manifest without the earlier sessions' records; the next
+    session used to be numbered 0 again and its first flush replaced the stored
+    part-0000-000000 files (os.replace), losing the results they held."""
+    spec = load_spec(ishigami_spec(tmp_path, "grid", FAILING, extra="replications = 2"))
+    out = tmp_path / "out"
+    first = sweep(spec, out, executor="serial", progress=False)
+    assert first.ok == 8 and len(first.failed) == 8
+    (out / "manifest.json").write_text("{ cut off")
+    again = sweep(spec, out, executor="serial", progress=False, repair=True)
+    assert again.already == 8 and again.ok == 0 and len(again.failed) == 8  # tried again
+    store = Store(out)
+    assert store.verify() == []
+    assert len(store.completed_ids()) == 8 and len(store.summary()) == 8
+    status = store.status()
+    assert len(status) == 24 and sorted(set(status["session"])) == [0, 1]
+    assert len(store.failures()) == 8
+    assert json.loads((out / "manifest.json").read_text())["sessions"][0]["started"] is None
 
 
 FAILING = """

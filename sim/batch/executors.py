@@ -66,7 +66,8 @@ class Pool:
         """Start the local workers from a background thread and set ``ready`` when they
         answer: starting them (the forkserver importing the model, docs/batch.md) takes
         seconds, and the engine runs the first runs in this process meanwhile
-        (sim/batch/sweep.py)."""
+        (sim/batch/sweep.py). The forkserver itself was started by the pool's factory in the
+        caller's thread: started from this thread, it would die with it (``_start_forkserver``)."""
         ready = self.ready = threading.Event()
         executor, n = self.executor, self.workers
 
@@ -137,7 +138,9 @@ def open_pool(kind: str = "process", workers: int | None = None,
         parent = os.getpid()
 
         def factory() -> Executor:
-            return ProcessPoolExecutor(max_workers=n, mp_context=_context(),
+            context = _context()
+            _start_forkserver(context)  # from this thread, not start_workers' (see there)
+            return ProcessPoolExecutor(max_workers=n, mp_context=context,
                                        max_tasks_per_child=tasks_per_process,
                                        initializer=_worker_start, initargs=(parent,))
 
@@ -178,12 +181,30 @@ def _context():
     return context
 
 
+def _start_forkserver(context) -> None:
+    """Start the forkserver, if that is how this pool's workers start, from the calling
+    thread (the one that runs the sweep) and not from a helper thread.
+
+    The forkserver asks for SIGKILL when its parent ends (``sim/batch/_worker_guard.py``),
+    and PR_SET_PDEATHSIG follows the *thread* that forked it, not its process (prctl(2)).
+    Started from ``Pool.start_workers``' short-lived thread, the forkserver was killed the
+    moment that thread ended, and its workers with it: every process sweep with the
+    automatic chunk size broke its first pool and recorded the chunks in flight as
+    'worker lost' attempts before re-running them (a resume showed a run twice in the
+    status). Idempotent: a running forkserver is kept, a dead one restarted from here."""
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def set_parent_death_signal() -> None:
     """Ask the kernel to SIGKILL this process when its parent ends (Linux; elsewhere a no-op,
-    and the watching thread of ``die_with_parent`` does the job)."""
+    and the watching thread of ``die_with_parent`` does the job). "Parent" is the thread that
+    forked this process: it must live as long as the process should (``_start_forkserver``)."""
     if sys.platform.startswith("linux"):
         import ctypes
 

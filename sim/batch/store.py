@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import socket
@@ -266,6 +267,14 @@ class Store:
 
     def begin_session(self, info: dict) -> None:
         manifest = self.manifest()
+        # A session's parts are named after its number (part-SSSS-NNNNNN). A manifest rebuilt
+        # by --repair has lost the earlier sessions' records, not their parts: the new session
+        # numbers past every stored part, so a part is never replaced (os.replace) by another.
+        used = [int(m[1]) for stems in self._stems().values() for stem in stems
+                if (m := re.fullmatch(r"part-(\d+)-\d+", stem))]
+        while len(manifest["sessions"]) <= max(used, default=-1):
+            manifest["sessions"].append({"started": None, "unrecorded": "this session's "
+                                         "record was in a manifest set aside by --repair"})
         manifest["sessions"].append({"started": now(), "host": socket.gethostname(), **info})
         manifest["started"] = manifest.get("started") or manifest["sessions"][-1]["started"]
         self.session = len(manifest["sessions"]) - 1
@@ -284,8 +293,11 @@ class Store:
         """Publish one flush of finished attempts (ok and failed) as part files."""
         if not records:
             return
-        stem = f"part-{self.session or 0:04d}-{self._seq:06d}"
-        self._seq += 1
+        while True:  # never a stored part's name (begin_session sees to it; this is a guard)
+            stem = f"part-{self.session or 0:04d}-{self._seq:06d}"
+            self._seq += 1
+            if not any((self.root / part / f"{stem}.parquet").exists() for part in PARTS):
+                break
         ok = [r for r in records if r["status"] == "ok"]
         if ok:
             summary = pd.DataFrame([{"run_id": r["run_id"], **r["final"]} for r in ok])

@@ -287,9 +287,14 @@ class _Engine:
                 self.bar.update(failed=1)
 
     def _flush(self) -> None:
-        self.store.write_part(self.buffer)
-        self.buffer = []
+        # the buffer is emptied before the write: a Ctrl-C inside write_part must not leave
+        # it full for run()'s final flush, which would write the same runs again under a new
+        # stem (after the commit: a run succeeded twice; before it: an orphaned data part
+        # that is no longer its session's last). Cut off before its commit, this flush is its
+        # session's last and is dropped on resume; its runs run again.
+        records, self.buffer = self.buffer, []
         self.last_flush = time.monotonic()
+        self.store.write_part(records)
 
 
 def _records(future: Future, chunk: list[RunTask]) -> list[dict]:
