@@ -504,3 +504,60 @@ def test_funding_columns_are_in_the_outputs():
     assert (np.diff(ts["bids_made"]) >= 0).all() and (ts["bids_won"] <= ts["bids_made"]).all()
     assert (ts["contracts_lost_quietly"] <= ts["contracts_lost"]).all()
     assert (np.diff(ts["contracts_lost"]) >= 0).all()
+
+
+@pytest.mark.parametrize("access", [0.0, 1.0])
+def test_a_lot_beyond_the_room_to_mobilise_can_be_taken_in_part_as_a_prime_s_subcontractor(
+        access):
+    """§2.2, §2.5, §3.3 Case 2 (docs/ODD.md §13.12): a small mutual that cannot mobilise a
+    lot's posts even in consortium is taken into a prime contractor's bid for the part it can
+    mobilise now (its room), priced so that the part less the prime's top-slice covers its
+    costs, and paid that part less the top-slice if it wins; without a prime it does not bid."""
+    model = sim.MutualModel("base", rng=4, overrides={
+        **FEW_USERS, "organisation.staff": 25, "organisation.sites": 1,
+        "procurement.consortium_access": 0.0, "procurement.subcontract_access": access})
+    m, p = model.funding.market, model.params
+    room = procurement.mobilisation_room(model)
+    demand = 4 * room                   # a quarter of the lot fits the room
+    t = Tender(999, m.commissioners[0], 0, value=1, demand=demand, lots=1, opens=0,
+               deadline=24, framework=False, tupe_staff=0)
+    t.value = int(1.5 * procurement.cost_price(model, t))    # worth bidding for
+    m.tenders.append(t)
+    procurement.consider(model, t)
+    if access == 0.0:
+        assert t.mutual_bid is None and m.counts["no_bid_mobilisation"] == 1
+        return
+    bid = t.mutual_bid
+    assert bid is not None and bid.fee == p.procurement.prime_fee
+    assert bid.share == pytest.approx(0.25)
+    assert bid.pooled >= p.procurement.partner_turnover * 100
+    # the prime must be paid cost / (1 - fee) for the mutual's costs to be covered
+    assert bid.price == int(bid.cost * (1 + bid.error) / (1 - bid.fee))
+    m.tenders.remove(t)
+    procurement._take_up(model, t, bid.price)
+    k = m.contracts[-1]
+    assert k.value == int(bid.price * 0.25 * (1 - bid.fee))
+    assert k.demand == pytest.approx(demand * 0.25)
+    assert m.counts["subcontracts_won"] == 1
+
+
+@pytest.mark.parametrize("prime_wins", [True, False])
+def test_a_subcontractor_wins_its_part_when_its_prime_contractor_wins(prime_wins, monkeypatch):
+    """A subcontractor's part is not a bid of its own: it is in the bid of the largest rival
+    bidding (the prime) and is won, at the prime's price less the top-slice, when the prime
+    wins; when another bidder wins, the part is lost (docs/ODD.md §13.12)."""
+    model = sim.MutualModel("base", rng=4, overrides=FEW_USERS)
+    m = model.funding.market
+    big, small = sorted(m.providers[:2], key=lambda prov: prov.turnover, reverse=True)
+    entries = [procurement.Entry(big, big.kind, 900, 0.9 if prime_wins else 0.0, 0.5),
+               procurement.Entry(small, small.kind, 900, 0.5, 0.5)]
+    monkeypatch.setattr(procurement, "competitor_entries", lambda model, t: list(entries))
+    t = Tender(999, m.commissioners[0], 0, value=1000, demand=40.0, lots=1, opens=0,
+               deadline=0, framework=False, tupe_staff=0)
+    t.mutual_bid = Bid(price=1000, share=0.25, pooled=1.0, cost=800, fee=0.1)
+    held = len(m.contracts)
+    procurement.award(model, t)
+    assert m.bid_log[-1].won == prime_wins
+    assert len(m.contracts) == held + prime_wins
+    if prime_wins:
+        assert m.contracts[-1].value == int(900 * 0.25 * 0.9)

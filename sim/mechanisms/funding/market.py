@@ -127,6 +127,7 @@ class Bid:
     turnover: int = 0           # its own trailing-year income, pence
     cost: int = 0               # its true cost price, pence a year
     error: float = 0.0          # how far the decision misread that cost (docs/ODD.md §13)
+    fee: float = 0.0            # a prime contractor's top-slice of its part, as a subcontractor
 
 
 @dataclass(frozen=True, slots=True)

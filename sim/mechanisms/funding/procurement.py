@@ -258,6 +258,31 @@ PARAMS = [
           doc="How far back the mutual's leadership looks at its new bids won and lost when it "
               "counts the posts of bids still awaiting award against its room to mobilise "
               "(procurement.win_rate, docs/ODD.md §13.9)."),
+    param("procurement.subcontract_access", 0.5, "probability", 0.0, 1.0,
+          source="§2.2: 'Mutuals can also take the role of subcontractors with another "
+                 "organisation acting as the prime contract holder, as in Case 2'; §2.5: "
+                 "'smaller organisations ... only survive by becoming subcontractors to large "
+                 "organisations'; §3.3: partnering with large providers 'to be included in bids "
+                 "for sizeable contracts ... which they lack capacity to bid for on their own' "
+                 "(Case 2); §3.2: resources for growth 'accessed via collaborations and "
+                 "partnerships'; assumption for the figure, chosen before measuring",
+          doc="Chance that a prime contractor takes the mutual into its bid as a subcontractor "
+              "when the lot's posts exceed what the mutual can mobilise even in consortium: the "
+              "prime holds the contract and sub-lets the part the mutual can mobilise now (its "
+              "room to mobilise, at least procurement.subcontract_min_share of the lot), for a "
+              "top-slice of that part's value (procurement.prime_fee; docs/ODD.md §13.12)."),
+    param("procurement.subcontract_min_share", 0.1, "share of the lot", 0.01, 1.0,
+          source="assumption, chosen before measuring (a part worth a prime's while to sub-let)",
+          doc="Smallest part of a lot a prime contractor sub-lets to the mutual: a mutual that "
+              "can mobilise less of the lot than this is not taken in as a subcontractor."),
+    param("procurement.prime_fee", 0.1, "share of the subcontract's value", 0.0, 0.5,
+          source="§2.5 ('smaller organisations ... pushed to the margins and only survive by "
+                 "becoming subcontractors'); assumption for the figure, chosen before measuring",
+          doc="Share of the value of the mutual's part that the prime contractor keeps for "
+              "holding the contract (management, contract risk): the mutual bids its part "
+              "through the prime at cost / (1 − fee) and is paid (1 − fee) of what the prime "
+              "wins for it, so subcontracted work pays less per post than work the mutual "
+              "holds itself (docs/ODD.md §13.12)."),
     param("procurement.starting_contract_staff", 40, "staff", 1, 1000,
           source="§2.2 (a core contract plus smaller ones); assumption",
           doc="Size of each non-core contract in the month-0 portfolio (the rest of the contract "
@@ -435,7 +460,7 @@ def consider(model, t: Tender) -> None:
     if not own and not growth.will_bid_in(model, t.region):
         return
     income, _, _ = finance.trailing_year(model)
-    share, pooled = 1.0, income
+    share, pooled, fee = 1.0, income, 0.0
     if not own and sum(1 for x in m.tenders if x.mutual_bid) >= bid_capacity(model):
         # the bid team is busy: a consortium partner may write the bid with it (§3.3)
         if model.rng.random() >= p.procurement.consortium_access:
@@ -459,6 +484,13 @@ def consider(model, t: Tender) -> None:
             share = p.procurement.consortium_share
             pooled = income + p.procurement.partner_turnover * 100
         room = mobilisation_room(model)
+        part = room / max(t.demand, 1e-9)       # shape: no 0/0
+        if t.demand * share > room and part >= p.procurement.subcontract_min_share \
+                and model.rng.random() < p.procurement.subcontract_access:
+            # a prime contractor takes the mutual into its bid for the part it can mobilise
+            # now, for a top-slice of that part (§2.2, §2.5, §3.3 Case 2; docs/ODD.md §13.12)
+            share, fee = part, p.procurement.prime_fee
+            pooled = income + p.procurement.partner_turnover * 100
         if t.demand * share > room:
             m.count("no_bid_mobilisation")
             model.log("decision", f"did not bid for a tender from {t.commissioner.name}: "
@@ -488,7 +520,9 @@ def consider(model, t: Tender) -> None:
     error = misreading(model, decision)
     if error:
         m.count("bids_misjudged")
-    price = int(cost * (1 + error))   # what the mutual believes the work costs
+    # what the mutual believes the work costs; through a prime, what the prime must be paid
+    # so that the mutual's part, less the prime's top-slice, covers that
+    price = int(cost * (1 + error) / (1 - fee))
     if price > t.value * (1 + max_loss(p, decision.risk_appetite)):
         # the deciders' risk appetite sets how far below cost they will bid, for their own work
         # as for new work: a cautious board does not defend a service it would deliver at a
@@ -512,7 +546,9 @@ def consider(model, t: Tender) -> None:
     m.writing.append(slot)      # the staff's hours go to the bid until its deadline
     m.count("bids_made")
     t.mutual_bid = Bid(price=min(price, t.value), share=share, pooled=pooled, turnover=income,
-                       cost=cost, error=error)
+                       cost=cost, error=error, fee=fee)
+    if fee:
+        m.count("subcontract_bids")
 
 
 def misreading(model, decision) -> float:
@@ -631,7 +667,12 @@ def competitor_entries(model, t: Tender) -> list[Entry]:
 def award(model, t: Tender) -> None:
     p, m = model.params, model.funding.market
     entries = competitor_entries(model, t)
-    if t.mutual_bid is not None:
+    prime = None
+    if t.mutual_bid is not None and t.mutual_bid.fee:
+        # a subcontractor is not a bidder: its part is in the bid of the largest rival bidding,
+        # the prime contractor, and is won if the prime wins (§2.2, §3.3; docs/ODD.md §13.12)
+        prime = max(entries, key=lambda e: e.who.turnover, default=None)
+    elif t.mutual_bid is not None:
         entries.append(mutual_entry(model, t))
     if not entries:  # nobody bid: the incumbent carries on for a year, or nothing happens
         if t.incumbent is not None:
@@ -643,7 +684,7 @@ def award(model, t: Tender) -> None:
     scores = [wp * low / max(e.price, 1) + wq * e.quality + ws * e.social_value
               for e in entries]
     winner = entries[int(np.argmax(scores))]
-    won = winner.who == "mutual"
+    won = winner.who == "mutual" or (prime is not None and winner is prime)
     m.bid_log.append(BidRecord(
         month=model.month, tender=t.id, mutual_bid=t.mutual_bid is not None, won=won,
         winner=winner.kind, incumbent=t.incumbent is not None,
@@ -692,7 +733,8 @@ def _take_up(model, t: Tender, price: int) -> None:
                                "in with bundled services" if incoming else
                                f"{k.label} re-tendered and won") + below + ".")
         return
-    k = Contract(m.new_id(), t.commissioner, t.region, int(price * share), t.demand * share,
+    k = Contract(m.new_id(), t.commissioner, t.region, int(price * share * (1 - bid.fee)),
+                 t.demand * share,
                  start=model.month, end=model.month + 12 * years, extensions_left=ext,
                  share=share, statutory=t.statutory)
     new_region = t.region not in {c.region for c in m.contracts} | {0}
@@ -701,7 +743,10 @@ def _take_up(model, t: Tender, price: int) -> None:
     m.contracts.append(k)
     transfer_in(model, k, incoming)
     where = " in a new region" if new_region else ""
-    partners = " in consortium" if share < 1 else ""
+    partners = " as a subcontractor to a prime contractor" if bid.fee else \
+        " in consortium" if share < 1 else ""
+    if bid.fee:
+        m.count("subcontracts_won")
     model.log("contract", f"won a contract{partners} with {t.commissioner.name}{where} "
                           f"(£{pounds(k.value):,.0f} a year); {incoming} staff transferred in "
                           f"under TUPE{below}.")
