@@ -153,11 +153,12 @@ def test_ctrl_c_inside_a_flush_writes_no_run_twice(tmp_path, monkeypatch, after_
         write(path, frame)
 
     monkeypatch.setattr(Store, "_write_parquet", staticmethod(write_then_ctrl_c))
-    with pytest.raises(SweepInterrupted):
+    with pytest.raises(SweepInterrupted) as stop:
         sweep(spec, out, executor="serial", progress=False, flush_every=2)
     assert Store(out).verify() == []
     saved = len(Store(out).completed_ids())
     assert saved == (2 if after_commit else 0)
+    assert stop.value.outcome.ok == saved  # "N runs saved" says what was committed
     outcome = sweep(spec, out, executor="serial", progress=False)
     assert outcome.already == saved and outcome.ok == 6 - saved
     assert Store(out).status()["run_id"].is_unique

@@ -104,6 +104,7 @@ class Store:
         self.root = Path(root)
         self._seq = 0
         self.session: int | None = None
+        self.writing: str | None = None  # the stem write_part is writing, or wrote last
 
     # --- creating and reopening --------------------------------------------------------------
 
@@ -298,6 +299,7 @@ class Store:
             self._seq += 1
             if not any((self.root / part / f"{stem}.parquet").exists() for part in PARTS):
                 break
+        self.writing = stem
         ok = [r for r in records if r["status"] == "ok"]
         if ok:
             summary = pd.DataFrame([{"run_id": r["run_id"], **r["final"]} for r in ok])
@@ -308,6 +310,10 @@ class Store:
                                     pd.concat(series, ignore_index=True))
         status = pd.DataFrame([_status_row(r, self.session) for r in records])
         self._write_parquet(self.root / "status" / f"{stem}.parquet", status)  # the commit
+
+    def committed(self, stem: str | None) -> bool:
+        """Whether the flush ``stem`` reached its commit (its status part)."""
+        return stem is not None and (self.root / "status" / f"{stem}.parquet").is_file()
 
     @staticmethod
     def _write_parquet(path: Path, frame: pd.DataFrame) -> None:

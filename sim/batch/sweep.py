@@ -192,6 +192,7 @@ class _Engine:
         self.window = 2 * pool.workers
         self.retry_queue: deque[RunTask] = deque()
         self.buffer: list[dict] = []
+        self.unsaved = 0  # successful runs counted in the outcome whose flush was cut off
         self.last_flush = time.monotonic()
 
     def run(self, source: Iterator[RunTask], outcome: SweepOutcome) -> None:
@@ -223,9 +224,13 @@ class _Engine:
                         or time.monotonic() - self.last_flush >= self.flush_seconds):
                     self._flush()
         finally:
-            self._flush()  # whatever finished is kept, also on Ctrl-C
-            for future in in_flight:
-                future.cancel()
+            try:
+                self._flush()  # whatever finished is kept, also on Ctrl-C
+            finally:
+                outcome.ok -= self.unsaved  # "N runs saved" counts only what was committed
+                self.unsaved = 0
+                for future in in_flight:
+                    future.cancel()
 
     def _while_workers_start(self, source: Iterator[RunTask], outcome: SweepOutcome) -> None:
         """Until the local workers are up (``Pool.ready``), run one run at a time here: the
@@ -294,7 +299,12 @@ class _Engine:
         # session's last and is dropped on resume; its runs run again.
         records, self.buffer = self.buffer, []
         self.last_flush = time.monotonic()
-        self.store.write_part(records)
+        try:
+            self.store.write_part(records)
+        except BaseException:
+            if not self.store.committed(self.store.writing):  # its runs were not saved
+                self.unsaved += sum(r["status"] == "ok" for r in records)
+            raise
 
 
 def _records(future: Future, chunk: list[RunTask]) -> list[dict]:
