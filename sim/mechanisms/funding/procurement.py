@@ -258,14 +258,16 @@ PARAMS = [
           doc="How far back the mutual's leadership looks at its new bids won and lost when it "
               "counts the posts of bids still awaiting award against its room to mobilise "
               "(procurement.win_rate, docs/ODD.md §13.9)."),
-    param("procurement.subcontract_access", 0.5, "probability", 0.0, 1.0,
+    param("procurement.subcontract_access", 0.0, "probability", 0.0, 1.0,
           source="§2.2: 'Mutuals can also take the role of subcontractors with another "
-                 "organisation acting as the prime contract holder, as in Case 2'; §2.5: "
-                 "'smaller organisations ... only survive by becoming subcontractors to large "
-                 "organisations'; §3.3: partnering with large providers 'to be included in bids "
-                 "for sizeable contracts ... which they lack capacity to bid for on their own' "
-                 "(Case 2); §3.2: resources for growth 'accessed via collaborations and "
-                 "partnerships'; assumption for the figure, chosen before measuring",
+                 "organisation acting as the prime contract holder, as in Case 2'; §3.3: "
+                 "partnering with large providers 'to be included in bids for sizeable "
+                 "contracts ... which they lack capacity to bid for on their own' (Case 2); "
+                 "T3.1 Case 2 'often as a sub-contractor'; §2.5: 'smaller organisations ... only "
+                 "survive by becoming subcontractors to large organisations'. Off by default "
+                 "(the study names the route for Case 2 only; case02.toml sets 0.5, "
+                 "assumption): on for every mutual it cost two input patterns (P7b, P16) "
+                 "and fragility (docs/ODD.md §13.12)",
           doc="Chance that a prime contractor takes the mutual into its bid as a subcontractor "
               "when the lot's posts exceed what the mutual can mobilise even in consortium: the "
               "prime holds the contract and sub-lets the part the mutual can mobilise now (its "
@@ -485,7 +487,8 @@ def consider(model, t: Tender) -> None:
             pooled = income + p.procurement.partner_turnover * 100
         room = mobilisation_room(model)
         part = room / max(t.demand, 1e-9)       # shape: no 0/0
-        if t.demand * share > room and part >= p.procurement.subcontract_min_share \
+        if t.demand * share > room and p.procurement.subcontract_access > 0 \
+                and part >= p.procurement.subcontract_min_share \
                 and model.rng.random() < p.procurement.subcontract_access:
             # a prime contractor takes the mutual into its bid for the part it can mobilise
             # now, for a top-slice of that part (§2.2, §2.5, §3.3 Case 2; docs/ODD.md §13.12)
