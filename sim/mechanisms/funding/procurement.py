@@ -463,19 +463,20 @@ def consider(model, t: Tender) -> None:
         return
     income, _, _ = finance.trailing_year(model)
     share, pooled, fee = 1.0, income, 0.0
+    partnered = income + p.procurement.partner_turnover * 100   # pence, with any partner
     if not own and sum(1 for x in m.tenders if x.mutual_bid) >= bid_capacity(model):
         # the bid team is busy: a consortium partner may write the bid with it (§3.3)
         if model.rng.random() >= p.procurement.consortium_access:
             m.count("no_bid_capacity")
             return
         share = p.procurement.consortium_share
-        pooled = income + p.procurement.partner_turnover * 100
+        pooled = partnered
     if t.framework and pooled < p.commissioning.framework_turnover_multiple * t.value:
         if share == 1.0 and model.rng.random() >= p.procurement.consortium_access:
             m.count("excluded_by_framework")
             return
         share = p.procurement.consortium_share
-        pooled = income + p.procurement.partner_turnover * 100   # pence
+        pooled = partnered
         if pooled < p.commissioning.framework_turnover_multiple * t.value:
             m.count("excluded_by_framework")
             return
@@ -484,22 +485,23 @@ def consider(model, t: Tender) -> None:
         # and the mutual take its share (§3.3 Case 2; docs/ODD.md §13.9)
         if share == 1.0 and model.rng.random() < p.procurement.consortium_access:
             share = p.procurement.consortium_share
-            pooled = income + p.procurement.partner_turnover * 100
+            pooled = partnered
         room = mobilisation_room(model)
         part = room / max(t.demand, 1e-9)       # shape: no 0/0
-        if t.demand * share > room and p.procurement.subcontract_access > 0 \
-                and part >= p.procurement.subcontract_min_share \
-                and model.rng.random() < p.procurement.subcontract_access:
-            # a prime contractor takes the mutual into its bid for the part it can mobilise
-            # now, for a top-slice of that part (§2.2, §2.5, §3.3 Case 2; docs/ODD.md §13.12)
-            share, fee = part, p.procurement.prime_fee
-            pooled = income + p.procurement.partner_turnover * 100
         if t.demand * share > room:
-            m.count("no_bid_mobilisation")
-            model.log("decision", f"did not bid for a tender from {t.commissioner.name}: "
-                                  f"{t.demand * share:.0f} new posts, more than the "
-                                  f"{max(room, 0):.0f} it can mobilise now.")
-            return
+            if p.procurement.subcontract_access > 0 \
+                    and part >= p.procurement.subcontract_min_share \
+                    and model.rng.random() < p.procurement.subcontract_access:
+                # a prime contractor takes the mutual into its bid for the part it can
+                # mobilise now, for a top-slice of that part (§2.2, §2.5, §3.3 Case 2;
+                # docs/ODD.md §13.12)
+                share, fee, pooled = part, p.procurement.prime_fee, partnered
+            else:
+                m.count("no_bid_mobilisation")
+                model.log("decision", f"did not bid for a tender from {t.commissioner.name}: "
+                                      f"{t.demand * share:.0f} new posts, more than the "
+                                      f"{max(room, 0):.0f} it can mobilise now.")
+                return
     if share < 1.0 and t.window - decision.latency < p.procurement.consortium_months:
         # no time to build a consortium before the deadline (§2.5; docs/ODD.md §13.6)
         m.count("no_bid_consortium_time")
@@ -512,7 +514,7 @@ def consider(model, t: Tender) -> None:
         # which then writes only its share (§3.3 'consortium' bidding, Cases 1, 2 and 4; the
         # same route as a busy bid team above; docs/ODD.md §13.6)
         share = p.procurement.consortium_share
-        pooled = income + p.procurement.partner_turnover * 100
+        pooled = partnered
         slot = writing_slot(model, t, decision.latency, share, own)
     if slot is None:
         m.count("no_bid_writing_time")
