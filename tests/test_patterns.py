@@ -39,8 +39,10 @@ def test_p1_active_opt_outs_are_very_rare(opt_out_runs):
 @pytest.mark.xfail(strict=True, reason=(
     "fails since the statutory-services rule (docs/ODD.md §13.11, stop 25) on the test's own "
     "precondition: one opt-in run keeps at least half its starting workforce for only 19 "
-    "months (the statistic needs 24) before the rate is looked at; it passed on 8a5edc7. Not "
-    "diagnosed; kept as a strict xfail, the test not loosened"))
+    "months (the statistic needs 24) before the rate is looked at; it passed on 8a5edc7. "
+    "Diagnosed (docs/patterns.md, P2): seed 3 loses its core contract, withdrawn early at "
+    "month 19 (136 staff), after two contracts brought in house and one lost; its peak in "
+    "those 19 months is 2.9 %. Kept as a strict xfail, the test not loosened"))
 def test_p2_opt_in_with_little_promotion_stays_below_5_percent(opt_in_runs):
     """P2 (Table 4.1, Case 3): take-up 'very low (<5% of staff)' in a working organisation.
 
