@@ -97,7 +97,7 @@ COLUMNS = [
     "decision_latency_months", "strategy_latency_months", "decision_quality", "decisions_made",
     "decisions_missed", "board_vacancy_rate", "rep_body_vacancy_rate", "conflict_index",
     "trust", "voting_turnout", "voice_heard", "informal_voice",
-    "public_sector_latency_months", "public_strategy_latency_months",
+    "public_sector_latency_months", "public_strategy_latency_months", "public_informal_voice",
     # participation channels and users who live (sim/mechanisms/people/participation.py, users.py)
     "working_group_share", "users_present", "user_arrivals", "user_departures", "charge_index",
     # what the staff make and what decisions cost (sim/mechanisms/people/service.py, ODD §13)

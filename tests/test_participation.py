@@ -256,6 +256,29 @@ def test_the_public_sector_shadow_never_changes_what_the_mutual_does():
             a["public_sector_latency_months"].iloc[6:]).all()
 
 
+def test_the_parent_body_has_its_own_informal_voice_from_size_leadership_and_channels():
+    """ODD §12.4, P18: the parent body's informal voice follows the mutual's rule with the
+    parent's size, default leadership and channels; it is an output only."""
+    p = _model().params
+    v = public_sector.informal_voice(p)
+    # the parent at the reference organisation's settings has the reference's informal voice
+    ref = _model(**{"public_sector.staff": 400, "public_sector.leadership.openness": 0.5,
+                    "public_sector.channels.forums_site_share": 0.25,
+                    "public_sector.channels.places_per_100_staff": 1.0}).params
+    assert public_sector.informal_voice(ref) == pytest.approx(p.engagement.voice_heard)
+    assert v < p.engagement.voice_heard  # larger, more centralised, fewer channels (§5.1)
+    bigger = _model(**{"public_sector.staff": 16_000}).params
+    opener = _model(**{"public_sector.leadership.openness": 0.8}).params
+    forums = _model(**{"public_sector.channels.forums_site_share": 1.0}).params
+    assert public_sector.informal_voice(bigger) < v < public_sector.informal_voice(opener)
+    assert public_sector.informal_voice(forums) > v
+    a = sim.run("base", seed=3, months=12).timeseries
+    b = sim.run("base", seed=3, months=12,
+                overrides={"public_sector.leadership.openness": 0.9}).timeseries
+    assert (a["public_informal_voice"] == v).all()
+    assert a.drop(columns="public_informal_voice").equals(b.drop(columns="public_informal_voice"))
+
+
 def test_the_public_sector_procedure_matches_its_closed_form():
     model = _model()
     for level in ("strategy", "policy", "operations"):

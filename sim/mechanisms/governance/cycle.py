@@ -180,4 +180,6 @@ def summary(model) -> dict:
         # the parent body's chain for the same decisions (governance/public_sector.py)
         "public_sector_latency_months": public_sector.rolling_latency(model),
         "public_strategy_latency_months": public_sector.expected_latency(model.params, "strategy"),
+        # the parent body's informal voice (what its staff have; P18's reference)
+        "public_informal_voice": public_sector.informal_voice(model.params),
     }

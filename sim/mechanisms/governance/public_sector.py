@@ -18,10 +18,20 @@ shadow, by the parent public body's decision chain, so that "faster than the pub
 Operations run the officer and management stages only, at ``public_sector.operations_scale``.
 The shadow draws from its own random stream (seeded from the model's at month 0), so it
 never changes what the mutual does.
+
+The parent body's **informal voice** (:func:`informal_voice`, docs/ODD.md §12.4) comes from the
+rule that sets the mutual's (``sim/mechanisms/people/participation.voice_target``), with the
+parent body's own size (``public_sector.staff``), default leadership style
+(``public_sector.leadership.*``: §5.1 'a highly centralised corporate structure and lack of
+employee engagement') and channels (``public_sector.channels.*``). The public body's decision
+chain above consults no staff, so this is all the voice its staff have; it is what P18 compares
+the mutual's voice heard with ("more empowered ... than when within the public sector", §4.3).
+It reads parameters only: an output, it changes nothing the mutual does.
 """
 
 from __future__ import annotations
 
+from sim.mechanisms.people import participation
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -58,6 +68,37 @@ PARAMS = [
     param("public_sector.operations_scale", 0.5, "ratio", 0.05, 1.0,
           source="assumption: operational decisions skip committees and go faster",
           doc="Operational decisions take this share of the officer and management stages."),
+    # the parent body's informal voice (informal_voice below; docs/ODD.md §12.4, P18)
+    param("public_sector.staff", 4000, "staff", 100, 100_000,
+          source="assumption: the parent council or NHS trust employs thousands, of whom the "
+                 "spun-out service was one part (§5.1: Case 6 merged services of two local "
+                 "authorities; §3.5: in large, dispersed organisations communication is "
+                 "'inevitably less personal than in the case of smaller organisations')",
+          doc="Headcount of the parent public body, for the size term of its informal voice."),
+    param("public_sector.leadership.openness", 0.25, "index 0–1", 0.0, 1.0,
+          source="§5.1 (the parent LAs' 'highly centralised corporate structure and lack of "
+                 "employee engagement', Case 6; the spin-outs' 'reduced management hierarchies, "
+                 "devolved decision making and greater openness to new ideas'); §2.3 (cultures "
+                 "'much less restrictive than in the public sector'); assumption for the number "
+                 "(half the mutual's default 0.5)",
+          doc="How participative the parent body's default leadership style is (as "
+              "participation.leadership.openness)."),
+    param("public_sector.leadership.responsiveness", 0.5, "share 0–1", 0.0, 1.0,
+          source="assumption: as the mutual's default (participation.leadership.responsiveness)",
+          doc="Share of what the parent body's channels hear that its management acts on."),
+    param("public_sector.channels.surveys_per_year", 1.0, "surveys per year", 0.0, 12.0,
+          source="assumption: an annual staff survey (as the mutual's default; NHS and council "
+                 "bodies survey their staff)",
+          doc="Staff surveys a year in the parent body."),
+    param("public_sector.channels.forums_site_share", 0.0, "share of sites", 0.0, 1.0,
+          source="§5.1 ('lack of employee engagement' in the parent bodies, Case 6); §4.2-§4.3 "
+                 "and T4.1 (forums, staff councils and groups are what the mutuals built: Case "
+                 "6's staff council 'grown from 8 to 16'); assumption: none",
+          doc="Share of the parent body's sites with a staff forum."),
+    param("public_sector.channels.places_per_100_staff", 0.0, "places per 100 staff", 0.0, 20.0,
+          source="§5.1 (the spin-outs' 'devolved decision making' against the parent's "
+                 "centralised structure); assumption: none",
+          doc="Working-group places per 100 staff in the parent body."),
 ]
 
 WINDOW = 12  # months of decisions behind the rolling output, as for the mutual's
@@ -117,3 +158,16 @@ def rolling_latency(model) -> float:
     g.public_decisions = [d for d in g.public_decisions if d[0] > first]
     recent = g.public_decisions
     return sum(d[2] for d in recent) / len(recent) if recent else 0.0
+
+
+def informal_voice(p) -> float:
+    """The parent body's staff informal voice (0-1): the mutual's informal-voice rule with the
+    parent's size, default leadership and channels (constant: the parent does not change)."""
+    ps = p.public_sector
+    reach = participation.reach_of("staff", ps.channels.surveys_per_year,
+                                   ps.channels.forums_site_share,
+                                   ps.channels.places_per_100_staff,
+                                   p.participation.working_groups.full_reach)
+    ref = participation.reference_reach("staff", p.participation.working_groups.full_reach)
+    return participation.voice_target(p, ps.leadership.openness, ps.leadership.responsiveness,
+                                      reach, ref, ps.staff)

@@ -261,26 +261,43 @@ REFERENCE_CHANNELS = {"surveys_per_year": 1.0, "forums_site_share": 0.25,  # sha
 
 
 def reference_reach(who: str, full_reach: float) -> float:
-    surveys = _saturating(REFERENCE_CHANNELS["surveys_per_year"])
-    forums = REFERENCE_CHANNELS["forums_site_share"]
+    return reach_of(who, REFERENCE_CHANNELS["surveys_per_year"],
+                    REFERENCE_CHANNELS["forums_site_share"], REFERENCE_CHANNELS["places_per_100"],
+                    full_reach)
+
+
+def reach_of(who: str, surveys_per_year: float, forums_site_share: float,
+             places_per_100: float, full_reach: float) -> float:
+    """Channel reach (as :func:`channel_reach`) of an organisation with these channels."""
+    surveys = _saturating(surveys_per_year)
+    forums = forums_site_share
     if who == "staff":
-        groups = min(1.0, REFERENCE_CHANNELS["places_per_100"] / 100.0  # shape: per 100
+        groups = min(1.0, places_per_100 / 100.0  # shape: per 100
                      / full_reach)
         return (surveys + forums + groups) / 3.0  # shape: mean of three
     return (surveys + forums) / 2.0  # shape: mean of two
 
 
-def informal_target(model, who: str) -> float:
-    p = model.params
-    size = max(1, model.staff.count())
+def voice_target(p, openness: float, responsiveness: float, reach: float, ref_reach: float,
+                 headcount: int) -> float:
+    """The informal-voice target of an organisation with this leadership (openness,
+    responsiveness), channel reach (against the reference channels' reach) and headcount: the
+    mutual's (:func:`informal_target`) and the parent public body's
+    (``sim/mechanisms/governance/public_sector.informal_voice``) come from the same rule."""
+    size = max(1, headcount)
     z = (_logit(p.engagement.voice_heard)
-         + p.participation.voice.openness_weight * (p.participation.leadership.openness
-                                                       - 0.5)
-         + p.participation.voice.channel_weight * p.participation.leadership.responsiveness
-         * (channel_reach(model, who)
-            - reference_reach(who, p.participation.working_groups.full_reach))
+         + p.participation.voice.openness_weight * (openness - 0.5)
+         + p.participation.voice.channel_weight * responsiveness * (reach - ref_reach)
          - p.participation.voice.size_weight * math.log2(size / REFERENCE_STAFF))
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def informal_target(model, who: str) -> float:
+    p = model.params
+    return voice_target(p, p.participation.leadership.openness,
+                        p.participation.leadership.responsiveness, channel_reach(model, who),
+                        reference_reach(who, p.participation.working_groups.full_reach),
+                        model.staff.count())
 
 
 def start_informal_voice(model) -> None:
