@@ -12,6 +12,7 @@ P12 root, as tools/case_outcomes.py).
     .venv/bin/python tools/case_diagnosis.py surplus --seeds 0:4
     .venv/bin/python tools/case_diagnosis.py placement --cases 5,9,10,11,12 --seeds 0:20
     .venv/bin/python tools/case_diagnosis.py empowerment --cases 12 --seeds 0:10
+    .venv/bin/python tools/case_diagnosis.py drivers --cases 1,7,8,10,12 --seeds 0:20
 
 rebids: the mutual's re-bids for its core contract, its other re-bids and its new bids, won
 of made (bid log). growth: the share of seeds whose last-12-month turnover exceeds the first
@@ -20,8 +21,10 @@ against the parent body's, voice heard against informal voice (P18's statistic).
 and when each seed lost its core contract (P15's classification). failures: each insolvent
 run, whether it had lost its core contract first (P15's "failures after a loss"), and its last
 events. placement: the modal Figure 5.1 type over the last 12 months in each seed (P19's and
-tools/case_outcomes.py's), with the mean final indices. empowerment: P18's voice clause taken
-apart (formal voice, grievance, channels). --no-events drops the case's timed events (Case 1
+tools/case_outcomes.py's), with the mean final indices. drivers: what stops a case growing
+(every bid/no-bid, contract and growth count a run, turnover and income by source by year,
+margin, leaner model). empowerment: P18's voice clause taken apart (formal voice, grievance,
+channels). --no-events drops the case's timed events (Case 1
 without its month-9 withdrawal).
 
 Two checks are not on the case library but on two tests, with their tests' runs (the first
@@ -50,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 import sim  # noqa: E402
 from sim import patterns  # noqa: E402
 from sim.batch.runs import seed_of  # noqa: E402
+from sim.mechanisms.funding import finance  # noqa: E402
 
 SEED_ROOT = patterns.ROOT_SEED + 1000 * [p.id for p in patterns.PATTERNS].index("P12")
 
@@ -132,6 +136,47 @@ def growth(case, seeds, overrides) -> None:
           f"{np.median(g):.2f}, median final headcount {np.median(heads):.0f}, {failed} "
           f"insolvencies; a run: bids made {made / n:.1f}, won {won / n:.1f}, refused for room "
           f"to mobilise {refused / n:.1f}")
+
+
+def drivers(case, seeds, overrides) -> None:
+    """What stops a case growing: per run, the mean of every bid/no-bid, contract and growth
+    count (market.counts), the median turnover by year of the run against the first year,
+    the mean surplus margin, the share of runs that adopted the leaner model, and the share
+    whose regions served rose above one (P12's statistic beside them)."""
+    counts, years, margins, lean, expanded, ratios, grants = Counter(), [], [], 0, 0, [], []
+    mix: dict[str, list] = {"contracts": [], "grants": [], "trading": [], "costs": []}
+    n = 0
+    for _, r in _runs(case, seeds, overrides, keep=True):
+        n += 1
+        m, ts = r.model.funding.market, r.timeseries
+        counts.update(m.counts)
+        t = ts["turnover"]
+        base = max(t.iloc[:12].mean(), 1.0)
+        ratios.append(t.iloc[-12:].mean() / base)
+        years.append([t.iloc[i:i + 12].mean() / base for i in range(0, len(t) - 11, 12)])
+        margins.append(float(ts["surplus_margin"].iloc[12:].mean()))
+        lean += any("leaner model" in e["text"] for e in r.events)
+        expanded += bool(ts["regions"].max() > ts["regions"].iloc[0])
+        grants.append(sum(e["kind"] == "grant" and e["text"].startswith("grant of")
+                          for e in r.events))
+        led, months = r.model.funding.ledger, len(ts)
+        cats = {"contracts": ("contracts",), "grants": ("grants_public", "grants_other"),
+                "trading": ("trading",), "costs": finance.COSTS}
+        for key, c in cats.items():
+            mix[key].append([abs(led.total(c, i, i + 11)) / 100e3
+                             for i in range(0, months - 11, 12)])
+    g = np.array(ratios)
+    by_year = np.median(np.array([y[:min(map(len, years))] for y in years]), axis=0)
+    print(f"Case {case} {overrides or ''}{' without its events' if NO_EVENTS else ''}: grew in "
+          f"{int((g > 1).sum())} of {n}, median ratio {np.median(g):.2f} (mean log "
+          f"{np.log(g).mean():+.3f}, P13's per-case term); median turnover by "
+          f"year / year 1: {' '.join(f'{x:.2f}' for x in by_year)}; mean margin after year 1 "
+          f"{np.mean(margins):+.3f}; leaner model {lean}/{n}; expanded {expanded}/{n}; grants "
+          f"won {np.mean(grants):.1f} a run")
+    print("    median £k by year of the run: " + "; ".join(
+        f"{k} " + " ".join(f"{x:.0f}" for x in np.median(np.array(
+            [y[:min(map(len, v))] for y in v]), axis=0)) for k, v in mix.items()))
+    print("    a run: " + ", ".join(f"{k} {v / n:.1f}" for k, v in sorted(counts.items())))
 
 
 def _count_expiries():
@@ -251,7 +296,8 @@ def empowerment(case, seeds, overrides) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("check", choices=("rebids", "growth", "voice", "losses", "failures",
-                                      "renewals", "surplus", "placement", "empowerment"))
+                                      "renewals", "surplus", "placement", "empowerment",
+                                      "drivers"))
     ap.add_argument("--cases", default="2,4")
     ap.add_argument("--seeds", default="0:10", help="first:last (last excluded)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
