@@ -890,12 +890,17 @@ DIAGNOSES: tuple[str, ...] = (
     'cases (2, 4) usually win the re-tenders scheduled for them (their outcome is simulated);',
     'a loss at a re-tender without the mutual\'s bid ("excluded", "missed", "declined")',
     'counts as a loss by re-tender since stop 23 (the code had counted only lost bids, against',
-    'the written statistic; the earlier reading is shown as P15\'s original); P18 fails on',
+    'the written statistic; the earlier reading is shown as P15\'s original). P18 failed on',
     'Case 12, which by its facts has no formal staff channel before 2020 (interim board,',
-    'staff seats "later", no representative',
-    'body, T4.1), so its voice heard stays at or under informal voice; P13 is emergent and',
-    'reported as measured. No statistic or target was changed; P19\'s comparison was made exact',
-    '(whole cases instead of a float mean of k/12 shares).',
+    'staff seats "later", no representative body, T4.1), so its voice heard stays at or under',
+    'its own informal voice, the reference until stop 26. Since stop 26 the parent public',
+    "body's informal voice is simulated (docs/ODD.md §12.4) and P18 compares with it: a",
+    "redefinition of P18's statistic, made after it failed, shown below beside the original",
+    '(which still fails on Case 12). Its margin (smallest voice heard − parent voice 0.18, Case',
+    '7) is set by the assumption-sourced parent settings (`tools/p18_voice.py`): with the',
+    'parent at the reference organisation\'s settings Case 7 passes in 8 of 20 seeds only. P13',
+    'is emergent and reported as measured. No target was changed; P19\'s comparison was made',
+    'exact (whole cases instead of a float mean of k/12 shares).',
 )
 
 
