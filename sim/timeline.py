@@ -22,6 +22,10 @@ Kinds (``what``) and their fields::
     seats      body, seat, change | to       elected seats added or removed on the board or
                                              the representative body (Case 6: 8 -> 16)
     programme  programme, action, level      start (at ``level``) or stop a programme
+    grant      value, years, public          a grant awarded now: ``value`` £ a year for
+               (default false)               ``years`` (1-10), paying for value /
+                                             procurement.price_per_fte posts; public or not
+                                             (T3.1 Case 1: "£700k over 2 years")
 
 Contracts are named ``core`` (the anchor contract of §2.2) or ``largest`` (the largest other
 contract held at that month). Every event may carry ``note`` (plain words for the log, e.g. the
@@ -39,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("set", "withdraw", "in_house", "retender", "renew", "cut", "switch", "seats",
-         "programme")
+         "programme", "grant")
 CONTRACTS = ("core", "largest")
 CONSTITUENCIES = ("staff", "users")
 BODIES = ("board", "rep_body")
@@ -55,7 +59,9 @@ FIELDS = {
     "switch": {"constituency", "rule", "enrol_existing"},
     "seats": {"body", "seat", "change", "to"},
     "programme": {"programme", "action", "level"},
+    "grant": {"value", "years", "public"},
 }
+GRANT_MAX = 1e9     # £ a year: a bound on a typo, far above any public service grant
 COMMON = {"month", "what", "note"}
 # read once at month 0, or changed by their own kind of event
 NOT_SETTABLE = {
@@ -187,6 +193,19 @@ def check_event(event: dict, where: str, months: int, earliest: int = 1) -> dict
             out["level"] = check_value(where, PROGRAMMES[name], need("level"))
         elif "level" in event:
             raise bad("level", "a programme that stops has no level")
+    elif what == "grant":
+        value = need("value")
+        if isinstance(value, bool) or not isinstance(value, int | float) or \
+                not 0 < value <= GRANT_MAX:
+            raise bad("value", f"expected £ a year above 0 (at most {GRANT_MAX:,.0f}), got "
+                               f"{value!r}")
+        years = need("years")
+        if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 10:
+            raise bad("years", f"expected a whole number of years (1-10), got {years!r}")
+        public = event.get("public", False)
+        if not isinstance(public, bool):
+            raise bad("public", f"expected true or false, got {public!r}")
+        out.update(value=float(value), years=years, public=public)
     return out
 
 
@@ -416,6 +435,25 @@ def _programme(model, e) -> str:
         else f"{name} programme stopped (was {old})."
 
 
+def _grant(model, e) -> str:
+    """A grant awarded at the month the event names (a case's stated grant, e.g. Case 1's
+    'Youth Endowment Fund ... £700k over 2 years', Table 3.1): an income line of ``value`` £ a
+    year until ``years`` from now, with the posts it pays for at procurement.price_per_fte (as
+    a grant won from a call, finance.award_grants); no call, no competition, no draw."""
+    from sim.mechanisms.funding import finance
+    from sim.mechanisms.funding.market import Line, to_pence
+
+    value, years = e["value"], e["years"]
+    model.funding.market.lines.append(Line(
+        "grant", to_pence(value), value / model.params.procurement.price_per_fte, e["public"],
+        model.month + 12 * years))
+    finance.plan_staffing(model)
+    source = "a public body" if e["public"] else "a charitable funder"
+    span = f"{years} year{'s' if years != 1 else ''}"
+    model.log("grant", f"grant of £{value:,.0f} a year for {span} from {source}.")
+    return f"a grant of £{value:,.0f} a year for {span} from {source} is awarded."
+
+
 APPLY = {"set": _set, "withdraw": _end, "in_house": _end, "retender": _end, "renew": _renew,
          "cut": _cut,
-         "switch": _switch, "seats": _seats, "programme": _programme}
+         "switch": _switch, "seats": _seats, "programme": _programme, "grant": _grant}

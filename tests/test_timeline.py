@@ -148,6 +148,26 @@ def test_a_programme_starts_and_stops_and_a_parameter_is_set_from_its_month():
     assert [e["month"] for e in _timed(model)] == [2, 3, 4]
 
 
+def test_a_grant_is_awarded_at_its_month_with_its_posts_and_ends_after_its_years():
+    """Case 1's 'Youth Endowment Fund ... £700k over 2 years' (T3.1): an income line of the
+    stated value from the event's month, paying for value / price_per_fte posts, to its end."""
+    model = _model([{"month": 3, "what": "grant", "value": 360_000.0, "years": 1,
+                     "public": True, "note": "T3.1"}], months=16)
+
+    def stated(m):
+        return [x for x in m.funding.market.lines if x.kind == "grant" and x.end == 15]
+    model.run_for(2)
+    assert not stated(model)
+    model.run_for(1)
+    (line,) = stated(model)
+    assert line.value == 36_000_000 and line.public
+    assert line.demand == pytest.approx(360_000 / model.p["procurement.price_per_fte"])
+    assert "£360,000 a year for 1 year from a public body" in _timed(model)[0]["text"]
+    assert "(T3.1)" in _timed(model)[0]["text"]
+    model.run_for(13)
+    assert line not in model.funding.market.lines
+
+
 def test_the_app_can_switch_a_running_model_to_opt_out_from_the_next_month():
     model = sim.MutualModel("base", rng=1, overrides={**SMALL, "months": 12})
     model.run_for(3)
@@ -183,6 +203,10 @@ BAD = {
                     "value = 0.1", "procurement.social_valeu_weight: unknown parameter"),
     "renewal of no years": ("month = 5\nwhat = 'renew'\ncontract = 'core'\nyears = 0",
                             "events[0].years: expected a whole number of years"),
+    "grant of no value": ("month = 5\nwhat = 'grant'\nvalue = 0\nyears = 2",
+                          "events[0].value: expected £ a year above 0"),
+    "grant without years": ("month = 5\nwhat = 'grant'\nvalue = 350000",
+                            "events[0].years: a 'grant' event needs years"),
     "unknown field": ("month = 5\nwhat = 'withdraw'\ncontract = 'core'\nwhen = 3",
                       "events[0].when: unknown key for a 'withdraw' event"),
     "two switches": ("month = 5\nwhat = 'switch'\nconstituency = 'staff'\nrule = 'opt_out'\n"
