@@ -10,8 +10,10 @@ Kinds (``what``) and their fields::
     set        key, value                    a registered parameter takes a new value
     withdraw   contract                      the commissioner withdraws it early, no re-tender
                                              (§2.2 Case 1); its staff are made redundant
-    in_house   contract                      brought back in house at expiry or now (§2.2
-                                             Case 10); its staff transfer out under TUPE
+    in_house   contract, redeploy            brought back in house now (§2.2 Case 10); its
+               (default false)               staff transfer out under TUPE, or with
+                                             redeploy stay, moved to the mutual's other work
+                                             (§2.2: 'redeploying staff to other contracts')
     retender   contract                      put out to competitive re-tender now (§2.2)
     renew      contract, years               renewed by direct award for ``years`` (1-10) more
                                              from its current end, no competition (T2.1 Case 8)
@@ -54,7 +56,7 @@ PROGRAMMES = {   # programme -> the parameter it sets (0 when stopped)
     "user_promotion": "membership.users.promotion",        # §5.4 Case 9 volunteer strategy
 }
 FIELDS = {
-    "set": {"key", "value"}, "withdraw": {"contract"}, "in_house": {"contract"},
+    "set": {"key", "value"}, "withdraw": {"contract"}, "in_house": {"contract", "redeploy"},
     "retender": {"contract"}, "renew": {"contract", "years"}, "cut": {"contract", "share"},
     "switch": {"constituency", "rule", "enrol_existing"},
     "seats": {"body", "seat", "change", "to"},
@@ -163,6 +165,11 @@ def check_event(event: dict, where: str, months: int, earliest: int = 1) -> dict
                     not 0 < share < 1:
                 raise bad("share", f"expected a share between 0 and 1 (exclusive), got {share!r}")
             out["share"] = float(share)
+        if what == "in_house":
+            redeploy = event.get("redeploy", False)
+            if not isinstance(redeploy, bool):
+                raise bad("redeploy", f"expected true or false, got {redeploy!r}")
+            out["redeploy"] = redeploy
     elif what == "switch":
         who = choice("constituency", CONSTITUENCIES)
         rule = check_value(where, f"membership.{who}.rule", need("rule"))
@@ -340,11 +347,13 @@ def _end(model, e) -> str:
         end_contract(model, k, "withdrawn", commissioning.redundancies(model, k))
         finance.plan_staffing(model)
         return f"the commissioner withdraws the {k.label} without re-tender."
-    n = round(model.params.procurement.tupe_transfer_share * k.demand
-              / model.funding.market.productivity)
+    n = 0 if e.get("redeploy") else round(model.params.procurement.tupe_transfer_share
+                                          * k.demand / model.funding.market.productivity)
     end_contract(model, k, "in_house", n)
     finance.plan_staffing(model)
-    return f"the commissioner brings the {k.label} back in house."
+    kept = "; its staff stay, redeployed to the mutual's other work" if e.get("redeploy") \
+        else ""
+    return f"the commissioner brings the {k.label} back in house{kept}."
 
 
 def _renew(model, e) -> str:

@@ -39,6 +39,24 @@ def test_a_named_contract_ends_at_the_month_the_event_names(what, how):
     assert len(said) == 1 and said[0]["month"] == 9 and "(§2.2)" in said[0]["text"]
 
 
+@pytest.mark.parametrize("redeploy", [False, True])
+def test_in_house_staff_transfer_out_or_are_redeployed(redeploy):
+    """Case 10 recovered 'by redeploying staff to other contracts' (§2.2): with redeploy the
+    contract still ends, in house, but nobody transfers out with it."""
+    model = _model([{"month": 5, "what": "in_house", "contract": "core",
+                     "redeploy": redeploy}], months=6)
+    model.run_for(4)
+    before = model.staff.count()
+    model.run_for(1)
+    assert model.funding.market.core_lost_how == "in_house"
+    text = [e["text"] for e in model.events if e["kind"] == "contract" and e["month"] == 5]
+    moved = int(text[0].split("; ")[1].split(" staff")[0])
+    assert (moved == 0) == redeploy
+    assert ("redeployed" in _timed(model)[0]["text"]) == redeploy
+    if redeploy:
+        assert model.staff.count() >= before - 0.2 * before   # attrition only, no TUPE out
+
+
 def test_a_cut_lowers_the_contracts_value_and_staffing_by_the_share():
     model = _model([{"month": 4, "what": "cut", "contract": "core", "share": 2 / 3}])
     model.run_for(3)
