@@ -44,6 +44,8 @@ el.standing = _counting_standing
 
 
 def _value(text: str):
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
     try:
         return float(text)
     except ValueError:
