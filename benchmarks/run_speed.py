@@ -10,6 +10,7 @@ checkout, interleaved, CPU time and wall time per run.
     .venv/bin/python benchmarks/run_speed.py sides --seeds 8   # run_speed's medium vs a sweep's
     .venv/bin/python benchmarks/run_speed.py track --rounds 6  # the reference under extra load
     .venv/bin/python benchmarks/run_speed.py calls --case medium   # Python calls per run
+    .venv/bin/python benchmarks/run_speed.py steps --case medium   # CPU per mechanism
     .venv/bin/python benchmarks/run_speed.py pairs /tmp/speed-base --rounds 8   # many pairs
 
 Cases (every side on: people, funding, governance, benefits):
@@ -445,6 +446,90 @@ def profile(case: str, seed: int, sweep: bool, top: int) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
+STEP_PARTS = (  # (label, module path, attribute): what MutualModel.step and its events call
+    ("commissioning.advance", "sim.mechanisms.funding.commissioning", "advance"),
+    ("governance cycle.monthly", "sim.mechanisms.governance.cycle", "monthly"),
+    ("procurement.bid_and_award", "sim.mechanisms.funding.procurement", "bid_and_award"),
+    ("finance.settle_month", "sim.mechanisms.funding.finance", "settle_month"),
+    ("workforce.turn_over", "sim.mechanisms.people.workforce", "turn_over"),
+    ("users.monthly", "sim.mechanisms.people.users", "monthly"),
+    ("membership.update", "sim.mechanisms.people.membership", "update"),
+    ("participation.monthly", "sim.mechanisms.people.participation", "monthly"),
+    ("engagement.update", "sim.mechanisms.people.engagement", "update"),
+    ("service.update", "sim.mechanisms.people.service", "update"),
+    ("year_end (annual)", "sim.model", "MutualModel.year_end"),
+    ("observe (outputs)", "sim.model", "MutualModel.observe"),
+    ("model construction", "sim.model", "MutualModel.__init__"),
+    ("step's own lines", "sim.model", "MutualModel.step"),
+    ("Mesa's event loop", "mesa.model", "Model._advance_time"),
+)
+
+
+def steps(case: str, seeds: int, sweep: bool) -> dict:
+    """CPU time per mechanism of a run, unprofiled: each process call of ``MutualModel.step``
+    (and the year end, the observation and the construction) wrapped in a CPU-time counter
+    (``time.perf_counter_ns``: wall time, 0.15 µs a call, ~1,700 calls a run; the CPU clock
+    costs 1.5 µs a call on this machine); each part's time is its own (exclusive of the parts
+    it calls); what is left is ``sim.run``'s own work (the scenario, the results)."""
+    import importlib
+    import inspect
+
+    import sim
+
+    scenario, overrides, months = CASES[case]
+    if scenario.endswith(".toml"):
+        scenario = str(ROOT / scenario)
+    kwargs = {}
+    if sweep and "outputs" in inspect.signature(sim.run).parameters:
+        from sim.metrics import COLUMNS
+        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    sim.run(scenario, seed=1000, months=1, overrides=overrides, **kwargs)  # warm-up
+    spent = {label: 0 for label, _, _ in STEP_PARTS}
+    clock = time.perf_counter_ns  # process_time_ns costs ~1.5 µs a call here (a syscall)
+
+    inner = [0]  # time spent in timed parts nested inside the current one (the first
+    # observation is made inside the construction): each part's own time is exclusive
+
+    def timed_part(label, fn):
+        def wrapper(*a, **k):
+            t, outer = clock(), inner[0]
+            inner[0] = 0
+            try:
+                return fn(*a, **k)
+            finally:
+                took = clock() - t
+                spent[label] += took - inner[0]
+                inner[0] = outer + took
+        return wrapper
+
+    for label, mod, attr in STEP_PARTS:  # the model calls them through their modules
+        owner = importlib.import_module(mod)
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        setattr(owner, name, timed_part(label, getattr(owner, name)))
+    totals = []
+    for seed in range(seeds):
+        t = clock()
+        sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
+        totals.append(clock() - t)
+    total = sum(totals)
+    rows = [{"part": k, "ms_per_run": v / seeds / 1e6, "share": v / total}
+            for k, v in spent.items()]
+    rest = total - sum(spent.values())
+    rows.append({"part": "rest (sim.run outside the model)", "ms_per_run": rest / seeds / 1e6,
+                 "share": rest / total})
+    print(f"{case}, {seeds} seeds, {'sweep mode' if kwargs else 'full outputs'}: "
+          f"{total / seeds / 1e6:.1f} ms CPU a run (mean; wrappers included)")
+    for r in rows:
+        print(f"  {r['part']:34s} {r['ms_per_run']:7.1f} ms  {100 * r['share']:5.1f} %")
+    result = {"what": "run_speed.py steps: CPU time per mechanism, unprofiled", "case": case,
+              "seeds": seeds, "sweep_mode": bool(kwargs), "this": commit_of(ROOT),
+              "uptime": uptime(), "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+              "run_ms": [t / 1e6 for t in totals], "parts": rows}
+    return result
+
+
 def calls(case: str, seeds: int) -> dict:
     """Python function calls per run (cProfile's count), seeds 0..seeds-1 after a warm-up: a
     count of the interpreter's work that the machine's load does not move (the compiled
@@ -533,6 +618,11 @@ def main(argv=None) -> int:
     sd = sub.add_parser("sides", help="run_speed's medium against the efficiency benchmark's "
                                       "sweep runs, interleaved")
     sd.add_argument("--seeds", type=int, default=8)
+    st = sub.add_parser("steps", help="CPU time per mechanism of a run, unprofiled")
+    st.add_argument("--case", choices=sorted(CASES), default="medium")
+    st.add_argument("--seeds", type=int, default=5)
+    st.add_argument("--full", action="store_true")
+    st.add_argument("--out", type=Path)
     cl = sub.add_parser("calls", help="Python function calls per run (a count, not a time)")
     cl.add_argument("--case", choices=sorted(CASES), default="medium")
     cl.add_argument("--seeds", type=int, default=3)
@@ -568,6 +658,11 @@ def main(argv=None) -> int:
         pairs(args.other, args.case, args.seeds, args.rounds, args.out)
     elif args.cmd == "sweepchild":
         print(json.dumps(sweep_child(args.index)))
+    elif args.cmd == "steps":
+        result = steps(args.case, args.seeds, not args.full)
+        out = args.out or HERE / f"results-run_speed-steps-{args.case}.json"
+        out.write_text(json.dumps(result, indent=1) + "\n")
+        print(f"wrote {out}")
     elif args.cmd == "calls":
         calls(args.case, args.seeds)
     elif args.cmd == "track":

@@ -17,7 +17,15 @@ from sim.mechanisms.funding.state import Funding
 from sim.mechanisms.governance import cycle
 from sim.mechanisms.governance.state import Governance
 from sim.mechanisms.organisation import Organisation
-from sim.mechanisms.people import engagement, membership, participation, service, users, workforce
+from sim.mechanisms.people import (
+    engagement,
+    kernels,
+    membership,
+    participation,
+    service,
+    users,
+    workforce,
+)
 from sim.mechanisms.people.state import People
 from sim.params import view
 from sim.population import STAFF_SCHEMA, USER_SCHEMA, Columns
@@ -209,8 +217,10 @@ class MutualModel(mesa.Model):
     def month(self) -> int:
         # half-way times round up: timed events run at month - 0.5 (sim/timeline.py) and
         # belong to the month they name (time + 0.5 >= 0, so int() is floor(); it is read
-        # ~70 times a month)
-        return int(self.time + 0.5)
+        # ~70 times a month). Mesa's `time` is an Observable descriptor that keeps the value
+        # in `_time`: reading that skips the descriptor's Python-level __get__ (0.3 µs a read;
+        # nothing here is a mesa_signals Computed that would need to see the read)
+        return int(self._time + 0.5)
 
     def log(self, kind: str, text: str) -> None:
         """Add a plain-language event ("month 14: ...") to the run's event log."""
@@ -235,35 +245,34 @@ class MutualModel(mesa.Model):
             fixed_term = rng.random(n) < p.workforce.fixed_term_share
         else:
             fixed_term = rng.permutation(np.arange(n) < fixed_term)
-        rows = self.staff.append(
+        part_time = rng.random(n) < p.workforce.part_time_share
+        confidence = rng.beta(p.population.staff_confidence.a, p.population.staff_confidence.b,
+                              n)
+        # a newcomer holds no grievance and had no share of last year's surplus
+        ownership, satisfaction = self._newcomer_targets(affinity, voice, funding.workload,
+                                                         funding.pay_index)
+        return self.staff.append(
             n, site=self.org.team_site[teams], team=teams, fixed_term=fixed_term,
-            part_time=rng.random(n) < p.workforce.part_time_share,
-            tenure=tenure, tupe=tupe, affinity=affinity, tupe_deficit=deficit,
-            confidence=rng.beta(p.population.staff_confidence.a,
-                                p.population.staff_confidence.b, n),
-            ownership=self._ownership_start(affinity, voice),
-            # a newcomer holds no grievance and had no share of last year's surplus
-            satisfaction=engagement.satisfaction_target(affinity, voice, funding.workload,
-                                                        funding.pay_index, p),
-        )
-        return rows
+            part_time=part_time, tenure=tenure, tupe=tupe, affinity=affinity,
+            tupe_deficit=deficit, confidence=confidence, ownership=ownership,
+            satisfaction=satisfaction)
 
     def add_users(self, n: int) -> np.ndarray:
         """``n`` service users arrive (month 0's and those who come later); return rows."""
         p, rng, voice = self.params, self.rng, self.governance.user_voice_heard
         affinity = rng.beta(p.population.user_affinity.a, p.population.user_affinity.b, n)
-        rows = self.users.append(
-            n, site=rng.integers(0, self.org.n_sites, n), vulnerability=rng.beta(
-                p.population.user_vulnerability.a, p.population.user_vulnerability.b, n),
-            aware=rng.random(n) < p.membership.users.awareness, affinity=affinity,
-            confidence=rng.beta(p.population.user_confidence.a,
-                                p.population.user_confidence.b, n),
-            ownership=self._ownership_start(affinity, voice),
-            # the users' target (engagement.update): the service and charges as they are now;
-            # a newcomer holds no grievance over the surplus allocation
-            satisfaction=engagement.satisfaction_target(affinity, voice, 1.0, 1.0, p,
-                                                        extra=users.satisfaction_extra(self)))
-        return rows
+        site = rng.integers(0, self.org.n_sites, n)
+        vulnerability = rng.beta(p.population.user_vulnerability.a,
+                                 p.population.user_vulnerability.b, n)
+        aware = rng.random(n) < p.membership.users.awareness
+        confidence = rng.beta(p.population.user_confidence.a, p.population.user_confidence.b, n)
+        # the users' target (engagement.update): the service and charges as they are now;
+        # a newcomer holds no grievance over the surplus allocation
+        ownership, satisfaction = self._newcomer_targets(affinity, voice, 1.0, 1.0,
+                                                         users.satisfaction_extra(self))
+        return self.users.append(
+            n, site=site, vulnerability=vulnerability, aware=aware, affinity=affinity,
+            confidence=confidence, ownership=ownership, satisfaction=satisfaction)
 
     def remove_staff(self, rows: np.ndarray) -> None:
         """Staff leave: their agents are removed and their rows marked as gone."""
@@ -288,6 +297,27 @@ class MutualModel(mesa.Model):
             pool = np.concatenate([pool, open_teams[self.rng.integers(
                 0, len(open_teams), n - len(pool))]])
         return self.rng.permutation(pool)[:n]
+
+    def _newcomer_targets(self, affinity: np.ndarray, voice: float, workload: float,
+                          pay: float, extra: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """A newcomer's ownership (:meth:`_ownership_start`, a non-member on rung 0) and
+        satisfaction (engagement.satisfaction_target, no grievance): in one compiled pass
+        where the kernels are on (the same arithmetic in the same order; a month's recruits
+        are a handful of rows, so the ~15 numpy calls were mostly call overhead)."""
+        p = self.params
+        if not kernels.ENABLED:
+            return (self._ownership_start(affinity, voice),
+                    engagement.satisfaction_target(affinity, voice, workload, pay, p,
+                                                   extra=extra))
+        o, sp = p.ownership, p.satisfaction
+        w_aff = max(0.0, 1.0 - o.voice_weight - o.member_weight - o.engagement_weight)
+        own, sat = np.empty(len(affinity)), np.empty(len(affinity))
+        # ownership_target's scalar terms as numpy adds them: voice, member 0.0, rung 0
+        kernels.newcomers(affinity, w_aff, o.voice_weight * voice, o.member_weight * 0.0,
+                          o.engagement_weight * 0 / engagement.TOP, sp.affinity_weight,
+                          sp.voice_weight * (voice - 0.5), sp.workload_weight * (workload - 1.0),
+                          sp.pay_weight * (pay - 1.0), 0.0, float(extra), own, sat)
+        return own, sat
 
     def _ownership_start(self, affinity: np.ndarray, voice: float,
                          member: np.ndarray | float = 0.0) -> np.ndarray:

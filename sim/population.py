@@ -94,6 +94,7 @@ class Columns:
         self._views: dict[str, np.ndarray] = {}
         self._refresh()
         self._agents: list = []
+        self._with_agent: set[int] = set()  # rows whose agent was made (few in a sweep)
         self._factory = None
 
     def _refresh(self) -> None:
@@ -121,6 +122,7 @@ class Columns:
         agent = self._agents[row]
         if agent is None and self._factory is not None and self._data["alive"][row]:
             agent = self._agents[row] = self._factory(row)
+            self._with_agent.add(row)
         return agent
 
     def materialise(self) -> None:
@@ -131,6 +133,7 @@ class Columns:
         for row in np.flatnonzero(self.alive).tolist():
             if agents[row] is None:
                 agents[row] = self._factory(row)
+                self._with_agent.add(row)
 
     @property
     def agents(self) -> list:
@@ -160,12 +163,18 @@ class Columns:
     def remove_agents(self, rows) -> None:
         """Remove from the model the agents that were made for these rows (people leaving);
         rows without one need nothing."""
-        agents = self._agents
+        made = self._with_agent
+        if not made:  # a sweep makes none for most people: nothing to look up row by row
+            return
         rows = np.flatnonzero(rows) if np.asarray(rows).dtype == bool else rows
-        for i in np.asarray(rows).tolist():
-            agent = agents[i]
-            if agent is not None:
-                agent.remove()
+        rows = np.asarray(rows).tolist()
+        hit = made.intersection(rows)
+        if not hit:
+            return
+        agents = self._agents
+        for i in (rows if len(hit) > 1 else hit):  # in the order given
+            if i in hit:
+                agents[i].remove()
 
     @property
     def size(self) -> int:
@@ -207,9 +216,11 @@ class Columns:
         self._agents = [self._agents[i] for i in keep.tolist()]
         self._n = n
         self._refresh()
+        self._with_agent = set()
         for row, agent in enumerate(self._agents):
             if agent is not None:
                 agent.row = row
+                self._with_agent.add(row)
 
     def dead_share(self) -> float:
         return 1.0 - self.count() / self._n if self._n else 0.0

@@ -330,6 +330,29 @@ def ownership_effects(own, took_part, members, engaged, impose, active, gain, lo
 
 
 @_jit
+def newcomers(affinity, w_aff, voice_term, member_term, rung_term, s_aff, s_voice, s_work,
+              s_pay, grievance, extra, own, sat):
+    """A newcomer's ownership and satisfaction (MutualModel._ownership_start for a non-member
+    on rung 0 and engagement.satisfaction_target, each clipped to 0-1): the numpy code's
+    operations in its order, for the few rows a month's recruits or arriving users add."""
+    for i in range(affinity.shape[0]):
+        a = affinity[i]
+        o = w_aff * a
+        o += voice_term
+        o += member_term
+        o += rung_term
+        own[i] = 0.0 if o < 0.0 else (1.0 if o > 1.0 else o)
+        st = (a - 0.5) * s_aff
+        st += 0.5
+        st += s_voice
+        st -= s_work
+        st += s_pay
+        st -= grievance
+        st += extra
+        sat[i] = 0.0 if st < 0.0 else (1.0 if st > 1.0 else st)
+
+
+@_jit
 def become_aware(aware, alive, r, chance):
     """engagement.spread_awareness after the draw: present, unaware users with r < chance."""
     for i in range(aware.shape[0]):
@@ -356,6 +379,26 @@ def leavers(alive, r, e, base):
     return rows[:n]
 
 
+@_jit
+def resignation_argument(sat, own, w_dissatisfaction, w_ownership, out):
+    """workforce.leavers' exponent, w_d · (0.5 − satisfaction) − w_o · (ownership − 0.5)."""
+    for i in range(sat.shape[0]):
+        out[i] = w_dissatisfaction * (0.5 - sat[i]) - w_ownership * (own[i] - 0.5)
+
+
+@_jit
+def staff_leavers(alive, r, e, base, fixed_term, tenure, term_months):
+    """The rows of present staff who leave this month (workforce.leavers): r < base · e
+    (resignation) or a fixed-term contract at its end."""
+    rows = np.empty(alive.shape[0], dtype=np.int64)
+    n = 0
+    for i in range(alive.shape[0]):
+        if alive[i] and (r[i] < base * e[i] or (fixed_term[i] and tenure[i] >= term_months)):
+            rows[n] = i
+            n += 1
+    return rows[:n]
+
+
 def warm() -> None:
     """Load (or, the first time on a machine, compile) every kernel for the argument types a
     run passes, so a process forked afterwards starts with them ready: the batch engine's
@@ -375,8 +418,11 @@ def warm() -> None:
     # shape: warm-up arguments, as above
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
+    newcomers(f, *([0.0] * 10), f.copy(), f.copy())  # shape: arity
     become_aware(b.copy(), b, f, 0.0)
     leaving_argument(f, 0.0, f.copy())
     leavers(b, f, f, 0.0)
+    resignation_argument(f, f, 0.0, 0.0, f.copy())
+    staff_leavers(b, f, f, 0.0, b, i32, 0.0)
     for exclude_self in (True, False):
         membership(b.copy(), b.copy(), b, b, i32, 1, exclude_self, f, f, 0.0, 0.0, 0.0, True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.people import service
+from sim.mechanisms.people import kernels, service
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -113,6 +113,15 @@ def monthly_hazard(per_year: float) -> float:
 def leavers(staff, p, rng: np.random.Generator) -> np.ndarray:
     """Rows of staff who leave this month: resignations, plus fixed-term contracts ending."""
     base = monthly_hazard(p.workforce.attrition_per_year)
+    if kernels.ENABLED:  # the same arithmetic, numpy's exp between two passes (kernels.py)
+        e = np.empty(staff.size)
+        kernels.resignation_argument(staff.satisfaction, staff.ownership,
+                                     float(p.workforce.dissatisfaction_attrition),
+                                     float(p.workforce.ownership_retention), e)
+        np.exp(e, out=e)
+        return kernels.staff_leavers(staff.alive, rng.random(staff.size), e, float(base),
+                                     staff.fixed_term, staff.tenure,
+                                     float(p.workforce.fixed_term_months))
     hazard = base * np.exp(p.workforce.dissatisfaction_attrition * (0.5 - staff.satisfaction)
                            - p.workforce.ownership_retention * (staff.ownership - 0.5))
     resign = rng.random(staff.size) < hazard
