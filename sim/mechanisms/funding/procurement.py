@@ -663,8 +663,8 @@ def competitor_entries(model, t: Tender) -> list[Entry]:
         quality = (prov.quality + p.procurement.bid_writing_weight * prov.bid_writing
                    + p.procurement.relationship_weight * known
                    - _scale_penalty(model, turnover, t) + _judgement_noise(model, t))
-        social_value = float(np.clip(prov.social_value + rng.normal(
-            0, p.procurement.competitor_social_value_noise), 0, 1))
+        social_value = float(min(max(prov.social_value + rng.normal(  # clipped to 0-1
+            0, p.procurement.competitor_social_value_noise), 0.0), 1.0))
         out.append(Entry(prov, prov.kind, price, quality, social_value))
     return out
 

@@ -19,6 +19,8 @@ voice in recent decisions (how much deliberation there is) and is eroded by conf
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.mechanisms.governance import decisions
@@ -189,7 +191,9 @@ def _pct(x: float) -> str:
 
 def update_conflict(model) -> None:
     g = model.governance
-    g.conflict_index = 1.0 - float(np.prod([1 - x for x in g.grievance.values()]))
+    # math.prod: the same left-to-right product as np.prod of the two groups' values (1·x is
+    # exact), without building an array (twice a month)
+    g.conflict_index = 1.0 - float(math.prod([1 - x for x in g.grievance.values()]))
 
 
 def settle(model, deliberation: float) -> None:
@@ -203,4 +207,4 @@ def settle(model, deliberation: float) -> None:
     update_conflict(model)
     rate = p.governance.trust.gain
     t = g.trust
-    g.trust = float(np.clip(t + rate * (deliberation - t - g.conflict_index * t), 0.0, 1.0))
+    g.trust = float(min(max(t + rate * (deliberation - t - g.conflict_index * t), 0.0), 1.0))

@@ -399,6 +399,29 @@ def staff_leavers(alive, r, e, base, fixed_term, tenure, term_months):
     return rows[:n]
 
 
+@_jit
+def working_group_pool(group_months, alive, level, top):
+    """participation.fill_working_groups' first pass: a month off every working-group place
+    held, none held by those who left; returns (places still held, the rows of present people
+    on rungs 2 to top − 1 in no group), as the numpy masks give them."""
+    rows = np.empty(alive.shape[0], dtype=np.int64)
+    n = 0
+    held = 0
+    for i in range(alive.shape[0]):
+        g = group_months[i]
+        if g > 0:
+            g -= 1
+        if not alive[i]:
+            g = 0
+        group_months[i] = g
+        if g > 0:
+            held += 1
+        elif alive[i] and level[i] >= 2 and level[i] < top:
+            rows[n] = i
+            n += 1
+    return held, rows[:n]
+
+
 def warm() -> None:
     """Load (or, the first time on a machine, compile) every kernel for the argument types a
     run passes, so a process forked afterwards starts with them ready: the batch engine's
@@ -419,6 +442,7 @@ def warm() -> None:
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
     newcomers(f, *([0.0] * 10), f.copy(), f.copy())  # shape: arity
+    working_group_pool(gm.copy(), b, lv, TOP)
     become_aware(b.copy(), b, f, 0.0)
     leaving_argument(f, 0.0, f.copy())
     leavers(b, f, f, 0.0)

@@ -40,6 +40,7 @@ import math
 
 import numpy as np
 
+from sim.mechanisms.people import kernels
 from sim.parameter import param
 
 # --- parameters (collected into the registry by sim/params.py) ------------------------
@@ -204,12 +205,18 @@ def fill_working_groups(model) -> int:
     """Offer empty places to people on rung 2 or above; return how many joined this month."""
     p, s, rng = model.params, model.staff, model.rng
     wg = s.group_months
-    wg[wg > 0] -= 1
-    wg[~s.alive] = 0
-    free = working_group_places(model) - int(np.count_nonzero(wg > 0))
-    if free <= 0:
-        return 0
-    pool = np.flatnonzero(s.alive & (s.engagement >= 2) & (s.engagement < TOP) & (wg == 0))
+    if kernels.ENABLED:  # the same counts and rows in one pass (kernels.py)
+        held, pool = kernels.working_group_pool(wg, s.alive, s.engagement, TOP)
+        free = working_group_places(model) - held
+        if free <= 0:
+            return 0
+    else:
+        wg[wg > 0] -= 1
+        wg[~s.alive] = 0
+        free = working_group_places(model) - int(np.count_nonzero(wg > 0))
+        if free <= 0:
+            return 0
+        pool = np.flatnonzero(s.alive & (s.engagement >= 2) & (s.engagement < TOP) & (wg == 0))
     if len(pool) == 0:
         return 0
     accept = rng.random(len(pool)) < p.participation.working_groups.acceptance
