@@ -230,6 +230,27 @@ def test_more_pipeline_investment_means_fewer_vacant_seats():
     assert all(np.diff(vacancy) < 0), vacancy
 
 
+def test_an_incumbent_whose_term_ends_stands_again_only_by_the_restand_rate():
+    """elections.hold: a representative whose term ended this year stands again with
+    governance.elections.restand_rate and only so (not also among the new candidates); the
+    election counts distinct candidates."""
+    for seed in range(4):
+        model = sim.MutualModel("base", rng=seed, overrides={
+            "governance.elections.restand_rate": 0.0, "engagement.pipeline_investment": 300.0})
+        ending = set()
+        while model.month < 36:
+            model.step()
+            if model.month % 12 == 11:  # the month before an annual election
+                ending = {id(s.person) for b in model.governing_bodies() for s in b.elected()
+                          if s.person is not None and s.term_end <= model.month + 1}
+            if model.month % 12 == 0 and ending:
+                seated = {id(s.person) for b in model.governing_bodies() for s in b.elected()
+                          if s.person is not None}
+                assert not ending & seated, (seed, model.month)
+        for e in model.governance.elections:
+            assert e.filled <= min(e.open, e.candidates)
+
+
 def test_p5_with_a_weak_pipeline_representatives_who_leave_are_not_replaced():
     """Representatives leave the organisation or step down under any pipeline; only a
     pipeline of engagement brings forward candidates to replace them (§4.2 Case 3, §5.4)."""

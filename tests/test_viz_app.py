@@ -289,6 +289,14 @@ def test_exercise_2_deliberating_frontline_decisions_is_slower_better_and_owned(
     screenshot(page, "app-decisions.png", ".chart-decisions")
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "fails since the election fix (stop 26: an incumbent who declines to stand again no longer "
+    "stands as a new candidate, docs/ODD.md §11): at seed 0 the all-decision latency is 0.7 "
+    "months in A against 1.1 in B, 0.4 apart where the guide's claim allows 0.3 (before the fix "
+    "0.8 against 1.0); over seeds 0-3 0.4, 0.3, 0.1, 0.3 apart (tools/training_notices.py "
+    "--only ex2-strategy --seeds 0 1 2 3). The strategy gap (1.7 against 6.0-6.2 months) and "
+    "quality (within 0.02) hold. docs/training.md says so. Kept as a strict xfail, the claim "
+    "not loosened"))
 def test_exercise_2_deep_strategy_deliberation_is_slow(page):
     pick_exercise(page, "Exercise 2, strategy")
     step_years(page, 5)
@@ -305,6 +313,8 @@ def test_exercise_2_deep_strategy_deliberation_is_slow(page):
     "(right / 2); it passed on 8a5edc7. Diagnosed (tools/training_notices.py --only ex2-powers, "
     "stop 26): right 0.27-0.28 at seeds 0-3; up 0.03-0.06 at seeds 1-3 but 0.14 at seed 0, the "
     "app's default, where B's active share doubles (12 % against 6 %): seed 0 is the outlier. "
+    "After stop 26's election fix: right 0.28 and up 0.16 at seed 0 (0.27-0.29 and 0.03-0.05 "
+    "at seeds 1-3). "
     "docs/training.md now says so. Kept as a strict xfail, the claim not loosened"))
 def test_exercise_2_powers_on_paper_move_the_quadrant_right(page):
     pick_exercise(page, "Exercise 2, powers")

@@ -33,8 +33,8 @@ INDEX = patterns.PATTERNS.index(P5)
 STOOD: dict[tuple[int, str], int] = {}
 
 
-def _counting_standing(model, who):
-    rows = _standing(model, who)
+def _counting_standing(model, who, *rest):
+    rows = _standing(model, who, *rest)
     STOOD[(model.month, who)] = len(rows)
     return rows
 

@@ -3,7 +3,8 @@
 Open seats are the vacant ones and those whose term ends this year. Candidates are people on
 rung 3 (active) with enough confidence — and members, where the constituency has a membership
 rule — who choose to stand; a pipeline of engagement ('talent spot, nurture and train', §5.4
-Case 11) makes standing likelier. Incumbents may stand again. With more candidates than
+Case 11) makes standing likelier. Incumbents whose term ends stand again with
+``restand_rate`` (and only so: not again as new candidates). With more candidates than
 seats the members vote (the more confident win, with noise); with fewer, the rest of the seats
 stay vacant (P5, §4.2). Board seats are filled before the representative body's, and nobody
 holds two seats. Turnout: members (or all staff, where there is no staff membership) on
@@ -77,11 +78,15 @@ def franchise(model, who: str) -> bool:
     return model.params.governance.elections.members_only and has_membership(model, who)
 
 
-def standing(model, who: str) -> np.ndarray:
-    """Rows of people who stand for election this year (not counting incumbents)."""
+def standing(model, who: str, ended: np.ndarray | None = None) -> np.ndarray:
+    """Rows of people who stand for election this year (not counting incumbents). ``ended``:
+    rows of representatives whose term ended this year; they stand again only through
+    ``governance.elections.restand_rate`` (:func:`hold`), not as new candidates."""
     p, cols = model.params, columns(model, who)
     ready = (cols.alive & (cols.engagement == TOP - 1)
              & (cols.confidence >= p.engagement.representative_confidence))
+    if ended is not None and len(ended):
+        ready[ended] = False
     if franchise(model, who):
         ready &= cols.member
     chance = min(1.0, p.governance.elections.candidacy_rate
@@ -100,15 +105,17 @@ def hold(model) -> dict:
         if not seats:
             continue
         cols = columns(model, who)
-        incumbents = []
+        incumbents, ended = [], []
         for body, seat in seats:
             if not seat.vacant and seat.term_end <= month:
                 person = seat.person
                 vacate(model, body, seat, step_down=True)
-                if present(model, person) and model.rng.random() < \
-                        p.governance.elections.restand_rate:
-                    incumbents.append(person.row)
-        pool = np.concatenate([standing(model, who), np.asarray(incumbents, dtype=int)])
+                if present(model, person):
+                    ended.append(person.row)
+                    if model.rng.random() < p.governance.elections.restand_rate:
+                        incumbents.append(person.row)
+        pool = np.unique(np.concatenate([standing(model, who, np.asarray(ended, dtype=int)),
+                                         np.asarray(incumbents, dtype=int)]))
         open_seats = [(b, s) for b, s in seats if s.vacant]
         winners = _count(model, cols, pool, len(open_seats))
         for (body, seat), row in zip(open_seats, winners, strict=False):
