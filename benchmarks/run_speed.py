@@ -520,11 +520,12 @@ def steps(case: str, seeds: int, sweep: bool) -> dict:
     rows.append({"part": "rest (sim.run outside the model)", "ms_per_run": rest / seeds / 1e6,
                  "share": rest / total})
     print(f"{case}, {seeds} seeds, {'sweep mode' if kwargs else 'full outputs'}: "
-          f"{total / seeds / 1e6:.1f} ms CPU a run (mean; wrappers included)")
+          f"{total / seeds / 1e6:.1f} ms a run (wall clock, mean; wrappers included)")
     for r in rows:
         print(f"  {r['part']:34s} {r['ms_per_run']:7.1f} ms  {100 * r['share']:5.1f} %")
     result = {"what": "run_speed.py steps: CPU time per mechanism, unprofiled", "case": case,
-              "seeds": seeds, "sweep_mode": bool(kwargs), "this": commit_of(ROOT),
+              "seeds": seeds, "sweep_mode": bool(kwargs),
+              "this": commit_of(Path(sim.__file__).resolve().parents[1]),  # the tree timed
               "uptime": uptime(), "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
               "run_ms": [t / 1e6 for t in totals], "parts": rows}
     return result

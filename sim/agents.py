@@ -33,10 +33,9 @@ class _ColumnAgent(mesa.Agent):
     def __init__(self, model: mesa.Model, row: int):
         super().__init__(model)
         self.row = row
-
-    @property
-    def _columns(self):
-        return getattr(self.model, self._columns_attr)
+        # the model's table, looked up once: it is made with the model and never replaced
+        # (it grows and compacts in place); attribute reads are ~20 a month in a sweep
+        self._columns = getattr(model, self._columns_attr)
 
     @property
     def engagement_label(self) -> str:
