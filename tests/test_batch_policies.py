@@ -101,6 +101,11 @@ def test_contrast_recovers_the_known_effect_and_the_variance_ratio(toy_sweeps):
     assert overall["ci_low"] > 0 and overall["prob_better"] > 0.99
     assert 0.22 < overall["variance_ratio"] < 0.48            # truth: 1/3
     assert set(paired["scope"]) == {"all futures", "low", "high"}
+    # the shares of paired runs are counts over the pairs: never "-0 %" from 1 - helps - hurts
+    gains = (res["on"] - res["off"]).to_numpy()
+    assert overall["share_tied"] == np.mean(gains == 0) and (paired["share_tied"] >= 0).all()
+    assert overall["share_helps"] + overall["share_hurts"] + overall["share_tied"] == \
+        pytest.approx(1.0)
     indep = contrasts(Experiment.open(toy_sweeps / "independent"), ["gain"])
     ind = indep[indep["scope"] == "all futures"].iloc[0]
     assert 0.7 < ind["variance_ratio"] < 1.4                 # truth: 1

@@ -176,6 +176,7 @@ def _row(out, policy, setup, scope, part, sign, detect) -> dict:
     gain = sign * d
     helps = float(np.mean(gain > 0)) if len(d) else math.nan
     hurts = float(np.mean(gain < 0)) if len(d) else math.nan
+    tied = float(np.mean(gain == 0)) if len(d) else math.nan   # not 1 - helps - hurts: "-0 %"
     z = sign * st["diff"] / st["se"] if st["se"] and st["se"] > 0 else math.nan
     prob = float(stats.norm.cdf(z)) if np.isfinite(z) else \
         (1.0 if sign * st["diff"] > 0 else 0.0 if sign * st["diff"] < 0 else 0.5)
@@ -192,7 +193,7 @@ def _row(out, policy, setup, scope, part, sign, detect) -> dict:
         "diff": st["diff"], "ci_low": st["diff"] - half, "ci_high": st["diff"] + half,
         "se": st["se"], "interval": st["method"],
         "better": setup.better.get(out, ""),
-        "share_helps": helps, "share_hurts": hurts, "share_tied": 1 - helps - hurts,
+        "share_helps": helps, "share_hurts": hurts, "share_tied": tied,
         "prob_better": prob,
         "effect_size": st["diff"] / sd_a if sd_a and sd_a > 0 else math.nan,
         "d_z": st["diff"] / sd_diff if sd_diff and sd_diff > 0 else math.nan,
