@@ -286,12 +286,16 @@ class MutualModel(mesa.Model):
         return [b for b in (self.governance.board, self.governance.rep_body) if b is not None]
 
     def _teams_with_vacancies(self, n: int) -> np.ndarray:
-        open_teams = np.flatnonzero(self.org.team_open)  # teams of lost contracts take no one
-        size = max(1, math.ceil(self.funding.staff_target / len(open_teams)))
-        counts = np.bincount(self.staff.team[self.staff.alive], minlength=self.org.n_teams)
-        gaps = np.maximum(size - counts[open_teams], 0)
-        pool = np.repeat(open_teams, gaps)
+        team_open = self.org.team_open  # teams of lost contracts take no one
+        size = max(1, math.ceil(self.funding.staff_target / int(np.count_nonzero(team_open))))
+        if kernels.ENABLED:  # the same pool in one pass (kernels.py)
+            pool = kernels.vacancy_pool(self.staff.team, self.staff.alive, team_open, size)
+        else:
+            counts = np.bincount(self.staff.team[self.staff.alive], minlength=self.org.n_teams)
+            open_teams = np.flatnonzero(team_open)
+            pool = np.repeat(open_teams, np.maximum(size - counts[open_teams], 0))
         if len(pool) < n:  # more hires than gaps: spread the rest at random
+            open_teams = np.flatnonzero(team_open)
             # rng.choice(open_teams, k) with replacement, without its Python-side checks:
             # it draws integers(0, len, k) and indexes (the same draws and values)
             pool = np.concatenate([pool, open_teams[self.rng.integers(

@@ -458,6 +458,30 @@ def working_group_pool(group_months, alive, level, top):
     return held, rows[:n]
 
 
+@_jit
+def vacancy_pool(team, alive, team_open, size):
+    """MutualModel._teams_with_vacancies' pool: each open team repeated once per vacancy
+    (``size`` less its present staff, if positive), teams in order, as np.repeat of the open
+    teams by their gaps gives it."""
+    n_teams = team_open.shape[0]
+    counts = np.zeros(n_teams, dtype=np.int64)
+    for i in range(team.shape[0]):
+        if alive[i] and team[i] < n_teams:  # only the open teams' counts are read
+            counts[team[i]] += 1
+    total = 0
+    for t in range(n_teams):
+        if team_open[t] and size > counts[t]:
+            total += size - counts[t]
+    pool = np.empty(total, dtype=np.int64)
+    k = 0
+    for t in range(n_teams):
+        if team_open[t]:
+            for _ in range(size - counts[t]):
+                pool[k] = t
+                k += 1
+    return pool
+
+
 def warm() -> None:
     """Load (or, the first time on a machine, compile) every kernel for the argument types a
     run passes, so a process forked afterwards starts with them ready: the batch engine's
@@ -479,6 +503,7 @@ def warm() -> None:
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
     newcomers(f, *([0.0] * 10), f.copy(), f.copy())  # shape: arity
     working_group_pool(gm.copy(), b, lv, TOP)
+    vacancy_pool(i32, b, b, 1)
     become_aware(b.copy(), b, f, 0.0)
     leaving_argument(f, b, 0.0, f.copy())
     leavers(b, f, f, 0.0)
