@@ -466,13 +466,14 @@ def _update_compiled(model) -> None:
     n = s.size
     b1, by_site, by_team = participation.staff_boost_parts(model)
     z_up, z_down = np.empty(n), np.empty(n)
-    live = kernels.staff_z(s.engagement, s.ownership, s.confidence, s.satisfaction, s.member,
+    kernels.staff_z(s.engagement, s.ownership, s.confidence, s.satisfaction, s.member,
                     s.part_time, s.site, s.team, s.alive, n_teams,
                     e.ownership_weight, e.confidence_weight, e.satisfaction_weight,
                     e.peer_weight, pipe, e.member_boost, e.part_time_load,
                     model.funding.workload - 1.0, e.workload_weight, remote,
                     b1, by_site, by_team, z_up, z_down)
-    _exp_packed(z_up, z_down, live)
+    np.exp(z_up, out=z_up)
+    np.exp(z_down, out=z_down)
     r = rng.random(n)
     kernels.climb(s.engagement, z_up, z_down, r, s.alive, rung_factor, 1.0 * e.up_rate,
                   e.down_rate, e.max_step_chance, False, s.alive, s.group_months, True)
@@ -492,12 +493,13 @@ def _update_compiled(model) -> None:
     m = u.size
     b1, by_site = participation.user_boost_parts(model)
     z_up, z_down = np.empty(m), np.empty(m)
-    live = kernels.user_z(u.engagement, u.ownership, u.confidence, u.member, u.vulnerability,
+    kernels.user_z(u.engagement, u.ownership, u.confidence, u.member, u.vulnerability,
                    u.site, u.alive, n_sites, e.ownership_weight, e.confidence_weight,
                    e.peer_weight, e.pipeline_weight * support_u, e.member_boost,
                    -e.vulnerability_weight, remote,
                    b1, by_site, z_up, z_down)
-    _exp_packed(z_up, z_down, live)
+    np.exp(z_up, out=z_up)
+    np.exp(z_down, out=z_down)
     r = rng.random(m)
     kernels.climb(u.engagement, z_up, z_down, r, u.alive, rung_factor,
                   e.user_rate_factor * e.up_rate, e.down_rate, e.max_step_chance, True,
@@ -514,13 +516,6 @@ def _update_compiled(model) -> None:
 
 
 _NO_GROUPS = np.zeros(0, dtype=np.int16)  # users are in no working group
-
-
-def _exp_packed(z_up: np.ndarray, z_down: np.ndarray, live: int) -> None:
-    """numpy's exp, in place, of the first ``live`` entries (the present rows' exponents,
-    packed by the kernels): the same values per entry as over the whole table."""
-    np.exp(z_up[:live], out=z_up[:live])
-    np.exp(z_down[:live], out=z_down[:live])
 
 
 def update_numpy(model) -> None:

@@ -117,16 +117,14 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
             b1, b2_site, b2_team, z_up, z_down):
     """The staff ladder's drive (engagement.staff_drive) plus each step's channel boost
     (participation.staff_boost), clipped: the arguments of the exponentials in
-    engagement.rung_chances, for the move up (z_up) and down (z_down), for the present rows
-    only, packed in row order (climb moves no one who has left, so numpy's exp need not run
-    over their rows); returns how many."""
+    engagement.rung_chances, for the move up (z_up) and down (z_down)."""
     n = level.shape[0]
     sums, counts = _active_sums(level, team, alive, n_teams)
     peers = _peer_table(sums, counts)
     col = _boost_columns(b1)
-    k = 0
     for i in range(n):
-        if not alive[i]:
+        if not alive[i]:  # climb moves no one who has left: their chances are never read
+            z_up[i] = z_down[i] = 0.0
             continue
         peer = peers[team[i], 2 if level[i] >= 3 else 1]
         d = (own[i] - 0.5) * w_own
@@ -142,10 +140,8 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
         d -= remote * (1.0 if site[i] != 0 else 0.0)
         col[2] = b2_site[site[i]] + b2_team[team[i]]
         lv = level[i]
-        z_up[k] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
-        z_down[k] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
-        k += 1
-    return k
+        z_up[i] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
+        z_down[i] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
 
 
 @_jit
@@ -153,14 +149,14 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
            w_own, w_conf, w_peer, pipe, w_member, neg_w_vuln, remote, b1, b2_site,
            z_up, z_down):
     """The users' drive (engagement.user_drive) plus each step's boost
-    (participation.user_boost), clipped, packed as in :func:`staff_z`; returns how many."""
+    (participation.user_boost), clipped (see :func:`staff_z`)."""
     n = level.shape[0]
     sums, counts = _active_sums(level, site, alive, n_sites)
     means = _group_means(sums, counts)
     col = _boost_columns(b1)
-    k = 0
     for i in range(n):
-        if not alive[i]:
+        if not alive[i]:  # as in staff_z
+            z_up[i] = z_down[i] = 0.0
             continue
         peer = means[site[i]]  # group_mean(exclude_self=False)
         d = (own[i] - 0.5) * w_own
@@ -172,10 +168,8 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
         d -= remote * (1.0 if site[i] != 0 else 0.0)
         col[2] = b2_site[site[i]]
         lv = level[i]
-        z_up[k] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
-        z_down[k] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
-        k += 1
-    return k
+        z_up[i] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
+        z_down[i] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
 
 
 @_jit
@@ -194,17 +188,14 @@ def climb(level, e_up, e_down, r, alive, rung_factor, up_scale, down_rate, cap,
           ceiling_on, aware, group_months, hold):
     """engagement.climb from the exponentials: one rung up or down at most, up to rung 3;
     with ``ceiling_on``, users not ``aware`` stay at rung ≤ 1; with ``hold``, working-group
-    members are held at rung 3 (participation.hold_group_members). ``e_up`` and ``e_down``
-    hold the present rows' exponentials, packed (:func:`staff_z`)."""
-    k = 0
+    members are held at rung 3 (participation.hold_group_members)."""
     for i in range(level.shape[0]):
         if not alive[i]:  # no step and no hold for who has left: their rung stays (r[i] is
             continue      # still drawn, by numpy, so the stream is the same)
         lv = level[i]
         up = rung_factor[lv] * up_scale
-        up *= e_up[k]
-        down = down_rate / e_down[k]
-        k += 1
+        up *= e_up[i]
+        down = down_rate / e_down[i]
         if up > cap:
             up = cap
         if down > cap:
@@ -380,43 +371,29 @@ def become_aware(aware, alive, r, chance):
 
 
 @_jit
-def leaving_argument(satisfaction, alive, weight, out):
-    """users.monthly's exponent, weight · (0.5 − satisfaction), for numpy's exp: the present
-    rows' only, packed in row order; returns how many."""
-    k = 0
+def leaving_argument(satisfaction, weight, out):
+    """users.monthly's exponent, weight · (0.5 − satisfaction), for numpy's exp."""
     for i in range(satisfaction.shape[0]):
-        if alive[i]:
-            out[k] = weight * (0.5 - satisfaction[i])
-            k += 1
-    return k
+        out[i] = weight * (0.5 - satisfaction[i])
 
 
 @_jit
 def leavers(alive, r, e, base):
-    """The rows of present users who leave this month: r < base · e (users.monthly; ``e``
-    packed, :func:`leaving_argument`)."""
+    """The rows of present users who leave this month: r < base · e (users.monthly)."""
     rows = np.empty(alive.shape[0], dtype=np.int64)
     n = 0
-    k = 0
     for i in range(alive.shape[0]):
-        if alive[i]:
-            if r[i] < base * e[k]:
-                rows[n] = i
-                n += 1
-            k += 1
+        if alive[i] and r[i] < base * e[i]:
+            rows[n] = i
+            n += 1
     return rows[:n]
 
 
 @_jit
-def resignation_argument(sat, own, alive, w_dissatisfaction, w_ownership, out):
-    """workforce.leavers' exponent, w_d · (0.5 − satisfaction) − w_o · (ownership − 0.5), for
-    the present rows, packed as in :func:`leaving_argument`; returns how many."""
-    k = 0
+def resignation_argument(sat, own, w_dissatisfaction, w_ownership, out):
+    """workforce.leavers' exponent, w_d · (0.5 − satisfaction) − w_o · (ownership − 0.5)."""
     for i in range(sat.shape[0]):
-        if alive[i]:
-            out[k] = w_dissatisfaction * (0.5 - sat[i]) - w_ownership * (own[i] - 0.5)
-            k += 1
-    return k
+        out[i] = w_dissatisfaction * (0.5 - sat[i]) - w_ownership * (own[i] - 0.5)
 
 
 @_jit
@@ -425,13 +402,10 @@ def staff_leavers(alive, r, e, base, fixed_term, tenure, term_months):
     (resignation) or a fixed-term contract at its end."""
     rows = np.empty(alive.shape[0], dtype=np.int64)
     n = 0
-    k = 0
     for i in range(alive.shape[0]):
-        if alive[i]:
-            if r[i] < base * e[k] or (fixed_term[i] and tenure[i] >= term_months):
-                rows[n] = i
-                n += 1
-            k += 1
+        if alive[i] and (r[i] < base * e[i] or (fixed_term[i] and tenure[i] >= term_months)):
+            rows[n] = i
+            n += 1
     return rows[:n]
 
 
@@ -505,9 +479,9 @@ def warm() -> None:
     working_group_pool(gm.copy(), b, lv, TOP)
     vacancy_pool(i32, b, b, 1)
     become_aware(b.copy(), b, f, 0.0)
-    leaving_argument(f, b, 0.0, f.copy())
+    leaving_argument(f, 0.0, f.copy())
     leavers(b, f, f, 0.0)
-    resignation_argument(f, f, b, 0.0, 0.0, f.copy())
+    resignation_argument(f, f, 0.0, 0.0, f.copy())
     staff_leavers(b, f, f, 0.0, b, i32, 0.0)
     for exclude_self in (True, False):
         membership(b.copy(), b.copy(), b, b, i32, 1, exclude_self, f, f, 0.0, 0.0, 0.0, True)

@@ -122,9 +122,8 @@ def monthly(model) -> None:
     base = 1.0 - (1.0 - p.users.leave_per_year) ** (1 / 12)
     if kernels.ENABLED:  # the same arithmetic, numpy's exp between two passes (kernels.py)
         e = np.empty(u.size)
-        live = kernels.leaving_argument(u.satisfaction, u.alive,
-                                        float(p.users.dissatisfaction_leaving), e)
-        np.exp(e[:live], out=e[:live])  # the present rows' exponents, packed
+        kernels.leaving_argument(u.satisfaction, float(p.users.dissatisfaction_leaving), e)
+        np.exp(e, out=e)
         leaving = kernels.leavers(u.alive, rng.random(u.size), e, float(base))
     else:
         hazard = base * np.exp(p.users.dissatisfaction_leaving * (0.5 - u.satisfaction))

@@ -115,10 +115,10 @@ def leavers(staff, p, rng: np.random.Generator) -> np.ndarray:
     base = monthly_hazard(p.workforce.attrition_per_year)
     if kernels.ENABLED:  # the same arithmetic, numpy's exp between two passes (kernels.py)
         e = np.empty(staff.size)
-        live = kernels.resignation_argument(staff.satisfaction, staff.ownership, staff.alive,
-                                            float(p.workforce.dissatisfaction_attrition),
-                                            float(p.workforce.ownership_retention), e)
-        np.exp(e[:live], out=e[:live])  # the present rows' exponents, packed
+        kernels.resignation_argument(staff.satisfaction, staff.ownership,
+                                     float(p.workforce.dissatisfaction_attrition),
+                                     float(p.workforce.ownership_retention), e)
+        np.exp(e, out=e)
         return kernels.staff_leavers(staff.alive, rng.random(staff.size), e, float(base),
                                      staff.fixed_term, staff.tenure,
                                      float(p.workforce.fixed_term_months))
