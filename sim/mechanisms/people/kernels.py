@@ -190,8 +190,6 @@ def climb(level, e_up, e_down, r, alive, rung_factor, up_scale, down_rate, cap,
     with ``ceiling_on``, users not ``aware`` stay at rung ≤ 1; with ``hold``, working-group
     members are held at rung 3 (participation.hold_group_members)."""
     for i in range(level.shape[0]):
-        if not alive[i]:  # no step and no hold for who has left: their rung stays (r[i] is
-            continue      # still drawn, by numpy, so the stream is the same)
         lv = level[i]
         up = rung_factor[lv] * up_scale
         up *= e_up[i]
@@ -222,19 +220,11 @@ def settle(level, affinity, deficit, own, sat, conf, member, groups, alive, n_gr
            s_aff, s_voice, s_work, s_pay, grievance, extra, s_rate, conf_gain):
     """After the ladder: TUPE acceptance (staff: ``tupe_rate`` > 0), ownership toward its
     target and the group's mean, satisfaction toward its target, confidence
-    (engagement.tupe_acceptance, adjust_ownership, adjust_satisfaction, build_confidence).
-
-    Rows of people who have left are skipped: the numpy code updates them too, but no rule or
-    output reads a departed row's affinity, ownership, satisfaction or confidence (they count
-    in no group sum and every mean is over the present), and compaction drops the rows. So
-    the results are the same and only those dead rows' values differ from the numpy path's
-    (tests/test_kernels.py compares them on the present rows)."""
+    (engagement.tupe_acceptance, adjust_ownership, adjust_satisfaction, build_confidence)."""
     sums = np.empty(n_groups + 1)
     counts = np.empty(n_groups + 1)
     _live_sums(groups, own, alive, n_groups, sums, counts)  # before anyone moves
     for i in range(level.shape[0]):
-        if not alive[i]:
-            continue
         lv = level[i]
         if tupe_rate >= 0.0:
             regained = tupe_rate * deficit[i]
