@@ -57,20 +57,31 @@ CASES = {
 }
 
 
-# --- the child: one timed run in a fresh interpreter ----------------------------------------
-
-def child(case: str, seed: int, sweep: bool) -> dict:
+def _run_args(case: str, sweep: bool, base: Path) -> tuple[str, dict, int, dict]:
+    """``sim.run``'s scenario, overrides, months and extra keywords for ``case``: a case file
+    relative to ``base`` (this tree, or the other tree a child runs in), and in sweep mode
+    every output at the end, where the tree's ``sim.run`` has a sweep mode."""
     import inspect
 
     import sim
 
     scenario, overrides, months = CASES[case]
     if scenario.endswith(".toml"):
-        scenario = str(Path.cwd() / scenario)
+        scenario = str(base / scenario)
     kwargs = {}
     if sweep and "outputs" in inspect.signature(sim.run).parameters:
         from sim.metrics import COLUMNS
         kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    return scenario, overrides, months, kwargs
+
+
+# --- the child: one timed run in a fresh interpreter ----------------------------------------
+
+def child(case: str, seed: int, sweep: bool) -> dict:
+
+    import sim
+
+    scenario, overrides, months, kwargs = _run_args(case, sweep, Path.cwd())
     sim.run(scenario, seed=seed + 1000, months=1, overrides=overrides, **kwargs)  # warm-up
     reference.work()
     before = [reference.timed() for _ in range(2)]
@@ -337,17 +348,10 @@ def compare(other: Path, case: str, seeds: int, sweep: bool, out: Path | None) -
 def server(case: str) -> None:
     """A persistent child for :func:`pairs`: one warm-up, then one timed run per seed read
     from stdin (a JSON line per run on stdout). The reference workload is not timed here."""
-    import inspect
 
     import sim
 
-    scenario, overrides, months = CASES[case]
-    if scenario.endswith(".toml"):
-        scenario = str(Path.cwd() / scenario)
-    kwargs = {}
-    if "outputs" in inspect.signature(sim.run).parameters:
-        from sim.metrics import COLUMNS
-        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    scenario, overrides, months, kwargs = _run_args(case, True, Path.cwd())
     sim.run(scenario, seed=1000, months=1, overrides=overrides, **kwargs)  # warm-up
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
@@ -421,18 +425,11 @@ def pairs(other: Path, case: str, seeds: int, rounds: int, out: Path | None) -> 
 
 def profile(case: str, seed: int, sweep: bool, top: int) -> None:
     import cProfile
-    import inspect
     import pstats
 
     import sim
 
-    scenario, overrides, months = CASES[case]
-    if scenario.endswith(".toml"):
-        scenario = str(ROOT / scenario)
-    kwargs = {}
-    if sweep and "outputs" in inspect.signature(sim.run).parameters:
-        from sim.metrics import COLUMNS
-        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    scenario, overrides, months, kwargs = _run_args(case, sweep, ROOT)
     sim.run(scenario, seed=seed + 1000, months=1, overrides=overrides, **kwargs)
     cpu = time.process_time()
     sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
@@ -472,17 +469,10 @@ def steps(case: str, seeds: int, sweep: bool) -> dict:
     costs 1.5 µs a call on this machine); each part's time is its own (exclusive of the parts
     it calls); what is left is ``sim.run``'s own work (the scenario, the results)."""
     import importlib
-    import inspect
 
     import sim
 
-    scenario, overrides, months = CASES[case]
-    if scenario.endswith(".toml"):
-        scenario = str(ROOT / scenario)
-    kwargs = {}
-    if sweep and "outputs" in inspect.signature(sim.run).parameters:
-        from sim.metrics import COLUMNS
-        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    scenario, overrides, months, kwargs = _run_args(case, sweep, ROOT)
     sim.run(scenario, seed=1000, months=1, overrides=overrides, **kwargs)  # warm-up
     spent = {label: 0 for label, _, _ in STEP_PARTS}
     clock = time.perf_counter_ns  # process_time_ns costs ~1.5 µs a call here (a syscall)
@@ -536,19 +526,12 @@ def calls(case: str, seeds: int) -> dict:
     count of the interpreter's work that the machine's load does not move (the compiled
     kernels and numpy's loops count as one call each)."""
     import cProfile
-    import inspect
     import io
     import pstats
 
     import sim
 
-    scenario, overrides, months = CASES[case]
-    if scenario.endswith(".toml"):
-        scenario = str(ROOT / scenario)
-    kwargs = {}
-    if "outputs" in inspect.signature(sim.run).parameters:
-        from sim.metrics import COLUMNS
-        kwargs["outputs"] = [c for c in COLUMNS if c != "month"]
+    scenario, overrides, months, kwargs = _run_args(case, True, ROOT)
     sim.run(scenario, seed=1000, months=1, overrides=overrides, **kwargs)
     counts = []
     for seed in range(seeds):
