@@ -215,6 +215,20 @@ def climb(level, e_up, e_down, r, alive, rung_factor, up_scale, down_rate, cap,
 
 
 @_jit
+def _satisfaction_target(a, s_aff, s_voice, s_work, s_pay, grievance, extra):
+    """engagement.satisfaction_target for one person of affinity ``a``, clipped to 0-1: the
+    numpy code's additions in its order (settle and newcomers both use it)."""
+    st = (a - 0.5) * s_aff
+    st += 0.5
+    st += s_voice
+    st -= s_work
+    st += s_pay
+    st -= grievance
+    st += extra
+    return 0.0 if st < 0.0 else (1.0 if st > 1.0 else st)
+
+
+@_jit
 def settle(level, affinity, deficit, own, sat, conf, member, groups, alive, n_groups,
            tupe_rate, w_aff, voice_term, w_member, rung_term, adjust_rate, contagion,
            s_aff, s_voice, s_work, s_pay, grievance, extra, s_rate, conf_gain):
@@ -244,14 +258,7 @@ def settle(level, affinity, deficit, own, sat, conf, member, groups, alive, n_gr
         t += peers
         o += t
         own[i] = 0.0 if o < 0.0 else (1.0 if o > 1.0 else o)
-        st = (a - 0.5) * s_aff
-        st += 0.5
-        st += s_voice
-        st -= s_work
-        st += s_pay
-        st -= grievance
-        st += extra
-        st = 0.0 if st < 0.0 else (1.0 if st > 1.0 else st)
+        st = _satisfaction_target(a, s_aff, s_voice, s_work, s_pay, grievance, extra)
         s = sat[i]
         st -= s
         st *= s_rate
@@ -342,14 +349,7 @@ def newcomers(affinity, w_aff, voice_term, member_term, rung_term, s_aff, s_voic
         o += member_term
         o += rung_term
         own[i] = 0.0 if o < 0.0 else (1.0 if o > 1.0 else o)
-        st = (a - 0.5) * s_aff
-        st += 0.5
-        st += s_voice
-        st -= s_work
-        st += s_pay
-        st -= grievance
-        st += extra
-        sat[i] = 0.0 if st < 0.0 else (1.0 if st > 1.0 else st)
+        sat[i] = _satisfaction_target(a, s_aff, s_voice, s_work, s_pay, grievance, extra)
 
 
 @_jit
