@@ -1232,7 +1232,7 @@ def plan(patterns: Iterable[Pattern], ci: bool = False, seeds: int | None = None
             if key in seen:
                 continue
             seen.add(key)
-            root = ROOT_SEED + 1000 * key[0] + g.stream
+            root = group_root(i, g)
             for k in range(n):
                 tasks.append((key, k, g.scenario, tuple(sorted(g.overrides.items())), g.months,
                               g.extract, root))
@@ -1244,6 +1244,18 @@ def _group_key(i: int, g: RunGroup) -> tuple:
     index = min(j for j, p in enumerate(PATTERNS) if g in p.all_groups())
     return (index, g.name, g.scenario, tuple(sorted(g.overrides.items())), g.months, g.extract,
             g.stream)
+
+
+def group_root(i: int, g: RunGroup) -> int:
+    """The seed root of group ``g`` of pattern ``i``: run k of the group is seeded with
+    ``sim.batch.runs.seed_of(root, k)`` (a shared group takes its first pattern's root)."""
+    return ROOT_SEED + 1000 * _group_key(i, g)[0] + g.stream
+
+
+def case_seed_root() -> int:
+    """The seed root of the case library's runs (P12-P20 share them; tools that re-run a
+    case's seeds of the report use it)."""
+    return group_root(PATTERNS.index(BY_ID["P12"]), CASE_GROUPS[0])
 
 
 def run_patterns(patterns: Iterable[Pattern] = PATTERNS, ci: bool = False,

@@ -54,18 +54,10 @@ import sim  # noqa: E402
 from sim import patterns  # noqa: E402
 from sim.batch.runs import seed_of  # noqa: E402
 from sim.mechanisms.funding import finance  # noqa: E402
+from sim.values import parse_override  # noqa: E402
 
-SEED_ROOT = patterns.ROOT_SEED + 1000 * [p.id for p in patterns.PATTERNS].index("P12")
+SEED_ROOT = patterns.case_seed_root()
 
-
-def _value(text: str):
-    low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 NO_EVENTS = False   # --no-events: the case without its timed events
@@ -304,7 +296,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-events", action="store_true", help="drop the case's timed events")
     a = ap.parse_args(argv)
     first, last = (int(x) for x in a.seeds.split(":"))
-    overrides = {k: _value(v) for k, v in (s.split("=", 1) for s in a.set)}
+    overrides = dict(parse_override(s) for s in a.set)
     global NO_EVENTS
     NO_EVENTS = a.no_events
     if a.check in ("renewals", "surplus"):

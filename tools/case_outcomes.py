@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sim import patterns  # noqa: E402
 
 # the root of the case-library groups in `mutualsim patterns` (P12 is the first to use them)
-SEED_ROOT = patterns.ROOT_SEED + 1000 * [p.id for p in patterns.PATTERNS].index("P12")
+SEED_ROOT = patterns.case_seed_root()
 TYPES = {"stewardship-1": "S1", "stewardship-2": "S2", "democratic-1": "D1",
          "democratic-2": "D2"}
 # What the study says (shared/research/cases.md; placements are inferences from §5.2, §5.5)

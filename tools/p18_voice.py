@@ -22,7 +22,7 @@ import sim  # noqa: E402
 from sim import patterns  # noqa: E402
 from sim.batch.runs import seed_of  # noqa: E402
 
-ROOT = patterns.ROOT_SEED + 1000 * [p.id for p in patterns.PATTERNS].index("P12")
+ROOT = patterns.case_seed_root()
 
 
 def one(task):

@@ -25,17 +25,10 @@ import sim  # noqa: E402
 from sim import patterns  # noqa: E402
 from sim.batch.runs import seed_of  # noqa: E402
 from sim.mechanisms.governance.bodies import REP_BODY_POWERS  # noqa: E402
+from sim.values import parse_override  # noqa: E402
 
-ROOT = patterns.ROOT_SEED + 1000 * [p.id for p in patterns.PATTERNS].index("P12")
+ROOT = patterns.case_seed_root()
 
-
-def _value(text: str):
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 def parts(r) -> dict:
@@ -77,7 +70,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     a = ap.parse_args(argv)
-    overrides = {k: _value(v) for k, v in (s.split("=", 1) for s in a.set)}
+    overrides = dict(parse_override(s) for s in a.set)
     for case in (int(c) for c in a.cases.split(",")):
         rows = [parts(sim.run(patterns.case_scenario(case), seed=seed_of(ROOT, k),
                               overrides=overrides or None, keep_model=True))

@@ -27,6 +27,7 @@ import sim  # noqa: E402
 from sim import patterns  # noqa: E402
 from sim.batch.runs import seed_of  # noqa: E402
 from sim.mechanisms.governance import elections as el  # noqa: E402
+from sim.values import parse_override  # noqa: E402
 
 P5 = patterns.BY_ID["P5"]
 INDEX = patterns.PATTERNS.index(P5)
@@ -43,18 +44,10 @@ _standing = el.standing
 el.standing = _counting_standing
 
 
-def _value(text: str):
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    try:
-        return float(text)
-    except ValueError:
-        return text
-
 
 def _runs(seeds: int, overrides: dict):
     for g in P5.groups:
-        root = patterns.ROOT_SEED + 1000 * patterns._group_key(INDEX, g)[0] + g.stream
+        root = patterns.group_root(INDEX, g)
         for k in range(seeds):
             STOOD.clear()
             r = sim.run(g.scenario, seed=seed_of(root, k), months=g.months,
@@ -100,7 +93,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     a = ap.parse_args(argv)
-    overrides = {k: _value(v) for k, v in (s.split("=", 1) for s in a.set)}
+    overrides = dict(parse_override(s) for s in a.set)
     globals()[a.check](a.seeds, overrides)
     return 0
 
