@@ -388,3 +388,17 @@ range = [0.0, 0.2]
                         overrides={**spec.fixed, **theta})
     assert record["final"] == statistics(spec.targets, full)
     assert len(full.timeseries.columns) > 3      # the full run had every column
+
+
+def test_report_only_on_a_converged_calibration_says_converged(tmp_path):
+    """Re-writing the outputs of a calibration that had converged (ε = 1) must not call it
+    "stopped by hand": the posterior is final, and re-running would add nothing."""
+    spec = _toy_spec(tmp_path / "wide.toml", population=10, generations=4, tolerance=50.0)
+    out = tmp_path / "o"
+    assert main(["calibrate", str(spec), "--out", str(out), "--executor", "serial",
+                 "--quiet"]) == 0
+    first = (out / "report.md").read_text()
+    assert "converged" in first
+    assert main(["calibrate", str(spec), "--out", str(out), "--report-only", "--quiet"]) == 0
+    again = (out / "report.md").read_text()
+    assert "converged" in again and "stopped by hand" not in again

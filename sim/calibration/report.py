@@ -185,7 +185,8 @@ def _figures(result, post: pd.DataFrame) -> None:
     for ax in list(axes.flat)[len(priors):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"{spec.title or spec.name}: marginal posteriors", fontsize=10)
+    fig.suptitle(_wrapped(f"{spec.title or spec.name}: marginal posteriors", 4 * cols),
+                 fontsize=10)
     fig.tight_layout()
     fig.savefig(out / "marginals.png", dpi=110)
     plt.close(fig)
@@ -211,11 +212,18 @@ def _figures(result, post: pd.DataFrame) -> None:
                 ax.set_xlabel(_short(pj.key), fontsize=7)
             if j == 0 and i > 0:
                 ax.set_ylabel(_short(pi.key), fontsize=7)
-    fig.suptitle(f"{spec.title or spec.name}: pairwise posterior (prior's scale)",
-                 fontsize=10)
+    fig.suptitle(_wrapped(f"{spec.title or spec.name}: pairwise posterior (prior's scale)",
+                          2.2 * d + 1), fontsize=10)
     fig.tight_layout()
     fig.savefig(out / "pairs.png", dpi=100)
     plt.close(fig)
+
+
+def _wrapped(title: str, inches: float, points: float = 10) -> str:
+    """A figure title broken into lines that fit the figure's width (a 10-point character is
+    about 5.5 points wide; 72 points an inch), so a long spec title is not cut off."""
+    import textwrap
+    return "\n".join(textwrap.wrap(title, max(20, int(inches * 72 / (0.55 * points)))))
 
 
 def _short(key: str) -> str:

@@ -153,6 +153,10 @@ def _finished(spec, out, result, log) -> None:
     if not any(g.complete for g in result.generations):
         raise StoreError(f"{out}: no generation has finished yet; nothing to report")
     last = [g for g in result.generations if g.complete][-1]
+    if last.epsilon <= 1.0:             # it had converged: re-running would add nothing
+        result.stop_reason = (f"converged: every target within its range (ε = 1), generation "
+                              f"{last.index} (outputs re-written with --report-only)")
+        return
     result.stop_reason = (f"stopped by hand after generation {len(result.generations) - 1} "
                           f"(--report-only); the posterior is generation {last.index}'s, at "
                           f"ε = {last.epsilon:.3g}; re-running without --report-only continues")
