@@ -29,7 +29,9 @@ OTHER = re.compile(r"SEUK|PPN|Cabinet Office|et al|Condorcet|Grimm|CEEDR 2014")
 # one-parameter search, rerunning the pattern's test until it passed).
 FITTED = [
     ("membership.staff.base_join_rate", "P2", "manual search on the P2 test (seeds 0-5); its "
-     "source says 'calibrated to P2'"),
+     "source says 'calibrated to P2'. Re-examined with the engine (stop 27, "
+     "calibrations/p2_join_rate.toml): posterior 0.00010-0.00097, 0.0006 inside; not re-fitted "
+     "(above, 'P2 and the join rate')"),
     ("engagement.voice_heard", "— (an internal target)", "manual: the base scenario's voice "
      "kept near the pre-governance foundation's 0.5; no pattern"),
     ("growth.expansion_appetite", "P14 / §3.3 (C4)", "manual: 0.6 → 0.9 so that 7 of 8 "
