@@ -549,6 +549,52 @@ def test_a_lot_beyond_the_room_to_mobilise_can_be_taken_in_part_as_a_prime_s_sub
     assert m.counts["subcontracts_won"] == 1
 
 
+@pytest.mark.parametrize("times", [4.0, 10.0])
+def test_a_consortium_partner_takes_the_part_of_a_lot_the_mutual_cannot_staff(times):
+    """§3.3 (consortia 'to compete with larger organisations', Cases 1, 2 and 4), T3.1 Case 1
+    (docs/ODD.md §13.14): a small mutual in consortium on a lot bigger than its room to
+    mobilise takes the part it can staff (its room), not procurement.consortium_share, and
+    the partner the rest: its bid, income, posts and transferring staff are that part; if
+    the part is below procurement.consortium_min_share of the lot, it does not bid. A re-bid
+    for the contract is made with the same partner at the same share."""
+    model = sim.MutualModel("base", rng=4, overrides={
+        **FEW_USERS, "organisation.staff": 25, "organisation.sites": 1,
+        "procurement.consortium_access": 1.0, "procurement.subcontract_access": 0.0})
+    m, p = model.funding.market, model.params
+    room = procurement.mobilisation_room(model)
+    demand = times * room
+    t = Tender(999, m.commissioners[0], 0, value=1, demand=demand, lots=1, opens=0,
+               deadline=24, framework=False, tupe_staff=round(0.7 * demand))
+    t.value = int(1.5 * procurement.cost_price(model, t))    # worth bidding for
+    m.tenders.append(t)
+    procurement.consider(model, t)
+    if times * p.procurement.consortium_min_share > 1.0:     # its part is under the minimum
+        assert t.mutual_bid is None and m.counts["no_bid_mobilisation"] == 1
+        return
+    bid = t.mutual_bid
+    assert bid is not None and bid.fee == 0.0
+    assert bid.share == pytest.approx(1 / times) and bid.share < p.procurement.consortium_share
+    assert bid.pooled >= p.procurement.partner_turnover * 100
+    m.tenders.remove(t)
+    procurement._take_up(model, t, bid.price)
+    k = m.contracts[-1]
+    assert k.share == bid.share and k.value == int(bid.price * bid.share)
+    assert k.demand == pytest.approx(room)
+    assert m.mobilised[-1][1] == pytest.approx(room)
+    # re-tendered as it is (one lot): the consortium re-bids at the same share, and none of
+    # the partner's staff transfer to the mutual
+    r = Tender(1000, k.commissioner, k.region, value=t.value, demand=k.demand / k.share,
+               lots=1, opens=0, deadline=24, framework=False,
+               tupe_staff=round(0.7 * (k.demand / k.share - k.demand)), incumbent=k)
+    m.tenders.append(r)
+    procurement.consider(model, r)
+    assert r.mutual_bid is not None and r.mutual_bid.share == k.share
+    staff = model.staff.count()
+    m.tenders.remove(r)
+    procurement._take_up(model, r, r.mutual_bid.price)
+    assert k.demand == pytest.approx(room) and model.staff.count() == staff
+
+
 @pytest.mark.parametrize("prime_wins", [True, False])
 def test_a_subcontractor_wins_its_part_when_its_prime_contractor_wins(prime_wins, monkeypatch):
     """A subcontractor's part is not a bid of its own: it is in the bid of the largest rival

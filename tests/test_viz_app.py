@@ -307,15 +307,6 @@ def test_exercise_2_deep_strategy_deliberation_is_slow(page):
     assert abs(number_after(db, "quality") - number_after(da, "quality")) <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fails since the statutory-services rule (docs/ODD.md §13.11, stop 25): after five years "
-    "the quadrant moves right 0.27 and up 0.14, where the exercise's claim needs up < 0.135 "
-    "(right / 2); it passed on 8a5edc7. Diagnosed (tools/training_notices.py --only ex2-powers, "
-    "stop 26): right 0.27-0.28 at seeds 0-3; up 0.03-0.06 at seeds 1-3 but 0.14 at seed 0, the "
-    "app's default, where B's active share doubles (12 % against 6 %): seed 0 is the outlier. "
-    "After stop 26's election fix: right 0.28 and up 0.16 at seed 0 (0.27-0.29 and 0.03-0.05 "
-    "at seeds 1-3). "
-    "docs/training.md now says so. Kept as a strict xfail, the claim not loosened"))
 def test_exercise_2_powers_on_paper_move_the_quadrant_right(page):
     pick_exercise(page, "Exercise 2, powers")
     step_years(page, 5)

@@ -111,7 +111,21 @@ PARAMS = [
               "rule or capacity)."),
     param("procurement.consortium_share", 0.5, "share of value", 0.1, 1.0,
           source="§3.3; assumption",
-          doc="The mutual's share of a contract won in consortium (its share of staff too)."),
+          doc="The mutual's share of a contract won in consortium (its share of staff too) "
+              "when it can mobilise that share; when it cannot, the partner takes the part it "
+              "cannot staff and the mutual's share is its room to mobilise, down to "
+              "procurement.consortium_min_share (docs/ODD.md §13.14)."),
+    param("procurement.consortium_min_share", 0.2, "share of the lot", 0.01, 1.0,
+          source="§3.3: consortia 'with other mutuals or with other (often small) "
+                 "social/voluntary sector or public sector deliverers with complementary "
+                 "experience and skills' (Cases 1, 2, 4); T3.1 Case 1 'contracts in 3 new "
+                 "regions in consortium with Bridges Fund Management'; assumption for the "
+                 "figure, chosen before measuring (a member delivering less than a fifth of the "
+                 "lot would not be a partner in its bid)",
+          doc="Smallest share of a lot the mutual takes in a consortium: when its share "
+              "(procurement.consortium_share) is more than it can mobilise, the partner takes "
+              "the rest if the mutual can still mobilise at least this share of the lot; "
+              "otherwise no consortium bid (docs/ODD.md §13.14)."),
     param("procurement.quality_noise", 0.08, "sd of quality score", 0.0, 0.5,
           source="§2.5: 'we award the contract to the best bid writer rather than the best bid'",
           doc="Noise in the commissioner's quality judgement; larger for inexperienced officers."),
@@ -464,6 +478,12 @@ def consider(model, t: Tender) -> None:
     income, _, _ = finance.trailing_year(model)
     share, pooled, fee = 1.0, income, 0.0
     partnered = income + p.procurement.partner_turnover * 100   # pence, with any partner
+    # a service delivered in partnership is re-bid with the same partner, at the same share:
+    # the partner holds the rest (no new partner to find, no consortium to build; §3.3,
+    # docs/ODD.md §13.14)
+    held = own and t.incumbent.share < 1.0
+    if held:
+        share, pooled = t.incumbent.share, partnered
     if not own and sum(1 for x in m.tenders if x.mutual_bid) >= bid_capacity(model):
         # the bid team is busy: a consortium partner may write the bid with it (§3.3)
         if model.rng.random() >= p.procurement.consortium_access:
@@ -472,37 +492,43 @@ def consider(model, t: Tender) -> None:
         share = p.procurement.consortium_share
         pooled = partnered
     if t.framework and pooled < p.commissioning.framework_turnover_multiple * t.value:
-        if share == 1.0 and model.rng.random() >= p.procurement.consortium_access:
-            m.count("excluded_by_framework")
-            return
-        share = p.procurement.consortium_share
+        if share == 1.0:
+            if model.rng.random() >= p.procurement.consortium_access:
+                m.count("excluded_by_framework")
+                return
+            share = p.procurement.consortium_share
         pooled = partnered
         if pooled < p.commissioning.framework_turnover_multiple * t.value:
             m.count("excluded_by_framework")
             return
-    if not own and t.demand * share > mobilisation_room(model):
+    room = mobilisation_room(model) if not own else 0.0
+    if not own and t.demand * share > room:
         # more new posts than its managers and back office can mobilise: a partner may lead
-        # and the mutual take its share (§3.3 Case 2; docs/ODD.md §13.9)
+        # and take the part the mutual cannot staff, the mutual the part it can (its room),
+        # if that is at least procurement.consortium_min_share of the lot (§3.3 Cases 1, 2
+        # and 4, T3.1 Case 1; docs/ODD.md §13.9, §13.14)
         if share == 1.0 and model.rng.random() < p.procurement.consortium_access:
             share = p.procurement.consortium_share
             pooled = partnered
-        room = mobilisation_room(model)
         part = room / max(t.demand, 1e-9)       # shape: no 0/0
-        if t.demand * share > room:
-            if p.procurement.subcontract_access > 0 \
-                    and part >= p.procurement.subcontract_min_share \
-                    and model.rng.random() < p.procurement.subcontract_access:
-                # a prime contractor takes the mutual into its bid for the part it can
-                # mobilise now, for a top-slice of that part (§2.2, §2.5, §3.3 Case 2;
-                # docs/ODD.md §13.12)
-                share, fee, pooled = part, p.procurement.prime_fee, partnered
-            else:
-                m.count("no_bid_mobilisation")
-                model.log("decision", f"did not bid for a tender from {t.commissioner.name}: "
-                                      f"{t.demand * share:.0f} new posts, more than the "
-                                      f"{max(room, 0):.0f} it can mobilise now.")
-                return
-    if share < 1.0 and t.window - decision.latency < p.procurement.consortium_months:
+        if share < 1.0 and (t.demand * share <= room
+                            or part >= p.procurement.consortium_min_share):
+            share = min(share, part)
+        elif p.procurement.subcontract_access > 0 \
+                and part >= p.procurement.subcontract_min_share \
+                and model.rng.random() < p.procurement.subcontract_access:
+            # a prime contractor takes the mutual into its bid for the part it can
+            # mobilise now, for a top-slice of that part (§2.2, §2.5, §3.3 Case 2;
+            # docs/ODD.md §13.12)
+            share, fee, pooled = part, p.procurement.prime_fee, partnered
+        else:
+            m.count("no_bid_mobilisation")
+            model.log("decision", f"did not bid for a tender from {t.commissioner.name}: "
+                                  f"{t.demand * share:.0f} new posts, more than the "
+                                  f"{max(room, 0):.0f} it can mobilise now.")
+            return
+    if share < 1.0 and not held \
+            and t.window - decision.latency < p.procurement.consortium_months:
         # no time to build a consortium before the deadline (§2.5; docs/ODD.md §13.6)
         m.count("no_bid_consortium_time")
         return
@@ -725,6 +751,13 @@ def _take_up(model, t: Tender, price: int) -> None:
     incoming = round(t.tupe_staff * share)
     if t.incumbent is not None:
         k = t.incumbent
+        if share < 1.0:
+            # in consortium, staff transfer in with the mutual's new posts only (its share of
+            # the lot less what it delivers now); the partner's part and its staff stay with
+            # the partner (docs/ODD.md §13.14)
+            others = t.demand - k.demand
+            new = max(0.0, t.demand * share - k.demand)
+            incoming = round(t.tupe_staff * new / others) if others > 0 else 0
         if k.core:
             years = p.organisation.core_contract_years
         k.retendering, k.end, k.extensions_left = False, model.month + 12 * years, ext
