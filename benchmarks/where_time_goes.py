@@ -102,27 +102,26 @@ def summarise(path: Path) -> dict:
     def shares(c):
         return {k: round(v / total, 4) for k, v in c.most_common()}
 
-    return {"what": "where_time_goes.py: py-spy samples of medium runs", "samples": total,
+    return {"what": "where_time_goes.py: py-spy samples of run_speed.py's case's runs",
+            "samples": total,
             "kind": shares(kinds), "mechanism": shares(mechanisms),
             "mechanism_kind": shares(both)}
 
 
-def _warm_up():
+def _warm_up(case: str = "medium"):
     """Imports and one full run (every kernel loaded, caches filled): outside the samples."""
-    from run_speed import CASES
+    from run_speed import ROOT, _run_args
 
     import sim
-    from sim.metrics import COLUMNS
 
-    scenario, overrides, months = CASES["medium"]
-    kwargs = dict(scenario=scenario, months=months, overrides=overrides,
-                  outputs=[c for c in COLUMNS if c != "month"])
+    scenario, overrides, months, kwargs = _run_args(case, True, ROOT)
+    kwargs = dict(scenario=scenario, months=months, overrides=overrides, **kwargs)
     sim.run(seed=1000, **kwargs)
     return sim.run, kwargs
 
 
-def loop(runs: int) -> None:
-    run, kwargs = _warm_up()
+def loop(runs: int, case: str = "medium") -> None:
+    run, kwargs = _warm_up(case)
     for seed in range(runs):
         run(seed=seed, **kwargs)
 
@@ -132,12 +131,14 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     lp = sub.add_parser("loop", help="the runs to sample (under py-spy)")
     lp.add_argument("--runs", type=int, default=12)
+    lp.add_argument("--case", choices=("medium", "large", "base"), default="medium",
+                    help="run_speed.py's case (default medium)")
     sm = sub.add_parser("summarise", help="shares of a py-spy raw file")
     sm.add_argument("raw", type=Path)
     sm.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     if args.cmd == "loop":
-        loop(args.runs)
+        loop(args.runs, args.case)
         return 0
     result = summarise(args.raw)
     for part in ("kind", "mechanism"):
