@@ -192,34 +192,38 @@ class Participants:
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-def _mean(values) -> tuple[int, float]:
-    values = list(values)
+def _mean(values: list[float]) -> tuple[int, float]:
     return len(values), (sum(values) / len(values) if values else 0.0)
 
 
 def survey(model) -> Participants:
     """Count the possible participants and their knowledge (once a month, reused)."""
     board, rep = model.governance.board, model.governance.rep_body
-    members = board.members()
+    executive, directors, elected = [], [], []  # skills, in seat order (one pass)
+    for m in board.members():
+        if m.seat_type == "executive":
+            executive.append(m.skill)
+        elif not m.elected:
+            directors.append(m.skill)
+        if m.elected:
+            elected.append(m.skill)
     s, u = model.staff, model.users
     staff_mask = s.alive & (s.engagement >= 2)
     users_mask = users_consultable(model)
+    n_staff, n_users = int(np.count_nonzero(staff_mask)), int(np.count_nonzero(users_mask))
     rep_confidence = []  # present holders of the representative body's seats, in seat order
     for seat in (rep.seats if rep else []):
         person = seat.person
         if person is not None and present(model, person):
             rep_confidence.append(person.confidence)
     return Participants(
-        executive=_mean(m.skill for m in members if m.seat_type == "executive"),
-        directors=_mean(m.skill for m in members
-                        if m.seat_type != "executive" and not m.elected),
-        elected_directors=_mean(m.skill for m in members if m.elected),
+        executive=_mean(executive),
+        directors=_mean(directors),
+        elected_directors=_mean(elected),
         rep_people=_mean(rep_confidence),
         rep_appointed=sum(seat.kind == "appointed" for seat in (rep.seats if rep else [])),
-        staff=(int(np.count_nonzero(staff_mask)),
-               column_mean(s.confidence[staff_mask]) if staff_mask.any() else 0.0),
-        users=(int(np.count_nonzero(users_mask)),
-               column_mean(u.confidence[users_mask]) if users_mask.any() else 0.0),
+        staff=(n_staff, column_mean(s.confidence[staff_mask]) if n_staff else 0.0),
+        users=(n_users, column_mean(u.confidence[users_mask]) if n_users else 0.0),
         board_filled=board.filled_shares(),
         rep_filled=rep.filled_shares() if rep else (0, 0),
         stamp=model.steps)
@@ -266,8 +270,12 @@ def _memo(model, who: Participants) -> dict:
 def consult_shares(model, level: str, depth: float | None = None) -> tuple[float, float]:
     """(representative body, membership) share of decisions consulted at this level."""
     who = participants(model)
+    return _consulted(model, who, _memo(model, who) if depth is None else None, level, depth)
+
+
+def _consulted(model, who: Participants, memo: dict | None, level: str,
+               depth: float | None) -> tuple[float, float]:
     if depth is None:
-        memo = _memo(model, who)
         key = ("consult", level)
         if (hit := memo.get(key)) is None:
             hit = memo[key] = _consult_shares(model, who, level,
@@ -287,7 +295,10 @@ def _consult_shares(model, who: Participants, level: str, d: float) -> tuple[flo
 def stage_months(model, level: str) -> tuple[float, float, float]:
     """(fixed stages, representative-body stage, membership stage) in months, before scaling."""
     who = participants(model)
-    memo = _memo(model, who)
+    return _stages(model, who, _memo(model, who), level)
+
+
+def _stages(model, who: Participants, memo: dict, level: str) -> tuple[float, float, float]:
     key = ("stages", level)
     if (hit := memo.get(key)) is None:
         hit = memo[key] = _stage_months(model, who, level)
@@ -338,7 +349,11 @@ def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
 def _memoised(model, term, level: str, board: bool, rep: bool, members: bool):
     """``term(model, who, ...)`` once per survey for each procedure (``Participants.memo``)."""
     who = participants(model)
-    memo = _memo(model, who)
+    return _term(model, who, _memo(model, who), term, level, board, rep, members)
+
+
+def _term(model, who: Participants, memo: dict, term, level: str, board: bool, rep: bool,
+          members: bool):
     key = (term, level, board, rep, members)
     if (hit := memo.get(key)) is None:
         hit = memo[key] = term(model, who, level, board, rep, members)
@@ -421,7 +436,12 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
     if level not in DECISION_LEVELS:
         raise ValueError(f"unknown decision level {level!r} (one of {DECISION_LEVELS})")
     p, rng = model.params, model.rng
-    share_rep, share_members = consult_shares(model, level, depth)
+    # the survey and its memo, looked up once: nothing a decision reads changes before its
+    # ownership effects (the same values as consult_shares, stage_months, quality and
+    # voice_shares give)
+    who = participants(model)
+    memo = _memo(model, who)
+    share_rep, share_members = _consulted(model, who, memo, level, depth)
     board = level != "operations"
     if procedure == "executive":
         share_rep = share_members = 0.0
@@ -432,7 +452,7 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
             share_rep = 0.0
     rep = rng.random() < share_rep
     members = rng.random() < share_members
-    fixed, rep_months, member_months = stage_months(model, level)
+    fixed, rep_months, member_months = _stages(model, who, memo, level)
     external = _external(p, level)
     if procedure == "ratified" and board:  # the board ratifies at its next meeting
         fixed += p.governance.bids.ratify_months - p.governance.latency.board_months
@@ -446,8 +466,8 @@ def decide(model, level: str, deadline_months: float, kind: str = "opportunity",
         board = rep = members = False
         planned = _scale(p, level) * p.governance.latency.executive_months
     latency = _noisy(planned, p.governance.latency.noise_cv, rng)
-    q = quality(model, level, board, rep, members)
-    voice, user_voice = voice_shares(model, level, board, rep, members)
+    q = _term(model, who, memo, _quality, level, board, rep, members)
+    voice, user_voice = _term(model, who, memo, _voice_shares, level, board, rep, members)
     consulted = tuple(name for name, used in
                       (("board", board), (model.governance.rep_body.name if rep else "", rep),
                        (MEMBERSHIP, members)) if used)
