@@ -381,7 +381,7 @@ class MutualModel(mesa.Model):
 
         eligible_for = s.tenure - p.membership.staff.probation_months
         eligible_for = np.where(membership.staff_eligible(s, p), eligible_for, -1)
-        s.member[:], s.defaulted[:] = membership.initial_members(
+        s.member[:], s.defaulted[:], s.chose[:] = membership.initial_members(
             self.people.staff_rules, eligible_for, p.membership.staff.history_months,
             p.membership.staff.enrol_existing, rng)
         s.ownership[:] = self._ownership_start(s.affinity, self.governance.voice_heard, s.member)
@@ -397,7 +397,7 @@ class MutualModel(mesa.Model):
         u = self.users
         history = p.membership.users.history_months
         eligible_for = np.where(u.aware, history, -1)
-        u.member[:], u.defaulted[:] = membership.initial_members(
+        u.member[:], u.defaulted[:], u.chose[:] = membership.initial_members(
             self.people.user_rules, eligible_for, history, True, rng)
         u.ownership[:] = self._ownership_start(u.affinity, self.governance.user_voice_heard,
                                                u.member)

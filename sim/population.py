@@ -25,6 +25,7 @@ STAFF_SCHEMA: dict[str, type] = {
     "satisfaction": float,  # 0-1
     "member": bool,         # legal-formal membership
     "defaulted": bool,      # the opt-out/automatic default has been applied to this person
+    "chose": bool,          # a member by their own decision, not enrolled by a default (§4.1)
     "engagement": np.int8,  # ladder rung 0-4 (docs/ODD.md §2)
     "group_months": np.int16,  # months in a working group still (people/participation.py)
 }
@@ -40,6 +41,7 @@ USER_SCHEMA: dict[str, type] = {
     "satisfaction": float,
     "member": bool,
     "defaulted": bool,
+    "chose": bool,
     "engagement": np.int8,
 }
 

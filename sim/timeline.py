@@ -402,6 +402,7 @@ def _switch(model, e) -> str:
         if e["enrol_existing"] or rule == "automatic":
             joining = eligible & ~cols.member
             cols.member |= joining
+            cols.chose[joining] = False       # enrolled by the new default (§4.1)
             cols.defaulted[eligible] = True
             words = f"; {int(joining.sum())} eligible non-members enrolled at once"
         else:

@@ -43,3 +43,10 @@ def test_the_numpy_path_is_what_jit_off_runs(monkeypatch):
                         lambda model: called.append(model.month))
     engagement.update(sim.MutualModel("small_cic", rng=0))
     assert called == [0]
+
+
+def test_warm_calls_every_kernel_with_its_current_arity():
+    """kernels.warm() (run once in every worker process's forkserver, before any run) passes
+    dummy arguments by arity: a kernel whose signature changed without it would break every
+    parallel batch at start-up, which the serial tests never see."""
+    kernels.warm()

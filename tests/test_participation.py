@@ -330,3 +330,95 @@ def test_a_mutual_with_no_viable_business_winds_down():
     alive = sim.run("base", seed=0, months=60, keep_model=True,
                     overrides=nothing | {"finance.trading_share": 0.12})
     assert not alive.model.failed
+
+
+# --- chosen and default membership (§4.1; docs/ODD.md §2, engagement.default_member_share) ----
+
+def test_who_chose_to_join_is_tracked_through_rules_and_switches():
+    """Opt-in members chose; the `opt_out` scenario's rule starts as a switch at month 0
+    (history_months 0, enrol_existing), so its month-0 members were all enrolled and stay
+    'not chose'; new starters enrolled by the default did not choose; a switch to opt-out
+    that enrols existing staff leaves the members who chose as they were."""
+    m = _model("base")                      # opt-in
+    s = m.staff
+    assert (s.chose[s.member & s.alive]).all()
+    m = _model("opt_out", seed=1)
+    s = m.staff
+    members = s.member & s.alive
+    assert members.sum() > 100 and not s.chose[members].any()
+    m.run_for(24)
+    s = m.staff
+    later = s.member & s.alive
+    # (rows are compacted now and then, so counts, not rows) every member enrolled since
+    # month 0 was enrolled by the default: only an opted-out person who joins again chooses
+    assert later.sum() > 100 and (later & s.chose).sum() <= 0.05 * later.sum()
+    scenario = sim.load_scenario("base").with_events(
+        [{"month": 6, "what": "switch", "constituency": "staff", "rule": "opt_out",
+          "enrol_existing": True}])
+    m = sim.MutualModel(scenario, rng=2)
+    m.run_for(5)                            # the switch is applied in the next step
+    s = m.staff
+    members_before = (s.member & s.alive).sum()
+    chose_before = (s.member & s.alive & s.chose).sum()
+    assert chose_before == members_before > 0
+    m.run_for(1)
+    s = m.staff
+    members = s.member & s.alive
+    assert members.sum() > members_before + 50
+    # those who had chosen keep it (less the month's few leavers); the enrolled did not choose
+    assert chose_before - 3 <= (members & s.chose).sum() <= chose_before
+
+
+def test_members_enrolled_by_default_feel_only_their_share_of_the_member_boost():
+    """The member term of the ladder's drive is member_boost for a member who chose and
+    member_boost × default_member_share for one enrolled by the default (§4.1: 'If you're an
+    opt-out, well you don't really know what the organisation is about'). Fails if the rule
+    ignores how a member joined."""
+    m = _model("opt_out", seed=1, **{"engagement.member_boost": 0.8,
+                                     "engagement.default_member_share": 0.25})
+    s = m.staff
+    members = np.flatnonzero(s.member & s.alive)
+    assert len(members) > 100
+    s.chose[members[::2]] = True            # half of them as if they had chosen
+    base = engagement.staff_drive(m)
+    by_default = s.member & s.alive & ~s.chose
+    s.chose[by_default] = True              # as if every member had chosen
+    lift = engagement.staff_drive(m) - base
+    assert lift[by_default] == pytest.approx(0.8 * (1 - 0.25))
+    assert (lift[~by_default] == 0).all()
+    # the compiled kernel gives the same drive (its z before the step's boost is the same
+    # drive plus the boost columns, so compare the difference it makes)
+    from sim.mechanisms.people import kernels
+    if kernels.ENABLED:
+        def z(chose_col):
+            n = s.size
+            zu, zd = np.empty(n), np.empty(n)
+            b1, by_site, by_team = participation.staff_boost_parts(m)
+            e = m.params.engagement
+            kernels.staff_z(s.engagement, s.ownership, s.confidence, s.satisfaction,
+                            s.member, chose_col, s.part_time, s.site, s.team, s.alive,
+                            m.org.n_teams, e.ownership_weight, e.confidence_weight,
+                            e.satisfaction_weight, e.peer_weight,
+                            e.pipeline_weight * engagement.pipeline_support(m.params),
+                            e.member_boost, e.member_boost * e.default_member_share,
+                            e.part_time_load, m.funding.workload - 1.0, e.workload_weight,
+                            e.dispersion_penalty * (1 - 1 / m.org.n_sites), b1, by_site,
+                            by_team, zu, zd)
+            return zu
+        all_chose = s.chose.copy()
+        s.chose[by_default] = False
+        d = z(all_chose) - z(s.chose)
+        assert d[by_default & (np.abs(z(s.chose)) < 19)] == pytest.approx(0.8 * 0.75)
+
+
+def test_default_enrolment_lowers_opt_out_participation_but_not_opt_in():
+    """Opt-out members who never chose climb less: with default_member_share 0 the opt_out
+    scenario's active share falls against 1 (the old rule) at the same seeds, and base
+    (opt-in: every member chose) is bit-identical. 3 seeds × 48 months."""
+    key = "active_share"
+    full = _late_mean("opt_out", key, {"engagement.default_member_share": 1.0}, range(3))
+    none = _late_mean("opt_out", key, {"engagement.default_member_share": 0.0}, range(3))
+    assert (none < full).all(), (none, full)
+    b1 = _late_mean("base", key, {"engagement.default_member_share": 1.0}, range(2))
+    b0 = _late_mean("base", key, {"engagement.default_member_share": 0.0}, range(2))
+    assert (b1 == b0).all()

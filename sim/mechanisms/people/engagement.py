@@ -56,6 +56,15 @@ PARAMS = [
     param("engagement.member_boost", 0.25, "log-odds", 0.0, 3.0,
           source="§5.4: formal membership 'may not readily translate' into engagement; assumption",
           doc="Added drive for legal members (small: membership and engagement diverge)."),
+    param("engagement.default_member_share", 0.0, "share of member_boost", 0.0, 1.0,
+          source="§4.1: opt-in because 'ownership should follow from a positive decision'; "
+                 "'If you're an opt-out, well you don't really know what the organisation is "
+                 "about' (Case 11 chair); Case 10 (automatic): 'a lack of understanding ... "
+                 "about what employee ownership is'; the value is an assumption (stop 23, "
+                 "chosen from the quotations before measuring)",
+          doc="Share of engagement.member_boost felt by a member enrolled by the opt-out or "
+              "automatic default rather than by their own decision (the `chose` column); "
+              "members who chose feel all of it."),
     param("engagement.dispersion_penalty", 0.6, "log-odds at a remote site", 0.0, 3.0,
           source="§3.5, §5.4: at 30 dispersed sites engagement 'less strong than at core/HQ sites'",
           doc="Drive lost by staff and users away from the headquarters site, scaled by "
@@ -187,6 +196,12 @@ def _add(acc: np.ndarray, tmp: np.ndarray, column: np.ndarray, weight: float,
     acc += tmp
 
 
+def _member_weight(chose: np.ndarray, e) -> np.ndarray:
+    """The member boost each person would feel as a member: all of it for who chose to join,
+    ``default_member_share`` of it for who was enrolled by a default (§4.1)."""
+    return np.where(chose, e.member_boost, e.member_boost * e.default_member_share)
+
+
 def staff_drive(model) -> np.ndarray:
     """w_own·(ownership − ½) + w_conf·(confidence − ½) + w_sat·(satisfaction − ½)
     + w_peer·(active team-mates' share) + w_pipe·pipeline + w_member·member
@@ -201,7 +216,7 @@ def staff_drive(model) -> np.ndarray:
     _add(acc, tmp, s.satisfaction, p.engagement.satisfaction_weight, 0.5)
     _add(acc, tmp, peer_active, p.engagement.peer_weight)
     acc += p.engagement.pipeline_weight * pipeline_support(p)
-    _add(acc, tmp, s.member, p.engagement.member_boost)
+    _add(acc, tmp, s.member, _member_weight(s.chose, p.engagement))
     np.multiply(s.part_time, p.engagement.part_time_load, out=tmp)  # the load
     tmp += model.funding.workload - 1.0
     tmp *= p.engagement.workload_weight
@@ -222,7 +237,7 @@ def user_drive(model) -> np.ndarray:
     _add(acc, tmp, u.confidence, p.engagement.confidence_weight, 0.5)
     _add(acc, tmp, peer_active, p.engagement.peer_weight)
     acc += p.engagement.pipeline_weight * pipeline_support(p, "users")
-    _add(acc, tmp, u.member, p.engagement.member_boost)
+    _add(acc, tmp, u.member, _member_weight(u.chose, p.engagement))
     _add(acc, tmp, u.vulnerability, -p.engagement.vulnerability_weight)
     acc -= remote_penalty(u.site, model.org.n_sites, p)
     return acc
@@ -467,9 +482,10 @@ def _update_compiled(model) -> None:
     b1, by_site, by_team = participation.staff_boost_parts(model)
     z_up, z_down = np.empty(n), np.empty(n)
     kernels.staff_z(s.engagement, s.ownership, s.confidence, s.satisfaction, s.member,
-                    s.part_time, s.site, s.team, s.alive, n_teams,
+                    s.chose, s.part_time, s.site, s.team, s.alive, n_teams,
                     e.ownership_weight, e.confidence_weight, e.satisfaction_weight,
-                    e.peer_weight, pipe, e.member_boost, e.part_time_load,
+                    e.peer_weight, pipe, e.member_boost,
+                    e.member_boost * e.default_member_share, e.part_time_load,
                     model.funding.workload - 1.0, e.workload_weight, remote,
                     b1, by_site, by_team, z_up, z_down)
     np.exp(z_up, out=z_up)
@@ -493,9 +509,10 @@ def _update_compiled(model) -> None:
     m = u.size
     b1, by_site = participation.user_boost_parts(model)
     z_up, z_down = np.empty(m), np.empty(m)
-    kernels.user_z(u.engagement, u.ownership, u.confidence, u.member, u.vulnerability,
-                   u.site, u.alive, n_sites, e.ownership_weight, e.confidence_weight,
-                   e.peer_weight, e.pipeline_weight * support_u, e.member_boost,
+    kernels.user_z(u.engagement, u.ownership, u.confidence, u.member, u.chose,
+                   u.vulnerability, u.site, u.alive, n_sites, e.ownership_weight,
+                   e.confidence_weight, e.peer_weight, e.pipeline_weight * support_u,
+                   e.member_boost, e.member_boost * e.default_member_share,
                    -e.vulnerability_weight, remote,
                    b1, by_site, z_up, z_down)
     np.exp(z_up, out=z_up)

@@ -112,8 +112,9 @@ def _active_sums(level, groups, alive, n_groups):
 
 
 @_jit
-def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams,
-            w_own, w_conf, w_sat, w_peer, pipe, w_member, pt_load, overload, w_load, remote,
+def staff_z(level, own, conf, sat, member, chose, part_time, site, team, alive, n_teams,
+            w_own, w_conf, w_sat, w_peer, pipe, w_member, w_default_member, pt_load, overload,
+            w_load, remote,
             b1, b2_site, b2_team, z_up, z_down):
     """The staff ladder's drive (engagement.staff_drive) plus each step's channel boost
     (participation.staff_boost), clipped: the arguments of the exponentials in
@@ -132,7 +133,7 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
         d += (sat[i] - 0.5) * w_sat
         d += peer * w_peer
         d += pipe
-        d += (1.0 if member[i] else 0.0) * w_member
+        d += (1.0 if member[i] else 0.0) * (w_member if chose[i] else w_default_member)
         load = (1.0 if part_time[i] else 0.0) * pt_load
         load += overload
         load *= w_load
@@ -145,8 +146,9 @@ def staff_z(level, own, conf, sat, member, part_time, site, team, alive, n_teams
 
 
 @_jit
-def user_z(level, own, conf, member, vuln, site, alive, n_sites,
-           w_own, w_conf, w_peer, pipe, w_member, neg_w_vuln, remote, b1, b2_site,
+def user_z(level, own, conf, member, chose, vuln, site, alive, n_sites,
+           w_own, w_conf, w_peer, pipe, w_member, w_default_member, neg_w_vuln, remote, b1,
+           b2_site,
            z_up, z_down):
     """The users' drive (engagement.user_drive) plus each step's boost
     (participation.user_boost), clipped (see :func:`staff_z`)."""
@@ -163,7 +165,7 @@ def user_z(level, own, conf, member, vuln, site, alive, n_sites,
         d += (conf[i] - 0.5) * w_conf
         d += peer * w_peer
         d += pipe
-        d += (1.0 if member[i] else 0.0) * w_member
+        d += (1.0 if member[i] else 0.0) * (w_member if chose[i] else w_default_member)
         d += vuln[i] * neg_w_vuln
         d -= remote * (1.0 if site[i] != 0 else 0.0)
         col[2] = b2_site[site[i]]
@@ -459,8 +461,8 @@ def warm() -> None:
     factors = rungs.copy()
     factors.flags.writeable = False  # as engagement._rung_factor hands it over
     # shape: warm-up arguments: one row, zero parameters (the counts are the kernels' arities)
-    staff_z(lv, f, f, f, b, b, i32, i32, b, 1, *([0.0] * 11), f, f, np.zeros(1), np.zeros(1))
-    user_z(lv, f, f, b, f, i32, b, 1, *([0.0] * 8), f, np.zeros(1), np.zeros(1))  # shape: arity
+    staff_z(lv, f, f, f, b, b, b, i32, i32, b, 1, *([0.0] * 12), f, f, np.zeros(1), np.zeros(1))
+    user_z(lv, f, f, b, b, f, i32, b, 1, *([0.0] * 9), f, np.zeros(1), np.zeros(1))  # shape: arity
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
     # shape: warm-up arguments, as above
     settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)

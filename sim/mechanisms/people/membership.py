@@ -165,8 +165,10 @@ class Rules:
 
 def initial_members(rules: Rules, months_eligible: np.ndarray, history_months: int,
                     enrol_existing: bool, rng: np.random.Generator) -> tuple[np.ndarray,
+                                                                             np.ndarray,
                                                                              np.ndarray]:
-    """Who is a member at month 0, and to whom the default has already been applied.
+    """Who is a member at month 0, to whom the default has already been applied, and which
+    members joined by their own decision (``chose``) rather than by the default.
 
     Opt-in membership is drawn as if each person had faced the join hazard (without the peer
     term) since they became eligible, for at most ``history_months``; this makes it rise with
@@ -181,30 +183,44 @@ def initial_members(rules: Rules, months_eligible: np.ndarray, history_months: i
     if rules.rule in ("opt_in", "opt_out"):
         p_joined = 1.0 - np.exp(-rules.join_hazard(0.0) * exposure)
         member = eligible & (rng.random(len(member)) < p_joined)
+    chose = member.copy()  # who would have joined by their own decision
     if rules.rule in ("opt_out", "automatic"):
         if history_months > 0 or enrol_existing:
             member |= eligible
             defaulted = eligible.copy()
         else:  # a switch that leaves existing staff as they were
             defaulted = eligible.copy()
-    return member, defaulted
+    return member, defaulted, chose
 
 
 def update_constituency(cols, eligible: np.ndarray, rules: Rules,
                         peer_member_share: np.ndarray | None, rng: np.random.Generator,
                         groups: tuple | None = None) -> tuple[int, int]:
     """Apply one month of a membership rule to a constituency; return (joins, opt-outs).
+    Each new member's ``chose`` says whether they joined by their own decision (the join
+    hazard) or were enrolled by the opt-out or automatic default (§4.1).
 
     ``groups`` ((group of each row, number of groups, exclude_self)) lets the compiled path
     compute the peer share itself; ``peer_member_share`` is then not needed (None)."""
+    if rules.rule == "none":
+        return 0, 0
+    before, defaulted_before = cols.member.copy(), cols.defaulted.copy()
+    counts = _update_constituency(cols, eligible, rules, peer_member_share, rng, groups)
+    new = cols.member & ~before
+    if rules.rule == "automatic":  # every join is the default's
+        cols.chose[new] = False
+    else:  # enrolled by the default this month: the default was applied to them now
+        cols.chose[new] = ~(cols.defaulted[new] & ~defaulted_before[new])
+    return counts
+
+
+def _update_constituency(cols, eligible, rules, peer_member_share, rng, groups):
     if peer_member_share is None and rules.rule in ("opt_in", "opt_out") \
             and not kernels.ENABLED:
         groups_of, n_groups, exclude_self = groups
         peer_member_share = group_mean(groups_of, cols.member.astype(float), cols.alive,
                                        n_groups, exclude_self=exclude_self)
     member, alive = cols.member, cols.alive
-    if rules.rule == "none":
-        return 0, 0
     if rules.rule == "automatic":
         joining = alive & eligible & ~member
         member |= joining
