@@ -321,10 +321,12 @@ def stationary_levels(drive: np.ndarray, p, rng: np.random.Generator,
     """
     n = len(drive)
     weights = np.ones((n, top + 1))
+    # each rung's chances once: rung k + 1's down-chance here, its up-chance at the next k
+    up, _ = rung_chances(np.full(n, 0), drive, p, rate_factor, boost)
     for k in range(top):
-        up, _ = rung_chances(np.full(n, k), drive, p, rate_factor, boost)
-        _, down = rung_chances(np.full(n, k + 1), drive, p, rate_factor, boost)
+        next_up, down = rung_chances(np.full(n, k + 1), drive, p, rate_factor, boost)
         weights[:, k + 1] = weights[:, k] * up / np.maximum(down, 1e-12)  # shape: no 0/0
+        up = next_up
     cdf = np.cumsum(weights, axis=1)
     cdf /= cdf[:, -1:]
     return (rng.random(n)[:, None] > cdf).sum(axis=1).astype(np.int8)

@@ -155,7 +155,7 @@ def fixed_term_posts(model, hired: int) -> int:
 def turn_over(model) -> None:
     """Age everyone by a month, let people leave, and recruit into vacancies."""
     staff, p, rng = model.staff, model.params, model.rng
-    staff.tenure[staff.alive] += 1
+    np.add(staff.tenure, staff.alive, out=staff.tenure)  # a month more for the present
     gone = leavers(staff, p, rng)
     model.remove_staff(gone)
     hired = hires_this_month(model.funding.staff_target - staff.count(),
