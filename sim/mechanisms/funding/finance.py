@@ -159,6 +159,8 @@ DISTRIBUTIONS = ("surplus_to_staff", "surplus_to_users")
 FINANCING = ("loan_drawn", "loan_repaid")
 CATEGORIES = INCOME + COSTS + CAPITAL + FINANCING + DISTRIBUTIONS
 PUBLIC = ("contracts", "grants_public")
+# the same memberships as sets, for Ledger.post (about 8 postings a month)
+_KNOWN, _INCOME, _PUBLIC, _COSTS = map(frozenset, (CATEGORIES, INCOME, PUBLIC, COSTS))
 LINE_CATEGORY = {"trading": "trading", "acquired": "trading", "rent": "rents"}
 
 
@@ -186,7 +188,7 @@ class Ledger:
         self.unviable_months = 0   # months with no contract and a trailing deficit
 
     def post(self, month: int, category: str, pence: int) -> None:
-        if category not in CATEGORIES:
+        if category not in _KNOWN:
             raise ValueError(f"unknown ledger category {category!r}")
         pence = int(pence)
         if pence == 0:
@@ -195,15 +197,16 @@ class Ledger:
         # a new Counter (and list) only for a new month: setdefault would build one per post
         if (by_category := self.months.get(month)) is None:
             by_category = self.months[month] = Counter()
-        by_category[category] += pence
+        # what `by_category[category] += pence` does, without Counter's __missing__ call
+        by_category[category] = by_category.get(category, 0) + pence
         self.balance += pence
         if (sums := self.sums.get(month)) is None:
             sums = self.sums[month] = [0, 0, 0]
-        if category in INCOME:
+        if category in _INCOME:
             sums[0] += pence
-            if category in PUBLIC:
+            if category in _PUBLIC:
                 sums[1] += pence
-        elif category in COSTS:
+        elif category in _COSTS:
             sums[2] += pence
 
     def total(self, categories, first: int, last: int) -> int:
