@@ -211,6 +211,8 @@ def survey(model) -> Participants:
     staff_mask = s.alive & (s.engagement >= 2)
     users_mask = users_consultable(model)
     n_staff, n_users = int(np.count_nonzero(staff_mask)), int(np.count_nonzero(users_mask))
+    if _Batch.model is model:  # the batch's ownership effects start from the same masks
+        _Batch.surveyed = (staff_mask, users_mask)
     rep_confidence = []  # present holders of the representative body's seats, in seat order
     for seat in (rep.seats if rep else []):
         person = seat.person
@@ -523,6 +525,7 @@ class _Batch:
 
     model = None
     masks: tuple | None = None
+    surveyed: tuple | None = None  # (engaged staff, consultable users) surveyed in the batch
     seats: dict | None = None  # (board consulted, rep body consulted) -> _seat_rows
     appetite: dict | None = None  # (board, with the board) -> _appetite
 
@@ -539,9 +542,11 @@ class _BatchScope:
 
     def __enter__(self):
         _Batch.model, _Batch.masks, _Batch.seats, _Batch.appetite = self.model, None, {}, {}
+        _Batch.surveyed = None
 
     def __exit__(self, *exc):
         _Batch.model, _Batch.masks, _Batch.seats, _Batch.appetite = None, None, None, None
+        _Batch.surveyed = None
         return False
 
 
@@ -551,7 +556,14 @@ def _engaged_masks(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return _Batch.masks
     s = model.staff
     alive = s.alive
-    masks = (alive & (s.engagement >= 2), alive & (s.engagement >= 3), users_consultable(model))
+    if _Batch.model is model and _Batch.surveyed is not None:
+        # the survey of this batch counted them (nothing moved since: deciding changes only
+        # ownership): the same arrays as recomputing them
+        engaged, consultable = _Batch.surveyed
+        masks = (engaged, alive & (s.engagement >= 3), consultable)
+    else:
+        masks = (alive & (s.engagement >= 2), alive & (s.engagement >= 3),
+                 users_consultable(model))
     if _Batch.model is model:
         _Batch.masks = masks
     return masks
