@@ -205,8 +205,9 @@ def advance(model) -> None:
     month = model.month
     if is_year_end(month):   # the budget round (step() never runs month 0)
         set_budgets(model)
+    regard = service.commissioner_regard(model)  # once a month: the service's standing
     for contract in list(m.contracts):
-        if contract in m.contracts and withdrawn_early(model, contract):
+        if contract in m.contracts and withdrawn_early(model, contract, regard):
             continue
         if month >= contract.end and not contract.retendering:
             at_expiry(model, contract)
@@ -286,13 +287,16 @@ def held_by_history(model, k: Contract) -> bool:
     return k.core and model.month < model.params.organisation.core_contract_held_months
 
 
-def withdrawn_early(model, k: Contract) -> bool:
+def withdrawn_early(model, k: Contract, regard: float | None = None) -> bool:
+    """Whether the commissioner withdraws ``k`` this month (``regard``: the month's
+    service.commissioner_regard, if the caller has it)."""
     p = model.params
     if held_by_history(model, k):
         return False
+    if regard is None:
+        regard = service.commissioner_regard(model)
     hazard = p.commissioning.early_withdrawal_per_year / 12 * model.funding.market.exposure * \
-        (1 + p.commissioning.budget_cut_effect * budget_cut(k.commissioner)) \
-        / service.commissioner_regard(model)
+        (1 + p.commissioning.budget_cut_effect * budget_cut(k.commissioner)) / regard
     if k.commissioner.budget <= 0:
         hazard = 1.0  # no money at all
     if model.rng.random() >= hazard:

@@ -312,12 +312,12 @@ def release(model) -> None:
     (more when dissatisfied). Vacancies wait for the next election (§4.2 Case 3)."""
     release_leavers(model)
     rate = 1.0 - (1.0 - model.params.governance.seats.resign_per_year) ** (1 / 12)
+    rng, weight = model.rng, model.params.workforce.dissatisfaction_attrition
     for body in model.governing_bodies():
         for seat in body.seats:
             person = seat.person
-            if person is not None and model.rng.random() < rate * np.exp(
-                    model.params.workforce.dissatisfaction_attrition
-                    * (0.5 - person.satisfaction)):
+            if person is not None and rng.random() < rate * np.exp(
+                    weight * (0.5 - person.satisfaction)):
                 vacate(model, body, seat, step_down=True)
                 model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "
                                         "stays vacant until the next election.")
