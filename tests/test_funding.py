@@ -189,6 +189,36 @@ def test_a_bold_board_bids_below_cost_and_a_cautious_one_does_not(appetite, bids
     assert model.funding.market.counts.get("no_bid_unprofitable", 0) == (0 if bids else 1)
 
 
+@pytest.mark.parametrize("reserve_months,pounds_held,bids", [
+    (3.0, 100_000, False),    # reserves below a quarter of the lot's value: shut out
+    (3.0, 2_000_000, True),   # enough reserves: it bids
+    (0.0, 100_000, True),     # no reserves rule: the same thin reserves bid
+])
+def test_a_framework_shuts_out_a_bidder_whose_reserves_cannot_carry_the_work(
+        reserve_months, pounds_held, bids):
+    """§2.5: frameworks require 'financial reserves and a specific minimum turnover'
+    (docs/ODD.md §13.13). A framework lot of about £1.1m a year (a 400-staff mutual's turnover is
+    more than double it, so the turnover rule passes) needs reserves, net of loans, of 3/12 of
+    it, about £280k: with £100k the mutual is shut out (no partner found), with £2m it bids,
+    and with the rule off the same £100k bids."""
+    model = sim.MutualModel("base", rng=2, overrides={
+        **FEW_USERS, "governance.urgent_delegation": 0.0, "procurement.misjudgement": 0.0,
+        "procurement.consortium_access": 0.0,
+        "commissioning.framework_reserve_months": reserve_months})
+    t = Tender(999, model.funding.market.commissioners[0], 0, value=1, demand=30.0, lots=1,
+               opens=0, deadline=24, framework=True, tupe_staff=0)
+    t.value = int(procurement.cost_price(model, t) * 1.05)
+    income, _, _ = finance.trailing_year(model)
+    assert income >= 2 * t.value                            # the turnover rule passes
+    model.funding.ledger.balance = pounds_held * 100
+    assert commissioning.framework_bar(model, t, income, 1.0) == ("" if bids else "reserves")
+    procurement.consider(model, t)
+    assert (t.mutual_bid is not None) == bids
+    counts = model.funding.market.counts
+    assert counts.get("excluded_by_reserves", 0) == counts.get("excluded_by_framework", 0) \
+        == (0 if bids else 1)
+
+
 @pytest.mark.parametrize("appetite,defended", [(0.9, True), (0.2, False)])
 def test_the_deciders_risk_appetite_decides_whether_the_mutual_defends_its_own_work(
         appetite, defended):

@@ -146,7 +146,8 @@ def summarise(label: str, runs: list[dict], show_runs: bool) -> None:
     print("   over the run, share of income (median): " +
           ", ".join(f"{k} {v:.3f}" for k, v in books.items()))
     keys = ("bids_made", "bids_won", "no_bid_mobilisation", "excluded_by_framework",
-            "no_bid_writing_time", "no_bid_consortium_time", "tenders_missed")
+            "excluded_by_reserves", "no_bid_writing_time", "no_bid_consortium_time",
+            "tenders_missed")
     print("   counts a run (mean): " + ", ".join(
         f"{k} {np.mean([r['counts'].get(k, 0) for r in runs]):.1f}" for k in keys))
     cores = [r for r in runs if r["core"] is not None]

@@ -86,6 +86,16 @@ PARAMS = [
           source="§2.5: 'their turnover was double the size of the contract'",
           doc="Framework entry rule: a bidder's turnover must be at least k × the lot's annual "
               "value (a consortium pools turnover)."),
+    param("commissioning.framework_reserve_months", 3.0, "months of the bidder's part of the "
+          "lot's value", 0.0, 24.0,
+          source="§2.5: 'getting included in commissioning frameworks of approved contractors "
+                 "often requires mutuals to show that they have financial reserves and a "
+                 "specific minimum turnover'; assumption for the size, chosen before measuring: "
+                 "reserves to carry its part of the service for a quarter (docs/ODD.md §13.13)",
+          doc="Framework entry rule beside the turnover rule: a bidder's reserves, net of what "
+              "it owes on loans, must be at least this many months of its part of the lot's "
+              "annual value (its share in a consortium; each partner shows its own). 0 = no "
+              "reserves rule."),
     param("commissioning.extension_propensity", 0.5, "probability at expiry", 0.0, 1.0,
           source="§2.2: half of SEUK respondents still on original contracts, the rest after "
                  "extension or re-tender; §2.5 'plus one'",
@@ -280,6 +290,22 @@ def exposure(model) -> float:
 
 def budget_cut(c) -> float:
     return max(0.0, 1.0 - c.budget)
+
+
+def framework_bar(model, t: Tender, pooled: float, share: float) -> str:
+    """Why a framework shuts the mutual out of tender ``t`` ("" if it does not): its turnover,
+    pooled with any consortium partner's, must be ``framework_turnover_multiple`` × the lot's
+    annual value, and its own reserves, net of loans owed, ``framework_reserve_months`` of its
+    part of that value (§2.5 'financial reserves and a specific minimum turnover';
+    docs/ODD.md §13.13)."""
+    p = model.params.commissioning
+    if pooled < p.framework_turnover_multiple * t.value:
+        return "turnover"
+    led = model.funding.ledger
+    reserves = led.balance - sum(loan.owed for loan in led.loans)
+    if reserves < p.framework_reserve_months / 12 * share * t.value:
+        return "reserves"
+    return ""
 
 
 def held_by_history(model, k: Contract) -> bool:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.mechanisms.funding import finance, growth
+from sim.mechanisms.funding import commissioning, finance, growth
 from sim.mechanisms.funding.market import (
     Bid,
     BidRecord,
@@ -491,15 +491,16 @@ def consider(model, t: Tender) -> None:
             return
         share = p.procurement.consortium_share
         pooled = partnered
-    if t.framework and pooled < p.commissioning.framework_turnover_multiple * t.value:
+    # a framework's entry rule: turnover and reserves (§2.5; commissioning.framework_bar)
+    if t.framework and (bar := commissioning.framework_bar(model, t, pooled, share)):
         if share == 1.0:
             if model.rng.random() >= p.procurement.consortium_access:
-                m.count("excluded_by_framework")
+                _excluded(m, bar)
                 return
             share = p.procurement.consortium_share
         pooled = partnered
-        if pooled < p.commissioning.framework_turnover_multiple * t.value:
-            m.count("excluded_by_framework")
+        if bar := commissioning.framework_bar(model, t, pooled, share):
+            _excluded(m, bar)
             return
     room = mobilisation_room(model) if not own else 0.0
     if not own and t.demand * share > room:
@@ -580,6 +581,12 @@ def consider(model, t: Tender) -> None:
                        cost=cost, error=error, fee=fee)
     if fee:
         m.count("subcontract_bids")
+
+
+def _excluded(m, bar: str) -> None:
+    m.count("excluded_by_framework")
+    if bar == "reserves":
+        m.count("excluded_by_reserves")
 
 
 def misreading(model, decision) -> float:
