@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benefits  # noqa: E402
 
-from sim.mechanisms.funding import finance  # noqa: E402
+from sim.mechanisms.funding import commissioning, finance  # noqa: E402
 from sim.model import MutualModel  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 from sim.values import parse_override  # noqa: E402
@@ -43,6 +43,23 @@ HOW = {"re-tendered and lost": "retender", "brought back in house": "in_house",
        "withdrawn early": "withdrawn", "not renewed": "not_renewed",
        "re-tendered through a framework": "excluded", "re-tendered, but": "missed",
        "re-tendered; the mutual would not": "declined"}
+
+
+EXPIRIES: dict[int, list[str]] = {}   # id(model) -> what became of each core expiry
+_at_expiry = commissioning.at_expiry
+
+
+def _counted_at_expiry(model, k) -> None:
+    """commissioning.at_expiry, recording what became of the core contract at each expiry
+    (kept: extended or renewed; re-tender; lost: in house or decommissioned)."""
+    _at_expiry(model, k)
+    if k.core:
+        out = "lost" if k not in model.funding.market.contracts else \
+            "retender" if k.retendering else "kept"
+        EXPIRIES.setdefault(id(model), []).append(out)
+
+
+commissioning.at_expiry = _counted_at_expiry   # read by commissioning.advance each month
 
 
 def income(model) -> float:
@@ -104,6 +121,7 @@ def one_run(size: dict, seed: int, over: dict, months: int = 120) -> dict:
              for c in ("overheads", "bid_costs", "redundancy", "agency")}
     books["margin"] = (earned + led.total(finance.COSTS, 1, last)) / earned if earned else 0.0
     out = {"seed": seed, "rows": rows, "losses": losses, "failed": bool(m.failed),
+           "expiries": EXPIRIES.pop(id(m), []),
            "counts": dict(mk.counts), "books": books,
            "failure": next((e["text"].split(":")[0] for e in m.events if e["kind"] == "failure"),
                            "")}
@@ -150,6 +168,9 @@ def summarise(label: str, runs: list[dict], show_runs: bool) -> None:
             "tenders_missed")
     print("   counts a run (mean): " + ", ".join(
         f"{k} {np.mean([r['counts'].get(k, 0) for r in runs]):.1f}" for k in keys))
+    ex = [x for r in runs for x in r["expiries"]]
+    print(f"   core expiries {len(ex)} ({len(ex) / n:.1f} a run): kept {ex.count('kept')}, "
+          f"re-tendered {ex.count('retender')}, lost at expiry {ex.count('lost')}")
     cores = [r for r in runs if r["core"] is not None]
     without = sum(r["setback"] for r in runs if r["core"] is None)
     print(f"   core lost in {len(cores)} runs; setback in {sum(r['setback'] for r in cores)} "
