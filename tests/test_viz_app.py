@@ -216,6 +216,14 @@ def screenshot(page, name, element=None):
 
 # --- the exercises of docs/training.md ------------------------------------------------------
 
+@pytest.mark.xfail(strict=True, reason=(
+    "fails since stop 27's consortium rule (17d223d) and default-member rule (1625760) together: "
+    "at seed 0 B's active share is 14 % at month 0 and 14 % at month 60 (13.5 % and 13.9 % "
+    "before rounding), so 'does not rise' (B lower at month 60 than at month 0) does not hold; "
+    "at seeds 1-3 it is lower (11 %, 8 %, 6 %; tools/training_notices.py --only ex1). With the "
+    "default-member rule alone (before 17d223d) it was 9 % against 14 %. Membership (83 % "
+    "against 3 %), 'less than 10 points above A' (14 against 7) and the quadrant hold. "
+    "docs/training.md says so. Kept as a strict xfail, the claim not loosened"))
 def test_exercise_1_opt_out_fills_membership_not_engagement(page):
     pick_exercise(page, "Exercise 1 —")
     labels = page.locator(".copy-label")
