@@ -153,6 +153,14 @@ def setback(result) -> bool:
     return bool(drawdown.min() < 0.5 or ts["failed"].iloc[-1])
 
 
+def two_proportion_z(a: int, na: int, b: int, nb: int) -> float:
+    """z of the difference of two shares, a/na − b/nb, with the pooled standard error (NaN
+    when the pooled share is 0 or 1): the fragility must-show's test."""
+    pooled = (a + b) / (na + nb)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb)) if 0 < pooled < 1 else float("nan")
+    return (a / na - b / nb) / se if se == se and se > 0 else float("nan")
+
+
 def fragility(seeds=range(40), large_seeds=range(20), **extra) -> dict:
     """Small (25 staff) against large (2,000) mutuals over ten years with the size multiplier
     on commissioners' withdrawal and non-renewal switched off (``commissioning.smallness_factor
@@ -179,9 +187,7 @@ def fragility(seeds=range(40), large_seeds=range(20), **extra) -> dict:
               f"{int(failed.sum())}, grew {int((g > 1).sum())}, median growth {np.median(g):.2f}"
               f" (month 60: {np.median(at60):.2f}, contracts held {np.median(held):.0f})")
     (a, na), (b, nb) = out.values()
-    pooled = (a + b) / (na + nb)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb)) if 0 < pooled < 1 else float("nan")
-    z = (a / na - b / nb) / se if se == se and se > 0 else float("nan")
+    z = two_proportion_z(a, na, b, nb)
     print(f"small − large setback share {a / na - b / nb:+.3f}, z {z:.2f} -> "
           f"{'holds' if z > 2 else 'FAILS'}")
     return out

@@ -235,9 +235,7 @@ def main(argv=None) -> None:
         summarise(label, runs, a.runs)
         out[label] = (sum(r["setback"] for r in runs), len(runs))
     (x, nx), (y, ny) = out.values()
-    pooled = (x + y) / (nx + ny)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / nx + 1 / ny)) if 0 < pooled < 1 else float("nan")
-    z = (x / nx - y / ny) / se if se == se and se > 0 else float("nan")
+    z = benefits.two_proportion_z(x, nx, y, ny)
     print(f"\nsetbacks small {x}/{nx}, large {y}/{ny}, z {z:.2f} (benefits.fragility's test)")
 
 

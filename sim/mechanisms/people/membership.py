@@ -204,12 +204,15 @@ def update_constituency(cols, eligible: np.ndarray, rules: Rules,
     compute the peer share itself; ``peer_member_share`` is then not needed (None)."""
     if rules.rule == "none":
         return 0, 0
-    before, defaulted_before = cols.member.copy(), cols.defaulted.copy()
+    before = cols.member.copy()
+    # only opt-out has both kinds of join: the default, applied once (defaulted set now), and
+    # the join hazard; under opt-in every join is chosen, under automatic none is
+    defaulted_before = cols.defaulted.copy() if rules.rule == "opt_out" else None
     counts = _update_constituency(cols, eligible, rules, peer_member_share, rng, groups)
     new = cols.member & ~before
-    if rules.rule == "automatic":  # every join is the default's
-        cols.chose[new] = False
-    else:  # enrolled by the default this month: the default was applied to them now
+    if defaulted_before is None:
+        cols.chose[new] = rules.rule == "opt_in"
+    else:
         cols.chose[new] = ~(cols.defaulted[new] & ~defaulted_before[new])
     return counts
 
