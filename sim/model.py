@@ -384,7 +384,9 @@ class MutualModel(mesa.Model):
         s.member[:], s.defaulted[:], s.chose[:] = membership.initial_members(
             self.people.staff_rules, eligible_for, p.membership.staff.history_months,
             p.membership.staff.enrol_existing, rng)
-        s.ownership[:] = self._ownership_start(s.affinity, self.governance.voice_heard, s.member)
+        s.ownership[:] = self._ownership_start(
+            s.affinity, self.governance.voice_heard,
+            engagement.member_term(s.member, s.chose, p))
         self._settle_engagement(s, engagement.staff_drive, rows,
                                 boost_fn=participation.staff_boost)
 
@@ -400,7 +402,7 @@ class MutualModel(mesa.Model):
         u.member[:], u.defaulted[:], u.chose[:] = membership.initial_members(
             self.people.user_rules, eligible_for, history, True, rng)
         u.ownership[:] = self._ownership_start(u.affinity, self.governance.user_voice_heard,
-                                               u.member)
+                                               engagement.member_term(u.member, u.chose, p))
         self._settle_engagement(u, engagement.user_drive, rows,
                                 rate_factor=p.engagement.user_rate_factor,
                                 ceiling=np.where(u.aware, 3, 1),  # shape: rungs

@@ -411,6 +411,54 @@ def test_members_enrolled_by_default_feel_only_their_share_of_the_member_boost()
         assert d[by_default & (np.abs(z(s.chose)) < 19)] == pytest.approx(0.8 * 0.75)
 
 
+def test_members_enrolled_by_default_have_only_their_share_of_membership_in_ownership():
+    """The ownership target's member term is ownership.member_weight for a member who chose
+    and member_weight × ownership.default_member_share for one enrolled by the default (§4.1:
+    'ownership should follow from a positive decision'), in numpy and in the compiled settle
+    pass. Fails if the target ignores how a member joined."""
+    from types import SimpleNamespace
+    m = _model("opt_out", seed=1, **{"ownership.member_weight": 0.4,
+                                     "ownership.default_member_share": 0.25,
+                                     "ownership.contagion": 0.0})
+    s, p = m.staff, m.params
+    members = np.flatnonzero(s.member & s.alive)
+    assert len(members) > 100
+    s.chose[members[::2]] = True            # half of them as if they had chosen
+    by_default = s.member & s.alive & ~s.chose
+    voice = m.governance.voice_heard
+
+    def moved(chose):
+        cols = SimpleNamespace(affinity=s.affinity.copy(), member=s.member.copy(),
+                               chose=chose.copy(), engagement=s.engagement.copy(),
+                               ownership=np.full(s.size, 0.5), alive=s.alive.copy())
+        engagement.adjust_ownership(cols, s.team, m.org.n_teams, voice, p)
+        return cols.ownership
+    everyone_chose = s.chose | s.member
+    lift = moved(everyone_chose) - moved(s.chose)
+    want = p.ownership.adjust_rate * 0.4 * (1 - 0.25)
+    assert lift[by_default] == pytest.approx(want)
+    assert (lift[~by_default] == 0).all()
+    assert (engagement.member_term(s.member, s.chose, p)[by_default] == 0.25).all()
+    from sim.mechanisms.people import kernels
+    if kernels.ENABLED:
+        o = p.ownership
+        w_aff = max(0.0, 1.0 - o.voice_weight - o.member_weight - o.engagement_weight)
+        rung_term = (o.engagement_weight * np.arange(5, dtype=float)) / 4
+
+        def settled(chose):
+            own = np.full(s.size, 0.5)
+            kernels.settle(s.engagement.copy(), s.affinity.copy(), s.tupe_deficit.copy(), own,
+                           s.satisfaction.copy(), s.confidence.copy(), s.member, chose,
+                           s.team, s.alive, m.org.n_teams, 0.0, w_aff,
+                           o.voice_weight * voice, o.member_weight,
+                           o.member_weight * o.default_member_share, rung_term,
+                           o.adjust_rate, 0.0, *([0.0] * 7), np.zeros(5))
+            return own
+        d = settled(everyone_chose) - settled(s.chose)
+        assert d[by_default] == pytest.approx(want)
+        assert (d[~by_default] == 0).all()
+
+
 def test_default_enrolment_lowers_opt_out_participation_but_not_opt_in():
     """Opt-out members who never chose climb less: with default_member_share 0 the opt_out
     scenario's active share falls against 1 (the old rule) at the same seeds, and base

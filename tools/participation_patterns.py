@@ -2,6 +2,10 @@
 PS1) over many seeds.
 
     .venv/bin/python tools/participation_patterns.py [--seeds 10] [--only PA1,PA6]
+        [--set KEY=VALUE ...]
+
+``--set`` applies a parameter to every run of every pattern (a run's own settings, e.g. PU1's
+service levels, win over it), to measure the patterns under a lever that is not the default.
 
 Prints one block per pattern: the statistic per scenario and whether the range written
 before measuring holds. Heavy (a few hundred runs): minutes on a quiet machine.
@@ -19,14 +23,18 @@ import numpy as np
 
 import sim
 from sim.metrics import IDEAL_TYPE_LABELS
+from sim.values import parse_override
 
 BUNDLED = ("base", "opt_in", "opt_out", "employee_trust", "small_cic",
            "stewardship_small_cic", "council_owned_cic", "staff_council",
            "cbs_multi_stakeholder", "large_cbs", "social_value_10")
 
 
+EXTRA: dict = {}   # --set, for every run
+
+
 def run(scenario, seed, overrides=None):
-    model = sim.MutualModel(scenario, rng=seed, overrides=overrides)
+    model = sim.MutualModel(scenario, rng=seed, overrides={**EXTRA, **(overrides or {})})
     model.run_for(model.months)
     df = model.datacollector.get_model_vars_dataframe()
     return model, df
@@ -195,7 +203,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--only", default="")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = ap.parse_args(argv)
+    EXTRA.clear()
+    EXTRA.update(parse_override(s) for s in args.set)
+    if EXTRA:
+        print(f"with {EXTRA}")
     seeds = list(range(args.seeds))
     chosen = [k for k in PATTERNS if not args.only or k in args.only.split(",")]
     t0 = time.process_time()

@@ -127,6 +127,15 @@ PARAMS = [
     param("ownership.member_weight", 0.1, "weight", 0.0, 1.0,
           source="§5.5: legal-formal and cultural-psychological ownership are distinct",
           doc="Weight of legal membership in the ownership target."),
+    param("ownership.default_member_share", 1.0, "share of member_weight", 0.0, 1.0,
+          source="§4.1: opt-in because 'ownership should follow from a positive decision'; "
+                 "'If you're an opt-out, well you don't really know what the organisation is "
+                 "about'; the value is an assumption: 1 (membership counts in full, the model "
+                 "before stop 28); 0, tried at stop 28, loses Figure 5.1's Democratic mode 1 "
+                 "(docs/participation.md, 'Ownership of default members')",
+          doc="Share of ownership.member_weight that a member enrolled by the opt-out or "
+              "automatic default (not `chose`) has in their ownership target; members who "
+              "chose have all of it."),
     param("ownership.engagement_weight", 0.15, "weight", 0.0, 1.0,
           source="§5.5: taking part builds belonging; assumption",
           doc="Weight of one's own ladder rung (as rung/4) in the ownership target; mission "
@@ -354,10 +363,17 @@ def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
     level -= goes_down
 
 
+def member_term(member, chose, p):
+    """Membership as the ownership target counts it: 1 for a member who chose to join,
+    ``ownership.default_member_share`` for one enrolled by a default (§4.1), 0 otherwise."""
+    return member * np.where(chose, 1.0, p.ownership.default_member_share)
+
+
 def ownership_target(affinity, voice: float, member, engagement, p):
     """The psychological ownership a person tends to (§5.5): mission affinity, a voice that is
-    heard, membership and their own rung, weighted; affinity takes what the others leave.
-    Month 0 starts people at it (sim/model.py) and each month moves them toward it."""
+    heard, membership (as :func:`member_term` counts it) and their own rung, weighted; affinity
+    takes what the others leave. Month 0 starts people at it (sim/model.py) and each month
+    moves them toward it."""
     w_voice, w_member = p.ownership.voice_weight, p.ownership.member_weight
     w_eng = p.ownership.engagement_weight
     w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
@@ -374,7 +390,7 @@ def adjust_ownership(cols, groups: np.ndarray, n_groups: int, voice: float, p) -
     w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
     target = w_aff * cols.affinity
     target += w_voice * voice
-    target += w_member * cols.member
+    target += w_member * member_term(cols.member, cols.chose, p)
     target += ((w_eng * np.arange(TOP + 1, dtype=float)) / TOP).take(cols.engagement)
     peers = group_mean(groups, cols.ownership, cols.alive, n_groups)
     own = cols.ownership
@@ -499,8 +515,9 @@ def _update_compiled(model) -> None:
     tupe_rate = float(1.0 - np.exp(-p.workforce.tupe_acceptance_per_year / 12.0))
     workload, pay = model.funding.workload, model.funding.pay_index
     kernels.settle(s.engagement, s.affinity, s.tupe_deficit, s.ownership, s.satisfaction,
-                   s.confidence, s.member, s.team, s.alive, n_teams,
-                   tupe_rate, w_aff, w_voice * voice, w_member, rung_term, o.adjust_rate,
+                   s.confidence, s.member, s.chose, s.team, s.alive, n_teams,
+                   tupe_rate, w_aff, w_voice * voice, w_member,
+                   w_member * o.default_member_share, rung_term, o.adjust_rate,
                    o.contagion, sp.affinity_weight, sp.voice_weight * (voice - 0.5),
                    sp.workload_weight * (workload - 1.0), sp.pay_weight * (pay - 1.0),
                    float(model.governance.grievance["staff"]),
@@ -525,8 +542,9 @@ def _update_compiled(model) -> None:
                   u.aware, _NO_GROUPS, False)
     voice = model.governance.user_voice_heard
     kernels.settle(u.engagement, u.affinity, u.affinity, u.ownership, u.satisfaction,
-                   u.confidence, u.member, u.site, u.alive, n_sites,
-                   -1.0, w_aff, w_voice * voice, w_member, rung_term, o.adjust_rate,
+                   u.confidence, u.member, u.chose, u.site, u.alive, n_sites,
+                   -1.0, w_aff, w_voice * voice, w_member,
+                   w_member * o.default_member_share, rung_term, o.adjust_rate,
                    o.contagion, sp.affinity_weight, sp.voice_weight * (voice - 0.5),
                    sp.workload_weight * (1.0 - 1.0), sp.pay_weight * (1.0 - 1.0),
                    float(model.governance.grievance["users"]),

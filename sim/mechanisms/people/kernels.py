@@ -231,8 +231,9 @@ def _satisfaction_target(a, s_aff, s_voice, s_work, s_pay, grievance, extra):
 
 
 @_jit
-def settle(level, affinity, deficit, own, sat, conf, member, groups, alive, n_groups,
-           tupe_rate, w_aff, voice_term, w_member, rung_term, adjust_rate, contagion,
+def settle(level, affinity, deficit, own, sat, conf, member, chose, groups, alive, n_groups,
+           tupe_rate, w_aff, voice_term, w_member, w_default_member, rung_term, adjust_rate,
+           contagion,
            s_aff, s_voice, s_work, s_pay, grievance, extra, s_rate, conf_gain):
     """After the ladder: TUPE acceptance (staff: ``tupe_rate`` > 0), ownership toward its
     target and the group's mean, satisfaction toward its target, confidence
@@ -250,7 +251,7 @@ def settle(level, affinity, deficit, own, sat, conf, member, groups, alive, n_gr
         o = own[i]
         t = w_aff * a
         t += voice_term
-        t += w_member * (1.0 if member[i] else 0.0)
+        t += (1.0 if member[i] else 0.0) * (w_member if chose[i] else w_default_member)
         t += rung_term[lv]
         peers = _peer_mean(sums, counts, groups, own, alive, i)
         t -= o
@@ -465,7 +466,7 @@ def warm() -> None:
     user_z(lv, f, f, b, b, f, i32, b, 1, *([0.0] * 9), f, np.zeros(1), np.zeros(1))  # shape: arity
     climb(lv, f, f, f, b, factors, 0.0, 0.0, 0.0, False, b, gm, True)
     # shape: warm-up arguments, as above
-    settle(lv, f, f, f, f, f, b, i32, b, 1, *([0.0] * 4), rungs, *([0.0] * 9), rungs)
+    settle(lv, f, f, f, f, f, b, b, i32, b, 1, *([0.0] * 5), rungs, *([0.0] * 9), rungs)
     ownership_effects(f, b, True, b, True, b, 0.0, 0.0, f, True, b)
     newcomers(f, *([0.0] * 10), f.copy(), f.copy())  # shape: arity
     working_group_pool(gm.copy(), b, lv, TOP)
