@@ -119,6 +119,35 @@ def test_zero_budget_with_trading_income_shrinks_to_the_trading_arm():
     assert any("could not be redeployed" in e["text"] for e in result.events)
 
 
+# --- the month-0 portfolio -------------------------------------------------------------------
+
+def test_the_month0_portfolio_is_the_history_the_mutual_states():
+    """docs/ODD.md §13.15: a mutual that spun out at half its month-0 size, with all its
+    spin-out contract income in the core, holds a core of about half its contract income; the
+    rest is contracts won since spin-out, within ``years_since_spinout`` before month 0 and in
+    their current term. Without a stated history (or in a founding run) the core is
+    ``core_contract_share`` of the month-0 contract income. Fails if the history is ignored."""
+    base = {**FEW_USERS, "organisation.staff": 200, "organisation.sites": 1,
+            "organisation.core_contract_share": 1.0, "organisation.years_since_spinout": 4}
+
+    def portfolio(**over):
+        market = sim.MutualModel("base", rng=3, overrides=base | over).funding.market
+        core = next(c for c in market.contracts if c.core)
+        return core, market.contracts, core.value / sum(c.value for c in market.contracts)
+
+    core, contracts, share = portfolio(**{"organisation.spinout_staff": 100})
+    assert share == pytest.approx(0.5, abs=0.01)
+    won = [c for c in contracts if not c.core]
+    assert won and sum(c.demand for c in won) == pytest.approx(core.demand, rel=0.01)
+    years = 12 * 3   # procurement.contract_years
+    assert all(-48 <= c.start < 0 and 0 < c.end <= years and (c.end - c.start) % years == 0
+               for c in won)
+    for over in ({"organisation.spinout_staff": 0}, {"organisation.spinout_staff": 300},
+                 {"organisation.spinout_staff": 100, "organisation.founding": True}):
+        core, contracts, share = portfolio(**over)
+        assert share == pytest.approx(1.0) and len(contracts) == 1, over
+
+
 # --- coupling to people -----------------------------------------------------------------------
 
 def test_losing_a_contract_transfers_its_staff_out_and_lowers_the_staff_target():

@@ -13,7 +13,10 @@ month before). The setback is ``benefits.setback`` itself (never changed here).
     .venv/bin/python tools/fragility_diagnosis.py --small 0-39 --large 0-19 --runs
     .venv/bin/python tools/fragility_diagnosis.py --set finance.fixed_overhead=40000
 
-``--runs`` prints one line per run; ``--set key=value`` adds overrides to both sizes.
+``--runs`` prints one line per run; ``--set key=value`` adds overrides to both sizes,
+``--small-set`` / ``--large-set`` to one (e.g. a stated history, docs/ODD.md §13.15):
+
+    .venv/bin/python tools/fragility_diagnosis.py --large-set organisation.spinout_staff=500
 """
 
 from __future__ import annotations
@@ -221,16 +224,27 @@ def main(argv=None) -> None:
     ap.add_argument("--small", default="0-39", help="small seeds, a-b (registered: 0-39)")
     ap.add_argument("--large", default="0-19", help="large seeds, a-b (registered: 0-19)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--small-set", action="append", default=[], metavar="KEY=VALUE",
+                    help="an override for the small mutual only (e.g. a stated history)")
+    ap.add_argument("--large-set", action="append", default=[], metavar="KEY=VALUE",
+                    help="an override for the large mutual only")
     ap.add_argument("--runs", action="store_true", help="one line per run")
     a = ap.parse_args(argv)
     over = dict(benefits.NO_SIZE_MULTIPLIER)
     for item in a.set:
         key, value = parse_override(item)
         over[key] = value
-    print(f"fragility diagnosis, overrides {over}")
+    own = {"small": {}, "large": {}}
+    for which, items in (("small", a.small_set), ("large", a.large_set)):
+        for item in items:
+            key, value = parse_override(item)
+            own[which][key] = value
+    print(f"fragility diagnosis, overrides {over}; small only {own['small']}, large only "
+          f"{own['large']}")
     out = {}
-    for label, size, n in (("small (25 staff)", benefits.SMALL, seeds(a.small)),
-                           ("large (2,000 staff)", benefits.LARGE, seeds(a.large))):
+    for label, size, n in (("small (25 staff)", benefits.SMALL | own["small"], seeds(a.small)),
+                           ("large (2,000 staff)", benefits.LARGE | own["large"],
+                            seeds(a.large))):
         runs = [one_run(size, s, over) for s in n]
         summarise(label, runs, a.runs)
         out[label] = (sum(r["setback"] for r in runs), len(runs))

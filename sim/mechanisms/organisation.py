@@ -47,7 +47,26 @@ PARAMS = [
     param("organisation.core_contract_share", 0.6, "share of contract income", 0.0, 1.0,
           source="§2.2: 'anchor' contracts; 'a few were reliant on a single contract for more "
                  "than half their income'",
-          doc="Share of public contract income that comes from the core (anchor) contract."),
+          doc="Share of public contract income that comes from the core (anchor) contract, "
+              "at spin-out: at month 0 too unless organisation.spinout_staff states a smaller "
+              "spin-out (docs/ODD.md §13.15)."),
+    param("organisation.spinout_staff", 0, "persons", 0, 100_000,
+          source="§2.1: 'most had developed a portfolio of contracts as they have grown'; "
+                 "§3.2: all 12 'have grown since their inception ... different starting "
+                 "points'; no case's head-count at spin-out is stated (cases.md): the default "
+                 "0 (no growth since spin-out stated) is an assumption",
+          doc="Staff at spin-out of an established mutual (organisation.founding false): the "
+              "month-0 portfolio is a history, the core sized from a mutual of this many staff "
+              "(organisation.core_contract_share of its contract income) and the contract "
+              "income of the staff added since held as contracts won since spin-out. 0, or at "
+              "least organisation.staff: no history, the core is core_contract_share of the "
+              "month-0 contract income. Not read in a founding run (docs/ODD.md §13.15)."),
+    param("organisation.years_since_spinout", 5, "years", 1, 30,
+          source="T1.1, Annex A: the cases were founded 2011-2018 and interviewed to February "
+                 "2020, 2-9 years old, median 5.5 (arithmetic)",
+          doc="Years from spin-out to month 0 when organisation.spinout_staff states a "
+              "history: the contracts won since were won at months drawn uniformly over them "
+              "(docs/ODD.md §13.15)."),
     param("organisation.core_contract_years", 5, "years", 1, 15,
           source="§2.2: core contracts 'usually for 3 or 5 years'; Cases 7, 10 and 12 held 5-year "
                  "core contracts",

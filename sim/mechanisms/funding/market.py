@@ -223,7 +223,10 @@ def build(model) -> Market:
 
     The portfolio is sized so that its work needs exactly ``organisation.staff``: each line of
     income carries a share of the staff in proportion to its value; contracts are worth
-    ``procurement.price_per_fte`` × budget index per staff-year.
+    ``procurement.price_per_fte`` × budget index per staff-year. An established mutual that
+    states its staff at spin-out (``organisation.spinout_staff``) holds a history: the core and
+    other contracts it spun out with, sized from the spin-out, and the contracts it has won
+    since (docs/ODD.md §13.15).
     """
     p = model.params
     n_regions = p.commissioning.regions
@@ -266,11 +269,19 @@ def _portfolio(model, market: Market) -> None:
     fte_value = p.procurement.price_per_fte
     # staff split by each line's share of income (before the budget index scales contracts)
     contract_staff = staff * contract_share
-    core_staff = contract_staff * p.organisation.core_contract_share
-    rest = contract_staff - core_staff
+    spun_out = spinout_staff(p)
+    # the contracts it spun out with: the core and the rest, sized from the spin-out (§13.15)
+    spun = contract_staff if spun_out is None else spun_out * contract_share
+    core_staff = spun * p.organisation.core_contract_share
     per = p.procurement.starting_contract_staff
-    sizes = [core_staff] + ([rest / math.ceil(rest / per)] * math.ceil(rest / per)
-                            if rest >= 1 else [])
+
+    def split(total: float) -> list[float]:
+        n = math.ceil(total / per)
+        return [total / n] * n if total >= 1 else []
+
+    sizes = [core_staff] + split(spun - core_staff)
+    first_won = len(sizes)                     # from here on: contracts won since spin-out
+    sizes += split(contract_staff - spun)
     served = int(model.org.site_region.max()) + 1
     years = p.procurement.contract_years
     for i, demand in enumerate(sizes):
@@ -278,15 +289,22 @@ def _portfolio(model, market: Market) -> None:
         kinds = market.commissioners_in(region)
         commissioner = kinds[0] if i == 0 else kinds[int(rng.integers(len(kinds)))]
         length = 12 * (p.organisation.core_contract_years if i == 0 else years)
-        ends = int(rng.integers(1, length + 1))   # staggered expiries
-        if i == 0 and p.organisation.founding:
-            ends = length                         # the spin-out's new core contract
+        if i >= first_won:
+            # first won u months before month 0 and re-let at each term's end since: it is
+            # in its current term, which ends within one term of month 0
+            u = int(rng.integers(1, 12 * p.organisation.years_since_spinout + 1))
+            start, ends = -u, length * (u // length + 1) - u
+        else:
+            ends = int(rng.integers(1, length + 1))   # staggered expiries
+            if i == 0 and p.organisation.founding:
+                ends = length                         # the spin-out's new core contract
+            start = ends - length
         ext = 12 * p.procurement.extension_years if rng.random() < 0.5 else 0
         statutory = p.organisation.core_contract_statutory if i == 0 else \
             bool(rng.random() < p.commissioning.statutory_share)
         market.contracts.append(Contract(
             market.new_id(), commissioner, region, to_pence(demand * fte_value * budget),
-            demand, start=ends - length, end=ends, extensions_left=ext, core=(i == 0),
+            demand, start=start, end=ends, extensions_left=ext, core=(i == 0),
             statutory=statutory))
     for kind, share, public in (("trading", p.finance.trading_share, False),
                                 ("rent", p.finance.rent_share, False)):
@@ -294,6 +312,17 @@ def _portfolio(model, market: Market) -> None:
             market.lines.append(Line(kind, to_pence(staff * share * fte_value),
                                      staff * share, public))
     _starting_grants(model, market, staff * p.finance.grant_share * fte_value)
+
+
+def spinout_staff(p) -> float | None:
+    """The staff at spin-out of an established mutual that states a history
+    (``organisation.spinout_staff`` below ``organisation.staff``, not a founding run), else
+    None: no history, the month-0 portfolio is sized from the month-0 staff (docs/ODD.md
+    §13.15)."""
+    o = p.organisation
+    if o.founding or not 0 < o.spinout_staff < o.staff:
+        return None
+    return float(o.spinout_staff)
 
 
 def _starting_grants(model, market: Market, annual: float) -> None:
