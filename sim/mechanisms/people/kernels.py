@@ -124,9 +124,6 @@ def staff_z(level, own, conf, sat, member, chose, part_time, site, team, alive, 
     peers = _peer_table(sums, counts)
     col = _boost_columns(b1)
     for i in range(n):
-        if not alive[i]:  # climb moves no one who has left: their chances are never read
-            z_up[i] = z_down[i] = 0.0
-            continue
         peer = peers[team[i], 2 if level[i] >= 3 else 1]
         d = (own[i] - 0.5) * w_own
         d += (conf[i] - 0.5) * w_conf
@@ -141,8 +138,12 @@ def staff_z(level, own, conf, sat, member, chose, part_time, site, team, alive, 
         d -= remote * (1.0 if site[i] != 0 else 0.0)
         col[2] = b2_site[site[i]] + b2_team[team[i]]
         lv = level[i]
-        z_up[i] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
-        z_down[i] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
+        up = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
+        down = _clip20(col[lv - 1 if lv > 1 else 0] + d)
+        # climb moves no one who has left: their chances are never read, and are 0; a
+        # select, not a branch (those who left are scattered through the rows)
+        z_up[i] = up if alive[i] else 0.0
+        z_down[i] = down if alive[i] else 0.0
 
 
 @_jit
@@ -157,9 +158,6 @@ def user_z(level, own, conf, member, chose, vuln, site, alive, n_sites,
     means = _group_means(sums, counts)
     col = _boost_columns(b1)
     for i in range(n):
-        if not alive[i]:  # as in staff_z
-            z_up[i] = z_down[i] = 0.0
-            continue
         peer = means[site[i]]  # group_mean(exclude_self=False)
         d = (own[i] - 0.5) * w_own
         d += (conf[i] - 0.5) * w_conf
@@ -170,8 +168,10 @@ def user_z(level, own, conf, member, chose, vuln, site, alive, n_sites,
         d -= remote * (1.0 if site[i] != 0 else 0.0)
         col[2] = b2_site[site[i]]
         lv = level[i]
-        z_up[i] = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
-        z_down[i] = _clip20(col[lv - 1 if lv > 1 else 0] + d)
+        up = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
+        down = _clip20(col[lv - 1 if lv > 1 else 0] + d)
+        z_up[i] = up if alive[i] else 0.0  # as in staff_z
+        z_down[i] = down if alive[i] else 0.0
 
 
 @_jit
@@ -280,33 +280,26 @@ def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_sel
     (group_mean of ``member``), opt-outs, joins and, under opt-out (``default_once``), the
     default applied once; returns (joins, opt-outs)."""
     n = member.shape[0]
-    share = np.empty(n)
-    for i in range(n):
-        share[i] = 1.0 if member[i] else 0.0
     sums = np.empty(n_groups + 1)
     counts = np.empty(n_groups + 1)
-    _live_sums(groups, share, alive, n_groups, sums, counts)
+    _live_sums(groups, member, alive, n_groups, sums, counts)  # adds 1.0 or 0.0 a row
     # shape: the peer table's three cases
     peers = _peer_table(sums, counts) if exclude_self else np.empty((0, 3))
     means = np.empty(0) if exclude_self else _group_means(sums, counts)
     joins = 0
     outs = 0
-    for i in range(n):  # each hazard only for whom it applies (the others' are never read)
-        if member[i]:
-            h = 1.0 - sat[i]
-            h = 0.0 if h < 0.0 else (1.0 if h > 1.0 else h)
-            h *= opt_out_scale
-            if alive[i] and draws[i] < h:
-                member[i] = False
-                outs += 1
-            continue
-        if not (alive[i] and eligible[i]):
-            continue
-        if default_once and not defaulted[i]:
-            defaulted[i] = True
-            member[i] = True
-            joins += 1
-            continue
+    # every row's two hazards, and selects instead of branches: who is a member, who has
+    # left and who is eligible are scattered through the rows (44 % members, a fifth gone in
+    # the largest case), so branches on them mispredict; each row's arithmetic and its test
+    # against its draw are those of the numpy path
+    for i in range(n):
+        m = member[i]
+        present = alive[i]
+        h = 1.0 - sat[i]
+        h = 0.0 if h < 0.0 else (1.0 if h > 1.0 else h)
+        h *= opt_out_scale
+        leaves = m & present & (draws[i] < h)
+        candidate = (not m) & present & eligible[i]
         # present, eligible and not a member: the table's case 1
         peer = peers[groups[i], 1] if exclude_self else means[groups[i]]
         j = peer * peer_effect
@@ -314,9 +307,17 @@ def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_sel
         j *= join_scale
         if j > 1.0:
             j = 1.0
-        if draws[i] < j:
-            member[i] = True
-            joins += 1
+        chooses = candidate & (draws[i] < j)
+        if default_once:  # the default, applied once, before the join hazard
+            enrolled = candidate & (not defaulted[i])
+            defaulted[i] = defaulted[i] | enrolled
+            chooses = chooses & (not enrolled)
+            joins += enrolled
+            member[i] = (m & (not leaves)) | enrolled | chooses
+        else:
+            member[i] = (m & (not leaves)) | chooses
+        joins += chooses
+        outs += leaves
     return joins, outs
 
 
@@ -358,9 +359,8 @@ def newcomers(affinity, w_aff, voice_term, member_term, rung_term, s_aff, s_voic
 @_jit
 def become_aware(aware, alive, r, chance):
     """engagement.spread_awareness after the draw: present, unaware users with r < chance."""
-    for i in range(aware.shape[0]):
-        if alive[i] and not aware[i] and r[i] < chance:
-            aware[i] = True
+    for i in range(aware.shape[0]):  # a select, not branches (as in membership)
+        aware[i] = aware[i] | (alive[i] & (r[i] < chance))
 
 
 @_jit
@@ -376,7 +376,7 @@ def leavers(alive, r, e, base):
     rows = np.empty(alive.shape[0], dtype=np.int64)
     n = 0
     for i in range(alive.shape[0]):
-        if alive[i] and r[i] < base * e[i]:
+        if alive[i] & (r[i] < base * e[i]):  # one rare branch, not one on who has left
             rows[n] = i
             n += 1
     return rows[:n]
@@ -396,7 +396,7 @@ def staff_leavers(alive, r, e, base, fixed_term, tenure, term_months):
     rows = np.empty(alive.shape[0], dtype=np.int64)
     n = 0
     for i in range(alive.shape[0]):
-        if alive[i] and (r[i] < base * e[i] or (fixed_term[i] and tenure[i] >= term_months)):
+        if alive[i] & ((r[i] < base * e[i]) | (fixed_term[i] & (tenure[i] >= term_months))):
             rows[n] = i
             n += 1
     return rows[:n]
