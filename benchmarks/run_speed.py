@@ -12,12 +12,15 @@ checkout, interleaved, CPU time and wall time per run.
     .venv/bin/python benchmarks/run_speed.py calls --case medium   # Python calls per run
     .venv/bin/python benchmarks/run_speed.py steps --case medium   # CPU per mechanism
     .venv/bin/python benchmarks/run_speed.py pairs /tmp/speed-base --rounds 8   # many pairs
+    .venv/bin/python benchmarks/run_speed.py kernels /tmp/speed-base --case large  # CPU a kernel
 
 Cases (every side on: people, funding, governance, benefits):
 
 - ``medium``: the base scenario with 1,000 staff and 5,000 users, 120 months.
 - ``base``: the base scenario as bundled (400 staff, 5,000 users), 120 months.
 - ``large``: Case 9 (the libraries CBS: '67,000 members', T5.1) with 67,000 users, 120 months.
+- ``small``: the base scenario with 100 staff and no users, 120 months: what a month costs
+  whatever the population (the mechanisms' calls, the scheduled events, the observation).
 
 Each timed run is one child process (``PYTHONPATH`` = the tree, the same interpreter and
 libraries), which first does a one-month warm-up run (imports, caches, the provenance record:
@@ -54,6 +57,8 @@ CASES = {
     "base": ("base", {}, 120),   # the base scenario as bundled (400 staff), issue 11's speed bound
     "medium": ("base", {"organisation.staff": 1000, "organisation.users": 5000}, 120),
     "large": ("scenarios/cases/case09.toml", {"organisation.users": 67_000}, 120),
+    # the per-month fixed cost: a near-empty mutual (100 staff, no users), every side on
+    "small": ("base", {"organisation.staff": 100, "organisation.users": 0}, 120),
 }
 
 
@@ -545,6 +550,91 @@ def calls(case: str, seeds: int) -> dict:
     return {"case": case, "calls": counts, "this": commit_of(ROOT)}
 
 
+def kernel_child(case: str, seeds: list[int]) -> dict:
+    """In this process (``PYTHONPATH`` = the tree timed): after a warm-up run, run ``seeds``
+    and add up each compiled kernel's CPU time (``time.thread_time_ns`` round every call: a
+    syscall, ~1.5 µs, ~1,500 calls a run), so other sessions' load, which stretches wall
+    time, moves the figures less."""
+    import sim
+    from sim.mechanisms.people import kernels
+
+    scenario, overrides, months, kwargs = _run_args(case, True, Path.cwd())
+    sim.run(scenario, seed=1000, months=months, overrides=overrides, **kwargs)
+    spent: dict[str, int] = {}
+
+    def timed_kernel(name, fn):
+        def wrapper(*a, **k):
+            t = time.thread_time_ns()
+            out = fn(*a, **k)
+            spent[name] = spent.get(name, 0) + time.thread_time_ns() - t
+            return out
+        return wrapper
+
+    for name in KERNELS:
+        if hasattr(kernels, name):  # the callers look kernels up on the module at each call
+            setattr(kernels, name, timed_kernel(name, getattr(kernels, name)))
+    cpu = []
+    for seed in seeds:
+        t = time.process_time()
+        sim.run(scenario, seed=seed, months=months, overrides=overrides, **kwargs)
+        cpu.append((time.process_time() - t) * 1e3)
+    return {"run_cpu_ms": cpu, "kernel_cpu_ms": {k: v / 1e6 / len(seeds)
+                                                 for k, v in sorted(spent.items())}}
+
+
+KERNELS = ("staff_z", "user_z", "climb", "settle", "membership", "become_aware",
+           "leaving_argument", "leavers", "resignation_argument", "staff_leavers",
+           "ownership_effects", "newcomers", "working_group_pool", "vacancy_pool")
+
+
+def kernel_times(other: Path, case: str, seeds: list[int], rounds: int,
+                 out: Path | None) -> dict:
+    """Each compiled kernel's CPU time a run, this tree against ``other``: one fresh process
+    per tree and round (:func:`kernel_child`), the order alternating (ABBA); medians over
+    the rounds."""
+    rows = []
+    before = uptime()
+    for r in range(rounds):
+        order = (("other", other), ("this", ROOT)) if r % 2 == 0 else (("this", ROOT),
+                                                                       ("other", other))
+        for side, tree in order:
+            env = dict(os.environ, PYTHONPATH=str(tree))
+            got = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "kernelchild", case,
+                 ",".join(map(str, seeds))], env=env, cwd=tree, capture_output=True,
+                text=True, check=True)
+            rows.append({"round": r, "side": side, "load_1min": os.getloadavg()[0],
+                         **json.loads(got.stdout.splitlines()[-1])})
+            print(f"round {r} {side}: run {statistics.median(rows[-1]['run_cpu_ms']):.0f} ms, "
+                  f"kernels {sum(rows[-1]['kernel_cpu_ms'].values()):.1f} ms CPU", flush=True)
+    summary = {}
+    for side in ("other", "this"):
+        mine = [x for x in rows if x["side"] == side]
+        names = sorted({k for x in mine for k in x["kernel_cpu_ms"]})
+        summary[side] = {
+            "run_cpu_ms": quartiles([t for x in mine for t in x["run_cpu_ms"]]),
+            "kernels_cpu_ms": quartiles([sum(x["kernel_cpu_ms"].values()) for x in mine]),
+            "by_kernel_median_ms": {k: statistics.median(x["kernel_cpu_ms"].get(k, 0.0)
+                                                         for x in mine) for k in names}}
+    result = {"what": "run_speed.py kernels: each kernel's CPU time a run, fresh processes, "
+                      "ABBA", "case": case, "seeds": seeds, "rounds": rounds,
+              "other": {"tree": str(other), "commit": commit_of(other)},
+              "this": {"tree": str(ROOT), "commit": commit_of(ROOT)}, "machine": machine(),
+              "uptime_before": before, "uptime_after": uptime(),
+              "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+              "summary": summary, "runs": rows}
+    for side in ("other", "this"):
+        s = summary[side]
+        print(f"{side} {result[side]['commit']}: kernels {s['kernels_cpu_ms']['median']:.1f} ms "
+              f"(IQR {s['kernels_cpu_ms']['q1']:.1f}-{s['kernels_cpu_ms']['q3']:.1f}) of "
+              f"{s['run_cpu_ms']['median']:.0f} ms a run; " + ", ".join(
+                  f"{k} {v:.1f}" for k, v in s["by_kernel_median_ms"].items() if v >= 1.0))
+    out = out or HERE / f"results-run_speed-kernels-{case}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"before: {before}\nafter:  {result['uptime_after']}\nwrote {out}")
+    return result
+
+
 def jit_cost(repeats: int) -> dict:
     """What the compiled kernels cost a process before its first run: the first time on a
     machine (an empty numba cache: compiling) and every later process (loading the cache).
@@ -621,6 +711,16 @@ def main(argv=None) -> int:
     pr.add_argument("--seeds", type=int, default=5)
     pr.add_argument("--rounds", type=int, default=6)
     pr.add_argument("--out", type=Path)
+    kn = sub.add_parser("kernels", help="each compiled kernel's CPU time a run, this tree "
+                        "against another checkout")
+    kn.add_argument("other", type=Path)
+    kn.add_argument("--case", choices=sorted(CASES), default="large")
+    kn.add_argument("--seeds", default="0,1", help="seeds run in each process, e.g. 0,1")
+    kn.add_argument("--rounds", type=int, default=6)
+    kn.add_argument("--out", type=Path)
+    kc = sub.add_parser("kernelchild", help=argparse.SUPPRESS)
+    kc.add_argument("case", choices=sorted(CASES))
+    kc.add_argument("seeds")
     sv = sub.add_parser("server", help=argparse.SUPPRESS)
     sv.add_argument("case", choices=sorted(CASES))
     sc = sub.add_parser("sweepchild", help=argparse.SUPPRESS)
@@ -640,6 +740,15 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return 2
         pairs(args.other, args.case, args.seeds, args.rounds, args.out)
+    elif args.cmd == "kernelchild":
+        print(json.dumps(kernel_child(args.case, [int(x) for x in args.seeds.split(",")])))
+    elif args.cmd == "kernels":
+        if not args.other.is_dir():
+            print(f"run_speed.py: {args.other}: not a directory (a checkout to compare with)",
+                  file=sys.stderr)
+            return 2
+        kernel_times(args.other.resolve(), args.case,
+                     [int(x) for x in args.seeds.split(",")], args.rounds, args.out)
     elif args.cmd == "sweepchild":
         print(json.dumps(sweep_child(args.index)))
     elif args.cmd == "steps":
