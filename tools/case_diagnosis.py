@@ -13,6 +13,8 @@ P12 root, as tools/case_outcomes.py).
     .venv/bin/python tools/case_diagnosis.py placement --cases 5,9,10,11,12 --seeds 0:20
     .venv/bin/python tools/case_diagnosis.py empowerment --cases 12 --seeds 0:10
     .venv/bin/python tools/case_diagnosis.py drivers --cases 1,7,8,10,12 --seeds 0:20
+    .venv/bin/python tools/case_diagnosis.py split --seeds 0:20 --workers 2 [--set key=value]
+    .venv/bin/python tools/case_diagnosis.py paired --cases all --seeds 0:20 --workers 2 --set k=v
 
 rebids: the mutual's re-bids for its core contract, its other re-bids and its new bids, won
 of made (bid log). growth: the share of seeds whose last-12-month turnover exceeds the first
@@ -23,9 +25,19 @@ run, whether it had lost its core contract first (P15's "failures after a loss")
 events. placement: the modal Figure 5.1 type over the last 12 months in each seed (P19's and
 tools/case_outcomes.py's), with the mean final indices. drivers: what stops a case growing
 (every bid/no-bid, contract and growth count a run, turnover and income by source by year,
-margin, leaner model). empowerment: P18's voice clause taken apart (formal voice, grievance,
-channels). --no-events drops the case's timed events (Case 1
-without its month-9 withdrawal).
+margin, leaner model). split: all twelve cases (--cases ignored) on the given seeds, in worker
+processes: per case the share grown and median ratio, the bids a framework excluded (and of
+them by the reserves rule), and the staff membership, share of members who chose, active share
+and service quality over the last 12 months; then P12's and P13's statistics computed by
+sim.patterns' own functions (_p12, _p13) on these runs, so that --set gives the report's
+P12 and P13 under another setting (`mutualsim patterns` takes no --set). paired: the same seeds
+run at the registered defaults and with --set, per case the paired difference (with --set minus
+without, mean and mean ± 2 s.e.) in log turnover growth (P13's per-case term) and in the staff
+means from the case's first membership switch on (active share, service quality, ownership,
+innovation), the cases the setting leaves bit-identical named; with --cases all, P13's
+per-seed statistic under each and its paired difference. empowerment: P18's
+voice clause taken apart (formal voice, grievance, channels). --no-events drops the case's
+timed events (Case 1 without its month-9 withdrawal).
 
 Two checks are not on the case library but on two tests, with their tests' runs (the first
 a strict expected failure; the second was one on f2cb63d and passes since 1007747):
@@ -285,20 +297,167 @@ def empowerment(case, seeds, overrides) -> None:
               f"seats {dict(seats)}")
 
 
+def _count_reserve_bars() -> None:
+    """Count, in market.counts, each framework check a bidder alone fails on its reserves
+    (it then seeks a consortium partner, or is excluded): the reserves rule's reach beyond
+    the exclusions it counts itself. Only in this tool's worker processes."""
+    from sim.mechanisms.funding import commissioning
+
+    bar = commissioning.framework_bar
+    if getattr(bar, "counted", False):
+        return
+
+    def counted_bar(model, t, pooled, share):
+        why = bar(model, t, pooled, share)
+        if why == "reserves" and share == 1.0:
+            model.funding.market.count("reserves_bar_alone")
+        return why
+    counted_bar.counted = True
+    commissioning.framework_bar = counted_bar
+
+
+def _split_run(task):
+    case, k, overrides = task
+    _count_reserve_bars()
+    scenario = sim.load_scenario(patterns.case_scenario(case))
+    r = sim.run(scenario, seed=seed_of(SEED_ROOT, k), overrides=overrides or None,
+                keep_model=True)
+    ts, m = r.timeseries, r.model
+    s = m.staff
+    members = s.member & s.alive
+    last = ts.iloc[-12:]
+    c = m.funding.market.counts
+    return case, k, {
+        "ts": ts[["turnover", "regions"]].copy(), "final": r.final,
+        "excluded": c.get("excluded_by_framework", 0),
+        "by_reserves": c.get("excluded_by_reserves", 0),
+        "bar_alone": c.get("reserves_bar_alone", 0),
+        "bids": c.get("bids_made", 0), "won": c.get("bids_won", 0),
+        "members": float(last["staff_membership_rate"].mean()),
+        "chose": float((s.chose & members).sum() / max(members.sum(), 1)),
+        "active": float(last["active_share"].mean()),
+        "quality": float(last["service_quality"].mean())}
+
+
+def split(seeds, overrides, workers: int) -> None:
+    """All twelve cases on ``seeds``: per-case growth and the two stop-27 rules' channels,
+    then P12 and P13 by the report's own functions."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    tasks = [(n, k, overrides) for n in patterns.CASES for k in seeds]
+    runs: dict[int, dict[int, dict]] = {n: {} for n in patterns.CASES}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for n, k, out in pool.map(_split_run, tasks):
+            runs[n][k] = out
+    print(f"split {overrides or '(registered defaults)'}, seeds {seeds.start}:{seeds.stop}")
+    print("case | grew | median ratio | excluded by a framework (by reserves) a run | failed "
+          "the reserves bar alone a run | bids made / won a run | staff members | chose | "
+          "active | quality (last 12 months)")
+    for n, by_k in runs.items():
+        rs = [by_k[k] for k in sorted(by_k)]
+        g = np.array([r["ts"]["turnover"].iloc[-12:].mean()
+                      / max(r["ts"]["turnover"].iloc[:12].mean(), 1.0) for r in rs])
+
+        def mean(key, rs=rs):
+            return float(np.mean([r[key] for r in rs]))
+        print(f"{n} | {int((g > 1).sum())}/{len(g)} | {np.median(g):.2f} | "
+              f"{mean('excluded'):.1f} ({mean('by_reserves'):.1f}) | {mean('bar_alone'):.1f} | "
+              f"{mean('bids'):.1f} / "
+              f"{mean('won'):.1f} | {mean('members'):.3f} | {mean('chose'):.3f} | "
+              f"{mean('active'):.3f} | {mean('quality'):.3f}")
+    data = {f"case{n:02d}": [by_k[k] for k in sorted(by_k)] for n, by_k in runs.items()}
+    for pid, fn in (("P12", patterns._p12), ("P13", patterns._p13)):
+        res = fn(data)
+        print(f"{pid}: {'pass' if res.passed else 'fail'}: {res.text}")
+
+
+def _paired_run(task):
+    case, k, overrides = task
+    scenario = sim.load_scenario(patterns.case_scenario(case))
+    switch = min((e["month"] for e in scenario.events if e.get("what") == "switch"), default=0)
+    r = sim.run(scenario, seed=seed_of(SEED_ROOT, k), overrides=overrides or None)
+    ts = r.timeseries
+    after, t = ts.iloc[switch:], ts["turnover"]
+    out = {"log growth": float(np.log(max(t.iloc[-12:].mean(), 1.0)
+                                      / max(t.iloc[:12].mean(), 1.0)))}
+    for key, col in (("active", "active_share"), ("quality", "service_quality"),
+                     ("ownership", "mean_ownership"), ("innovation", "innovation")):
+        out[key] = float(after[col].mean())
+    return case, k, bool(overrides), out, switch
+
+
+def paired(cases, seeds, overrides, workers: int) -> None:
+    """The registered defaults against ``overrides`` on the same seeds, paired by seed."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    tasks = [(n, k, o) for n in cases for k in seeds for o in ({}, overrides)]
+    got: dict = {}
+    switches = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for n, k, with_set, out, switch in pool.map(_paired_run, tasks):
+            got[(n, k, with_set)] = out
+            switches[n] = switch
+    print(f"paired: {overrides} against the registered defaults, seeds {seeds.start}:"
+          f"{seeds.stop} (difference = with minus without, mean [± 2 s.e.])")
+    same = []
+    for n in cases:
+        a = [got[(n, k, False)] for k in seeds]
+        b = [got[(n, k, True)] for k in seeds]
+        if a == b:
+            same.append(n)
+            continue
+        x = np.array([r["log growth"] for r in a])
+        y = np.array([r["log growth"] for r in b])
+        parts = []
+        for key in a[0]:
+            d = [rb[key] - ra[key] for ra, rb in zip(a, b, strict=True)]
+            m, lo, hi = patterns.mean_interval(d)
+            parts.append(f"{key} {np.mean([r[key] for r in a]):.3f} -> "
+                         f"{np.mean([r[key] for r in b]):.3f} ({m:+.3f} [{lo:+.3f}, {hi:+.3f}])")
+        print(f"Case {n}: grew {int((x > 0).sum())} -> {int((y > 0).sum())} of {len(x)}, median "
+              f"ratio {np.median(np.exp(x)):.2f} -> {np.median(np.exp(y)):.2f}; from month "
+              f"{switches[n]}: " + "; ".join(parts))
+    if same:
+        print("bit-identical: " + ", ".join(f"Case {n}" for n in same))
+    if set(cases) == set(patterns.CASES):
+        hi_ = [n for n in cases if patterns.CASES[n]["growth_group"] == "high"]
+        lo_ = [n for n in cases if patterns.CASES[n]["growth_group"] == "low"]
+
+        def p13(w):
+            return [np.mean([got[(n, k, w)]["log growth"] for n in hi_])
+                    - np.mean([got[(n, k, w)]["log growth"] for n in lo_]) for k in seeds]
+        base, alt = p13(False), p13(True)
+        m0, m1 = patterns.mean_interval(base), patterns.mean_interval(alt)
+        d = patterns.mean_interval(np.subtract(alt, base))
+        print(f"P13's statistic: {m0[0]:+.4f} [{m0[1]:+.4f}, {m0[2]:+.4f}] -> {m1[0]:+.4f} "
+              f"[{m1[1]:+.4f}, {m1[2]:+.4f}]; paired difference {d[0]:+.4f} [{d[1]:+.4f}, "
+              f"{d[2]:+.4f}]")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("check", choices=("rebids", "growth", "voice", "losses", "failures",
                                       "renewals", "surplus", "placement", "empowerment",
-                                      "drivers"))
+                                      "drivers", "split", "paired"))
     ap.add_argument("--cases", default="2,4")
     ap.add_argument("--seeds", default="0:10", help="first:last (last excluded)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--no-events", action="store_true", help="drop the case's timed events")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="worker processes (split and paired only)")
     a = ap.parse_args(argv)
     first, last = (int(x) for x in a.seeds.split(":"))
     overrides = dict(parse_override(s) for s in a.set)
     global NO_EVENTS
     NO_EVENTS = a.no_events
+    if a.check == "split":
+        split(range(first, last), overrides, a.workers)
+        return 0
+    if a.check == "paired":
+        cases = list(patterns.CASES) if a.cases == "all" else [int(c) for c in
+                                                                a.cases.split(",")]
+        paired(cases, range(first, last), overrides, a.workers)
+        return 0
     if a.check in ("renewals", "surplus"):
         globals()[a.check](range(first, last), overrides)
         return 0
