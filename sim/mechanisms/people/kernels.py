@@ -57,8 +57,10 @@ def _live_sums(groups, values, alive, n_groups, sums, counts):
     for g in range(n_groups + 1):
         sums[g] = 0.0
         counts[g] = 0.0
+    dead = np.uint32(n_groups)
     for i in range(groups.shape[0]):
-        g = groups[i] if alive[i] else n_groups
+        # an unsigned index: no test for a negative one (numpy's wrap-around) per look-up
+        g = np.uint32(groups[i]) if alive[i] else dead
         sums[g] += values[i]
         counts[g] += 1.0
 
@@ -67,9 +69,10 @@ def _live_sums(groups, values, alive, n_groups, sums, counts):
 def _peer_mean(sums, counts, groups, values, alive, i):
     """group_mean(exclude_self=True) for row i: the mean of the other live members."""
     a = 1.0 if alive[i] else 0.0
-    n = counts[groups[i]] - a
+    g = np.uint32(groups[i])  # unsigned, as in _live_sums
+    n = counts[g] - a
     if n > 0:
-        return (sums[groups[i]] - values[i] * a) / n
+        return (sums[g] - values[i] * a) / n
     return 0.0
 
 
@@ -124,7 +127,8 @@ def staff_z(level, own, conf, sat, member, chose, part_time, site, team, alive, 
     peers = _peer_table(sums, counts)
     col = _boost_columns(b1)
     for i in range(n):
-        peer = peers[team[i], 2 if level[i] >= 3 else 1]
+        t, s = np.uint32(team[i]), np.uint32(site[i])  # unsigned look-ups (_live_sums)
+        peer = peers[t, 2 if level[i] >= 3 else 1]
         d = (own[i] - 0.5) * w_own
         d += (conf[i] - 0.5) * w_conf
         d += (sat[i] - 0.5) * w_sat
@@ -135,9 +139,9 @@ def staff_z(level, own, conf, sat, member, chose, part_time, site, team, alive, 
         load += overload
         load *= w_load
         d -= load
-        d -= remote * (1.0 if site[i] != 0 else 0.0)
-        col[2] = b2_site[site[i]] + b2_team[team[i]]
-        lv = level[i]
+        d -= remote * (1.0 if s != 0 else 0.0)
+        col[2] = b2_site[s] + b2_team[t]
+        lv = np.uint8(level[i])
         up = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
         down = _clip20(col[lv - 1 if lv > 1 else 0] + d)
         # climb moves no one who has left: their chances are never read, and are 0; a
@@ -158,16 +162,17 @@ def user_z(level, own, conf, member, chose, vuln, site, alive, n_sites,
     means = _group_means(sums, counts)
     col = _boost_columns(b1)
     for i in range(n):
-        peer = means[site[i]]  # group_mean(exclude_self=False)
+        s = np.uint32(site[i])  # unsigned look-ups (_live_sums)
+        peer = means[s]  # group_mean(exclude_self=False)
         d = (own[i] - 0.5) * w_own
         d += (conf[i] - 0.5) * w_conf
         d += peer * w_peer
         d += pipe
         d += (1.0 if member[i] else 0.0) * (w_member if chose[i] else w_default_member)
         d += vuln[i] * neg_w_vuln
-        d -= remote * (1.0 if site[i] != 0 else 0.0)
-        col[2] = b2_site[site[i]]
-        lv = level[i]
+        d -= remote * (1.0 if s != 0 else 0.0)
+        col[2] = b2_site[s]
+        lv = np.uint8(level[i])
         up = _clip20(col[lv if lv < TOP - 1 else TOP - 1] + d)
         down = _clip20(col[lv - 1 if lv > 1 else 0] + d)
         z_up[i] = up if alive[i] else 0.0  # as in staff_z
@@ -193,7 +198,7 @@ def climb(level, e_up, e_down, r, alive, rung_factor, up_scale, down_rate, cap,
     members are held at rung 3 (participation.hold_group_members)."""
     for i in range(level.shape[0]):
         lv = level[i]
-        up = rung_factor[lv] * up_scale
+        up = rung_factor[np.uint8(lv)] * up_scale  # unsigned look-up (_live_sums)
         up *= e_up[i]
         down = down_rate / e_down[i]
         if up > cap:
@@ -242,7 +247,7 @@ def settle(level, affinity, deficit, own, sat, conf, member, chose, groups, aliv
     counts = np.empty(n_groups + 1)
     _live_sums(groups, own, alive, n_groups, sums, counts)  # before anyone moves
     for i in range(level.shape[0]):
-        lv = level[i]
+        lv = np.uint8(level[i])  # unsigned look-ups (_live_sums)
         if tupe_rate >= 0.0:
             regained = tupe_rate * deficit[i]
             affinity[i] += regained
@@ -301,7 +306,8 @@ def membership(member, defaulted, alive, eligible, groups, n_groups, exclude_sel
         leaves = m & present & (draws[i] < h)
         candidate = (not m) & present & eligible[i]
         # present, eligible and not a member: the table's case 1
-        peer = peers[groups[i], 1] if exclude_self else means[groups[i]]
+        g = np.uint32(groups[i])  # unsigned look-ups (_live_sums)
+        peer = peers[g, 1] if exclude_self else means[g]
         j = peer * peer_effect
         j += 1
         j *= join_scale
