@@ -211,18 +211,23 @@ class Columns:
 
     def compact(self) -> None:
         """Drop the rows of people who have left, and tell each agent its new row."""
-        keep = np.flatnonzero(self.alive)
+        alive = self.alive
+        keep = np.flatnonzero(alive)
         n = len(keep)
+        # only the rows whose agent was made hold one (few in a sweep): move those, instead of
+        # going through every row's entry
+        moving = sorted(r for r in self._with_agent if alive[r])
+        old = self._agents
         for arr in self._data.values():
             arr[:n] = arr[keep]
-        self._agents = [self._agents[i] for i in keep.tolist()]
+        self._agents = [None] * n
+        self._with_agent = set()
+        for before, row in zip(moving, np.searchsorted(keep, moving).tolist(), strict=True):
+            agent = self._agents[row] = old[before]
+            agent.row = row
+            self._with_agent.add(row)
         self._n = n
         self._refresh()
-        self._with_agent = set()
-        for row, agent in enumerate(self._agents):
-            if agent is not None:
-                agent.row = row
-                self._with_agent.add(row)
 
     def dead_share(self) -> float:
         return 1.0 - self.count() / self._n if self._n else 0.0
