@@ -248,6 +248,21 @@ def test_a_framework_shuts_out_a_bidder_whose_reserves_cannot_carry_the_work(
         == (0 if bids else 1)
 
 
+def test_with_no_reserves_rule_a_bidder_in_debt_is_not_shut_out_for_its_reserves():
+    """`framework_reserve_months = 0` is "no reserves rule" (its registry entry), not "reserves
+    of at least 0": a bidder whose loans exceed its balance passes the bar (the turnover rule
+    still applies); at 3 months the same bidder is shut out for its reserves."""
+    for months, why in ((0.0, ""), (3.0, "reserves")):
+        model = sim.MutualModel("base", rng=2, overrides={
+            **FEW_USERS, "commissioning.framework_reserve_months": months})
+        t = Tender(999, model.funding.market.commissioners[0], 0, value=1, demand=30.0, lots=1,
+                   opens=0, deadline=24, framework=True, tupe_staff=0)
+        t.value = int(procurement.cost_price(model, t) * 1.05)
+        income, _, _ = finance.trailing_year(model)
+        model.funding.ledger.balance = -50_000 * 100
+        assert commissioning.framework_bar(model, t, income, 1.0) == why, months
+
+
 @pytest.mark.parametrize("appetite,defended", [(0.9, True), (0.2, False)])
 def test_the_deciders_risk_appetite_decides_whether_the_mutual_defends_its_own_work(
         appetite, defended):

@@ -301,6 +301,8 @@ def framework_bar(model, t: Tender, pooled: float, share: float) -> str:
     p = model.params.commissioning
     if pooled < p.framework_turnover_multiple * t.value:
         return "turnover"
+    if p.framework_reserve_months <= 0:   # 0 = no reserves rule (not "reserves of at least 0")
+        return ""
     led = model.funding.ledger
     reserves = led.balance - sum(loan.owed for loan in led.loans)
     if reserves < p.framework_reserve_months / 12 * share * t.value:
