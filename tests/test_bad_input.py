@@ -66,3 +66,21 @@ def test_bad_input_keeps_earlier_outputs(tmp_path, scenario_dir):
     bad = scenario_dir("bad.toml", "[organisation]\nstaff = -1\n")
     assert cli("run", bad, "--out", out).returncode == 2
     assert (out / "timeseries.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize("tool,args", [
+    ("participation_patterns.py", ["--only", "PA2", "--seeds", "1"]),
+    ("fragility_diagnosis.py", ["--small", "0-1", "--large", "0-1"]),
+    ("case_diagnosis.py", ["growth", "--cases", "1", "--seeds", "0:1"]),
+])
+def test_research_tools_reject_a_bad_set_in_one_line(tool, args):
+    """The research tools that take --set (tools/) answer an unknown parameter like the CLI
+    does: one line naming the key, exit 2, no traceback."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, str(root / "tools" / tool), *args,
+                           "--set", "nonsense.key=1"], capture_output=True, text=True,
+                          cwd=root, timeout=300)
+    assert_one_line_error(proc, "nonsense.key", "unknown parameter")

@@ -66,7 +66,7 @@ import sim  # noqa: E402
 from sim import patterns  # noqa: E402
 from sim.batch.runs import seed_of  # noqa: E402
 from sim.mechanisms.funding import finance  # noqa: E402
-from sim.values import parse_override  # noqa: E402
+from sim.values import ScenarioError, parse_override  # noqa: E402
 
 SEED_ROOT = patterns.case_seed_root()
 
@@ -467,4 +467,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except ScenarioError as exc:   # bad --set: one line, exit 2 (no traceback)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -36,7 +36,7 @@ import benefits  # noqa: E402
 from sim.mechanisms.funding import commissioning, finance  # noqa: E402
 from sim.model import MutualModel  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
-from sim.values import parse_override  # noqa: E402
+from sim.values import ScenarioError, parse_override  # noqa: E402
 
 LOST = re.compile(r"^(?P<what>core contract|contract) with .*? (?P<how>re-tendered and lost|"
                   r"brought back in house|withdrawn early|not renewed|re-tendered through a "
@@ -254,4 +254,8 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        raise SystemExit(main())
+    except ScenarioError as exc:   # bad --set: one line, exit 2 (no traceback)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -23,7 +23,7 @@ import numpy as np
 
 import sim
 from sim.metrics import IDEAL_TYPE_LABELS
-from sim.values import parse_override
+from sim.values import ScenarioError, parse_override
 
 BUNDLED = ("base", "opt_in", "opt_out", "employee_trust", "small_cic",
            "stewardship_small_cic", "council_owned_cic", "staff_council",
@@ -219,4 +219,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        raise SystemExit(main())
+    except ScenarioError as exc:   # bad --set: one line, exit 2 (no traceback)
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
