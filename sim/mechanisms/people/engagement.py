@@ -205,10 +205,17 @@ def _add(acc: np.ndarray, tmp: np.ndarray, column: np.ndarray, weight: float,
     acc += tmp
 
 
+def chosen_share(chose: np.ndarray, default_share: float) -> np.ndarray:
+    """How much of membership's effect each person has as a member (§4.1): all of it (1) for
+    who chose to join, ``default_share`` of it for who was enrolled by a default. The ladder's
+    member boost (engagement.default_member_share) and the ownership target's member term
+    (ownership.default_member_share) both weigh membership by it."""
+    return np.where(chose, 1.0, default_share)
+
+
 def _member_weight(chose: np.ndarray, e) -> np.ndarray:
-    """The member boost each person would feel as a member: all of it for who chose to join,
-    ``default_member_share`` of it for who was enrolled by a default (§4.1)."""
-    return np.where(chose, e.member_boost, e.member_boost * e.default_member_share)
+    """The member boost each person would feel as a member (:func:`chosen_share`)."""
+    return e.member_boost * chosen_share(chose, e.default_member_share)
 
 
 def staff_drive(model) -> np.ndarray:
@@ -364,9 +371,9 @@ def climb(cols, drive: np.ndarray, p, rng, rate_factor: float,
 
 
 def member_term(member, chose, p):
-    """Membership as the ownership target counts it: 1 for a member who chose to join,
-    ``ownership.default_member_share`` for one enrolled by a default (§4.1), 0 otherwise."""
-    return member * np.where(chose, 1.0, p.ownership.default_member_share)
+    """Membership as the ownership target counts it: :func:`chosen_share` for a member, 0
+    otherwise."""
+    return member * chosen_share(chose, p.ownership.default_member_share)
 
 
 def ownership_target(affinity, voice: float, member, engagement, p):
