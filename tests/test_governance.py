@@ -274,6 +274,60 @@ def test_p5_with_a_weak_pipeline_representatives_who_leave_are_not_replaced():
     assert replaced[0.0] < 0.5 < 0.9 < replaced[300.0], replaced
 
 
+def _board_seat_vacated_mid_term(chance: float, skill: float):
+    """Base at month 0 (after the founding election), the staff-elected board seat filled by a
+    director of the given skill who then steps down mid-term; the board's review and the next
+    election follow (bodies.review_vacated_seats, elections.hold)."""
+    from sim.mechanisms.governance import bodies, elections
+
+    model = sim.MutualModel("base", rng=3, overrides={
+        "governance.board.not_replaced_chance": chance, "engagement.pipeline_investment": 300.0})
+    board = model.governance.board
+    seat = next(s for s in board.elected("staff"))
+    assert not seat.vacant and seat.term_end > model.month
+    seat.holder.skill = skill
+    bodies.vacate(model, board, seat, step_down=True)
+    assert seat.vacant and seat.last_skill == skill
+    for _ in range(3):   # three annual reviews and elections
+        bodies.review_vacated_seats(model)
+        elections.hold(model)
+    return seat
+
+
+def test_a_board_does_not_replace_representatives_it_judged_to_contribute_little():
+    """§4.2, Table 4.1 Case 3: representatives who left 'were not replaced', as board members
+    judged they 'had contributed little'. An elected board seat vacated mid-term by a holder
+    less skilled than the appointed directors is not re-opened with
+    governance.board.not_replaced_chance and then stays vacant at every later election; at
+    chance 0, or when the holder was as skilled as the appointed directors, it is re-opened and
+    filled. Fails if the review is skipped or the election ignores it."""
+    dropped = _board_seat_vacated_mid_term(chance=1.0, skill=0.0)
+    assert dropped.vacant and dropped.not_replaced
+    refilled = _board_seat_vacated_mid_term(chance=0.0, skill=0.0)
+    assert not refilled.vacant and not refilled.not_replaced
+    skilled = _board_seat_vacated_mid_term(chance=1.0, skill=1.0)
+    assert not skilled.vacant and not skilled.not_replaced
+
+
+def test_a_seat_not_replaced_counts_as_vacant_at_the_year_end():
+    """Over a run with not_replaced_chance 1, the base board's staff seat, once emptied
+    mid-term by a less skilled holder, is vacant in representative_vacancy_rate at every
+    later year end; at 0 the same seeds never leave it vacant after an election."""
+    for seed in range(6):
+        model = sim.MutualModel("base", rng=seed,
+                                overrides={"governance.board.not_replaced_chance": 1.0})
+        model.run_for(72)
+        seat = next(s for s in model.governance.board.elected("staff"))
+        if seat.not_replaced:
+            df = model.datacollector.get_model_vars_dataframe()
+            assert seat.vacant
+            assert df["board_vacancy_rate"].iloc[72] > 0
+            assert df["representative_vacancy_rate"].iloc[72] > 0
+            return
+    pytest.fail("no base run of seeds 0-5 had its board seat emptied mid-term by a holder "
+                "less skilled than the appointed directors within 72 months")
+
+
 def test_representatives_are_exactly_the_people_in_seats():
     model = sim.MutualModel("cbs_multi_stakeholder", rng=2)
     for _ in range(30):

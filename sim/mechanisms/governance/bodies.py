@@ -4,8 +4,11 @@ A :class:`Body` is a list of :class:`Seat`. Board seats are held by
 :class:`~sim.agents.BoardMember` agents; elected directors are also a person (a staff member or
 a service user). Representative-body seats are held by the person agent itself, or by a partner
 body's appointee. Elected seats are filled at the annual elections (``elections.py``) and stay
-vacant until then when their holder leaves the organisation or steps down (§4.2 Case 3:
-representatives 'subsequently left and were not replaced'). Appointed seats are always filled.
+vacant until then when their holder leaves the organisation or steps down. An elected board
+seat emptied mid-term may not be re-opened at all: the board decides before the election
+(:func:`review_vacated_seats`; §4.2 Case 3: representatives 'subsequently left and were not
+replaced', as board members judged they 'had contributed little'). Appointed seats are always
+filled.
 """
 
 from __future__ import annotations
@@ -104,6 +107,18 @@ PARAMS = [
     param("governance.board.risk.non_executive.b", 3, "Beta shape", 0.1, 50.0,
           source="assumption",
           doc="See governance.board.risk.non_executive.a."),
+    param("governance.board.not_replaced_chance", 0.25, "probability per vacated seat",
+          0.0, 1.0,
+          source="§4.2 and Table 4.1/5.1 Case 3 (representatives who 'subsequently left and "
+                 "were not replaced': board members saw that they 'had contributed little at "
+                 "board meetings and that therefore there was little value in retaining their "
+                 "positions'); the value is an assumption, chosen before measuring: one of the "
+                 "four boards §4.2 describes with employee board posts that emptied or were hard "
+                 "to fill (Case 3 against Cases 1, 11, 12) stopped replacing them",
+          doc="Chance that the board does not re-open an elected board seat that fell vacant "
+              "before its term ended when its last holder's skill was below the appointed "
+              "directors' mean; such a seat stays vacant for the rest of the run (0: every "
+              "vacated seat is re-opened at the next election)."),
     param("governance.board.reappointment_chance", 0.5, "probability", 0.0, 1.0,
           source="assumption",
           doc="Chance that an appointed director whose term ends is reappointed rather than "
@@ -136,6 +151,10 @@ class Seat:
     kind: str
     holder: Any = None  # BoardMember, person agent, APPOINTED, or None while vacant
     term_end: int = 0
+    # an elected board seat that fell vacant mid-term: its last holder's skill, until the board
+    # decides at the next election whether to re-open it (:func:`review_vacated_seats`)
+    last_skill: float | None = None
+    not_replaced: bool = False  # the board chose not to re-open it (§4.2 Case 3): never again
 
     @property
     def vacant(self) -> bool:
@@ -284,10 +303,15 @@ def present(model, person) -> bool:
 
 
 def vacate(model, body: Body, seat: Seat, step_down: bool) -> None:
-    """Empty a seat; a person who steps down returns to rung 3 (still active)."""
+    """Empty a seat; a person who steps down returns to rung 3 (still active). An elected board
+    seat emptied before its term ends remembers its holder's skill for the board's review at
+    the next election (:func:`review_vacated_seats`)."""
     person = seat.person
     if step_down and person is not None and present(model, person):
         person.engagement = 3  # shape: rung 3, active
+    if (body is model.governance.board and seat.constituency is not None
+            and isinstance(seat.holder, BoardMember) and seat.term_end > model.month):
+        seat.last_skill = seat.holder.skill
     if isinstance(seat.holder, BoardMember):
         seat.holder.remove()
     seat.holder = None
@@ -321,6 +345,30 @@ def release(model) -> None:
                 vacate(model, body, seat, step_down=True)
                 model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "
                                         "stays vacant until the next election.")
+
+
+def review_vacated_seats(model) -> None:
+    """Before the annual election, the board decides on each elected seat that fell vacant
+    mid-term (§4.2, Table 4.1 Case 3: representatives who left 'were not replaced'): if its
+    last holder's skill was below the appointed directors' mean ('contributed little at board
+    meetings'), it is not re-opened with chance ``governance.board.not_replaced_chance`` and
+    stays vacant for the rest of the run; otherwise it is open at this election."""
+    board = model.governance.board
+    pending = [s for s in board.seats if s.last_skill is not None]
+    if not pending:
+        return
+    appointed = [m.skill for m in board.members() if m.person is None]
+    bar = sum(appointed) / len(appointed) if appointed else 0.0
+    chance = model.params.governance.board.not_replaced_chance
+    for seat in pending:
+        skill, seat.last_skill = seat.last_skill, None
+        if not seat.vacant or skill >= bar or chance <= 0.0:
+            continue
+        if model.rng.random() < chance:
+            seat.not_replaced = True
+            model.log("governance", f"the board did not re-open the {_seat_words(board, seat)}'s "
+                                    "seat: it judged that its representative had contributed "
+                                    "little (§4.2); the seat stays vacant.")
 
 
 def renew_appointments(model) -> None:

@@ -98,6 +98,7 @@ def annual_cycle(model) -> dict[str, float] | None:
     allocation (``surplus.allocate``) for the funding side to pay out."""
     bodies.release_leavers(model)  # people who left this month
     bodies.renew_appointments(model)
+    bodies.review_vacated_seats(model)  # seats emptied mid-term: re-opened or not (Case 3)
     elect(model)
     decisions.participants(model, refresh=True)  # the new bodies take this year's decisions
     allocation = surplus.allocate(model)

@@ -1,9 +1,10 @@
 """Annual elections to board and representative-body seats, and the AGM vote (§4.2, §5.4).
 
-Open seats are the vacant ones and those whose term ends this year. Candidates are people on
-rung 3 (active) with enough confidence — and members, where the constituency has a membership
-rule — who choose to stand; a pipeline of engagement ('talent spot, nurture and train', §5.4
-Case 11) makes standing likelier. Incumbents whose term ends stand again with
+Open seats are the vacant ones (except board seats the board chose not to re-open, §4.2
+Case 3: ``bodies.review_vacated_seats``) and those whose term ends this year. Candidates are
+people on rung 3 (active) with enough confidence — and members, where the constituency has a
+membership rule — who choose to stand; a pipeline of engagement ('talent spot, nurture and
+train', §5.4 Case 11) makes standing likelier. Incumbents whose term ends stand again with
 ``restand_rate`` (and only so: not again as new candidates). With more candidates than
 seats the members vote (the more confident win, with noise); with fewer, the rest of the seats
 stay vacant (P5, §4.2). Board seats are filled before the representative body's, and nobody
@@ -101,7 +102,8 @@ def hold(model) -> dict:
     bodies = model.governing_bodies()
     result = {}
     for who in CONSTITUENCIES:
-        seats = [(b, s) for b in bodies for s in b.elected(who)]
+        # seats the board chose not to re-open stay vacant (bodies.review_vacated_seats)
+        seats = [(b, s) for b in bodies for s in b.elected(who) if not s.not_replaced]
         if not seats:
             continue
         cols = columns(model, who)
