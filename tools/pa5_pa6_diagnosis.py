@@ -37,6 +37,23 @@ _vacate = bd.vacate
 MID_TERM: list[tuple[str, str]] = []   # (body, how) of seats vacated before their term ended
 
 
+_review = getattr(bd, "review_vacated_seats", None)
+REVIEWS = defaultdict(int)  # board reviews of seats vacated mid-term (bodies.review_vacated_seats)
+
+
+def _counting_review(model):
+    board = model.governance.board
+    pending = [s for s in board.seats if s.last_skill is not None and s.vacant]
+    appointed = [m.skill for m in board.members() if m.person is None]
+    bar = sum(appointed) / len(appointed) if appointed else 0.0
+    before = sum(s.not_replaced for s in board.seats)
+    below = sum(s.last_skill < bar for s in pending)
+    _review(model)
+    REVIEWS["reviewed"] += len(pending)
+    REVIEWS["holder below the appointed directors"] += below
+    REVIEWS["not re-opened"] += sum(s.not_replaced for s in board.seats) - before
+
+
 def _counting_vacate(model, body, seat, step_down):
     if seat.constituency is not None and seat.holder is not None and seat.term_end > model.month:
         MID_TERM.append((body.name, "stepped down" if step_down else "left"))
@@ -83,6 +100,8 @@ def _recording_hold(model):
 
 def pa5(args, overrides):
     el.hold, el.standing, bd.vacate = _recording_hold, _counting_standing, _counting_vacate
+    if _review is not None:
+        bd.review_vacated_seats = _counting_review
     runs_with_vacancy, totals = 0, defaultdict(int)
     for seed in range(args.seeds):
         ROWS.clear()
@@ -115,6 +134,9 @@ def pa5(args, overrides):
     print("totals over the elections of months 36-120 (board rows: the pool is shared):")
     for (body, key), v in sorted(totals.items()):
         print(f"  {body:15s} {key:22s} {v}")
+    if _review is not None:
+        print("board reviews of seats vacated mid-term (all months): "
+              + ", ".join(f"{k} {v}" for k, v in REVIEWS.items()))
     print(f"runs with an elected seat vacant at a year end after month 24: "
           f"{runs_with_vacancy}/{args.seeds}")
 
