@@ -210,8 +210,7 @@ def advance(model) -> None:
     m.exposure = exposure(model)   # once a month: it reads the trailing year's books
     # who holds a contract, once: officers' churn changes no contract
     working = {id(k.commissioner) for k in m.contracts}
-    for commissioner in m.commissioners:
-        officers(model, commissioner, id(commissioner) in working)
+    officers(model, m.commissioners, working)
     month = model.month
     if is_year_end(month):   # the budget round (step() never runs month 0)
         set_budgets(model)
@@ -226,25 +225,33 @@ def advance(model) -> None:
 
 # --- officers, budgets ------------------------------------------------------------------------
 
-def officers(model, c, works_for: bool | None = None) -> None:
-    """Officer churn and relationship capital (§2.5). ``works_for``: whether the mutual holds
-    a contract of ``c`` (found here if not given)."""
-    p = model.params
-    if works_for is None:
-        works_for = any(k.commissioner is c for k in model.funding.market.contracts)
-    if model.rng.random() < min(1.0, p.commissioning.officer_churn_per_year / 12):
-        had = c.relationship
-        c.new_officer()
-        # shape: a relationship worth a line in the log
-        if had > 0.2 and works_for:
-            model.log("commissioner", f"a new commissioning officer at {c.name}: the "
-                                      "relationship starts again from 'ground zero'.")
-    else:
-        c.officer_tenure += 1
-        c.officer_experience += p.commissioning.officer_learning_per_month * \
-            (1 - c.officer_experience)
-    rate = p.commissioning.relationship_build_per_year * (1.0 if works_for else 0.0)
-    c.relationship += (1 - math.exp(-rate / 12)) * (1 - c.relationship)
+def officers(model, commissioners, working: set[int] | None = None) -> None:
+    """Officer churn and relationship capital (§2.5), for each commissioner in turn (one draw
+    each, in their order). ``working``: the ids of the commissioners the mutual holds a
+    contract of (found here if not given)."""
+    p, rng = model.params.commissioning, model.rng
+    if working is None:
+        working = {id(k.commissioner) for k in model.funding.market.contracts}
+    churn = min(1.0, p.officer_churn_per_year / 12)
+    learning = p.officer_learning_per_month
+    # the relationship's monthly step, for a commissioner the mutual works for and for one
+    # it does not: the month's terms once, not per commissioner (the same floats)
+    build = {works_for: 1 - math.exp(-p.relationship_build_per_year
+                                     * (1.0 if works_for else 0.0) / 12)
+             for works_for in (True, False)}
+    for c in commissioners:
+        works_for = id(c) in working
+        if rng.random() < churn:
+            had = c.relationship
+            c.new_officer()
+            # shape: a relationship worth a line in the log
+            if had > 0.2 and works_for:
+                model.log("commissioner", f"a new commissioning officer at {c.name}: the "
+                                          "relationship starts again from 'ground zero'.")
+        else:
+            c.officer_tenure += 1
+            c.officer_experience += learning * (1 - c.officer_experience)
+        c.relationship += build[works_for] * (1 - c.relationship)
 
 
 def capacity(model, c) -> float:

@@ -161,6 +161,7 @@ CATEGORIES = INCOME + COSTS + CAPITAL + FINANCING + DISTRIBUTIONS
 PUBLIC = ("contracts", "grants_public")
 # the same memberships as sets, for Ledger.post (about 8 postings a month)
 _KNOWN, _INCOME, _PUBLIC, _COSTS = map(frozenset, (CATEGORIES, INCOME, PUBLIC, COSTS))
+_NOTHING: dict = {}  # a month with no postings yet (read only)
 LINE_CATEGORY = {"trading": "trading", "acquired": "trading", "rent": "rents"}
 
 
@@ -350,7 +351,7 @@ def pay_costs(model) -> None:
     p, head = model.params, model.staff.count()
     pay, pension, engagement = head_costs(p, model.funding.pay_index, tupe_share(model.staff),
                                           p.engagement.pipeline_investment)
-    income = model.funding.ledger.months.get(model.month, Counter())
+    income = model.funding.ledger.months.get(model.month, _NOTHING)
     earned = sum(income.get(c, 0) for c in INCOME)
     post(model, "pay", -round(head * pay))
     post(model, "pension_premium", -round(head * pension))
@@ -535,21 +536,24 @@ def writing_share(model) -> float:
     return max(0.0, committed - team) / (head * model.params.procurement.hours_per_fte_month)
 
 
-def funded_posts(model) -> int:
-    """The posts the work funds now (under a leaner model, what income affords: Case 8)."""
-    needed = staff_needed(model)
+def funded_posts(model, needed: float | None = None) -> int:
+    """The posts the work funds now (under a leaner model, what income affords: Case 8);
+    ``needed``: :func:`staff_needed`, if the caller has it."""
+    needed = staff_needed(model) if needed is None else needed
     target = min(needed, affordable_staff(model)) if model.funding.market.lean else needed
     return max(0, int(round(target)))
 
 
-def agency_posts(model) -> float:
+def agency_posts(model, funded: int | None = None) -> float:
     """Funded posts covered by agency staff now: ``workforce.agency_cover_share`` of the posts
     the work funds that nobody holds, for the share of the work that is contracted public
     service (the mutual must deliver a contract; trading, rents and grants are not covered),
     docs/ODD.md §13.7; §3.5. Read from the work as it is this month, so a contract that has
-    just gone leaves no agency bill behind."""
+    just gone leaves no agency bill behind. ``funded``: :func:`funded_posts`, if the caller
+    has it."""
     m = model.funding.market
-    vacant = max(0, funded_posts(model) - model.staff.count())
+    funded = funded_posts(model) if funded is None else funded
+    vacant = max(0, funded - model.staff.count())
     total = m.demand()
     if vacant == 0 or total <= 0:
         return 0.0
@@ -559,14 +563,14 @@ def agency_posts(model) -> float:
 
 def plan_staffing(model) -> None:
     """Headcount follows the work; workload is the work per member of staff."""
-    needed = staff_needed(model)
-    model.funding.staff_target = funded_posts(model)
+    needed = staff_needed(model)  # and the posts it funds, once (nothing below moves them)
+    model.funding.staff_target = funded = funded_posts(model, needed)
     head = model.staff.count()
     # hours taken from service delivery to write bids leave the work to fewer hands
     # (docs/ODD.md §13.6; §2.5 'bid writing is demanding, particularly for smaller organisations')
     delivering = head * (1.0 - writing_share(model))
     # agency staff do the covered posts' work (docs/ODD.md §13.7)
-    delivering += agency_posts(model)
+    delivering += agency_posts(model, funded)
     if delivering > 0:
         ratio = needed / delivering
     else:
