@@ -198,14 +198,16 @@ class Body:
 
     def filled_shares(self) -> tuple[float, float]:
         """(staff, users) :meth:`filled_share`, in one pass over the seats."""
-        seats = {"staff": 0, "users": 0}
-        filled = {"staff": 0, "users": 0}
+        staff = users = staff_filled = users_filled = 0
         get = _CONSTITUENCY.get
         for s in self.seats:
-            if (c := get(s.kind)) is not None:
-                seats[c] += 1
-                filled[c] += s.holder is not None
-        return tuple(filled[c] / seats[c] if seats[c] else 0.0 for c in ("staff", "users"))
+            if (c := get(s.kind)) == "staff":
+                staff += 1
+                staff_filled += s.holder is not None
+            elif c == "users":
+                users += 1
+                users_filled += s.holder is not None
+        return (staff_filled / staff if staff else 0.0, users_filled / users if users else 0.0)
 
     def members(self) -> list[BoardMember]:
         return [s.holder for s in self.seats if isinstance(s.holder, BoardMember)]

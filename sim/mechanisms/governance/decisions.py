@@ -201,11 +201,12 @@ def survey(model) -> Participants:
     board, rep = model.governance.board, model.governance.rep_body
     executive, directors, elected = [], [], []  # skills, in seat order (one pass)
     for m in board.members():
+        chosen = m.person is not None  # BoardMember.elected, once a member
         if m.seat_type == "executive":
             executive.append(m.skill)
-        elif not m.elected:
+        elif not chosen:
             directors.append(m.skill)
-        if m.elected:
+        if chosen:
             elected.append(m.skill)
     s, u = model.staff, model.users
     staff_mask = s.alive & (s.engagement >= 2)
@@ -334,8 +335,10 @@ def _external(p, level: str) -> float:
 def expected_latency(model, level: str) -> float:
     """Mean months the full procedure takes at this level now (the decision_latency seam)."""
     p = model.params
-    fixed, rep, members = stage_months(model, level)
-    share_rep, share_members = consult_shares(model, level)
+    who = participants(model)  # the survey and its memo once (stage_months, consult_shares)
+    memo = _memo(model, who)
+    fixed, rep, members = _stages(model, who, memo, level)
+    share_rep, share_members = _consulted(model, who, memo, level, None)
     return _scale(p, level) * (fixed + share_rep * rep + share_members * members) + \
         _external(p, level)
 

@@ -118,16 +118,15 @@ def _gamma(rng, mean: float, cv: float) -> float:
 
 def latency(model, level: str) -> float:
     """One draw of the parent body's procedure for a decision at this level (months)."""
-    p, rng = model.params, model.governance.public_rng
-    cv = p.public_sector.stage_cv
-    months = _gamma(rng, p.public_sector.officer_months, cv) + \
-        _gamma(rng, p.public_sector.management_months, cv)
+    ps, rng = model.params.public_sector, model.governance.public_rng
+    cv = ps.stage_cv
+    months = _gamma(rng, ps.officer_months, cv) + _gamma(rng, ps.management_months, cv)
     if level == "operations":
-        return months * p.public_sector.operations_scale
-    cycle = p.public_sector.committee_cycle_months
-    for _ in range(getattr(p.public_sector.committees, level)):
-        months += rng.uniform(0.0, cycle) + p.public_sector.minute_months
-    if level == "strategy" and rng.random() < p.public_sector.budget_round_share:
+        return months * ps.operations_scale
+    cycle, minute = ps.committee_cycle_months, ps.minute_months
+    for _ in range(getattr(ps.committees, level)):
+        months += rng.uniform(0.0, cycle) + minute
+    if level == "strategy" and rng.random() < ps.budget_round_share:
         months += rng.uniform(0.0, 12.0)  # shape: a year's budget cycle
     return months
 
