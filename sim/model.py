@@ -277,7 +277,7 @@ class MutualModel(mesa.Model):
     def remove_staff(self, rows: np.ndarray) -> None:
         """Staff leave: their agents are removed and their rows marked as gone."""
         self.staff.remove_agents(rows)
-        self.staff.alive[rows] = False
+        self.staff.leave(rows)
         self.staff.member[rows] = False
         self.staff.engagement[rows] = 0
 

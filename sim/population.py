@@ -57,6 +57,8 @@ def _column(name: str) -> property:
         view = self._views[name]
         if value is not view:
             view[...] = value
+        if name == "alive":  # the count of the present (Columns.count) is made afresh
+            self._count = None
 
     return property(get, set, doc=f"The live prefix of the `{name}` column (a view).")
 
@@ -69,6 +71,8 @@ class Columns:
 
     ``cols.ownership`` is a view of the live prefix of the array; assigning through it
     (``cols.ownership[mask] = x``) writes the store. ``agents`` holds each row's Mesa agent.
+    People leave through :meth:`leave` (or by assigning the whole ``alive`` column), never by
+    writing into ``cols.alive[...]``: :meth:`count` is kept between changes.
 
     The agents are kept in a plain list, not a numpy object array: numpy arrays are invisible
     to Python's cycle collector, and agent -> model -> columns -> agent is a cycle, so an object
@@ -103,6 +107,7 @@ class Columns:
         """Remake the live-prefix views after the size or the storage changed."""
         n = self._n
         self._views = {name: arr[:n] for name, arr in self._data.items()}
+        self._count = None  # rows came or went: the count of the present is made afresh
 
     def __len__(self) -> int:
         return self._n
@@ -183,8 +188,18 @@ class Columns:
         return self._n
 
     def count(self) -> int:
-        """Number of live rows (people currently present)."""
-        return int(np.count_nonzero(self.alive))
+        """Number of live rows (people currently present): counted once after each change
+        (rows appended, :meth:`leave`, :meth:`compact`), not at every call (~18 a month)."""
+        n = self._count
+        if n is None:
+            n = self._count = int(np.count_nonzero(self._views["alive"]))
+        return n
+
+    def leave(self, rows) -> None:
+        """The people in these rows (an index array or a boolean mask over the live prefix)
+        are gone: ``alive`` becomes False."""
+        self._views["alive"][rows] = False
+        self._count = None
 
     def append(self, n: int, **values) -> np.ndarray:
         """Add ``n`` rows with the given column values (scalars or length-n arrays)."""

@@ -492,16 +492,11 @@ def _update_compiled(model) -> None:
     by numpy, so the results are bit-identical (tests/test_kernels.py)."""
     p, rng, s, u = model.params, model.rng, model.staff, model.users
     e, o, sp = p.engagement, p.ownership, p.satisfaction
-    voice, support = model.governance.voice_heard, pipeline_support(p)
-    support_u = pipeline_support(p, "users")
+    voice = model.governance.voice_heard
     n_teams, n_sites = model.org.n_teams, model.org.n_sites
-    pipe = e.pipeline_weight * support
-    remote = e.dispersion_penalty * (1.0 - 1.0 / n_sites)
-    rung_factor = _rung_factor(e.step_difficulty)
-    w_voice, w_member, w_eng = o.voice_weight, o.member_weight, o.engagement_weight
-    w_aff = max(0.0, 1.0 - w_voice - w_member - w_eng)
-    rung_term = (w_eng * np.arange(TOP + 1, dtype=float)) / TOP
-    gain = _confidence_gain(support, p)
+    support_u, pipe, remote, rung_factor, w_aff, rung_term, gain, gain_u, tupe_rate = \
+        _parameter_terms(p, n_sites)
+    w_voice, w_member = o.voice_weight, o.member_weight
     # staff: the ladder (drive, boosts, numpy's exp, the draw, the step, working groups)
     n = s.size
     b1, by_site, by_team = participation.staff_boost_parts(model)
@@ -519,7 +514,6 @@ def _update_compiled(model) -> None:
     kernels.climb(s.engagement, z_up, z_down, r, s.alive, rung_factor, 1.0 * e.up_rate,
                   e.down_rate, e.max_step_chance, False, s.alive, s.group_months, True)
     # then TUPE acceptance, ownership, satisfaction, confidence
-    tupe_rate = float(1.0 - np.exp(-p.workforce.tupe_acceptance_per_year / 12.0))
     workload, pay = model.funding.workload, model.funding.pay_index
     kernels.settle(s.engagement, s.affinity, s.tupe_deficit, s.ownership, s.satisfaction,
                    s.confidence, s.member, s.chose, s.team, s.alive, n_teams,
@@ -555,8 +549,30 @@ def _update_compiled(model) -> None:
                    o.contagion, sp.affinity_weight, sp.voice_weight * (voice - 0.5),
                    sp.workload_weight * (1.0 - 1.0), sp.pay_weight * (1.0 - 1.0),
                    float(model.governance.grievance["users"]),
-                   float(users_mod.satisfaction_extra(model)), sp.adjust_rate,
-                   _confidence_gain(support_u, p))
+                   float(users_mod.satisfaction_extra(model)), sp.adjust_rate, gain_u)
+
+
+_TERMS: list = [None, None, None]  # the last (parameters, number of sites, terms)
+
+
+def _parameter_terms(p, n_sites: int) -> tuple:
+    """The compiled update's terms that only the parameters and the number of sites set
+    (pipeline support, the remote penalty, the rung tables, the confidence gains, the TUPE
+    rate): computed once per parameter set (a timed event makes a new ``model.params``), not
+    every month; the same values. The arrays are shared between months: nothing writes them."""
+    if _TERMS[0] is p and _TERMS[1] == n_sites:
+        return _TERMS[2]
+    e, o = p.engagement, p.ownership
+    support, support_u = pipeline_support(p), pipeline_support(p, "users")
+    w_voice, w_member, w_eng = o.voice_weight, o.member_weight, o.engagement_weight
+    terms = (support_u, e.pipeline_weight * support,
+             e.dispersion_penalty * (1.0 - 1.0 / n_sites), _rung_factor(e.step_difficulty),
+             max(0.0, 1.0 - w_voice - w_member - w_eng),
+             (w_eng * np.arange(TOP + 1, dtype=float)) / TOP,
+             _confidence_gain(support, p), _confidence_gain(support_u, p),
+             float(1.0 - np.exp(-p.workforce.tupe_acceptance_per_year / 12.0)))
+    _TERMS[:] = p, n_sites, terms
+    return terms
 
 
 _NO_GROUPS = np.zeros(0, dtype=np.int16)  # users are in no working group

@@ -131,7 +131,7 @@ def monthly(model) -> None:
     n_out = len(leaving) if leaving.dtype != bool else int(np.count_nonzero(leaving))
     if n_out:
         u.remove_agents(leaving)
-        u.alive[leaving] = False
+        u.leave(leaving)
         u.member[leaving] = False
         u.engagement[leaving] = 0
     gap = max(0, p.organisation.users - u.count())
