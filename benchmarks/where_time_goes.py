@@ -131,7 +131,7 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     lp = sub.add_parser("loop", help="the runs to sample (under py-spy)")
     lp.add_argument("--runs", type=int, default=12)
-    lp.add_argument("--case", choices=("medium", "large", "base"), default="medium",
+    lp.add_argument("--case", choices=("medium", "large", "base", "small"), default="medium",
                     help="run_speed.py's case (default medium)")
     sm = sub.add_parser("summarise", help="shares of a py-spy raw file")
     sm.add_argument("raw", type=Path)
