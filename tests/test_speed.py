@@ -96,3 +96,22 @@ def test_the_parent_runs_while_its_workers_start_and_results_are_unchanged(tmp_p
     pd.testing.assert_frame_equal(out["process"][1], out["serial"][1])
     workers = Store(tmp_path / "process").status()["worker"]
     assert f"{socket.gethostname()}:{os.getpid()}" in set(workers)  # the first run at least
+
+
+def test_the_kept_count_of_the_present_equals_a_fresh_count_every_month():
+    """Columns.count is kept between changes of ``alive`` (sim/population.py): through hires,
+    resignations, users arriving and leaving and the year end's compaction, it equals a fresh
+    count of the column after every month."""
+    model = sim.run("base", seed=3, months=1, overrides={"organisation.users": 2000},
+                    keep_model=True).model
+    for _ in range(30):
+        model.step()
+        if model.month % 12 == 0:
+            model.year_end()
+        for cols in (model.staff, model.users):
+            assert cols.count() == np.count_nonzero(cols.alive)
+    cols = model.users
+    cols.leave(np.flatnonzero(cols.alive)[:5])
+    assert cols.count() == np.count_nonzero(cols.alive)
+    cols.alive = cols.alive & (np.arange(cols.size) % 2 == 0)  # assigning the whole column
+    assert cols.count() == np.count_nonzero(cols.alive)
