@@ -325,13 +325,13 @@ def held_by_history(model, k: Contract) -> bool:
 def withdrawn_early(model, k: Contract, regard: float | None = None) -> bool:
     """Whether the commissioner withdraws ``k`` this month (``regard``: the month's
     service.commissioner_regard, if the caller has it)."""
-    p = model.params
-    if held_by_history(model, k):
+    p = model.params.commissioning
+    if k.core and held_by_history(model, k):  # (a call only for the core contract)
         return False
     if regard is None:
         regard = service.commissioner_regard(model)
-    hazard = p.commissioning.early_withdrawal_per_year / 12 * model.funding.market.exposure * \
-        (1 + p.commissioning.budget_cut_effect * budget_cut(k.commissioner)) / regard
+    hazard = p.early_withdrawal_per_year / 12 * model.funding.market.exposure * \
+        (1 + p.budget_cut_effect * budget_cut(k.commissioner)) / regard
     if k.commissioner.budget <= 0:
         hazard = 1.0  # no money at all
     if model.rng.random() >= hazard:
