@@ -148,8 +148,7 @@ def staff_boost_parts(model) -> tuple[float, np.ndarray, np.ndarray]:
     surveys, the same for everyone), column 2's per site (a forum) and per team (a member on
     a council); :func:`staff_boost` spreads them, the compiled update reads them directly."""
     p = model.params
-    b1 = p.participation.surveys_weight * _saturating(p.participation.staff.surveys_per_year)
-    by_site = np.multiply(forum_sites(model, "staff"), p.participation.forums_weight)
+    b1, by_site = _site_boosts(model, "staff")
     tw = p.participation.councils.team_weight
     by_team = (tw * represented_teams(model) if tw
                else np.zeros(model.org.n_teams))
@@ -158,9 +157,26 @@ def staff_boost_parts(model) -> tuple[float, np.ndarray, np.ndarray]:
 
 def user_boost_parts(model) -> tuple[float, np.ndarray]:
     """As :func:`staff_boost_parts`, for users (no councils)."""
-    p = model.params
-    b1 = p.participation.surveys_weight * _saturating(p.participation.users.surveys_per_year)
-    return b1, np.multiply(forum_sites(model, "users"), p.participation.forums_weight)
+    return _site_boosts(model, "users")
+
+
+_SITE_BOOSTS: dict = {}  # who -> (parameters, number of sites, (column 1's boost, by site))
+
+
+def _site_boosts(model, who: str) -> tuple[float, np.ndarray]:
+    """The surveys' boost and the forums' boost per site: set by the parameters and the
+    number of sites alone, so made once per parameter set (a timed event makes a new
+    ``model.params``) instead of every month; the same values. The array is shared between
+    months: nothing writes it."""
+    p, n_sites = model.params, model.org.n_sites
+    hit = _SITE_BOOSTS.get(who)
+    if hit is not None and hit[0] is p and hit[1] == n_sites:
+        return hit[2]
+    b1 = p.participation.surveys_weight * _saturating(
+        getattr(p.participation, who).surveys_per_year)
+    boosts = b1, np.multiply(forum_sites(model, who), p.participation.forums_weight)
+    _SITE_BOOSTS[who] = (p, n_sites, boosts)
+    return boosts
 
 
 def staff_boost(model) -> np.ndarray:

@@ -48,7 +48,7 @@ class _StaffMeans:
 
     def __init__(self, model):
         self.alive = model.staff.alive
-        self.any = bool(self.alive.any())
+        self.any = model.staff.count() > 0  # anyone present (the kept count)
         self._own = self._rung = None
 
     def own(self, s) -> float:
