@@ -338,15 +338,21 @@ def release(model) -> None:
     (more when dissatisfied). Vacancies wait for the next election (§4.2 Case 3)."""
     release_leavers(model)
     rate = 1.0 - (1.0 - model.params.governance.seats.resign_per_year) ** (1 / 12)
-    rng, weight = model.rng, model.params.workforce.dissatisfaction_attrition
-    for body in model.governing_bodies():
-        for seat in body.seats:
-            person = seat.person
-            if person is not None and rng.random() < rate * np.exp(
-                    weight * (0.5 - person.satisfaction)):
-                vacate(model, body, seat, step_down=True)
-                model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "
-                                        "stays vacant until the next election.")
+    weight = model.params.workforce.dissatisfaction_attrition
+    # every held seat's chance at once (stepping down changes no one's satisfaction and no
+    # other seat), then one draw per held seat in seat order: rng.random(k) is the k draws
+    # rng.random() gives one by one, and numpy's exp is the same per element
+    held = [(body, seat, person) for body in model.governing_bodies() for seat in body.seats
+            if (person := seat.person) is not None]
+    if not held:
+        return
+    satisfaction = np.array([person.satisfaction for _, _, person in held])
+    steps_down = model.rng.random(len(held)) < rate * np.exp(weight * (0.5 - satisfaction))
+    for (body, seat, _), leaves in zip(held, steps_down.tolist(), strict=True):
+        if leaves:
+            vacate(model, body, seat, step_down=True)
+            model.log("governance", f"a {_seat_words(body, seat)} stepped down; the seat "
+                                    "stays vacant until the next election.")
 
 
 def review_vacated_seats(model) -> None:
