@@ -319,31 +319,35 @@ def vacate(model, body: Body, seat: Seat, step_down: bool) -> None:
     seat.holder = None
 
 
-def release_leavers(model) -> None:
+def release_leavers(model) -> list[tuple[Body, Seat, Any]]:
     """Seats of people who left the organisation fall vacant until the next election (§4.2
-    Case 3)."""
+    Case 3). Returns the seats still held by a person, as (body, seat, person) in seat order."""
+    held = []
     for body in model.governing_bodies():
         for seat in body.seats:
             person = seat.person
-            if person is not None and not present(model, person):
-                vacate(model, body, seat, step_down=False)
-                model.month_counts["representatives_left"] = \
-                    model.month_counts.get("representatives_left", 0) + 1
-                model.log("governance", f"a {_seat_words(body, seat)} left the organisation; "
-                                        "the seat stays vacant until the next election.")
+            if person is None:
+                continue
+            if present(model, person):
+                held.append((body, seat, person))
+                continue
+            vacate(model, body, seat, step_down=False)
+            model.month_counts["representatives_left"] = \
+                model.month_counts.get("representatives_left", 0) + 1
+            model.log("governance", f"a {_seat_words(body, seat)} left the organisation; "
+                                    "the seat stays vacant until the next election.")
+    return held
 
 
 def release(model) -> None:
     """Each month: seats of people who left are vacated, and some representatives step down
     (more when dissatisfied). Vacancies wait for the next election (§4.2 Case 3)."""
-    release_leavers(model)
+    held = release_leavers(model)
     rate = 1.0 - (1.0 - model.params.governance.seats.resign_per_year) ** (1 / 12)
     weight = model.params.workforce.dissatisfaction_attrition
     # every held seat's chance at once (stepping down changes no one's satisfaction and no
     # other seat), then one draw per held seat in seat order: rng.random(k) is the k draws
     # rng.random() gives one by one, and numpy's exp is the same per element
-    held = [(body, seat, person) for body in model.governing_bodies() for seat in body.seats
-            if (person := seat.person) is not None]
     if not held:
         return
     satisfaction = np.array([person.satisfaction for _, _, person in held])

@@ -350,7 +350,7 @@ def expected_latency(model, level: str) -> float:
 def pooled_quality(p, groups: list[tuple[int, float]]) -> float:
     """Chance the pooled judgement is right: Φ(signal · √Σ n_eff k²) (see module docstring)."""
     rho = p.governance.judgement.correlation
-    precision = sum(n / (1 + (n - 1) * rho) * min(k, 1.0) ** 2 for n, k in groups if n > 0)
+    precision = sum([n / (1 + (n - 1) * rho) * min(k, 1.0) ** 2 for n, k in groups if n > 0])
     z = p.governance.judgement.signal * math.sqrt(precision)
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))  # shape: the normal CDF
 
@@ -518,7 +518,7 @@ def _appetite(board: Body, with_board: bool) -> float:
     if cache is not None and (hit := cache.get(key)) is not None:
         return hit
     members = [m for m in board.members() if with_board or m.seat_type == "executive"]
-    appetite = sum(m.risk_appetite for m in members) / len(members) if members else 0.5  # neutral
+    appetite = sum([m.risk_appetite for m in members]) / len(members) if members else 0.5  # neutral
     if cache is not None:
         cache[key] = appetite
     return appetite
