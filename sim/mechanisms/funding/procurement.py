@@ -672,6 +672,7 @@ def competitor_entries(model, t: Tender) -> list[Entry]:
     p, rng = model.params, model.rng
     k = p.commissioning.framework_turnover_multiple
     out = []
+    cost = None  # rival_cost(model, t): the same for every competitor, so computed once
     for prov in model.funding.market.providers:
         if prov.region is not None and prov.region != t.region:
             continue
@@ -684,7 +685,9 @@ def competitor_entries(model, t: Tender) -> list[Entry]:
         if rng.random() >= prov.bid_propensity * min(1.0, big_enough):
             continue
         cut = prov.price_cut + rng.normal(0.0, p.procurement.competitor_price_noise)
-        floor = rival_cost(model, t) * (1 - max_loss(p, 0.5))  # as far below cost as the mutual
+        if cost is None:
+            cost = rival_cost(model, t)
+        floor = cost * (1 - max_loss(p, 0.5))  # as far below cost as the mutual
         if rng.random() < prov.loss_leading:
             cut += p.procurement.loss_leading_cut   # 'They can make a loss of millions
             floor *= 1 - max_loss(p, 0.5)
