@@ -202,6 +202,17 @@ PARAMS = [
     param("commissioning.extension_base", 0.5, "relationship units", 0.0, 2.0,
           source="§2.5 (relationship capital); assumption",
           doc="Extension chance × (base + the officer's relationship with the mutual) × stretch."),
+    param("commissioning.related_service_acceptance", 0.5, "probability", 0.0, 1.0,
+          source="§2.3: ideas 'scaled up ... in their commissioned services'; commissioners "
+                 "'reported how innovative mutuals are able to develop new services that fit a "
+                 "particular need'; assumption for the figure, chosen before measuring: "
+                 "commissioning.extension_propensity's 0.5 (as ready to commission a new service "
+                 "from a provider it knows, without competition, as to extend its contract)",
+          doc="Base chance that the mutual's own commissioner commissions a related public "
+              "service the mutual proposes from an idea judged right (growth.diversify): × "
+              "(commissioning.extension_base + relationship) × service regard / (1 + "
+              "commissioning.budget_cut_effect × budget cut), capped at "
+              "commissioning.max_extension_chance (docs/ODD.md §13.16)."),
 ]
 
 
@@ -401,6 +412,33 @@ def owned_by_commissioner(model, c) -> bool:
     members')."""
     return model.params.organisation.legal_form == "council_owned_cic" and c.kind == "council" \
         and c.region == 0
+
+
+# --- a related public service from the mutual's idea (docs/ODD.md §13.16) ---------------------
+
+def related_service_host(model) -> Contract | None:
+    """The contract a related service would be a variation beside: of the mutual's own
+    commissioners with a budget, the one it has the strongest relationship with (ties: the
+    larger contract held), and that commissioner's largest contract held by the mutual (§2.3
+    'identified in discussion with commissioners'). None if it holds no such contract."""
+    best, key = None, None
+    for k in model.funding.market.contracts:
+        if k.commissioner.budget <= 0:
+            continue
+        mine = (k.commissioner.relationship, k.value)
+        if key is None or mine > key:
+            best, key = k, mine
+    return best
+
+
+def related_service_chance(model, c) -> float:
+    """Chance that commissioner ``c`` commissions a related service the mutual proposes: its
+    trust in the provider it knows (relationship) and the service delivered (regard), as for
+    an extension, less after its budget is cut, as for a withdrawal (§2.3, §2.2, §2.5)."""
+    p = model.params.commissioning
+    chance = p.related_service_acceptance * (p.extension_base + c.relationship) * \
+        service.commissioner_regard(model) / (1 + p.budget_cut_effect * budget_cut(c))
+    return min(p.max_extension_chance, chance)
 
 
 # --- tenders ----------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.funding import finance
-from sim.mechanisms.funding.market import Line, open_teams, pounds
+from sim.mechanisms.funding import commissioning, finance
+from sim.mechanisms.funding.market import Contract, Line, open_teams, pounds
 from sim.mechanisms.people import service
 from sim.parameter import param
 
@@ -107,6 +107,16 @@ PARAMS = [
     param("growth.acquisition_rivals", 1, "buyers", 0, 20,
           source="assumption: a profitable business attracts other buyers",
           doc="Other buyers for each business; the mutual wins with chance 1 / (1 + rivals)."),
+    param("growth.related_service_share", 0.1, "share of the host contract", 0.0, 0.5,
+          source="T2.1 Case 7 ('Some diversification into closely related public services'), "
+                 "T3.1 ('e.g. children on the edge of education, asylum seekers'), §2.3 (ideas "
+                 "'scaled up ... in their commissioned services'), §3.3 ('joining up' related "
+                 "services); assumption for the size, chosen before measuring: the 10 % of a "
+                 "services contract's initial value up to which the Public Contracts "
+                 "Regulations 2015 (reg. 72(5)) allow a modification without a new procurement",
+          doc="Size of a related public service commissioned from an idea judged right, as a "
+              "share of the annual value and posts of the commissioner's largest contract held "
+              "by the mutual (its unit price); docs/ODD.md §13.16."),
 ]
 
 
@@ -148,8 +158,11 @@ def _growth_decision(model, what: str):
 
 
 def diversify(model) -> None:
-    """A related service or trading line (§3.3, §2.3); more likely with innovation and after
-    losing the core; it pays if the decision was right and loses money if not."""
+    """A related public service or a trading line (§3.3, §2.3); more likely with innovation
+    and after losing the core. An idea judged right goes first to the mutual's own
+    commissioner as a related public service (``related_service``, docs/ODD.md §13.16); if
+    that commissioner does not commission it, or the mutual cannot mobilise it, it becomes a
+    trading line with the public, which pays if the decision was right and loses money if not."""
     p, m = model.params, model.funding.market
     base = p.growth.diversification_per_year * (p.growth.loss_boost if m.core_lost else 1)
     if model.rng.random() >= service.diversification_chance(model, base):
@@ -157,9 +170,14 @@ def diversify(model) -> None:
     decision = _growth_decision(model, "a diversification")
     if decision is None:
         return
-    income, _, _ = finance.trailing_year(model)
     if model.funding.ledger.balance < finance.monthly_costs(model):
         return   # no reserves to risk
+    offered = ""
+    if decision.correct:
+        commissioned, offered = related_service(model)
+        if commissioned:
+            return
+    income, _, _ = finance.trailing_year(model)
     value = p.growth.diversification_size * income
     setup = round(p.growth.diversification_setup * value)
     margin = p.growth.diversification_margin if decision.correct \
@@ -175,7 +193,49 @@ def diversify(model) -> None:
     if not decision.correct:
         m.count("diversifications_failed")
     model.log("growth", f"diversified into a related service trading with the public "
-                        f"(£{pounds(value):,.0f} a year, £{pounds(setup):,.0f} to start){fate}.")
+                        f"(£{pounds(value):,.0f} a year, £{pounds(setup):,.0f} to start)"
+                        f"{offered}{fate}.")
+
+
+def related_service(model) -> tuple[bool, str]:
+    """Take an idea judged right to the mutual's own commissioner (docs/ODD.md §13.16; §2.3
+    'scaled up ... in their commissioned services', T2.1 Case 7): a variation of
+    ``growth.related_service_share`` of its largest contract held (value and posts), taken on
+    only within the room to mobilise (§13.9) and commissioned with
+    ``commissioning.related_service_chance``. Commissioned, it is a new contract like any
+    other, its pilot paid from reserves; returns (True, "") then, else (False, the words the
+    trading line's log line adds)."""
+    from sim.mechanisms.funding import procurement  # procurement imports this module
+    p, m = model.params, model.funding.market
+    host = commissioning.related_service_host(model)
+    if host is None:
+        return False, ""
+    c, share = host.commissioner, p.growth.related_service_share
+    value, demand = int(share * host.value), share * host.demand
+    if value <= 0 or demand <= 0:
+        return False, ""
+    if demand > procurement.mobilisation_room(model):
+        m.count("related_no_room")
+        return False, (f", not as a public service for {c.name}: its {demand:.1f} posts are "
+                       "more than the mutual can mobilise now")
+    chance = commissioning.related_service_chance(model, c)
+    if chance <= 0 or model.rng.random() >= chance:   # no draw at 0: off is the model before
+        m.count("related_refused")
+        return False, f", after {c.name} did not commission it as a related public service"
+    setup = round(p.growth.diversification_setup * value)
+    finance.post(model, "development", -setup)
+    k = Contract(m.new_id(), c, host.region, value, demand, start=model.month,
+                 end=model.month + 12 * p.procurement.contract_years,
+                 extensions_left=12 * p.procurement.extension_years, statutory=False)
+    m.mobilised.append((model.month, k.demand, k))   # procurement.mobilisation_room
+    k.teams = open_teams(model, max(1, round(k.demand)), k.region)
+    m.contracts.append(k)
+    m.count("related_services")
+    model.log("growth", f"{c.name} commissioned a related public service from an idea of the "
+                        f"mutual's staff, beside its {host.label.split(' with ')[0]} "
+                        f"(£{pounds(value):,.0f} a year, {demand:.1f} posts to recruit; "
+                        f"£{pounds(setup):,.0f} to pilot from reserves).")
+    return True, ""
 
 
 def acquire(model) -> None:
