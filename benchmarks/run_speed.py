@@ -428,7 +428,11 @@ def pairs(other: Path, case: str, seeds: int, rounds: int, out: Path | None) -> 
     return result
 
 
-def profile(case: str, seed: int, sweep: bool, top: int) -> None:
+def profile(case: str, seed: int, sweep: bool, top: int, out: Path | None = None) -> None:
+    """cProfile of one run (after a warm-up): the top functions by cumulative and by own time;
+    with ``out``, a JSON table of the top functions by own time and by call count (the
+    counts do not move with the machine's load; the times include cProfile's own cost, which
+    falls on the functions that make many small calls)."""
     import cProfile
     import pstats
 
@@ -446,6 +450,21 @@ def profile(case: str, seed: int, sweep: bool, top: int) -> None:
     stats = pstats.Stats(prof)
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
+    if out is None:
+        return
+    tree = str(Path(sim.__file__).resolve().parents[1]) + "/"
+    rows = [{"function": f"{file.replace(tree, '')}:{line}({name})", "calls": calls,
+             "tottime_ms": own * 1e3, "cumtime_ms": cum * 1e3}
+            for (file, line, name), (_, calls, own, cum, _) in stats.stats.items()]
+    own_total = sum(r["tottime_ms"] for r in rows)
+    result = {"what": "run_speed.py profile: cProfile of one run", "case": case, "seed": seed,
+              "this": commit_of(Path(tree)), "uptime": uptime(),
+              "measured_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+              "total_calls": stats.total_calls, "profiled_ms": own_total,
+              "by_tottime": sorted(rows, key=lambda r: -r["tottime_ms"])[:top],
+              "by_calls": sorted(rows, key=lambda r: -r["calls"])[:top]}
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
 
 
 STEP_PARTS = (  # (label, module path, attribute): what MutualModel.step and its events call
@@ -686,6 +705,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--full", action="store_true")
     p.add_argument("--top", type=int, default=45)
+    p.add_argument("--out", type=Path, help="also write a JSON table (by own time, by calls)")
     j = sub.add_parser("jit", help="first-run compile time and per-process load time of the "
                                    "compiled kernels")
     j.add_argument("--repeats", type=int, default=3)
@@ -771,7 +791,7 @@ def main(argv=None) -> int:
             return 2
         compare(args.other.resolve(), args.case, args.seeds, not args.full, args.out)
     else:
-        profile(args.case, args.seed, not args.full, args.top)
+        profile(args.case, args.seed, not args.full, args.top, args.out)
     return 0
 
 
