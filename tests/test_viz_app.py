@@ -311,12 +311,11 @@ def test_exercise_2_deep_strategy_deliberation_is_slow(page):
     assert abs(number_after(db, "quality") - number_after(da, "quality")) <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "fails since the Case 3 rule (b93c692, a governance change that moves later random draws) "
-    "at seed 0 only: right 0.29 (legal-formal 0.50 against 0.21) and up 0.16 (cultural 0.49 "
-    "against 0.33), just over right / 2; seeds 1-3: right 0.28, 0.35, 0.34, up 0.05, 0.06, 0.05 "
-    "(tools/training_notices.py --only ex2-powers --seeds 0 1 2 3). It passed by a hair on "
-    "stop 27-28 (up 0.14). docs/training.md says so. Kept as a strict xfail, not loosened"))
+# A strict xfail after the Case 3 rule (b93c692: at seed 0 up 0.16 against right 0.29); it
+# passes again with stop 29's related services (docs/ODD.md §13.16), a change that moves later
+# random draws: at seed 0 right 0.27 (legal-formal 0.50 against 0.23), up 0.06 (cultural 0.43
+# against 0.37) (tools/training_notices.py --only ex2-powers --seeds 0). The marker is removed;
+# the test is unchanged.
 def test_exercise_2_powers_on_paper_move_the_quadrant_right(page):
     pick_exercise(page, "Exercise 2, powers")
     step_years(page, 5)
