@@ -203,14 +203,19 @@ class Columns:
 
     def append(self, n: int, **values) -> np.ndarray:
         """Add ``n`` rows with the given column values (scalars or length-n arrays)."""
-        unknown = set(values) - set(self._schema)
-        if unknown:
-            raise KeyError(f"unknown columns {sorted(unknown)}")
+        data = self._data
+        if not values.keys() <= data.keys():
+            raise KeyError(f"unknown columns {sorted(set(values) - set(data))}")
         start, stop = self._n, self._n + n
-        if stop > len(self._data["alive"]):
+        if stop > len(data["alive"]):
             self._grow(stop)
-        for name, arr in self._data.items():
-            arr[start:stop] = values.get(name, True if name == "alive" else 0)
+            data = self._data
+        # the storage past the live prefix is all zeros (made so, kept so by compact): only
+        # the columns given, and `alive`, are written (a month's few arrivals paid ~17 writes)
+        if "alive" not in values:
+            data["alive"][start:stop] = True
+        for name, value in values.items():
+            data[name][start:stop] = value
         self._agents.extend([None] * n)
         self._n = stop
         self._refresh()
@@ -233,8 +238,10 @@ class Columns:
         # going through every row's entry
         moving = sorted(r for r in self._with_agent if alive[r])
         old = self._agents
+        before_n = self._n
         for arr in self._data.values():
             arr[:n] = arr[keep]
+            arr[n:before_n] = 0  # the storage past the live prefix stays zeros (append)
         self._agents = [None] * n
         self._with_agent = set()
         for before, row in zip(moving, np.searchsorted(keep, moving).tolist(), strict=True):
