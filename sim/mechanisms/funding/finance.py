@@ -210,6 +210,33 @@ class Ledger:
         elif category in _COSTS:
             sums[2] += pence
 
+    def post_all(self, month: int, postings) -> None:
+        """``post`` of each (category, pence) in turn, in one call: a month's income lines
+        and costs (integer pence, so the sums are the same whatever the grouping)."""
+        by_category = sums = None
+        entries, balance = self.entries, self.balance
+        for category, pence in postings:
+            if category not in _KNOWN:
+                raise ValueError(f"unknown ledger category {category!r}")
+            pence = int(pence)
+            if pence == 0:
+                continue
+            entries.append((month, category, pence))
+            if by_category is None:  # made at the first non-zero posting, as post does
+                if (by_category := self.months.get(month)) is None:
+                    by_category = self.months[month] = Counter()
+                if (sums := self.sums.get(month)) is None:
+                    sums = self.sums[month] = [0, 0, 0]
+            by_category[category] = by_category.get(category, 0) + pence
+            balance += pence
+            if category in _INCOME:
+                sums[0] += pence
+                if category in _PUBLIC:
+                    sums[1] += pence
+            elif category in _COSTS:
+                sums[2] += pence
+        self.balance = balance
+
     def total(self, categories, first: int, last: int) -> int:
         return sum(self.months.get(m, {}).get(c, 0) for m in range(first, last + 1)
                    for c in categories)
@@ -339,32 +366,36 @@ def settle_month(model) -> None:
 
 def receive_income(model) -> None:
     m = model.funding.market
-    post(model, "contracts", sum(c.value for c in m.contracts) // 12)
+    postings = [("contracts", sum(c.value for c in m.contracts) // 12)]
     for line in m.lines:
         if line.kind == "grant":
-            post(model, "grants_public" if line.public else "grants_other", line.value // 12)
+            postings.append(("grants_public" if line.public else "grants_other",
+                             line.value // 12))
         else:
-            post(model, LINE_CATEGORY[line.kind], line_value(model, line) // 12)
+            postings.append((LINE_CATEGORY[line.kind], line_value(model, line) // 12))
+    model.funding.ledger.post_all(model.month, postings)
 
 
 def pay_costs(model) -> None:
-    p, head = model.params, model.staff.count()
+    p, head, month = model.params, model.staff.count(), model.month
     pay, pension, engagement = head_costs(p, model.funding.pay_index, tupe_share(model.staff),
                                           p.engagement.pipeline_investment)
-    income = model.funding.ledger.months.get(model.month, _NOTHING)
+    ledger = model.funding.ledger
+    income = ledger.months.get(month, _NOTHING)
     earned = sum(income.get(c, 0) for c in INCOME)
-    post(model, "pay", -round(head * pay))
-    post(model, "pension_premium", -round(head * pension))
-    post(model, "overheads", -round(p.finance.overhead_share * earned
-                                    + p.finance.fixed_overhead * 100 / 12))
-    post(model, "engagement", -round(head * engagement
-                                     + model.users.count()
-                                     * p.engagement.users.pipeline_investment * 100 / 12))
+    postings = [
+        ("pay", -round(head * pay)),
+        ("pension_premium", -round(head * pension)),
+        ("overheads", -round(p.finance.overhead_share * earned
+                             + p.finance.fixed_overhead * 100 / 12)),
+        ("engagement", -round(head * engagement + model.users.count()
+                              * p.engagement.users.pipeline_investment * 100 / 12))]
     # vacancies are not free: the work of covered posts is bought from agencies (§3.5;
-    # docs/ODD.md §13.7)
+    # docs/ODD.md §13.7); agency_posts reads no ledger line
     covered = agency_posts(model)
     if covered > 0:
-        post(model, "agency", -round(covered * pay * p.workforce.agency_premium))
+        postings.append(("agency", -round(covered * pay * p.workforce.agency_premium)))
+    ledger.post_all(month, postings)
 
 
 def decide_in_time(model, level: str, window: float, kind: str, counter: str, log_kind: str,
