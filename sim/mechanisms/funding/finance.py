@@ -583,9 +583,9 @@ def agency_posts(model, funded: int | None = None) -> float:
     just gone leaves no agency bill behind. ``funded``: :func:`funded_posts`, if the caller
     has it."""
     m = model.funding.market
-    funded = funded_posts(model) if funded is None else funded
+    total = m.demand()  # the work, summed once (staff_needed is the same sum / productivity)
+    funded = funded_posts(model, total / m.productivity) if funded is None else funded
     vacant = max(0, funded - model.staff.count())
-    total = m.demand()
     if vacant == 0 or total <= 0:
         return 0.0
     contracted = sum(c.demand for c in m.contracts) / total
