@@ -105,8 +105,11 @@ COLUMNS = [
 ]
 
 
-def _share(mask: np.ndarray, alive: np.ndarray) -> float:
-    n = np.count_nonzero(alive)
+def _share(mask: np.ndarray, alive: np.ndarray, n: int | None = None) -> float:
+    """Share of the present (``alive``) for whom ``mask`` holds; ``n``: how many are present,
+    if the caller has it (the table's kept count, Columns.count)."""
+    if n is None:
+        n = np.count_nonzero(alive)
     return float(np.count_nonzero(mask & alive) / n) if n else 0.0
 
 
@@ -170,30 +173,31 @@ class Feedback(dict):
 def feedback(model) -> Feedback:
     """This month's :data:`FEEDBACK` outputs, exactly as :func:`compute` computes them."""
     s = model.staff
-    return Feedback(active_share=_share(s.engagement >= 3, s.alive), failed=model.failed)
+    return Feedback(active_share=_share(s.engagement >= 3, s.alive, s.count()),
+                    failed=model.failed)
 
 
 def compute(model) -> dict:
     """All of this month's outputs, by column name."""
     s, u, p, counts = model.staff, model.users, model.params, model.month_counts
-    alive = s.alive
-    headcount = int(np.count_nonzero(alive))
+    alive, u_alive = s.alive, u.alive
+    headcount, users_present = s.count(), u.count()  # the tables' kept counts of the present
     out: dict = {"month": model.month, "headcount": headcount,
                  "vacancies": max(0, model.funding.staff_target - headcount),
                  "hires": counts.get("hires", 0), "leavers": counts.get("leavers", 0),
-                 "transferred_in_share": _share(s.tupe, alive),
-                 "staff_membership_rate": _share(s.member, alive),
+                 "transferred_in_share": _share(s.tupe, alive, headcount),
+                 "staff_membership_rate": _share(s.member, alive, headcount),
                  "staff_joins": counts.get("staff_joins", 0),
                  "staff_opt_outs": counts.get("staff_opt_outs", 0),
-                 "user_membership_rate": _share(u.member, u.alive),
+                 "user_membership_rate": _share(u.member, u_alive, users_present),
                  "user_joins": counts.get("user_joins", 0),
                  "user_opt_outs": counts.get("user_opt_outs", 0)}
     for prefix, cols in (("staff_engagement", s), ("user_engagement", u)):
-        n = max(1, np.count_nonzero(cols.alive))
+        n = max(1, cols.count())
         dist = np.bincount(cols.engagement[cols.alive], minlength=TOP + 1) / n
         out.update({f"{prefix}_{k}": float(dist[k]) for k in range(TOP + 1)})
-    out["active_share"] = _share(s.engagement >= 3, alive)
-    out["user_active_share"] = _share(u.engagement >= 3, u.alive)
+    out["active_share"] = _share(s.engagement >= 3, alive, headcount)
+    out["user_active_share"] = _share(u.engagement >= 3, u_alive, users_present)
     out["mean_ownership"] = _mean(s.ownership, alive)
     out["user_mean_ownership"] = _mean(u.ownership, u.alive)
     out["satisfaction_staff"] = _mean(s.satisfaction, alive)
@@ -209,8 +213,8 @@ def compute(model) -> dict:
     out["legal_formal_index"] = legal
     out["cultural_psychological_index"] = cultural
     out["ideal_type"] = ideal_type(legal, cultural, p.indices.threshold)
-    out["working_group_share"] = _share(s.group_months > 0, alive)
-    out["users_present"] = int(np.count_nonzero(u.alive))
+    out["working_group_share"] = _share(s.group_months > 0, alive, headcount)
+    out["users_present"] = users_present
     out["user_arrivals"] = counts.get("user_arrivals", 0)
     out["user_departures"] = counts.get("user_departures", 0)
     out["charge_index"] = model.people.charge_index
