@@ -163,7 +163,7 @@ class MutualModel(mesa.Model):
         if self.failed:
             return
         finance.year_end(self)      # pay award or restraint, productivity
-        growth.year_end(self)       # 9. leaner model, diversification, acquisitions
+        growth.year_end(self, procurement.mobilisation_room)  # 9. leaner, diversify, acquire
         if self.staff.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)
             self.staff.compact()
         if self.users.dead_share() > 0.3:  # shape: housekeeping (squeeze out leavers)

@@ -358,7 +358,7 @@ def test_an_idea_judged_right_becomes_a_service_its_trusting_commissioner_pays_f
     host = max((k for k in m.contracts if k.commissioner is trusted), key=lambda k: k.value)
     before, lines, posts = list(m.contracts), len(m.lines), finance.staff_needed(model)
     balance, room = model.funding.ledger.balance, procurement.mobilisation_room(model)
-    growth.diversify(model)
+    growth.diversify(model, procurement.mobilisation_room)
     new = [k for k in m.contracts if k not in before]
     assert len(new) == 1 and m.counts.get("related_services") == 1
     k = new[0]
@@ -375,14 +375,14 @@ def test_an_idea_judged_right_becomes_a_service_its_trusting_commissioner_pays_f
     # no ideas: no opportunity, nothing commissioned
     model, _ = _idea_model(monkeypatch, innovation=0.0)
     n = len(model.funding.market.contracts)
-    growth.diversify(model)
+    growth.diversify(model, procurement.mobilisation_room)
     assert len(model.funding.market.contracts) == n
     assert not model.funding.market.counts.get("related_services")
 
     # the commissioner does not commission it (acceptance 0): the trading line it was before
     model, _ = _idea_model(monkeypatch, **{"commissioning.related_service_acceptance": 0.0})
     n, lines = len(model.funding.market.contracts), len(model.funding.market.lines)
-    growth.diversify(model)
+    growth.diversify(model, procurement.mobilisation_room)
     m = model.funding.market
     assert len(m.contracts) == n and len(m.lines) == lines + 1 and m.lines[-1].kind == "trading"
     assert m.counts.get("related_refused") == 1
@@ -390,7 +390,7 @@ def test_an_idea_judged_right_becomes_a_service_its_trusting_commissioner_pays_f
     # judged wrong: never offered, a trading line that closes within a year
     model, _ = _idea_model(monkeypatch, correct=False)
     n = len(model.funding.market.contracts)
-    growth.diversify(model)
+    growth.diversify(model, procurement.mobilisation_room)
     m = model.funding.market
     assert len(m.contracts) == n and m.lines[-1].end == model.month + 12
     assert not m.counts.get("related_refused")
@@ -402,7 +402,7 @@ def test_an_idea_judged_right_becomes_a_service_its_trusting_commissioner_pays_f
     if others:
         others[0].commissioner.relationship = 0.5
         before = list(model.funding.market.contracts)
-        growth.diversify(model)
+        growth.diversify(model, procurement.mobilisation_room)
         new = [k for k in model.funding.market.contracts if k not in before]
         assert len(new) == 1 and new[0].commissioner is others[0].commissioner
 
@@ -412,7 +412,7 @@ def test_an_idea_judged_right_becomes_a_service_its_trusting_commissioner_pays_f
                                            "procurement.consortium_share": 0.1,
                                            "procurement.tender_median_staff": 1.0})
     n = len(model.funding.market.contracts)
-    growth.diversify(model)
+    growth.diversify(model, procurement.mobilisation_room)
     assert len(model.funding.market.contracts) == n
     assert model.funding.market.counts.get("related_no_room") == 1
 

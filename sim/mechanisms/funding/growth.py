@@ -135,12 +135,15 @@ def will_bid_in(model, region: int) -> bool:
     return bool(model.rng.random() < min(1.0, appetite))
 
 
-def year_end(model) -> None:
+def year_end(model, room) -> None:
+    """Step 9 once a year. ``room``: the mutual's room to mobilise new posts now
+    (``procurement.mobilisation_room``, docs/ODD.md §13.9), passed in because procurement sits
+    above this module (it asks ``will_bid_in``)."""
     m = model.funding.market
     if m.contracts:
         m.track_record += model.params.growth.track_record_per_year * (1 - m.track_record)
     leaner_or_not(model)
-    diversify(model)
+    diversify(model, room)
     acquire(model)
 
 
@@ -157,7 +160,7 @@ def _growth_decision(model, what: str):
                               f"{d.latency:.1f} months.")
 
 
-def diversify(model) -> None:
+def diversify(model, room) -> None:
     """A related public service or a trading line (§3.3, §2.3); more likely with innovation
     and after losing the core. An idea judged right goes first to the mutual's own
     commissioner as a related public service (``related_service``, docs/ODD.md §13.16); if
@@ -174,7 +177,7 @@ def diversify(model) -> None:
         return   # no reserves to risk
     offered = ""
     if decision.correct:
-        commissioned, offered = related_service(model)
+        commissioned, offered = related_service(model, room)
         if commissioned:
             return
     income, _, _ = finance.trailing_year(model)
@@ -197,15 +200,14 @@ def diversify(model) -> None:
                         f"{offered}{fate}.")
 
 
-def related_service(model) -> tuple[bool, str]:
+def related_service(model, room) -> tuple[bool, str]:
     """Take an idea judged right to the mutual's own commissioner (docs/ODD.md §13.16; §2.3
     'scaled up ... in their commissioned services', T2.1 Case 7): a variation of
     ``growth.related_service_share`` of its largest contract held (value and posts), taken on
-    only within the room to mobilise (§13.9) and commissioned with
+    only within the room to mobilise (``room(model)``, §13.9) and commissioned with
     ``commissioning.related_service_chance``. Commissioned, it is a new contract like any
     other, its pilot paid from reserves; returns (True, "") then, else (False, the words the
     trading line's log line adds)."""
-    from sim.mechanisms.funding import procurement  # procurement imports this module
     p, m = model.params, model.funding.market
     host = commissioning.related_service_host(model)
     if host is None:
@@ -214,7 +216,7 @@ def related_service(model) -> tuple[bool, str]:
     value, demand = int(share * host.value), share * host.demand
     if value <= 0 or demand <= 0:
         return False, ""
-    if demand > procurement.mobilisation_room(model):
+    if demand > room(model):
         m.count("related_no_room")
         return False, (f", not as a public service for {c.name}: its {demand:.1f} posts are "
                        "more than the mutual can mobilise now")
