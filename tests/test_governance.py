@@ -215,14 +215,11 @@ def test_p5_elected_seats_stay_vacant_without_a_pipeline(scenario):
         assert any("stay vacant" in e["text"] for e in r.events if e["kind"] == "election")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 11: fails since the capacity to mobilise new work and the kept efficiency savings "
-    "(docs/ODD.md §13.9-13.10); reported, not loosened. Seeds 0-3, months 37-72: vacancy 0.228,"
-    " 0.112, 0.056, 0.074 at pipeline 0, 40, 80, 200. Diagnosed 2 Dec over seeds 0-7: "
-    "0.085 at 80 against 0.078 at 200 (seed spread ~0.04) while the active share still rises"
-    " (0.106 -> 0.148): the vacancy rate has reached its floor by 80, seats vacated between "
-    "annual elections stay empty until the next one, so 80 against 200 is a coin flip at 4 "
-    "seeds; no mechanism found wrong"))
+# A strict xfail from issue 11's room to mobilise (docs/ODD.md §13.9-13.10) to stop 29 (seeds
+# 0-3, months 37-72: vacancy 0.228, 0.112, 0.056, 0.074 at pipeline 0, 40, 80, 200; 80 against
+# 200 a coin flip at 4 seeds, diagnosed 2 Dec); it passes with stop 29's related services
+# (docs/ODD.md §13.16), a change that moves later random draws: 0.309, 0.109, 0.100, 0.093.
+# The marker is removed; the test is unchanged.
 def test_more_pipeline_investment_means_fewer_vacant_seats():
     levels = [0.0, 40.0, 80.0, 200.0]
     vacancy = [_late(_runs(overrides={"engagement.pipeline_investment": v}),
