@@ -189,30 +189,14 @@ class Ledger:
         self.unviable_months = 0   # months with no contract and a trailing deficit
 
     def post(self, month: int, category: str, pence: int) -> None:
-        if category not in _KNOWN:
-            raise ValueError(f"unknown ledger category {category!r}")
-        pence = int(pence)
-        if pence == 0:
-            return
-        self.entries.append((month, category, pence))
-        # a new Counter (and list) only for a new month: setdefault would build one per post
-        if (by_category := self.months.get(month)) is None:
-            by_category = self.months[month] = Counter()
-        # what `by_category[category] += pence` does, without Counter's __missing__ call
-        by_category[category] = by_category.get(category, 0) + pence
-        self.balance += pence
-        if (sums := self.sums.get(month)) is None:
-            sums = self.sums[month] = [0, 0, 0]
-        if category in _INCOME:
-            sums[0] += pence
-            if category in _PUBLIC:
-                sums[1] += pence
-        elif category in _COSTS:
-            sums[2] += pence
+        """One posting: :meth:`post_all` of one line."""
+        self.post_all(month, ((category, pence),))
 
     def post_all(self, month: int, postings) -> None:
-        """``post`` of each (category, pence) in turn, in one call: a month's income lines
-        and costs (integer pence, so the sums are the same whatever the grouping)."""
+        """Post each (category, pence) in turn, in one call: a month's income lines and costs
+        (integer pence, so the sums are the same whatever the grouping). An unknown category
+        is an error; a zero posting is not recorded; a month's Counter and sums are made at
+        its first non-zero posting."""
         by_category = sums = None
         entries, balance = self.entries, self.balance
         for category, pence in postings:
@@ -222,7 +206,7 @@ class Ledger:
             if pence == 0:
                 continue
             entries.append((month, category, pence))
-            if by_category is None:  # made at the first non-zero posting, as post does
+            if by_category is None:  # made at the month's first non-zero posting
                 if (by_category := self.months.get(month)) is None:
                     by_category = self.months[month] = Counter()
                 if (sums := self.sums.get(month)) is None:
