@@ -15,6 +15,7 @@ P12 root, as tools/case_outcomes.py).
     .venv/bin/python tools/case_diagnosis.py drivers --cases 1,7,8,10,12 --seeds 0:20
     .venv/bin/python tools/case_diagnosis.py split --seeds 0:20 --workers 2 [--set key=value]
     .venv/bin/python tools/case_diagnosis.py paired --cases all --seeds 0:20 --workers 2 --set k=v
+    .venv/bin/python tools/case_diagnosis.py recovery --cases 1 --seeds 0:20 [--after 9]
 
 rebids: the mutual's re-bids for its core contract, its other re-bids and its new bids, won
 of made (bid log). growth: the share of seeds whose last-12-month turnover exceeds the first
@@ -36,8 +37,12 @@ without, mean and mean ± 2 s.e.) in log turnover growth (P13's per-case term) a
 means from the case's first membership switch on (active share, service quality, ownership,
 innovation), the cases the setting leaves bit-identical named; with --cases all, P13's
 per-seed statistic under each and its paired difference. empowerment: P18's
-voice clause taken apart (formal voice, grievance, channels). --no-events drops the case's
-timed events (Case 1 without its month-9 withdrawal).
+voice clause taken apart (formal voice, grievance, channels). recovery: every new tender the
+mutual sees from month --after on (not its own re-tenders), by region (home or other) and
+framework or not, with what became of it (the bid/no-bid reason, alone or in consortium, won
+or lost and to whom), the mutual's room to mobilise, reserves and headcount when it decided,
+and the headcount and reserves path (Case 1's recovery after its month-9 withdrawal).
+--no-events drops the case's timed events (Case 1 without its month-9 withdrawal).
 
 Two checks are not on the case library but on two tests, with their tests' runs (the first
 a strict expected failure; the second was one on f2cb63d and passes since 1007747):
@@ -181,6 +186,131 @@ def drivers(case, seeds, overrides) -> None:
         f"{k} " + " ".join(f"{x:.0f}" for x in np.median(np.array(
             [y[:min(map(len, v))] for y in v]), axis=0)) for k, v in mix.items()))
     print("    a run: " + ", ".join(f"{k} {v / n:.1f}" for k, v in sorted(counts.items())))
+
+
+REASONS = ("tenders_missed", "no_bid_capacity", "excluded_by_framework", "no_bid_mobilisation",
+           "no_bid_consortium_time", "no_bid_writing_time", "no_bid_unprofitable",
+           "no_bid_unaffordable")
+
+
+def recovery(case, seeds, overrides, after: int = 9) -> None:
+    """Each new tender from month ``after`` on: where, framework or not, what the mutual did and
+    what came of it; the state it decided in; the headcount and reserves path."""
+    from sim.mechanisms.funding import commissioning, procurement
+
+    seen: list[dict] = []
+    consider, award, bar = procurement.consider, procurement.award, commissioning.framework_bar
+
+    def traced_bar(model, t, pooled, share):
+        why = bar(model, t, pooled, share)
+        rec = getattr(t, "_rec", None)
+        if rec is not None and why:
+            rec["bars"].append(f"{why}{'' if share == 1.0 else ' (consortium)'}")
+        return why
+
+    def traced_consider(model, t):
+        if t.incumbent is not None or model.month < after:
+            return consider(model, t)
+        m = model.funding.market
+        led = model.funding.ledger
+        rec = {"month": model.month, "home": t.region == 0, "framework": t.framework,
+               "posts": t.demand, "value": t.value / 100, "room": procurement.mobilisation_room(
+                   model), "reserves": (led.balance - sum(x.owed for x in led.loans)) / 100,
+               "staff": model.staff.count(), "bars": [], "won": None, "winner": None}
+        # the room's parts (procurement.mobilisation_room): its base, the capacity built, the
+        # posts won in the window and those of bids awaiting award (by the win rate)
+        pp = model.params.procurement
+        rec["base"] = max(pp.consortium_share * pp.tender_median_staff,
+                          pp.mobilisation_share * rec["staff"])
+        rec["built"] = procurement.capacity_built(model)
+        rec["won_posts"] = sum(x[1] for x in m.mobilised)
+        rec["pending"] = rec["base"] + rec["built"] - rec["won_posts"] - rec["room"]
+        t._rec = rec
+        before = dict(m.counts)
+        consider(model, t)
+        moved = [k for k in REASONS if m.counts.get(k, 0) > before.get(k, 0)]
+        if t.mutual_bid is not None:
+            b = t.mutual_bid
+            rec["did"] = "bid via a prime" if b.fee else \
+                "bid in consortium" if b.share < 1 else "bid alone"
+            rec["share"] = b.share
+        elif moved:
+            rec["did"] = moved[-1]
+        else:
+            rec["did"] = "no appetite for the region"
+        seen.append(rec)
+
+    def traced_award(model, t):
+        rec = getattr(t, "_rec", None)
+        n = len(model.funding.market.bid_log)
+        award(model, t)
+        if rec is not None and t.mutual_bid is not None:
+            log = model.funding.market.bid_log
+            if len(log) > n:
+                rec["won"], rec["winner"] = log[-1].won, log[-1].winner
+            else:
+                rec["won"], rec["winner"] = False, "nobody"
+
+    procurement.consider, procurement.award = traced_consider, traced_award
+    commissioning.framework_bar = traced_bar
+    paths = {"headcount": [], "reserves": [], "contracts_held": [], "regions": []}
+    consortium_end = []
+    try:
+        n = 0
+        for _, r in _runs(case, seeds, overrides, keep=True):
+            n += 1
+            ts = r.timeseries
+            for key in paths:
+                paths[key].append(ts[key].to_numpy())
+            ks = r.model.funding.market.contracts
+            consortium_end.append((sum(k.share < 1 for k in ks), sum(k.region != 0 for k in ks),
+                                   len(ks)))
+    finally:
+        procurement.consider, procurement.award = consider, award
+        commissioning.framework_bar = bar
+    print(f"Case {case}{' ' + str(overrides) if overrides else ''}: new tenders seen from "
+          f"month {after} on, {n} runs ({len(seen) / n:.1f} a run)")
+    rows = Counter()
+    for s in seen:
+        rows[("home" if s["home"] else "other region",
+              "framework" if s["framework"] else "open", s["did"])] += 1
+    print("    | where | route | what the mutual did | a run | won a run |")
+    print("    |---|---|---|---|---|")
+    for (where, route, did), c in sorted(rows.items(), key=lambda x: (x[0][0], x[0][1],
+                                                                       -x[1])):
+        wins = sum(1 for s in seen if s["won"] and ("home" if s["home"] else "other region")
+                   == where and ("framework" if s["framework"] else "open") == route
+                   and s["did"] == did)
+        print(f"    | {where} | {route} | {did} | {c / n:.2f} | {wins / n:.2f} |")
+    bars = Counter(b for s in seen for b in s["bars"])
+    print("    framework bars met (a run): " + ", ".join(f"{k} {v / n:.2f}"
+                                                      for k, v in bars.most_common()))
+    lost = Counter(s["winner"] for s in seen if s["won"] is False)
+    print("    bids lost to (a run): " + ", ".join(f"{k} {v / n:.2f}" for k, v in
+                                                 lost.most_common()))
+    for did in ("no_bid_mobilisation", "bid in consortium", "bid alone",
+                "excluded_by_framework"):
+        xs = [s for s in seen if s["did"] == did]
+        if xs:
+            print(f"    {did}: median posts {np.median([s['posts'] for s in xs]):.0f}, "
+                  f"value £{np.median([s['value'] for s in xs]) / 1e3:.0f}k, room "
+                  f"{np.median([s['room'] for s in xs]):.1f}, reserves "
+                  f"£{np.median([s['reserves'] for s in xs]) / 1e3:.0f}k, staff "
+                  f"{np.median([s['staff'] for s in xs]):.0f}; room's parts (means): base "
+                  f"{np.mean([s['base'] for s in xs]):.1f} + built "
+                  f"{np.mean([s['built'] for s in xs]):.1f} - won "
+                  f"{np.mean([s['won_posts'] for s in xs]):.1f} - pending "
+                  f"{np.mean([s['pending'] for s in xs]):.1f}")
+    months = min(len(x) for x in paths["headcount"])
+    marks = [m for m in (0, 8, 9, 12, 18, 24, 30, 36, 42, months - 1) if m < months]
+    for key, arr in paths.items():
+        a = np.array([x[:months] for x in arr])
+        print(f"    {key} median (range) at month " + "; ".join(
+            f"{mk}: {np.median(a[:, mk]):.0f} ({a[:, mk].min():.0f}-{a[:, mk].max():.0f})"
+            for mk in marks))
+    c = np.array(consortium_end)
+    print(f"    contracts held at the end (a run): {c[:, 2].mean():.2f}, of them in consortium "
+          f"{c[:, 0].mean():.2f}, outside the home region {c[:, 1].mean():.2f}")
 
 
 def _count_expiries():
@@ -438,11 +568,13 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("check", choices=("rebids", "growth", "voice", "losses", "failures",
                                       "renewals", "surplus", "placement", "empowerment",
-                                      "drivers", "split", "paired"))
+                                      "drivers", "split", "paired", "recovery"))
     ap.add_argument("--cases", default="2,4")
     ap.add_argument("--seeds", default="0:10", help="first:last (last excluded)")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--no-events", action="store_true", help="drop the case's timed events")
+    ap.add_argument("--after", type=int, default=9,
+                    help="recovery: the first month counted (Case 1's withdrawal: 9)")
     ap.add_argument("--workers", type=int, default=1,
                     help="worker processes (split and paired only)")
     a = ap.parse_args(argv)
@@ -462,6 +594,9 @@ def main(argv=None) -> int:
         globals()[a.check](range(first, last), overrides)
         return 0
     for case in (int(c) for c in a.cases.split(",")):
+        if a.check == "recovery":
+            recovery(case, range(first, last), overrides, a.after)
+            continue
         globals()[a.check](case, range(first, last), overrides)
     return 0
 
