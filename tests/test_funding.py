@@ -263,6 +263,78 @@ def test_with_no_reserves_rule_a_bidder_in_debt_is_not_shut_out_for_its_reserves
         assert commissioning.framework_bar(model, t, income, 1.0) == why, months
 
 
+def _thin_reserves_framework_bid(investor: float):
+    """A base mutual with £100k of reserves, a consortium partner always found, and a framework
+    lot of about £1.1m a year (turnover passes; its half part needs about £140k of reserves):
+    ``consider`` it with ``procurement.investor_partner`` = ``investor``."""
+    model = sim.MutualModel("base", rng=2, overrides={
+        **FEW_USERS, "governance.urgent_delegation": 0.0, "procurement.misjudgement": 0.0,
+        "procurement.consortium_access": 1.0, "procurement.investor_partner": investor})
+    t = Tender(999, model.funding.market.commissioners[0], 0, value=1, demand=30.0, lots=1,
+               opens=0, deadline=24, framework=True, tupe_staff=0)
+    t.value = int(procurement.cost_price(model, t) * 1.05)
+    model.funding.ledger.balance = 100_000 * 100
+    procurement.consider(model, t)
+    return model, t
+
+
+def test_a_social_investor_in_the_consortium_carries_the_reserves_of_the_mutuals_part():
+    """T3.1 Case 1 ('in consortium with Bridges Fund Management'), §3.6 (social investors fund
+    what reserves cannot; docs/ODD.md §13.17): with no investor partner the thin reserves shut
+    the mutual's consortium part out of the framework; with one, it bids in consortium and
+    prices in the investor's charge, the social-investment rate on the reserves carried
+    (0.065 × 3/12 of the part's value a year)."""
+    without, t0 = _thin_reserves_framework_bid(0.0)
+    assert t0.mutual_bid is None
+    assert without.funding.market.counts.get("excluded_by_reserves", 0) == 1
+    model, t = _thin_reserves_framework_bid(1.0)
+    bid, counts = t.mutual_bid, model.funding.market.counts
+    charge = model.p["finance.social_investment_rate"] * \
+        model.p["commissioning.framework_reserve_months"] / 12
+    assert bid is not None and bid.share < 1.0 and bid.fee == 0.0
+    assert bid.carry == pytest.approx(charge) and charge == pytest.approx(0.01625)
+    assert counts.get("investor_bids", 0) == 1 and counts.get("excluded_by_framework", 0) == 0
+    assert bid.price == min(int(bid.cost / (1 - charge)), t.value) and bid.price > bid.cost
+
+
+def test_an_investor_is_drawn_only_where_the_rule_is_on_and_stays_with_its_contract():
+    """At procurement.investor_partner 0 no draw is made (every scenario that does not set it
+    runs draw for draw as before); a re-tender of a contract an investor carries goes to the
+    same investor without a draw."""
+    model = sim.MutualModel("base", rng=2, overrides=FEW_USERS)
+    m = model.funding.market
+    t = Tender(999, m.commissioners[0], 0, value=1, demand=30.0, lots=1, opens=0, deadline=24,
+               framework=True, tupe_staff=0)
+    state = model.rng.bit_generator.state
+    assert not procurement.investor_carries(model, t)
+    k = m.contracts[-1]
+    k.carry = 0.01
+    t.incumbent = k
+    assert procurement.investor_carries(model, t)
+    assert model.rng.bit_generator.state == state
+
+
+@pytest.mark.parametrize("carry", [0.0, 0.01625])
+def test_a_contract_an_investor_carries_pays_the_mutual_its_value_less_the_charge(carry):
+    """A won consortium part carried by a social investor is worth (1 − charge) of its share
+    of the price to the mutual, and the contract keeps the charge; renewed without the
+    investor (its own reserves now pass), the charge ends (docs/ODD.md §13.17)."""
+    model = sim.MutualModel("base", rng=2, overrides=FEW_USERS)
+    m = model.funding.market
+    t = Tender(999, m.commissioners[0], 0, value=100_000_000, demand=30.0, lots=1, opens=0,
+               deadline=0, framework=True, tupe_staff=0)
+    t.mutual_bid = Bid(price=95_000_000, share=0.5, pooled=1e12, carry=carry)
+    procurement._take_up(model, t, 95_000_000)
+    won = m.contracts[-1]
+    assert won.value == int(95_000_000 * 0.5 * (1 - carry)) and won.carry == carry
+    assert m.counts.get("investor_wins", 0) == (1 if carry else 0)
+    r = Tender(1000, won.commissioner, 0, value=100_000_000, demand=15.0, lots=1, opens=0,
+               deadline=0, framework=True, tupe_staff=0, incumbent=won)
+    r.mutual_bid = Bid(price=96_000_000, share=0.5, pooled=1e12)
+    procurement._take_up(model, r, 96_000_000)
+    assert won.carry == 0.0 and won.value == int(96_000_000 * 0.5)
+
+
 @pytest.mark.parametrize("appetite,defended", [(0.9, True), (0.2, False)])
 def test_the_deciders_risk_appetite_decides_whether_the_mutual_defends_its_own_work(
         appetite, defended):

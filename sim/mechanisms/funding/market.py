@@ -99,6 +99,9 @@ class Contract:
     # a service the commissioner must provide (§3.2: 'vulnerable (non-statutory) LA funding'):
     # it is re-let or taken in house at expiry, never decommissioned (docs/ODD.md §13.11)
     statutory: bool = False
+    # a social investor in the consortium carries its framework reserves: its charge, a share
+    # of the value a year (0 = none; procurement.investor_charge, docs/ODD.md §13.17)
+    carry: float = 0.0
 
     @property
     def label(self) -> str:
@@ -128,6 +131,7 @@ class Bid:
     cost: int = 0               # its true cost price, pence a year
     error: float = 0.0          # how far the decision misread that cost (docs/ODD.md §13)
     fee: float = 0.0            # a prime contractor's top-slice of its part, as a subcontractor
+    carry: float = 0.0          # a social investor's charge for carrying its reserves (§13.17)
 
 
 @dataclass(frozen=True, slots=True)

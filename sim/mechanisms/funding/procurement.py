@@ -126,6 +126,20 @@ PARAMS = [
               "(procurement.consortium_share) is more than it can mobilise, the partner takes "
               "the rest if the mutual can still mobilise at least this share of the lot; "
               "otherwise no consortium bid (docs/ODD.md §13.14)."),
+    param("procurement.investor_partner", 0.0, "probability", 0.0, 1.0,
+          source="T3.1 Case 1: 'contracts in 3 new regions in consortium with Bridges Fund "
+                 "Management' (a social-impact investor; the report names it only); §3.6: 'If "
+                 "organisations lack the reserves needed to self-fund investment for growth, "
+                 "debt finance can be sought from banks and social investors'; §3.2: resources "
+                 "for growth accessed 'via collaborations and partnerships'. Off by default: "
+                 "the study names a social investor in a consortium for Case 1 only "
+                 "(case01.toml sets 1.0)",
+          doc="Chance that, when a framework's reserves rule shuts out the mutual's part of a "
+              "consortium bid, the consortium includes a social investor who shows the "
+              "reserves asked of that part (commissioning.framework_reserve_months of its "
+              "annual value); the mutual then pays finance.social_investment_rate a year on "
+              "them for as long as it holds the contract, priced into its bid and taken off "
+              "the contract's value (docs/ODD.md §13.17). 0 = no investor partners."),
     param("procurement.quality_noise", 0.08, "sd of quality score", 0.0, 0.5,
           source="§2.5: 'we award the contract to the best bid writer rather than the best bid'",
           doc="Noise in the commissioner's quality judgement; larger for inexperienced officers."),
@@ -476,7 +490,7 @@ def consider(model, t: Tender) -> None:
     if not own and not growth.will_bid_in(model, t.region):
         return
     income, _, _ = finance.trailing_year(model)
-    share, pooled, fee = 1.0, income, 0.0
+    share, pooled, fee, carry = 1.0, income, 0.0, 0.0
     partnered = income + p.procurement.partner_turnover * 100   # pence, with any partner
     # a service delivered in partnership is re-bid with the same partner, at the same share:
     # the partner holds the rest (no new partner to find, no consortium to build; §3.3,
@@ -500,8 +514,14 @@ def consider(model, t: Tender) -> None:
             share = p.procurement.consortium_share
         pooled = partnered
         if bar := commissioning.framework_bar(model, t, pooled, share):
-            _excluded(m, bar)
-            return
+            if bar == "reserves" and investor_carries(model, t):
+                # a social investor in the consortium shows the reserves for the mutual's
+                # part, at the social-investment rate on them (T3.1 Case 1, §3.6;
+                # docs/ODD.md §13.17)
+                carry = investor_charge(p)
+            else:
+                _excluded(m, bar)
+                return
     room = mobilisation_room(model) if not own else 0.0
     if not own and t.demand * share > room:
         # more new posts than its managers and back office can mobilise: a partner may lead
@@ -521,7 +541,8 @@ def consider(model, t: Tender) -> None:
             # a prime contractor takes the mutual into its bid for the part it can
             # mobilise now, for a top-slice of that part (§2.2, §2.5, §3.3 Case 2;
             # docs/ODD.md §13.12)
-            share, fee, pooled = part, p.procurement.prime_fee, partnered
+            # the prime holds the contract and shows the reserves: no investor needed
+            share, fee, pooled, carry = part, p.procurement.prime_fee, partnered, 0.0
         else:
             m.count("no_bid_mobilisation")
             model.log("decision", f"did not bid for a tender from {t.commissioner.name}: "
@@ -554,7 +575,10 @@ def consider(model, t: Tender) -> None:
         m.count("bids_misjudged")
     # what the mutual believes the work costs; through a prime, what the prime must be paid
     # so that the mutual's part, less the prime's top-slice, covers that
+    # (and, with a social investor carrying its reserves, the investor's charge too)
     price = int(cost * (1 + error) / (1 - fee))
+    if carry:
+        price = int(cost * (1 + error) / (1 - fee) / (1 - carry))
     if price > t.value * (1 + max_loss(p, decision.risk_appetite)):
         # the deciders' risk appetite sets how far below cost they will bid, for their own work
         # as for new work: a cautious board does not defend a service it would deliver at a
@@ -578,9 +602,28 @@ def consider(model, t: Tender) -> None:
     m.writing.append(slot)      # the staff's hours go to the bid until its deadline
     m.count("bids_made")
     t.mutual_bid = Bid(price=min(price, t.value), share=share, pooled=pooled, turnover=income,
-                       cost=cost, error=error, fee=fee)
+                       cost=cost, error=error, fee=fee, carry=carry)
     if fee:
         m.count("subcontract_bids")
+    if carry:
+        m.count("investor_bids")
+
+
+def investor_carries(model, t: Tender) -> bool:
+    """Does a social investor in the consortium carry the reserves a framework asks of the
+    mutual's part of ``t`` (docs/ODD.md §13.17)? The same investor again for a contract it
+    carries; otherwise with chance ``procurement.investor_partner`` (no draw at 0)."""
+    if t.incumbent is not None and t.incumbent.carry > 0:
+        return True
+    chance = model.params.procurement.investor_partner
+    return chance > 0 and bool(model.rng.random() < chance)
+
+
+def investor_charge(p) -> float:
+    """The investor's charge, as a share of the mutual's part's value a year: the
+    social-investment rate on the reserves it shows, ``framework_reserve_months`` of that
+    value (§3.6 '6%', 'plus 7%'; docs/ODD.md §13.17)."""
+    return p.finance.social_investment_rate * p.commissioning.framework_reserve_months / 12
 
 
 def _excluded(m, bar: str) -> None:
@@ -772,6 +815,10 @@ def _take_up(model, t: Tender, price: int) -> None:
             years = p.organisation.core_contract_years
         k.retendering, k.end, k.extensions_left = False, model.month + 12 * years, ext
         k.value, k.demand, k.share = int(price * share), t.demand * share, share
+        k.carry = bid.carry      # an investor carrying its reserves stays, or leaves (§13.17)
+        if bid.carry:
+            k.value = int(price * share * (1 - bid.carry))
+            m.count("investor_wins")
         if incoming:
             k.teams = k.teams + open_teams(model, incoming, k.region)
         transfer_in(model, k, incoming)
@@ -785,6 +832,10 @@ def _take_up(model, t: Tender, price: int) -> None:
                  t.demand * share,
                  start=model.month, end=model.month + 12 * years, extensions_left=ext,
                  share=share, statutory=t.statutory)
+    if bid.carry:
+        # a social investor carries its reserves: its charge comes off the value (§13.17)
+        k.value, k.carry = int(price * share * (1 - bid.fee) * (1 - bid.carry)), bid.carry
+        m.count("investor_wins")
     new_region = t.region not in {c.region for c in m.contracts} | {0}
     m.mobilised.append((model.month, k.demand, k))   # mobilisation_room
     k.teams = open_teams(model, max(1, round(k.demand)), t.region)
@@ -792,6 +843,7 @@ def _take_up(model, t: Tender, price: int) -> None:
     transfer_in(model, k, incoming)
     where = " in a new region" if new_region else ""
     partners = " as a subcontractor to a prime contractor" if bid.fee else \
+        " in consortium with a social investor carrying its reserves" if bid.carry else \
         " in consortium" if share < 1 else ""
     if bid.fee:
         m.count("subcontracts_won")
