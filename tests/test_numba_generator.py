@@ -15,7 +15,7 @@ Not supported by numba 0.68 (not tested here, so that a numba that adds them doe
 ``integers(high)`` with one argument (numba needs ``integers(0, high)``, which draws the same
 as numpy's ``integers(high)``: checked below) and ``choice`` (used by the calibration's SMC
 and report, sim/calibration/, not by the model). What it costs to use is in
-benchmarks/README.md, "Stop 30": a ``Generator`` argument is unboxed at every call (13-24 µs).
+benchmarks/README.md, "Stop 30": a ``Generator`` argument is unboxed at every call (12-24 µs).
 """
 
 import numpy as np
