@@ -100,7 +100,7 @@ class Contract:
     # it is re-let or taken in house at expiry, never decommissioned (docs/ODD.md §13.11)
     statutory: bool = False
     # a social investor in the consortium carries its framework reserves: its charge, a share
-    # of the value a year (0 = none; procurement.investor_charge, docs/ODD.md §13.17)
+    # of the value a year (0 = none; procurement.investor_charge(), docs/ODD.md §13.17)
     carry: float = 0.0
 
     @property
