@@ -18,12 +18,17 @@ and report, sim/calibration/, not by the model). What it costs to use is in
 benchmarks/README.md, "Stop 30": a ``Generator`` argument is unboxed at every call (12-24 µs).
 """
 
+import os
+
 import numpy as np
 import pytest
 
 from sim.mechanisms.people import kernels
 
 numba = kernels.numba
+if numba is None and os.environ.get("CI", "").lower() == "true":
+    # numba is a declared dependency: under CI a missing one fails, it does not skip
+    raise ImportError("under CI the numba Generator tests must run: numba is not installed")
 pytestmark = pytest.mark.skipif(numba is None, reason="numba not installed")
 
 N = 4000  # draws of each form per parameter set
