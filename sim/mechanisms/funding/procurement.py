@@ -576,9 +576,8 @@ def consider(model, t: Tender) -> None:
     # what the mutual believes the work costs; through a prime, what the prime must be paid
     # so that the mutual's part, less the prime's top-slice, covers that
     # (and, with a social investor carrying its reserves, the investor's charge too)
-    price = int(cost * (1 + error) / (1 - fee))
-    if carry:
-        price = int(cost * (1 + error) / (1 - fee) / (1 - carry))
+    # (x / (1 - 0.0) is x exactly, so one expression serves every case)
+    price = int(cost * (1 + error) / (1 - fee) / (1 - carry))
     if price > t.value * (1 + max_loss(p, decision.risk_appetite)):
         # the deciders' risk appetite sets how far below cost they will bid, for their own work
         # as for new work: a cautious board does not defend a service it would deliver at a
@@ -814,10 +813,10 @@ def _take_up(model, t: Tender, price: int) -> None:
         if k.core:
             years = p.organisation.core_contract_years
         k.retendering, k.end, k.extensions_left = False, model.month + 12 * years, ext
-        k.value, k.demand, k.share = int(price * share), t.demand * share, share
-        k.carry = bid.carry      # an investor carrying its reserves stays, or leaves (§13.17)
+        # an investor carrying its reserves stays (its charge off the value), or leaves (§13.17)
+        k.value = int(price * share * (1 - bid.carry))
+        k.demand, k.share, k.carry = t.demand * share, share, bid.carry
         if bid.carry:
-            k.value = int(price * share * (1 - bid.carry))
             m.count("investor_wins")
         if incoming:
             k.teams = k.teams + open_teams(model, incoming, k.region)
@@ -828,13 +827,12 @@ def _take_up(model, t: Tender, price: int) -> None:
                                "in with bundled services" if incoming else
                                f"{k.label} re-tendered and won") + below + ".")
         return
-    k = Contract(m.new_id(), t.commissioner, t.region, int(price * share * (1 - bid.fee)),
-                 t.demand * share,
+    # a social investor carrying its reserves: its charge comes off the value (§13.17)
+    k = Contract(m.new_id(), t.commissioner, t.region,
+                 int(price * share * (1 - bid.fee) * (1 - bid.carry)), t.demand * share,
                  start=model.month, end=model.month + 12 * years, extensions_left=ext,
-                 share=share, statutory=t.statutory)
+                 share=share, statutory=t.statutory, carry=bid.carry)
     if bid.carry:
-        # a social investor carries its reserves: its charge comes off the value (§13.17)
-        k.value, k.carry = int(price * share * (1 - bid.fee) * (1 - bid.carry)), bid.carry
         m.count("investor_wins")
     new_region = t.region not in {c.region for c in m.contracts} | {0}
     m.mobilised.append((model.month, k.demand, k))   # mobilisation_room
